@@ -1,0 +1,53 @@
+# Two commands on a fresh machine with Python 3.11: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+PY := .venv/bin/python
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: install system-deps browser demo test lint format bench services-stop clean
+
+## install: uv (with pip, if missing), the locked environment, and the system libraries
+install: system-deps
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --quiet
+
+# WeasyPrint needs Pango; Debian's packages are installed only where they are missing.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpango-1.0; then \
+		echo "Installing Pango for WeasyPrint (apt-get)"; \
+		apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	fi
+
+# Browser tests drive Debian's Chromium (no browser download is possible here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's Chromium for the browser tests (apt-get)"; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+## demo: PostgreSQL, Redis, web, worker and beat, with demo data; Ctrl-C stops everything
+demo: install
+	$(PY) -m portal.demo
+
+## test: lint, then the whole suite on real PostgreSQL and Redis
+test: install browser lint
+	$(PY) -m portal.embedded run -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## bench: every script of bench/, one figure a line
+bench: install
+	$(PY) -m portal.embedded run -- bash -c 'for script in bench/*.py; do $(PY) $$script || exit 1; done'
+
+services-stop:
+	$(PY) -m portal.embedded stop
+
+clean: services-stop
+	rm -rf var .venv

@@ -1,0 +1,1 @@
+"""Public schema: tariffs, billing campaigns, titres de recette."""

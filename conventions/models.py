@@ -1,0 +1,1 @@
+"""Public schema: application catalogue, conventions, amendments, notices, renewals."""

@@ -1,0 +1,72 @@
+"""Who may see what: platform roles on the operator's host, memberships on a member's host.
+
+An anonymous visitor is sent to the login page; a signed-in account without the right role
+gets 403. A suspended collectivité's back office shows its suspension page instead.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.shortcuts import render
+
+from tenants.models import Collectivite, Membership
+
+
+def membership_for(user, collectivite: Collectivite) -> Membership | None:
+    """The active membership of ``user`` in ``collectivite``, or None."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return Membership.objects.filter(user=user, collectivite=collectivite, is_active=True).first()
+
+
+def _login(request):
+    return redirect_to_login(request.get_full_path())
+
+
+def member_required(view=None, *, admin: bool = False):
+    """Back-office views of a member's host: an active membership (admin role if asked)."""
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            tenant = getattr(request, "tenant", None)
+            if tenant is None or tenant.is_operator:
+                raise PermissionDenied
+            if not request.user.is_authenticated:
+                return _login(request)
+            membership = membership_for(request.user, tenant)
+            if membership is None or (admin and not membership.is_admin):
+                raise PermissionDenied
+            if tenant.status == Collectivite.Status.SUSPENDED:
+                return render(
+                    request, "tenants/suspended.html", {"collectivite": tenant}, status=403
+                )
+            request.membership = membership
+            return view_func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view else decorator
+
+
+def _platform_role_required(has_role):
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            if connection.schema_name != "public":
+                raise PermissionDenied
+            if not request.user.is_authenticated:
+                return _login(request)
+            if not (request.user.is_active and has_role(request.user)):
+                raise PermissionDenied
+            return view_func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+platform_admin_required = _platform_role_required(lambda user: user.is_platform_admin)
+finance_required = _platform_role_required(lambda user: user.is_finance or user.is_platform_admin)

@@ -1,0 +1,261 @@
+"""Settings, read from the environment (see README.md, "Configuration").
+
+Development, demo and tests need nothing set: PostgreSQL and Redis are started under
+``var/`` (portal.embedded). With ``DJANGO_ENV=production`` every secret must be given.
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+from portal import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+DJANGO_ENV = env("DJANGO_ENV", default="development")
+PRODUCTION = DJANGO_ENV == "production"
+TESTING = env.bool("PORTAL_TESTING", default=False)
+
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "PORTAL_BASE_DOMAIN",
+)
+
+
+def _require_production_settings() -> None:
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="")]
+    if missing:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production but these environment variables are missing: "
+            + ", ".join(missing)
+            + ". Set them (see README.md, Configuration) and start again."
+        )
+
+
+if PRODUCTION:
+    _require_production_settings()
+else:
+    embedded.ensure_environment()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+# Hosts are checked against the Domain table by the tenant middleware; unknown ones get the
+# "unknown site" page. ALLOWED_HOSTS only narrows that further when set.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+# The operator's host; members are served on "<slug>.<PORTAL_BASE_DOMAIN>" by default.
+PORTAL_BASE_DOMAIN = env("PORTAL_BASE_DOMAIN", default="localhost")
+PORTAL_PORT = env("PORTAL_PORT", default="" if PRODUCTION else "8000")
+PORTAL_SCHEME = env("PORTAL_SCHEME", default="https" if PRODUCTION else "http")
+OPERATOR_NAME = env("PORTAL_OPERATOR_NAME", default="Département des Hautes-Alpes")
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "portal.accounts",
+    "portal.outbox",
+    "conventions",
+    "billing",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
+]
+TENANT_APPS = [
+    "portal.jobs",
+    "sve",
+    "rendezvous",
+]
+# "portal" first: its migrate/migrate_schemas commands (which also keep the template schema
+# up to date) take precedence over django_tenants' own.
+INSTALLED_APPS = ["portal"] + SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Collectivite"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
+ROOT_URLCONF = "portal.urls_tenant"
+DEFAULT_NOT_FOUND_TENANT_VIEW = "portal.views.unknown_host"
+# New tenants are cloned from this schema, which migrate_schemas keeps up to date.
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+MIDDLEWARE = [
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tenants.middleware.TenantStatusMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "portal.wsgi.application"
+
+DATABASES = {"default": env.db_url("DATABASE_URL")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# Persistent connections multiply throughput (DESIGN.md); checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+REDIS_URL = env("REDIS_URL")
+
+
+def _redis_cache_location(url: str) -> str:
+    # redis-py spells a Unix socket "unix://", Celery/kombu "redis+socket://".
+    return url.replace("redis+socket://", "unix://", 1)
+
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _redis_cache_location(REDIS_URL) + ("?db=1" if "socket" in REDIS_URL else ""),
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# django-tenants: one media folder per schema under MEDIA_ROOT.
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 26_214_400
+
+# E-mail: SMTP when EMAIL_URL is set, else every message is kept in the outbox table.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "portal.outbox.backend.OutboxEmailBackend"
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Portail des communes <ne-pas-repondre@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
+
+# Celery: broker and results on Redis; the tenant travels in the "_schema_name" header.
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is delivered again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE = {
+    "outbox-purge": {
+        "task": "outbox.purge",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "jobs-heartbeat": {
+        # Each active tenant records that its periodic jobs ran (shown to operators).
+        "task": "jobs.fan_out",
+        "schedule": crontab(minute="*/15"),
+        "kwargs": {"job": "jobs.heartbeat"},
+    },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portail des communes — API",
+    "DESCRIPTION": "API du portail mutualisé : démarches en ligne (SVE) et rendez-vous.",
+    "VERSION": "1.0.0",
+}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "pgserver": {"level": "WARNING"}},
+}

@@ -1,0 +1,19 @@
+"""URLs of the operator's host (public schema)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+
+urlpatterns = [
+    path("", views.operator_home, name="home"),
+    path("comptes/", include("portal.accounts.urls")),
+    path("operateur/courriels/", include("portal.outbox.urls")),
+    path("operateur/", include("tenants.urls_operator")),
+    path("conventions/", include("conventions.urls")),
+    path("facturation/", include("billing.urls")),
+    path("administration-technique/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,15 @@
+"""URLs of a member collectivité's host (its own schema)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.commune_home, name="home"),
+    path("comptes/", include("portal.accounts.urls")),
+    path("gestion/", tenant_views.backoffice_home, name="backoffice"),
+    path("demarches/", include("sve.urls")),
+    path("rendez-vous/", include("rendezvous.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

@@ -1,0 +1,1 @@
+"""Tenant schema: services, places, agendas, slots, appointments."""

@@ -1,0 +1,1 @@
+"""Tenant schema: form catalogue, requests, acknowledgements, deadlines, journal."""

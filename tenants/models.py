@@ -1,0 +1,130 @@
+"""The tenants (public schema): each member collectivité has its own PostgreSQL schema.
+
+The operator itself is the tenant whose schema is "public" (its site is the operator's).
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_public_schema_name
+
+from tenants.validators import validate_siren
+
+
+class CollectiviteQuerySet(models.QuerySet):
+    def members(self):
+        """Every member collectivité, the operator (public schema) excluded."""
+        return self.exclude(schema_name=get_public_schema_name())
+
+    def active(self):
+        return self.members().filter(status=Collectivite.Status.ACTIVE)
+
+
+class Collectivite(TenantMixin):
+    class Kind(models.TextChoices):
+        COMMUNE = "commune", _("Commune")
+        EPCI = "epci", _("EPCI")
+        CCAS = "ccas", _("CCAS")
+        DEPARTEMENT = "departement", _("Département")
+        OTHER = "other", _("Autre")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspendue")
+        ARCHIVED = "archived", _("Archivée")
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COMMUNE)
+    slug = models.SlugField(_("identifiant"), max_length=50, unique=True)
+    insee_code = models.CharField(
+        _("code INSEE"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^(\d{5}|2[AB]\d{3})$", _("Un code INSEE a 5 caractères."))],
+    )
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
+    population_municipale = models.PositiveIntegerField(
+        _("population municipale"), null=True, blank=True
+    )
+    population_totale = models.PositiveIntegerField(_("population totale"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("millésime de population"), null=True, blank=True
+    )
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    # Schemas are made by services.collectivite_create (cloned from TENANT_BASE_SCHEMA) and
+    # dropped only explicitly (offboarding keeps them).
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    objects = CollectiviteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insee_code", "kind"],
+                condition=~models.Q(insee_code=""),
+                name="collectivite_insee_kind_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_operator(self) -> bool:
+        return self.schema_name == get_public_schema_name()
+
+    def primary_url(self) -> str:
+        domain = self.get_primary_domain()
+        host = domain.domain if domain else settings.PORTAL_BASE_DOMAIN
+        port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+        return f"{settings.PORTAL_SCHEME}://{host}{port}/"
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domaine")
+        verbose_name_plural = _("domaines")
+
+
+class Membership(models.Model):
+    """A staff account's role in one collectivité's back office."""
+
+    class Role(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        ADMIN = "admin", _("Administrateur")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.AGENT)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("habilitation")
+        verbose_name_plural = _("habilitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "collectivite"], name="membership_user_collectivite_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.collectivite} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN

@@ -1,0 +1,144 @@
+"""Test harness: real PostgreSQL and Redis (embedded under var/ unless DATABASE_URL /
+REDIS_URL are set), one test database, two member tenants made once per session by the
+same service onboarding uses.
+
+Fixtures:
+- ``tenant_a`` / ``tenant_b``: Collectivite rows (schemas "c_test_a", "c_test_b"), each
+  with the domain "<slug>.localhost". Tests see data through ``in_tenant(tenant)``.
+- ``client_a`` / ``client_b``: Django test clients whose requests go to those hosts.
+- ``user_factory``: creates accounts (password "motdepasse-solide-42").
+"""
+
+import contextlib
+import os
+
+os.environ.setdefault("PORTAL_TESTING", "1")
+
+import pytest  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+PASSWORD = "motdepasse-solide-42"
+
+
+def pytest_configure(config):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+
+@contextlib.contextmanager
+def in_tenant(tenant):
+    """Run the block inside ``tenant``'s schema, then go back to the schema active before."""
+    previous = connection.tenant if hasattr(connection, "tenant") else None
+    connection.set_tenant(tenant)
+    try:
+        yield tenant
+    finally:
+        if previous is not None and previous.schema_name != "public":
+            connection.set_tenant(previous)
+        else:
+            connection.set_schema_to_public()
+
+
+def _ensure_tenant(slug: str, name: str, insee: str):
+    from tenants.models import Collectivite
+    from tenants.services import collectivite_create, schema_name_for
+
+    existing = Collectivite.objects.filter(slug=slug).first()
+    if existing:
+        return existing
+    # After a transactional test flushed the public tables the schema may still be there:
+    # drop it so that the service makes a clean one.
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name_for(slug)}" CASCADE')
+    return collectivite_create(name=name, slug=slug, insee_code=insee, population_totale=1000)
+
+
+def _ensure_operator():
+    from tenants.models import Collectivite, Domain
+
+    operator, _ = Collectivite.objects.get_or_create(
+        schema_name="public",
+        defaults={
+            "name": "Opérateur de test",
+            "slug": "operateur",
+            "kind": Collectivite.Kind.DEPARTEMENT,
+        },
+    )
+    Domain.objects.get_or_create(
+        domain="localhost", defaults={"tenant": operator, "is_primary": True}
+    )
+    return operator
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_operator()
+        _ensure_tenant("test-a", "Commune A", "05107")
+        _ensure_tenant("test-b", "Commune B", "05023")
+    yield
+
+
+@pytest.fixture
+def operator(db):
+    return _ensure_operator()
+
+
+@pytest.fixture
+def tenant_a(db):
+    _ensure_operator()
+    return _ensure_tenant("test-a", "Commune A", "05107")
+
+
+@pytest.fixture
+def tenant_b(db):
+    _ensure_operator()
+    return _ensure_tenant("test-b", "Commune B", "05023")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def client_a(tenant_a):
+    return Client(HTTP_HOST="test-a.localhost")
+
+
+@pytest.fixture
+def client_b(tenant_b):
+    return Client(HTTP_HOST="test-b.localhost")
+
+
+@pytest.fixture
+def operator_client(operator):
+    return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def user_factory(db):
+    from portal.accounts.models import User
+
+    counter = {"n": 0}
+
+    def make(email: str | None = None, **fields):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}-{os.urandom(3).hex()}@example.fr"
+        return User.objects.create_user(email=email, password=PASSWORD, **fields)
+
+    return make
+
+
+@pytest.fixture
+def member_factory(user_factory):
+    from tenants.models import Membership
+    from tenants.services import membership_grant
+
+    def make(tenant, role: str = Membership.Role.AGENT, **fields):
+        user = user_factory(**fields)
+        membership_grant(user=user, collectivite=tenant, role=role)
+        return user
+
+    return make
