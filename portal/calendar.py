@@ -1,0 +1,60 @@
+"""Legal calendar: French public holidays and working days (shared by SVE and appointments).
+
+Working days exclude Saturdays, Sundays and French public holidays, Easter-based ones included
+(the ``holidays`` package). Communes of départements 57, 67 and 68 (Alsace-Moselle) also
+have Good Friday and 26 December; overseas départements have their own days (abolition of
+slavery), through the package's subdivisions.
+"""
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+# Département -> subdivision of holidays.France: Moselle, Alsace (67, 68), overseas.
+SUBDIVISIONS = {"57": "57", "67": "6AE", "68": "6AE"} | {
+    code: code for code in ("971", "972", "973", "974", "976")
+}
+
+
+def departement_of(insee_code: str) -> str:
+    """The département of a commune's INSEE code ("05107" -> "05", "97411" -> "974")."""
+    if insee_code.startswith("97"):
+        return insee_code[:3]
+    return insee_code[:2]
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int, subdiv: str | None) -> frozenset[date]:
+    return frozenset(holidays.France(years=year, subdiv=subdiv).keys())
+
+
+def public_holidays(year: int, *, insee_code: str = "") -> frozenset[date]:
+    """Public holidays of ``year`` for a commune (its INSEE code picks local ones)."""
+    return _holidays(year, SUBDIVISIONS.get(departement_of(insee_code)))
+
+
+def is_working_day(day: date, *, insee_code: str = "") -> bool:
+    return day.weekday() < 5 and day not in public_holidays(day.year, insee_code=insee_code)
+
+
+def add_working_days(start: date, days: int, *, insee_code: str = "") -> date:
+    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current, insee_code=insee_code):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: date, end: date, *, insee_code: str = "") -> int:
+    """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+    if end < start:
+        return -working_days_between(end, start, insee_code=insee_code)
+    return sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(days=offset), insee_code=insee_code)
+    )

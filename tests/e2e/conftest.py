@@ -1,0 +1,53 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Member sites are reached as http://<slug>.localhost:<port>/ (Chromium resolves *.localhost
+to loopback). Tests using ``live_server`` are transactional: rows they create are committed.
+"""
+
+import os
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: `make browser` installs Debian's.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def site_url(live_server):
+    """``site_url("test-a")`` -> "http://test-a.localhost:<port>"; ``site_url()`` -> operator."""
+    port = live_server.url.rsplit(":", 1)[1]
+
+    def url(slug: str | None = None) -> str:
+        host = f"{slug}.localhost" if slug else "localhost"
+        return f"http://{host}:{port}"
+
+    return url
