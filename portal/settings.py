@@ -68,6 +68,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "django_filters",

@@ -4,6 +4,7 @@ The operator itself is the tenant whose schema is "public" (its site is the oper
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,10 @@ from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
 from tenants.validators import validate_siren
+
+
+def default_services() -> list[str]:
+    return ["sve", "rendezvous"]
 
 
 class CollectiviteQuerySet(models.QuerySet):
@@ -55,6 +60,8 @@ class Collectivite(TenantMixin):
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
+    # Codes of the services this member uses ("sve", "rendezvous", catalogue applications).
+    services = ArrayField(models.CharField(max_length=50), default=default_services, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     # Schemas are made by services.collectivite_create (cloned from TENANT_BASE_SCHEMA) and
@@ -78,6 +85,9 @@ class Collectivite(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_service(self, code: str) -> bool:
+        return code in self.services
 
     @property
     def is_operator(self) -> bool:

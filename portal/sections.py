@@ -1,0 +1,48 @@
+"""What tenant apps show on pages that belong to no one app.
+
+The commune's public home page and its back-office home are rendered by ``tenants`` (a
+public-schema app that must not import tenant apps' models). Tenant apps contribute blocks
+through a ``sections.py`` module that defines either or both of:
+
+    def home_section(request) -> Section | None          # citizen-facing home page
+    def backoffice_section(request) -> Section | None    # agents' back-office home
+
+Each is called only when the commune has the app's service enabled (``SERVICE`` in the
+module, a code of Collectivite.services), and may return None to show nothing.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+
+
+@dataclass
+class Section:
+    title: str
+    template: str  # rendered with the page's context plus ``section``
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+def _modules():
+    for config in apps.get_app_configs():
+        try:
+            yield import_module(f"{config.name}.sections")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.sections":
+                raise
+
+
+def collect(request, hook: str) -> list[Section]:
+    tenant = request.tenant
+    sections = []
+    for module in _modules():
+        func = getattr(module, hook, None)
+        service = getattr(module, "SERVICE", None)
+        if func is None or (service and not tenant.has_service(service)):
+            continue
+        section = func(request)
+        if section is not None:
+            sections.append(section)
+    return sorted(sections, key=lambda s: s.order)
