@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, transaction
 
 from portal.accounts.models import User
@@ -17,7 +18,6 @@ from tenants.models import Collectivite, Domain, Membership
 from tenants.services import collectivite_create, membership_grant
 
 DEMO_PASSWORD = "demo-portail-2026"
-OPERATOR_NAME = "Département des Hautes-Alpes"
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _operator() -> Collectivite:
     operator, _ = Collectivite.objects.get_or_create(
         schema_name="public",
         defaults={
-            "name": OPERATOR_NAME,
+            "name": settings.OPERATOR_NAME,
             "slug": "hautes-alpes",
             "kind": Collectivite.Kind.DEPARTEMENT,
         },

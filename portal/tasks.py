@@ -7,8 +7,9 @@ task whose worker dies is delivered again: every task must be safe to run twice.
 """
 
 from celery import Task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from kombu.exceptions import OperationalError as BrokerError
+from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
 RETRY_ON = (OperationalError, InterfaceError, BrokerError, ConnectionError, TimeoutError)
@@ -21,6 +22,18 @@ class PortalTask(TenantTask):
     retry_jitter = True
     max_retries = 5
     acks_late = True
+
+    def __call__(self, *args, **kwargs):
+        # tenant-schemas-celery switches schema in a task_prerun signal whose errors Celery
+        # only logs: never let a task run in another schema than the one it was sent for.
+        if not self.request.is_eager:
+            expected = get_schema_name_from_task(self, kwargs) or "public"
+            if connection.schema_name != expected:
+                raise OperationalError(
+                    f"Task {self.name} was sent for schema {expected!r} but runs in "
+                    f"{connection.schema_name!r}: the switch failed; retrying"
+                )
+        return super().__call__(*args, **kwargs)
 
 
 def send_to_tenant(task: Task, schema_name: str, *args, **kwargs):

@@ -12,17 +12,11 @@ Fixtures:
 import contextlib
 import os
 
-os.environ.setdefault("PORTAL_TESTING", "1")
-
-import pytest  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+import pytest
+from django.db import connection
+from django.test import Client
 
 PASSWORD = "motdepasse-solide-42"
-
-
-def pytest_configure(config):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 
 @contextlib.contextmanager

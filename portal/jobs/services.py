@@ -12,7 +12,8 @@ def job_run(*, job: str) -> JobRun:
 
     The job itself must be idempotent (status checks, unique constraints): Celery may deliver
     the same task twice (late acknowledgement)."""
-    assert connection.schema_name != "public", "tenant jobs run inside a tenant schema"
+    if connection.schema_name == "public":
+        raise RuntimeError("Tenant jobs run inside a tenant schema, not the public one")
     func = get_job(job)
     run = JobRun.objects.create(job=job)
     try:

@@ -1,0 +1,92 @@
+"""Global accounts: French login, logout and password reset pages on every host."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from portal.accounts.models import User
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.parametrize("client_fixture", ["client_a", "client_b", "operator_client"])
+def test_login_page_is_in_french_on_every_host(request, client_fixture):
+    client = request.getfixturevalue(client_fixture)
+    page = client.get("/comptes/connexion/").content.decode()
+    assert "Connexion" in page and "Mot de passe oublié" in page
+    assert 'lang="fr"' in page
+
+
+def test_one_account_logs_in_on_every_commune(client_a, client_b, user_factory):
+    user = user_factory(email="Camille@Example.fr")
+    for client in (client_a, client_b):
+        response = client.post(
+            "/comptes/connexion/", {"username": "camille@example.fr", "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.content.decode()
+        assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_wrong_password_gets_a_french_error(client_a, user_factory):
+    user = user_factory()
+    response = client_a.post("/comptes/connexion/", {"username": user.email, "password": "faux"})
+    assert "Adresse électronique ou mot de passe incorrect." in response.content.decode()
+
+
+def test_logout(client_a, user_factory):
+    client_a.force_login(user_factory())
+    assert client_a.post("/comptes/deconnexion/").status_code == 302
+    assert "_auth_user_id" not in client_a.session
+
+
+def test_password_reset_mails_a_link_to_the_same_host(client_b, user_factory):
+    user = user_factory()
+    client_b.post("/comptes/mot-de-passe/oubli/", {"email": user.email})
+    assert len(mail.outbox) == 1
+    link = re.search(
+        r"http://test-b\.localhost/comptes/mot-de-passe/nouveau/\S+", mail.outbox[0].body
+    )
+    assert link, mail.outbox[0].body
+    path = link.group(0).removeprefix("http://test-b.localhost")
+    form_page = client_b.get(path, follow=True)
+    new_password = "un-nouveau-mot-de-passe-42"
+    done = client_b.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+
+
+def test_signup_refuses_passwords_under_12_characters(client_a):
+    response = client_a.post(
+        "/comptes/inscription/",
+        {"email": "nouveau@example.fr", "password1": "Court-123", "password2": "Court-123"},
+    )
+    assert "au moins 12 caractères" in response.content.decode()
+    assert not User.objects.filter(email="nouveau@example.fr").exists()
+
+
+def test_signup_creates_a_global_account(client_a, client_b):
+    password = "une-phrase-de-passe-longue"
+    response = client_a.post(
+        "/comptes/inscription/",
+        {
+            "email": "Nouvel.Usager@Example.fr",
+            "first_name": "Nour",
+            "password1": password,
+            "password2": password,
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="nouvel.usager@example.fr")
+    assert client_b.login(username=user.email, password=password)
+
+
+def test_email_is_unique_whatever_its_case(user_factory):
+    from django.db import IntegrityError
+
+    user_factory(email="unique@example.fr")
+    with pytest.raises(IntegrityError):
+        User.objects.create(email="UNIQUE@example.fr")
