@@ -1,0 +1,45 @@
+"""make demo's seed: real communes, every account, and a second run changes nothing."""
+
+from django.core.management import call_command
+
+from portal.accounts.models import User
+from portal.demo_data import DEMO_PASSWORD, demo_accounts
+from tenants.models import Collectivite, Domain, Membership
+
+
+def _snapshot():
+    return {
+        "users": sorted(
+            User.objects.values_list("email", "password", "is_platform_admin", "is_finance")
+        ),
+        "collectivites": sorted(
+            Collectivite.objects.values_list(
+                "schema_name", "name", "insee_code", "population_totale", "status"
+            )
+        ),
+        "domains": sorted(Domain.objects.values_list("domain", "tenant__schema_name")),
+        "memberships": sorted(
+            Membership.objects.values_list("user__email", "collectivite__slug", "role")
+        ),
+    }
+
+
+def test_seed_is_idempotent_and_complete(db):
+    call_command("seed_demo", verbosity=0)
+    first = _snapshot()
+    call_command("seed_demo", verbosity=0)
+    assert _snapshot() == first
+
+    briancon = Collectivite.objects.get(slug="briancon")
+    assert (briancon.name, briancon.insee_code, briancon.population_totale) == (
+        "Briançon",
+        "05023",
+        11059,
+    )
+    assert {c.insee_code for c in Collectivite.objects.members()} >= {"05107", "05023", "05046"}
+    assert Domain.objects.filter(domain="localhost", tenant__schema_name="public").exists()
+    for email, _role in demo_accounts():
+        assert User.objects.get(email=email).check_password(DEMO_PASSWORD), email
+    assert User.objects.get(email="plateforme@hautes-alpes.demo").is_platform_admin
+    assert User.objects.get(email="finances@hautes-alpes.demo").is_finance
+    assert Membership.objects.get(user__email="admin@embrun.demo").role == Membership.Role.ADMIN
