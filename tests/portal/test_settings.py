@@ -21,7 +21,9 @@ def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in PRODUCTION_ENV and not k.startswith("PORTAL_")
+        if k not in PRODUCTION_ENV
+        and not k.startswith("PORTAL_")
+        and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
