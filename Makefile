@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 PY := .venv/bin/python
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install system-deps browser demo test lint format bench services-stop clean
+.PHONY: install system-deps test-tools demo test lint format bench services-stop clean
 
 ## install: uv (with pip, if missing), the locked environment, and the system libraries
 install: system-deps
@@ -19,11 +19,13 @@ system-deps:
 		apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	fi
 
-# Browser tests drive Debian's Chromium (no browser download is possible here).
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "Installing Debian's Chromium for the browser tests (apt-get)"; \
-		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+# Test tools from Debian, installed only where missing: Chromium for the browser tests (no
+# browser download is possible here), docker-compose to check docker-compose.yml.
+TEST_TOOLS := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/bin/docker-compose),,docker-compose)
+test-tools:
+	@if [ -n "$(strip $(TEST_TOOLS))" ]; then \
+		echo "Installing $(strip $(TEST_TOOLS)) (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_TOOLS) >/dev/null; \
 	fi
 
 ## demo: PostgreSQL, Redis, web, worker and beat, with demo data; Ctrl-C stops everything
@@ -31,7 +33,7 @@ demo: install
 	$(PY) -m portal.demo
 
 ## test: lint, then the whole suite on real PostgreSQL and Redis
-test: install browser lint
+test: install test-tools lint
 	$(PY) -m portal.embedded run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint:
