@@ -43,3 +43,10 @@ def test_archived_member_answers_with_the_closed_page(client_a, tenant_a):
     response = client_a.get("/")
     assert response.status_code == 410
     assert "Ce service est fermé" in response.content.decode()
+
+
+def test_openapi_schema_is_served_on_both_kinds_of_host(client_a, operator_client):
+    for client in (client_a, operator_client):
+        response = client.get("/api/schema/")
+        assert response.status_code == 200
+        assert b"openapi" in response.content
