@@ -38,7 +38,10 @@ def appointment_from_link(*, signed: str) -> Appointment:
     except signing.BadSignature:
         raise LinkError("Ce lien n'est pas valide : il a peut-être été mal copié.") from None
     appointment = Appointment.objects.select_related("type", "place").filter(token=token).first()
-    if appointment is None or appointment.status == Appointment.Status.HELD:
+    if appointment is None or appointment.status in (
+        Appointment.Status.HELD,
+        Appointment.Status.EXPIRED,
+    ):
         raise LinkError("Ce rendez-vous est introuvable.")
     return appointment
 

@@ -125,4 +125,9 @@ def followups_send(*, now: datetime | None = None) -> dict:
     sent = sum(
         message_send(appointment_id=pk, kind=SentMessage.Kind.FOLLOWUP) for pk in list(pending)
     )
+    # Housekeeping: holds released or abandoned more than a day ago are of no use.
+    Appointment.objects.filter(
+        status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED],
+        hold_expires_at__lt=now - timedelta(days=1),
+    ).delete()
     return {"followups": sent}

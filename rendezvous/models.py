@@ -219,6 +219,7 @@ class Appointment(models.Model):
         SEEN = "seen", _("Honoré")
         NO_SHOW = "no_show", _("Absent")
         CANCELLED = "cancelled", _("Annulé")
+        EXPIRED = "expired", _("Créneau relâché")
 
     # Statuses that occupy the agent's time (the exclusion constraint's scope).
     ACTIVE = (Status.HELD, Status.BOOKED, Status.SEEN, Status.NO_SHOW)

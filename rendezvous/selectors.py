@@ -282,7 +282,7 @@ def agenda(*, start: date, end: date, agent_id: int | None = None) -> QuerySet[A
     queryset = Appointment.objects.filter(
         starts_at__gte=datetime.combine(start, time.min, TZ),
         starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, TZ),
-    ).exclude(status=Appointment.Status.HELD)
+    ).exclude(status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED])
     if agent_id is not None:
         queryset = queryset.filter(agent_id=agent_id)
     return queryset.select_related("type", "place").order_by("starts_at")

@@ -74,7 +74,7 @@ def _insert_active(
     duration = timedelta(minutes=appointment_type.duration_minutes)
     blocked_until = starts_at + duration + timedelta(minutes=appointment_type.buffer_minutes)
     for agent_id in agent_ids:
-        # An expired hold must not block: remove the agent's overlapping ones first, in
+        # An expired hold must not block: release the agent's overlapping ones first, in
         # this transaction (the constraint's WHERE cannot use now()).
         Appointment.objects.filter(
             agent_id=agent_id,
@@ -82,7 +82,7 @@ def _insert_active(
             hold_expires_at__lte=now,
             starts_at__lt=blocked_until,
             blocked_until__gt=starts_at,
-        ).delete()
+        ).update(status=Appointment.Status.EXPIRED, updated_at=now)
         try:
             with transaction.atomic():
                 return Appointment.objects.create(
@@ -214,7 +214,7 @@ def appointment_confirm(
     now: datetime | None = None,
 ) -> Appointment:
     """Turn a hold into a booking. The held row keeps the slot until then, even past its
-    expiry, unless someone else removed it to book the slot (then SlotUnavailable)."""
+    expiry, unless someone else released it to book the slot (then SlotUnavailable)."""
     now = now or timezone.now()
     contact = contact_clean(
         appointment_type=appointment.type,

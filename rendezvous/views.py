@@ -141,14 +141,13 @@ def hold(request, type_id: int):
 def book(request, token: str):
     """The contact form while the slot is held; confirming books it."""
     appointment = Appointment.objects.select_related("type", "place").filter(token=token).first()
-    if appointment is None or appointment.status != Appointment.Status.HELD:
+    if appointment is None:
+        raise Http404
+    if appointment.status == Appointment.Status.BOOKED:  # form sent twice: already booked
+        return redirect("rendezvous:manage", signed=links.link_sign(appointment=appointment))
+    if appointment.status != Appointment.Status.HELD:
         messages.error(request, services.SLOT_TAKEN)
-        type_id = appointment.type_id if appointment else None
-        return (
-            redirect("rendezvous:type", type_id=type_id)
-            if type_id
-            else redirect("rendezvous:search")
-        )
+        return redirect("rendezvous:type", type_id=appointment.type_id)
     user = request.user if request.user.is_authenticated else None
     values = {
         "mode": appointment.type.modes[0] if len(appointment.type.modes) == 1 else "",
@@ -171,7 +170,7 @@ def book(request, token: str):
             messages.error(request, " ".join(error.messages))
             return redirect("rendezvous:type", type_id=appointment.type_id)
         except ValidationError as error:
-            errors = getattr(error, "message_dict", {"__all__": error.messages})
+            errors = getattr(error, "message_dict", {"general": error.messages})
         else:
             messages.success(
                 request, "Votre rendez-vous est confirmé. Un courriel vous a été envoyé."

@@ -69,7 +69,7 @@ def agenda(request):
 @member_required
 def appointment_detail(request, pk: int):
     appointment = get_object_or_404(Appointment.objects.select_related("type", "place"), pk=pk)
-    if appointment.status == Appointment.Status.HELD:
+    if appointment.status in (Appointment.Status.HELD, Appointment.Status.EXPIRED):
         raise Http404
     error = None
     if request.method == "POST":
@@ -151,7 +151,7 @@ def book_for_citizen(request):
                     **{k: v for k, v in values.items() if k != "slot"},
                 )
             except ValidationError as exc:
-                errors = getattr(exc, "message_dict", {"__all__": exc.messages})
+                errors = getattr(exc, "message_dict", {"general": exc.messages})
             else:
                 messages.success(request, "Rendez-vous pris ; l'usager reçoit sa confirmation.")
                 return redirect("rendezvous:agent-appointment", pk=appointment.pk)
@@ -283,6 +283,13 @@ class AbsenceForm(_AgentChoiceMixin, forms.ModelForm):
 
 
 class SettingsForm(forms.ModelForm):
+    visio_base_url = forms.URLField(
+        label="Adresse du service de visio (compatible Jitsi)",
+        required=False,
+        assume_scheme="https",
+        help_text="Vide : le service par défaut de la plateforme.",
+    )
+
     class Meta:
         model = RendezvousSettings
         fields = ["visio_base_url", "reminder_hours"]
