@@ -209,14 +209,17 @@ def next_free_slots(
     count: int = 10,
     place_id: int | None = None,
     after: date | None = None,
+    horizon_days: int | None = None,
     now: datetime | None = None,
 ) -> list[Slot]:
     """The first ``count`` free slots (one per start time and place), looked for chunk by
-    chunk up to the type's maximum booking delay."""
+    chunk up to the type's maximum booking delay (or ``horizon_days`` after ``after``)."""
     now = now or timezone.now()
     _earliest, latest = booking_window(appointment_type=appointment_type, now=now)
     day = max(after or now.astimezone(TZ).date(), now.astimezone(TZ).date())
     last = latest.astimezone(TZ).date()
+    if horizon_days is not None:
+        last = min(last, day + timedelta(days=horizon_days - 1))
     found: list[Slot] = []
     while day <= last and len(found) < count:
         chunk_end = min(day + timedelta(days=NEXT_CHUNK_DAYS - 1), last)
@@ -286,6 +289,15 @@ def agenda(*, start: date, end: date, agent_id: int | None = None) -> QuerySet[A
     if agent_id is not None:
         queryset = queryset.filter(agent_id=agent_id)
     return queryset.select_related("type", "place").order_by("starts_at")
+
+
+def citizen_appointments(*, citizen_id: int) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(citizen_id=citizen_id)
+        .exclude(status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED])
+        .select_related("type", "place")
+        .order_by("-starts_at")
+    )
 
 
 def parse_slot_start(value: str) -> datetime | None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("type/<int:type_id>/", views.type_detail, name="type"),
     path("type/<int:type_id>/retenir/", views.hold, name="hold"),
     path("reservation/<str:token>/", views.book, name="book"),
+    path("mes-rendez-vous/", views.my_appointments, name="mine"),
     path("mon-rdv/<str:signed>/", views.manage, name="manage"),
     path("mon-rdv/<str:signed>/annuler/", views.cancel, name="cancel"),
     path("mon-rdv/<str:signed>/reprendre/", views.rebook, name="rebook"),

@@ -7,18 +7,23 @@ Thin: parse input, call one selector or service, render. Agents' pages are in
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode, Place
 
 WEEK_DAYS = 7
 SEARCH_TYPES_SHOWN = 10
+# The search page shows each type's next slots within four weeks (bounded queries).
+SEARCH_HORIZON_DAYS = 28
+HOLDS_PER_IP = "60/m"
 
 
 def _int(value) -> int | None:
@@ -56,7 +61,11 @@ def search(request):
         (
             kind,
             selectors.next_free_slots(
-                appointment_type=kind, count=3, place_id=place_id, after=after
+                appointment_type=kind,
+                count=3,
+                place_id=place_id,
+                after=after,
+                horizon_days=SEARCH_HORIZON_DAYS,
             ),
         )
         for kind in types
@@ -121,8 +130,12 @@ def type_detail(request, type_id: int):
 
 
 @require_POST
+@ratelimit(key="ip", rate=HOLDS_PER_IP, method="POST", block=False)
 def hold(request, type_id: int):
     kind = get_object_or_404(AppointmentType, pk=type_id, is_active=True)
+    if getattr(request, "limited", False):
+        messages.error(request, "Trop de tentatives : patientez une minute avant de réessayer.")
+        return redirect("rendezvous:type", type_id=kind.pk)
     starts_at = selectors.parse_slot_start(request.POST.get("debut", ""))
     place_id = _int(request.POST.get("lieu"))
     if starts_at is None or place_id is None:
@@ -290,5 +303,11 @@ def survey(request, signed: str):
     )
 
 
-def not_found(request):
-    raise Http404
+@login_required
+def my_appointments(request):
+    """A signed-in citizen's appointments in this commune (booked with the account)."""
+    appointments = [
+        (appointment, links.link_sign(appointment=appointment))
+        for appointment in selectors.citizen_appointments(citizen_id=request.user.pk)
+    ]
+    return render(request, "rendezvous/mine.html", {"appointments": appointments})

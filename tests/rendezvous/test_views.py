@@ -262,3 +262,104 @@ def test_confirmation_mail_contains_working_links(rdv_a, client_a, contact):
         r"http://test-a\.localhost:8000(/rendez-vous/mon-rdv/\S+/annuler/)", mail.outbox[0].body
     )
     assert client_a.get(cancel.group(1)).status_code == 200
+
+
+def test_citizen_with_an_account_books_and_finds_it_in_their_list(rdv_a, client_a, user_factory):
+    citizen = user_factory(first_name="Camille", last_name="Compte")
+    _login(client_a, citizen)
+    form_url = client_a.post(
+        f"/rendez-vous/type/{rdv_a.kind.pk}/retenir/",
+        {"debut": at(MONDAY, 10).isoformat(), "lieu": rdv_a.place.pk},
+    )["Location"]
+    form = client_a.get(form_url).content.decode()
+    assert citizen.email in form and "Compte" in form  # pre-filled from the account
+    client_a.post(
+        form_url,
+        {
+            "mode": "in_person",
+            "first_name": "Camille",
+            "last_name": "Compte",
+            "email": citizen.email,
+        },
+    )
+    with in_tenant(rdv_a.tenant):
+        assert Appointment.objects.get().citizen_id == citizen.pk
+    html = client_a.get("/rendez-vous/mes-rendez-vous/").content.decode()
+    assert "Dépôt de passeport" in html and "/rendez-vous/mon-rdv/" in html
+    # Sending the form again does not book twice: it leads to the appointment.
+    again = client_a.post(form_url, {"mode": "in_person"})
+    assert again.status_code == 302 and "/mon-rdv/" in again["Location"]
+
+
+def test_search_page_query_count_does_not_grow(rdv_a, client_a, contact, queries):
+    def count():
+        with queries() as q:
+            assert client_a.get("/rendez-vous/", {"q": "passeport"}).status_code == 200
+        return q.count
+
+    first = count()
+    for hour in (9, 10, 11):
+        _booked(rdv_a, contact, start=at(MONDAY, hour))
+    assert count() == first
+
+
+def test_admin_configures_types_places_absences_and_visio(rdv_a, client_a, member_factory):
+    from tenants.models import Membership
+
+    admin = member_factory(rdv_a.tenant, role=Membership.Role.ADMIN)
+    _login(client_a, admin)
+    assert "Mon agenda" in client_a.get("/gestion/").content.decode()
+    for section in ("services", "lieux", "types", "plages", "absences"):
+        assert client_a.get(f"/rendez-vous/gestion/configuration/{section}/").status_code == 200
+        assert (
+            client_a.get(f"/rendez-vous/gestion/configuration/{section}/nouveau/").status_code
+            == 200
+        )
+    response = client_a.post(
+        "/rendez-vous/gestion/configuration/types/nouveau/",
+        {
+            "service": rdv_a.service.pk,
+            "name": "Recensement citoyen",
+            "keywords": "JDC jeunes 16 ans",
+            "duration_minutes": 15,
+            "modes": ["in_person", "phone"],
+            "min_delay_hours": 2,
+            "max_delay_days": 30,
+            "cancellable_until_hours": 24,
+            "buffer_minutes": 5,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        client_a.get("/rendez-vous/", {"q": "recensement jdc"})
+        .content.decode()
+        .count("Recensement citoyen")
+    )
+    bad = client_a.post(
+        "/rendez-vous/gestion/configuration/absences/nouveau/",
+        {"agent_id": rdv_a.agent.pk, "reason": "Congés"},
+    )
+    assert bad.status_code == 400 and "absence ponctuelle" in bad.content.decode()
+    ok = client_a.post(
+        "/rendez-vous/gestion/configuration/absences/nouveau/",
+        {
+            "agent_id": rdv_a.agent.pk,
+            "reason": "Congés",
+            "starts_at": "2026-12-07 00:00",
+            "ends_at": "2026-12-08 00:00",
+        },
+    )
+    assert ok.status_code == 302
+    assert (
+        "Aucun créneau libre"
+        in client_a.get(
+            f"/rendez-vous/type/{rdv_a.kind.pk}/", {"date": MONDAY.isoformat()}
+        ).content.decode()
+    )
+    response = client_a.post(
+        "/rendez-vous/gestion/reglages/",
+        {"visio_base_url": "https://visio.mairie.example/", "reminder_hours": 24},
+    )
+    assert response.status_code == 302
+    assert client_a.get("/rendez-vous/gestion/", {"vue": "semaine", "tous": "1"}).status_code == 200
