@@ -22,6 +22,9 @@ MAX_RANGE_DAYS = 62
 
 class TypeSerializer(serializers.ModelSerializer):
     service = serializers.CharField(source="service.name")
+    modes = serializers.ListField(
+        child=serializers.CharField(), help_text="Modalités permises : in_person, phone, visio."
+    )
 
     class Meta:
         model = AppointmentType

@@ -275,6 +275,12 @@ def rebook(request, signed: str):
     appointment, error_page = _from_link(request, signed)
     if error_page:
         return error_page
+    if appointment.status == Appointment.Status.BOOKED:
+        messages.info(
+            request,
+            "Votre rendez-vous actuel reste réservé : annulez-le depuis votre courriel si vous "
+            "n'en avez plus besoin.",
+        )
     return redirect(reverse("rendezvous:type", args=[appointment.type_id]))
 
 

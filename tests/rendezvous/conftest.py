@@ -77,6 +77,12 @@ def make_setup(tenant, agents, *, weekday=0, start=time(9), end=time(12), **type
     return Setup(tenant, service, place, kind, list(agents), rules)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded documents go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def rdv_a(tenant_a, member_factory):
     agent = member_factory(tenant_a, first_name="Agnès", last_name="Agent")
