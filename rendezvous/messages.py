@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
@@ -93,12 +94,14 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
 
 def reminders_due(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
-    hours = RendezvousSettings.current().reminder_hours
+    delay = timedelta(hours=RendezvousSettings.current().reminder_hours)
     return list(
         Appointment.objects.filter(
             status=Appointment.Status.BOOKED,
             starts_at__gt=now,
-            starts_at__lte=now + timedelta(hours=hours),
+            starts_at__lte=now + delay,
+            # Booked inside the reminder delay: the confirmation already said it all.
+            created_at__lt=F("starts_at") - delay,
         )
         .exclude(messages__kind=SentMessage.Kind.REMINDER)
         .values_list("pk", flat=True)

@@ -86,3 +86,11 @@ def test_agent_cancellation_tells_the_citizen_and_invites_to_rebook(
     messages.message_send(appointment_id=booked.pk, kind="cancellation")
     body = mail.outbox[0].body
     assert "Fermeture exceptionnelle" in body and "/reprendre/" in body
+
+
+def test_no_reminder_for_a_booking_made_inside_the_reminder_delay(rdv_a, contact, time_machine):
+    time_machine.move_to(at(MONDAY, 9) - timedelta(hours=30))
+    services.appointment_book(
+        appointment_type=rdv_a.kind, place_id=rdv_a.place.pk, starts_at=at(MONDAY, 9), **contact
+    )
+    assert messages.reminders_send() == {"reminders": 0}
