@@ -11,6 +11,11 @@ from rendezvous.tasks import send_confirmation
 from tests.rendezvous.conftest import MONDAY, NOW, at
 
 
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW)
+
+
 @pytest.fixture
 def booked(rdv_a, contact):
     return services.appointment_book(
