@@ -200,6 +200,11 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Appointments: default visio provider (Jitsi-compatible; each commune may set its own),
+# how long a slot is held while the citizen fills the form, how long message links work.
+RENDEZVOUS_VISIO_BASE_URL = env("RENDEZVOUS_VISIO_BASE_URL", default="https://meet.jit.si/")
+RENDEZVOUS_HOLD_MINUTES = env.int("RENDEZVOUS_HOLD_MINUTES", default=10)
+RENDEZVOUS_LINK_MAX_AGE_DAYS = env.int("RENDEZVOUS_LINK_MAX_AGE_DAYS", default=180)
 
 # Celery: broker and results on Redis; the tenant travels in the "_schema_name" header.
 CELERY_BROKER_URL = REDIS_URL
@@ -224,6 +229,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.fan_out",
         "schedule": crontab(minute="*/15"),
         "kwargs": {"job": "jobs.heartbeat"},
+    },
+    "rendezvous-reminders": {
+        "task": "jobs.fan_out",
+        "schedule": crontab(minute="*/10"),
+        "kwargs": {"job": "rendezvous.reminders"},
+    },
+    "rendezvous-followups": {
+        "task": "jobs.fan_out",
+        "schedule": crontab(minute="5-59/15"),
+        "kwargs": {"job": "rendezvous.followups"},
     },
 }
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("gestion/", tenant_views.backoffice_home, name="backoffice"),
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),
+    path("api/rendez-vous/", include("rendezvous.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,1 +1,357 @@
-"""Tenant schema: services, places, agendas, slots, appointments."""
+"""Tenant schema: services, places, agendas, slots, appointments (seed 000 booking brochure).
+
+Agents are global accounts (public schema) with a tenants.Membership in the commune; tenant
+rows store their id (``agent_id``) rather than a foreign key across schemas.
+"""
+
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.utils.translation import gettext_lazy as _
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accents removed: what keyword search compares (no unaccent extension)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", _("Sur place")
+    PHONE = "phone", _("Par téléphone")
+    VISIO = "visio", _("En visio")
+
+
+class RendezvousSettings(models.Model):
+    """One row per commune: its visio provider and reminder delay."""
+
+    visio_base_url = models.URLField(_("adresse du service de visio"), blank=True)
+    reminder_hours = models.PositiveIntegerField(
+        _("rappel envoyé (heures avant)"), default=48, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("réglages des rendez-vous")
+
+    def __str__(self) -> str:
+        return "Réglages des rendez-vous"
+
+    @classmethod
+    def current(cls) -> "RendezvousSettings":
+        row = cls.objects.order_by("pk").first()
+        return row or cls.objects.create()
+
+    @property
+    def visio_base(self) -> str:
+        base = self.visio_base_url or settings.RENDEZVOUS_VISIO_BASE_URL
+        return base if base.endswith("/") else base + "/"
+
+
+class Service(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        verbose_name = _("service")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalize(f"{self.name} {self.description}")
+        super().save(*args, **kwargs)
+
+
+class Place(models.Model):
+    name = models.CharField(_("nom"), max_length=200)
+    address = models.TextField(_("adresse"))
+    opening_hours = models.TextField(_("horaires d'ouverture"), blank=True)
+    access_info = models.TextField(_("informations d'accès"), blank=True)
+
+    class Meta:
+        verbose_name = _("lieu")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentType(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="types")
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    keywords = models.CharField(_("mots-clés"), max_length=500, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("durée (minutes)"), default=30, validators=[MinValueValidator(5)]
+    )
+    modes = ArrayField(
+        models.CharField(max_length=10, choices=Mode.choices),
+        verbose_name=_("modalités"),
+        default=list,
+    )
+    documents_to_bring = models.TextField(_("documents à apporter"), blank=True)
+    min_delay_hours = models.PositiveIntegerField(_("délai minimal (heures)"), default=2)
+    max_delay_days = models.PositiveIntegerField(_("délai maximal (jours)"), default=90)
+    cancellable_until_hours = models.PositiveIntegerField(
+        _("annulable par l'usager jusqu'à (heures avant)"), default=24
+    )
+    buffer_minutes = models.PositiveIntegerField(_("battement après (minutes)"), default=0)
+    is_active = models.BooleanField(_("proposé en ligne"), default=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        verbose_name = _("type de rendez-vous")
+        verbose_name_plural = _("types de rendez-vous")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(modes=[]), name="appointment_type_has_mode")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        service_name = self.service.name if self.service_id else ""
+        self.search_text = normalize(
+            f"{self.name} {self.description} {self.keywords} {service_name}"
+        )
+        super().save(*args, **kwargs)
+
+    def get_modes_display(self) -> list[str]:
+        return [Mode(m).label for m in self.modes]
+
+
+class OpeningRule(models.Model):
+    """An agent's recurring weekly opening: every <weekday> from start to end time."""
+
+    agent_id = models.BigIntegerField(_("agent"), db_index=True)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="opening_rules")
+    types = models.ManyToManyField(AppointmentType, related_name="opening_rules")
+    weekday = models.PositiveSmallIntegerField(
+        _("jour"),
+        choices=[
+            (0, _("lundi")),
+            (1, _("mardi")),
+            (2, _("mercredi")),
+            (3, _("jeudi")),
+            (4, _("vendredi")),
+            (5, _("samedi")),
+            (6, _("dimanche")),
+        ],
+    )
+    start_time = models.TimeField(_("de"))
+    end_time = models.TimeField(_("à"))
+    valid_from = models.DateField(_("à partir du"))
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plage d'ouverture")
+        verbose_name_plural = _("plages d'ouverture")
+        ordering = ["agent_id", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="opening_rule_times_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class Absence(models.Model):
+    """An agent's absence: one-off (from/to datetimes) or weekly (weekday and times)."""
+
+    agent_id = models.BigIntegerField(_("agent"), db_index=True)
+    reason = models.CharField(_("motif"), max_length=200, blank=True)
+    # one-off
+    starts_at = models.DateTimeField(_("début"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    # weekly
+    weekday = models.PositiveSmallIntegerField(
+        _("jour"), null=True, blank=True, choices=OpeningRule._meta.get_field("weekday").choices
+    )
+    start_time = models.TimeField(_("de"), null=True, blank=True)
+    end_time = models.TimeField(_("à"), null=True, blank=True)
+    valid_from = models.DateField(_("à partir du"), null=True, blank=True)
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(starts_at__isnull=False, ends_at__gt=F("starts_at"), weekday__isnull=True)
+                    | Q(
+                        starts_at__isnull=True,
+                        weekday__isnull=False,
+                        end_time__gt=F("start_time"),
+                        valid_from__isnull=False,
+                    )
+                ),
+                name="absence_one_off_or_weekly",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reason or "Absence"
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.weekday is not None
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        HELD = "held", _("Créneau retenu")
+        BOOKED = "booked", _("Confirmé")
+        SEEN = "seen", _("Honoré")
+        NO_SHOW = "no_show", _("Absent")
+        CANCELLED = "cancelled", _("Annulé")
+        EXPIRED = "expired", _("Créneau relâché")
+
+    # Statuses that occupy the agent's time (the exclusion constraint's scope).
+    ACTIVE = (Status.HELD, Status.BOOKED, Status.SEEN, Status.NO_SHOW)
+
+    type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="+")
+    agent_id = models.BigIntegerField(_("agent"))
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(_("modalité"), max_length=10, choices=Mode.choices)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    # End of the time the agent is busy: ends_at plus the type's buffer.
+    blocked_until = models.DateTimeField()
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.HELD
+    )
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    citizen_id = models.BigIntegerField(null=True, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    note = models.TextField(_("précisions"), blank=True)
+    visio_url = models.URLField(_("lien de visio"), blank=True, max_length=300)
+    booked_by_agent_id = models.BigIntegerField(null=True, blank=True)
+    cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
+    cancelled_by = models.CharField(max_length=10, blank=True)  # "citizen" | "agent"
+    recap = models.TextField(_("compte rendu"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rendez-vous")
+        verbose_name_plural = _("rendez-vous")
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["agent_id", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at"), blocked_until__gte=F("ends_at")),
+                name="appointment_times_ordered",
+            ),
+            # Never two appointments (or holds) for one agent at the same time, buffer
+            # included. No btree_gist in pgserver: the agent equality is a range too.
+            ExclusionConstraint(
+                name="appointment_no_overlap",
+                index_type="gist",
+                expressions=[
+                    (
+                        Func(F("agent_id"), F("agent_id"), Value("[]"), function="int8range"),
+                        RangeOperators.EQUAL,
+                    ),
+                    (
+                        Func(F("starts_at"), F("blocked_until"), Value("[)"), function="tstzrange"),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=Q(status__in=["held", "booked", "seen", "no_show"]),
+                violation_error_message=_("Ce créneau vient d'être réservé par quelqu'un d'autre."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} — {self.starts_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def citizen_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class SentMessage(models.Model):
+    """Each message of an appointment is sent once: the row is written with the send."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation")
+        REMINDER = "reminder", _("Rappel")
+        CANCELLATION = "cancellation", _("Annulation")
+        FOLLOWUP = "followup", _("Compte rendu et enquête")
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "kind"], name="sent_message_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.kind}"
+
+
+class SurveyResponse(models.Model):
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="survey")
+    score = models.PositiveSmallIntegerField(
+        _("note"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("commentaire"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="survey_score_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5"
+
+
+def document_path(instance, filename: str) -> str:
+    return f"rendezvous/{instance.appointment_id}/{secrets.token_hex(8)}-{filename}"
+
+
+class AppointmentDocument(models.Model):
+    class Author(models.TextChoices):
+        CITIZEN = "citizen", _("Usager")
+        AGENT = "agent", _("Agent")
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="documents")
+    author = models.CharField(max_length=10, choices=Author.choices)
+    file = models.FileField(upload_to=document_path)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

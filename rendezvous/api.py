@@ -1,0 +1,179 @@
+"""API (DRF): appointment types, free slots, book, cancel — the same services as the pages.
+
+Booking needs no account (24/7, contact details); cancelling needs the signed link's value
+(``lien``) from the confirmation message, or the account that booked.
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rendezvous import links, selectors, services
+from rendezvous.models import Appointment, AppointmentType, Mode
+
+MAX_RANGE_DAYS = 62
+
+
+class TypeSerializer(serializers.ModelSerializer):
+    service = serializers.CharField(source="service.name")
+    modes = serializers.ListField(
+        child=serializers.CharField(), help_text="Modalités permises : in_person, phone, visio."
+    )
+
+    class Meta:
+        model = AppointmentType
+        fields = [
+            "id",
+            "service",
+            "name",
+            "description",
+            "keywords",
+            "duration_minutes",
+            "modes",
+            "documents_to_bring",
+            "min_delay_hours",
+            "max_delay_days",
+            "cancellable_until_hours",
+        ]
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    place_id = serializers.IntegerField()
+
+
+class BookSerializer(serializers.Serializer):
+    type_id = serializers.IntegerField()
+    place_id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    email = serializers.CharField(max_length=254)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "type", "place", "mode", "starts_at", "ends_at", "status", "link"]
+
+    def get_link(self, obj) -> str:
+        return links.link_sign(appointment=obj)
+
+
+class CancelSerializer(serializers.Serializer):
+    link = serializers.CharField()
+
+
+def _error(exc: ValidationError, code=status.HTTP_400_BAD_REQUEST) -> Response:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    return Response(detail, status=code)
+
+
+class TypeList(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=TypeSerializer(many=True),
+        parameters=[OpenApiParameter("q", str), OpenApiParameter("mode", str)],
+    )
+    def get(self, request):
+        types = selectors.type_search(
+            query=request.query_params.get("q", ""), mode=request.query_params.get("mode", "")
+        )
+        return Response(TypeSerializer(types, many=True).data)
+
+
+class SlotList(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=SlotSerializer(many=True),
+        parameters=[
+            OpenApiParameter("start", date),
+            OpenApiParameter("end", date),
+            OpenApiParameter("place", int),
+        ],
+    )
+    def get(self, request, type_id: int):
+        kind = get_object_or_404(AppointmentType, pk=type_id, is_active=True)
+        today = timezone.localdate()
+        try:
+            start = date.fromisoformat(request.query_params.get("start", today.isoformat()))
+            end = date.fromisoformat(
+                request.query_params.get("end", (start + timedelta(days=6)).isoformat())
+            )
+        except ValueError:
+            return Response(
+                {"detail": "Dates au format AAAA-MM-JJ attendues."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if end < start or (end - start).days > MAX_RANGE_DAYS:
+            return Response(
+                {"detail": f"Période de 1 à {MAX_RANGE_DAYS} jours attendue."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        place = request.query_params.get("place")
+        slots = selectors.distinct_slots(
+            selectors.free_slots(
+                appointment_type=kind,
+                start=start,
+                end=end,
+                place_id=int(place) if place and place.isdigit() else None,
+            )
+        )
+        return Response(SlotSerializer(slots, many=True).data)
+
+
+class Book(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=BookSerializer, responses={201: AppointmentSerializer})
+    def post(self, request):
+        data = BookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        kind = get_object_or_404(AppointmentType, pk=values.pop("type_id"), is_active=True)
+        user = request.user if request.user.is_authenticated else None
+        try:
+            appointment = services.appointment_book(
+                appointment_type=kind, citizen_id=user.pk if user else None, **values
+            )
+        except services.SlotUnavailable as exc:
+            fresh = selectors.next_free_slots(appointment_type=kind, count=5)
+            return Response(
+                {"detail": exc.messages, "proposals": SlotSerializer(fresh, many=True).data},
+                status=status.HTTP_409_CONFLICT,
+            )
+        except ValidationError as exc:
+            return _error(exc)
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+
+class Cancel(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=CancelSerializer, responses={200: AppointmentSerializer})
+    def post(self, request):
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            appointment = links.appointment_from_link(signed=data.validated_data["link"])
+        except links.LinkError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            appointment = services.appointment_cancel(appointment=appointment, by="citizen")
+        except ValidationError as exc:
+            return _error(exc)
+        return Response(AppointmentSerializer(appointment).data)

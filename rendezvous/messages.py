@@ -1,0 +1,136 @@
+"""E-mails to the citizen: confirmation (with an ICS file), reminder, cancellation, recap and
+survey. Each (appointment, kind) is sent once: the SentMessage row is written in the same
+transaction as the send, and its unique constraint stops a second run (job run twice,
+worker restarted)."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from icalendar import Calendar, Event, vText
+
+from rendezvous import links
+from rendezvous.models import Appointment, Mode, RendezvousSettings, SentMessage
+
+SUBJECTS = {
+    SentMessage.Kind.CONFIRMATION: "Votre rendez-vous du {date} est confirmé",
+    SentMessage.Kind.REMINDER: "Rappel : votre rendez-vous du {date}",
+    SentMessage.Kind.CANCELLATION: "Votre rendez-vous du {date} est annulé",
+    SentMessage.Kind.FOLLOWUP: "Compte rendu de votre rendez-vous du {date}",
+}
+
+
+def appointment_ics(*, appointment: Appointment) -> bytes:
+    """The appointment as an iCalendar file the citizen adds to their calendar."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Portail des communes//Rendez-vous//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"rdv-{appointment.token}@{settings.PORTAL_BASE_DOMAIN}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", appointment.starts_at)
+    event.add("dtend", appointment.ends_at)
+    event.add("summary", f"{appointment.type.name} — {connection.tenant.name}")
+    if appointment.mode == Mode.VISIO:
+        event.add("location", vText(appointment.visio_url))
+    elif appointment.mode == Mode.IN_PERSON:
+        event.add("location", vText(f"{appointment.place.name}, {appointment.place.address}"))
+    description = [f"Modalité : {appointment.get_mode_display()}"]
+    if appointment.visio_url:
+        description.append(f"Lien de la visio : {appointment.visio_url}")
+    if appointment.type.documents_to_bring:
+        description.append(f"Documents à préparer : {appointment.type.documents_to_bring}")
+    description.append(f"Annuler : {links.cancel_url(appointment=appointment)}")
+    event.add("description", "\n".join(description))
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _context(appointment: Appointment) -> dict:
+    return {
+        "appointment": appointment,
+        "collectivite": connection.tenant,
+        "manage_url": links.manage_url(appointment=appointment),
+        "cancel_url": links.cancel_url(appointment=appointment),
+        "rebook_url": links.rebook_url(appointment=appointment),
+        "survey_url": links.survey_url(appointment=appointment),
+    }
+
+
+def message_send(*, appointment_id: int, kind: str) -> bool:
+    """Send one message of an appointment unless already sent; True if sent now."""
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("type", "place")
+            .filter(pk=appointment_id)
+            .first()
+        )
+        if appointment is None or not appointment.email:
+            return False
+        try:
+            with transaction.atomic():
+                SentMessage.objects.create(appointment=appointment, kind=kind)
+        except IntegrityError:
+            return False  # already sent
+        local = timezone.localtime(appointment.starts_at)
+        subject = SUBJECTS[kind].format(date=f"{local:%d/%m/%Y à %H:%M}")
+        body = render_to_string(f"rendezvous/mail/{kind}.txt", _context(appointment))
+        message = EmailMessage(subject=subject, body=body, to=[appointment.email])
+        if kind == SentMessage.Kind.CONFIRMATION:
+            message.attach(
+                "rendez-vous.ics", appointment_ics(appointment=appointment), "text/calendar"
+            )
+        # Sent inside the transaction: if sending fails, the row is rolled back and the
+        # task retried; once committed, it is never sent again.
+        message.send()
+    return True
+
+
+def reminders_due(*, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    delay = timedelta(hours=RendezvousSettings.current().reminder_hours)
+    return list(
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            starts_at__gt=now,
+            starts_at__lte=now + delay,
+            # Booked inside the reminder delay: the confirmation already said it all.
+            created_at__lt=F("starts_at") - delay,
+        )
+        .exclude(messages__kind=SentMessage.Kind.REMINDER)
+        .values_list("pk", flat=True)
+    )
+
+
+def reminders_send(*, now: datetime | None = None) -> dict:
+    """Remind every booking starting within the commune's reminder delay, once."""
+    sent = sum(
+        message_send(appointment_id=pk, kind=SentMessage.Kind.REMINDER)
+        for pk in reminders_due(now=now)
+    )
+    return {"reminders": sent}
+
+
+def followups_send(*, now: datetime | None = None) -> dict:
+    """After an appointment marked seen: the agent's recap and the satisfaction survey."""
+    now = now or timezone.now()
+    pending = (
+        Appointment.objects.filter(status=Appointment.Status.SEEN, ends_at__lte=now)
+        .exclude(messages__kind=SentMessage.Kind.FOLLOWUP)
+        .values_list("pk", flat=True)
+    )
+    sent = sum(
+        message_send(appointment_id=pk, kind=SentMessage.Kind.FOLLOWUP) for pk in list(pending)
+    )
+    # Housekeeping: holds released or abandoned more than a day ago are of no use.
+    Appointment.objects.filter(
+        status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED],
+        hold_expires_at__lt=now - timedelta(days=1),
+    ).delete()
+    return {"followups": sent}

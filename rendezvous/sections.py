@@ -1,0 +1,20 @@
+"""Blocks on the commune's home page (search box, appointment types) and back office."""
+
+from portal.sections import Section
+from rendezvous.models import AppointmentType
+
+SERVICE = "rendezvous"
+
+
+def home_section(request) -> Section | None:
+    types = list(AppointmentType.objects.filter(is_active=True).select_related("service")[:8])
+    return Section(
+        title="Prendre rendez-vous",
+        template="rendezvous/sections/home.html",
+        context={"types": types},
+        order=20,
+    )
+
+
+def backoffice_section(request) -> Section | None:
+    return Section(title="Rendez-vous", template="rendezvous/sections/backoffice.html", order=20)

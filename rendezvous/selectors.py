@@ -1,0 +1,311 @@
+"""Reads: free slots of an appointment type, keyword search, agendas.
+
+Free slots are computed in Python from a handful of bulk queries (opening rules, absences,
+appointments of the agents concerned), never one query per slot: agents' weekly openings
+minus public holidays, absences, other appointments (buffers included) and the type's
+minimum and maximum booking delays.
+"""
+
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from portal.calendar import public_holidays
+from rendezvous.models import (
+    Absence,
+    Appointment,
+    AppointmentType,
+    Mode,
+    OpeningRule,
+    Place,
+    normalize,
+)
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+# How far "next free slots" looks at a time: a few bulk queries per chunk.
+NEXT_CHUNK_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    agent_id: int
+    place_id: int
+
+
+def _insee_code() -> str:
+    tenant = getattr(connection, "tenant", None)
+    return getattr(tenant, "insee_code", "") or ""
+
+
+def booking_window(
+    *, appointment_type: AppointmentType, now: datetime
+) -> tuple[datetime, datetime]:
+    """Earliest and latest start a citizen may book (the type's min and max delays)."""
+    return (
+        now + timedelta(hours=appointment_type.min_delay_hours),
+        now + timedelta(days=appointment_type.max_delay_days),
+    )
+
+
+class _Busy:
+    """An agent's busy intervals, merged and sorted, for overlap checks by bisection."""
+
+    def __init__(self, intervals: list[tuple[datetime, datetime]]):
+        merged: list[list[datetime]] = []
+        for start, end in sorted(intervals):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        index = bisect_left(self.starts, end) - 1
+        return index >= 0 and self.ends[index] > start
+
+
+def _days(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def free_slots(
+    *,
+    appointment_type: AppointmentType,
+    start: date,
+    end: date,
+    place_id: int | None = None,
+    agent_ids: set[int] | None = None,
+    now: datetime | None = None,
+) -> list[Slot]:
+    """Every free slot of ``appointment_type`` from ``start`` to ``end`` (dates, inclusive),
+    one per agent, sorted by start time."""
+    now = now or timezone.now()
+    earliest, latest = booking_window(appointment_type=appointment_type, now=now)
+    first = max(start, earliest.astimezone(TZ).date())
+    last = min(end, latest.astimezone(TZ).date())
+    if first > last:
+        return []
+
+    rules = OpeningRule.objects.filter(types=appointment_type.pk, valid_from__lte=last).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=first)
+    )
+    if place_id is not None:
+        rules = rules.filter(place_id=place_id)
+    if agent_ids is not None:
+        rules = rules.filter(agent_id__in=agent_ids)
+    rules = list(
+        rules.values_list(
+            "agent_id", "place_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
+        )
+    )
+    if not rules:
+        return []
+    agents = {rule[0] for rule in rules}
+    range_start = datetime.combine(first, time.min, TZ)
+    range_end = datetime.combine(last + timedelta(days=1), time.min, TZ)
+
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    appointments = (
+        Appointment.objects.filter(
+            agent_id__in=agents, starts_at__lt=range_end, blocked_until__gt=range_start
+        )
+        .filter(
+            Q(
+                status__in=[
+                    Appointment.Status.BOOKED,
+                    Appointment.Status.SEEN,
+                    Appointment.Status.NO_SHOW,
+                ]
+            )
+            | Q(status=Appointment.Status.HELD, hold_expires_at__gt=now)
+        )
+        .values_list("agent_id", "starts_at", "blocked_until")
+    )
+    for agent_id, starts_at, blocked_until in appointments:
+        busy[agent_id].append((starts_at, blocked_until))
+    absences = Absence.objects.filter(agent_id__in=agents).filter(
+        Q(starts_at__lt=range_end, ends_at__gt=range_start)
+        | Q(weekday__isnull=False, valid_from__lte=last)
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=first))
+    )
+    for absence in absences.values_list(
+        "agent_id",
+        "starts_at",
+        "ends_at",
+        "weekday",
+        "start_time",
+        "end_time",
+        "valid_from",
+        "valid_until",
+    ):
+        agent_id, starts_at, ends_at, weekday, start_time, end_time, valid_from, valid_until = (
+            absence
+        )
+        if weekday is None:
+            busy[agent_id].append((starts_at, ends_at))
+            continue
+        for day in _days(max(first, valid_from), min(last, valid_until or last)):
+            if day.weekday() == weekday:
+                busy[agent_id].append(
+                    (datetime.combine(day, start_time, TZ), datetime.combine(day, end_time, TZ))
+                )
+    busy_by_agent = {agent_id: _Busy(busy.get(agent_id, [])) for agent_id in agents}
+
+    # Public holidays are closed days (same calendar as SVE, local ones included).
+    insee = _insee_code()
+    holidays: set[date] = set()
+    for year in range(first.year, last.year + 1):
+        holidays |= public_holidays(year, insee_code=insee)
+
+    rules_by_weekday = defaultdict(list)
+    for rule in rules:
+        rules_by_weekday[rule[2]].append(rule)
+    duration = timedelta(minutes=appointment_type.duration_minutes)
+    buffer = timedelta(minutes=appointment_type.buffer_minutes)
+    step = duration + buffer
+
+    slots = []
+    for day in _days(first, last):
+        if day in holidays:
+            continue
+        for (
+            agent_id,
+            rule_place,
+            _wd,
+            start_time,
+            end_time,
+            valid_from,
+            valid_until,
+        ) in rules_by_weekday[day.weekday()]:
+            if day < valid_from or (valid_until and day > valid_until):
+                continue
+            agent_busy = busy_by_agent[agent_id]
+            moment = datetime.combine(day, start_time, TZ)
+            closing = datetime.combine(day, end_time, TZ)
+            while moment + duration <= closing:
+                if earliest <= moment <= latest and not agent_busy.overlaps(moment, moment + step):
+                    slots.append(Slot(moment, moment + duration, agent_id, rule_place))
+                moment += step
+    slots.sort(key=lambda s: (s.starts_at, s.place_id, s.agent_id))
+    return slots
+
+
+def next_free_slots(
+    *,
+    appointment_type: AppointmentType,
+    count: int = 10,
+    place_id: int | None = None,
+    after: date | None = None,
+    horizon_days: int | None = None,
+    now: datetime | None = None,
+) -> list[Slot]:
+    """The first ``count`` free slots (one per start time and place), looked for chunk by
+    chunk up to the type's maximum booking delay (or ``horizon_days`` after ``after``)."""
+    now = now or timezone.now()
+    _earliest, latest = booking_window(appointment_type=appointment_type, now=now)
+    day = max(after or now.astimezone(TZ).date(), now.astimezone(TZ).date())
+    last = latest.astimezone(TZ).date()
+    if horizon_days is not None:
+        last = min(last, day + timedelta(days=horizon_days - 1))
+    found: list[Slot] = []
+    while day <= last and len(found) < count:
+        chunk_end = min(day + timedelta(days=NEXT_CHUNK_DAYS - 1), last)
+        slots = free_slots(
+            appointment_type=appointment_type, start=day, end=chunk_end, place_id=place_id, now=now
+        )
+        found.extend(distinct_slots(slots))
+        day = chunk_end + timedelta(days=1)
+    return found[:count]
+
+
+def distinct_slots(slots: list[Slot]) -> list[Slot]:
+    """One slot per (start, place): which agent takes it is decided at booking."""
+    seen = set()
+    result = []
+    for slot in slots:
+        key = (slot.starts_at, slot.place_id)
+        if key not in seen:
+            seen.add(key)
+            result.append(slot)
+    return result
+
+
+def slot_agents(
+    *,
+    appointment_type: AppointmentType,
+    place_id: int,
+    starts_at: datetime,
+    now: datetime | None = None,
+) -> list[int]:
+    """The agents free for this exact slot (empty if the slot is not offered or taken)."""
+    day = starts_at.astimezone(TZ).date()
+    return [
+        slot.agent_id
+        for slot in free_slots(
+            appointment_type=appointment_type, start=day, end=day, place_id=place_id, now=now
+        )
+        if slot.starts_at == starts_at
+    ]
+
+
+def type_search(
+    *, query: str = "", place_id: int | None = None, mode: str = ""
+) -> QuerySet[AppointmentType]:
+    """Active appointment types matching every word of ``query`` in their name, description,
+    keywords or service (accents and case ignored), offered at ``place_id`` and in ``mode``."""
+    types = AppointmentType.objects.filter(is_active=True).select_related("service")
+    for word in normalize(query).split():
+        types = types.filter(search_text__contains=word)
+    if place_id:
+        types = types.filter(opening_rules__place_id=place_id)
+    if mode in Mode.values:
+        types = types.filter(modes__contains=[mode])
+    return types.distinct().order_by("service__name", "name")
+
+
+def places_for_type(*, appointment_type: AppointmentType) -> QuerySet[Place]:
+    return Place.objects.filter(opening_rules__types=appointment_type).distinct()
+
+
+def agenda(*, start: date, end: date, agent_id: int | None = None) -> QuerySet[Appointment]:
+    """Appointments from ``start`` to ``end`` (inclusive), holds excluded."""
+    queryset = Appointment.objects.filter(
+        starts_at__gte=datetime.combine(start, time.min, TZ),
+        starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, TZ),
+    ).exclude(status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED])
+    if agent_id is not None:
+        queryset = queryset.filter(agent_id=agent_id)
+    return queryset.select_related("type", "place").order_by("starts_at")
+
+
+def citizen_appointments(*, citizen_id: int) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(citizen_id=citizen_id)
+        .exclude(status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED])
+        .select_related("type", "place")
+        .order_by("-starts_at")
+    )
+
+
+def parse_slot_start(value: str) -> datetime | None:
+    """An ISO datetime from a form or the API, made aware in the commune's time zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=TZ)
+    return moment

@@ -1,0 +1,403 @@
+"""Writes: hold, book, confirm, cancel, mark, recap, survey, documents.
+
+The never-twice rule is the database's: the exclusion constraint ``appointment_no_overlap``
+refuses a second active row (hold or booking) for one agent over an overlapping time range,
+buffer included. Services turn that refusal into ``SlotUnavailable`` (a French message).
+"""
+
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from psycopg import errors as pg_errors
+
+from portal.uploads import upload_check
+from rendezvous import selectors
+from rendezvous.models import (
+    Appointment,
+    AppointmentDocument,
+    AppointmentType,
+    Mode,
+    RendezvousSettings,
+    SurveyResponse,
+)
+
+SLOT_TAKEN = (
+    "Ce créneau vient d'être réservé par quelqu'un d'autre. "
+    "Choisissez un autre créneau parmi ceux proposés."
+)
+PHONE_RE = re.compile(r"^(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$")
+
+
+class SlotUnavailable(ValidationError):
+    """The slot cannot be booked (taken meanwhile, past, outside the booking delays)."""
+
+
+def _is_exclusion_violation(error: IntegrityError) -> bool:
+    return isinstance(error.__cause__, pg_errors.ExclusionViolation)
+
+
+def _check_window(*, appointment_type: AppointmentType, starts_at: datetime, now: datetime):
+    earliest, latest = selectors.booking_window(appointment_type=appointment_type, now=now)
+    if starts_at <= now:
+        raise SlotUnavailable("Ce créneau est déjà passé.", code="past")
+    if starts_at < earliest:
+        raise SlotUnavailable(
+            "Ce créneau est trop proche : ce rendez-vous se prend au moins "
+            f"{appointment_type.min_delay_hours} heures à l'avance.",
+            code="too_soon",
+        )
+    if starts_at > latest:
+        raise SlotUnavailable(
+            "Ce créneau est trop lointain : ce rendez-vous se prend au plus "
+            f"{appointment_type.max_delay_days} jours à l'avance.",
+            code="too_late",
+        )
+
+
+def _insert_active(
+    *,
+    appointment_type: AppointmentType,
+    place_id: int,
+    starts_at: datetime,
+    agent_ids: list[int],
+    status: str,
+    now: datetime,
+    fields: dict,
+) -> Appointment:
+    """Insert a hold or booking for the first of ``agent_ids`` the database accepts."""
+    duration = timedelta(minutes=appointment_type.duration_minutes)
+    blocked_until = starts_at + duration + timedelta(minutes=appointment_type.buffer_minutes)
+    for agent_id in agent_ids:
+        # An expired hold must not block: release the agent's overlapping ones first, in
+        # this transaction (the constraint's WHERE cannot use now()).
+        Appointment.objects.filter(
+            agent_id=agent_id,
+            status=Appointment.Status.HELD,
+            hold_expires_at__lte=now,
+            starts_at__lt=blocked_until,
+            blocked_until__gt=starts_at,
+        ).update(status=Appointment.Status.EXPIRED, updated_at=now)
+        try:
+            with transaction.atomic():
+                return Appointment.objects.create(
+                    type=appointment_type,
+                    agent_id=agent_id,
+                    place_id=place_id,
+                    starts_at=starts_at,
+                    ends_at=starts_at + duration,
+                    blocked_until=blocked_until,
+                    status=status,
+                    **fields,
+                )
+        except IntegrityError as error:
+            if not _is_exclusion_violation(error):
+                raise
+    raise SlotUnavailable(SLOT_TAKEN, code="taken")
+
+
+def _candidates(
+    *,
+    appointment_type: AppointmentType,
+    place_id: int,
+    starts_at: datetime,
+    agent_id: int | None,
+    now: datetime,
+) -> list[int]:
+    _check_window(appointment_type=appointment_type, starts_at=starts_at, now=now)
+    agents = selectors.slot_agents(
+        appointment_type=appointment_type, place_id=place_id, starts_at=starts_at, now=now
+    )
+    if agent_id is not None:
+        agents = [a for a in agents if a == agent_id]
+    if not agents:
+        raise SlotUnavailable(SLOT_TAKEN, code="taken")
+    return agents
+
+
+def appointment_hold(
+    *,
+    appointment_type: AppointmentType,
+    place_id: int,
+    starts_at: datetime,
+    now: datetime | None = None,
+) -> Appointment:
+    """Hold a slot for RENDEZVOUS_HOLD_MINUTES while the citizen fills the form. The hold is
+    a row under the same exclusion constraint as bookings, so nobody else can take it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        agents = _candidates(
+            appointment_type=appointment_type,
+            place_id=place_id,
+            starts_at=starts_at,
+            agent_id=None,
+            now=now,
+        )
+        return _insert_active(
+            appointment_type=appointment_type,
+            place_id=place_id,
+            starts_at=starts_at,
+            agent_ids=agents,
+            status=Appointment.Status.HELD,
+            now=now,
+            fields={"hold_expires_at": now + timedelta(minutes=settings.RENDEZVOUS_HOLD_MINUTES)},
+        )
+
+
+def contact_clean(
+    *,
+    appointment_type: AppointmentType,
+    mode: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+) -> dict:
+    """Check the citizen's contact details and mode; raise ValidationError (French)."""
+    errors: dict[str, str] = {}
+    first_name, last_name = first_name.strip(), last_name.strip()
+    email, phone = email.strip(), phone.strip()
+    if mode not in appointment_type.modes:
+        allowed = ", ".join(m.lower() for m in appointment_type.get_modes_display())
+        errors["mode"] = f"Ce rendez-vous se tient uniquement : {allowed}."
+    if not first_name:
+        errors["first_name"] = "Indiquez votre prénom."
+    if not last_name:
+        errors["last_name"] = "Indiquez votre nom."
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        errors["email"] = "Indiquez une adresse électronique valide (exemple : nom@domaine.fr)."
+    if phone and not PHONE_RE.match(phone):
+        errors["phone"] = (
+            "Indiquez un numéro de téléphone français valide (exemple : 06 12 34 56 78)."
+        )
+    elif not phone and mode == Mode.PHONE:
+        errors["phone"] = "Indiquez le numéro auquel l'agent vous appellera."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "mode": mode,
+        "first_name": first_name[:100],
+        "last_name": last_name[:100],
+        "email": email,
+        "phone": phone,
+    }
+
+
+def _visio_url() -> str:
+    # Unguessable room name (about 190 bits) on the commune's provider.
+    return RendezvousSettings.current().visio_base + "rdv-" + secrets.token_urlsafe(24)
+
+
+def _after_booking(appointment: Appointment) -> None:
+    from rendezvous.tasks import send_confirmation
+
+    transaction.on_commit(lambda: send_confirmation.delay(appointment.pk))
+
+
+def appointment_confirm(
+    *,
+    appointment: Appointment,
+    mode: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    note: str = "",
+    citizen_id: int | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Turn a hold into a booking. The held row keeps the slot until then, even past its
+    expiry, unless someone else released it to book the slot (then SlotUnavailable)."""
+    now = now or timezone.now()
+    contact = contact_clean(
+        appointment_type=appointment.type,
+        mode=mode,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+    )
+    with transaction.atomic():
+        held = (
+            Appointment.objects.select_for_update()
+            .filter(pk=appointment.pk, status=Appointment.Status.HELD)
+            .first()
+        )
+        if held is None:
+            raise SlotUnavailable(SLOT_TAKEN, code="taken")
+        _check_window(appointment_type=held.type, starts_at=held.starts_at, now=now)
+        for name, value in contact.items():
+            setattr(held, name, value)
+        held.note = note.strip()
+        held.citizen_id = citizen_id
+        held.status = Appointment.Status.BOOKED
+        held.hold_expires_at = None
+        if held.mode == Mode.VISIO:
+            held.visio_url = _visio_url()
+        held.save()
+        _after_booking(held)
+    return held
+
+
+def appointment_book(
+    *,
+    appointment_type: AppointmentType,
+    place_id: int,
+    starts_at: datetime,
+    mode: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    note: str = "",
+    citizen_id: int | None = None,
+    agent_id: int | None = None,
+    booked_by_agent_id: int | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book a slot in one step (API, agents booking for a citizen who phoned): same checks
+    as hold + confirm, all or nothing."""
+    now = now or timezone.now()
+    contact = contact_clean(
+        appointment_type=appointment_type,
+        mode=mode,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+    )
+    if not appointment_type.is_active and booked_by_agent_id is None:
+        raise SlotUnavailable("Ce type de rendez-vous ne se prend plus en ligne.", code="inactive")
+    with transaction.atomic():
+        agents = _candidates(
+            appointment_type=appointment_type,
+            place_id=place_id,
+            starts_at=starts_at,
+            agent_id=agent_id,
+            now=now,
+        )
+        appointment = _insert_active(
+            appointment_type=appointment_type,
+            place_id=place_id,
+            starts_at=starts_at,
+            agent_ids=agents,
+            status=Appointment.Status.BOOKED,
+            now=now,
+            fields={
+                **contact,
+                "note": note.strip(),
+                "citizen_id": citizen_id,
+                "booked_by_agent_id": booked_by_agent_id,
+                "visio_url": _visio_url() if contact["mode"] == Mode.VISIO else "",
+            },
+        )
+        _after_booking(appointment)
+    return appointment
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    by: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel a booking. A citizen may do so until the type's limit before the start; an
+    agent at any time, with a reason the citizen is told (and invited to rebook)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = (
+            Appointment.objects.select_for_update().select_related("type").get(pk=appointment.pk)
+        )
+        if current.status == Appointment.Status.CANCELLED:
+            raise ValidationError("Ce rendez-vous est déjà annulé.", code="already_cancelled")
+        if current.status != Appointment.Status.BOOKED:
+            raise ValidationError("Ce rendez-vous ne peut plus être annulé.", code="not_booked")
+        if by == "citizen":
+            limit = current.starts_at - timedelta(hours=current.type.cancellable_until_hours)
+            if now > limit:
+                raise ValidationError(
+                    "Ce rendez-vous ne peut plus être annulé en ligne (au plus tard "
+                    f"{current.type.cancellable_until_hours} heures avant). "
+                    "Contactez la mairie.",
+                    code="too_late",
+                )
+        elif not reason.strip():
+            raise ValidationError(
+                {"reason": "Indiquez le motif de l'annulation : il sera transmis à l'usager."}
+            )
+        current.status = Appointment.Status.CANCELLED
+        current.cancelled_by = by
+        current.cancel_reason = reason.strip()
+        current.save(update_fields=["status", "cancelled_by", "cancel_reason", "updated_at"])
+        from rendezvous.tasks import send_cancellation
+
+        pk = current.pk
+        transaction.on_commit(lambda: send_cancellation.delay(pk))
+    return current
+
+
+def appointment_mark(*, appointment: Appointment, status: str, recap: str = "") -> Appointment:
+    """An agent marks an appointment seen or missed (and may write the recap)."""
+    if status not in (Appointment.Status.SEEN, Appointment.Status.NO_SHOW):
+        raise ValidationError("Statut inconnu.")
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status not in (
+            Appointment.Status.BOOKED,
+            Appointment.Status.SEEN,
+            Appointment.Status.NO_SHOW,
+        ):
+            raise ValidationError("Ce rendez-vous a été annulé.")
+        current.status = status
+        if recap.strip():
+            current.recap = recap.strip()
+        current.save(update_fields=["status", "recap", "updated_at"])
+    return current
+
+
+def survey_submit(
+    *, appointment: Appointment, score: int | str, comment: str = ""
+) -> SurveyResponse:
+    """The citizen's satisfaction (1 to 5 and a comment), once per appointment."""
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError({"score": "Choisissez une note de 1 à 5."})
+    if appointment.status != Appointment.Status.SEEN:
+        raise ValidationError("L'enquête est ouverte après le rendez-vous.")
+    if SurveyResponse.objects.filter(appointment=appointment).exists():
+        raise ValidationError("Vous avez déjà répondu : merci !")
+    try:
+        with transaction.atomic():
+            return SurveyResponse.objects.create(
+                appointment=appointment, score=score, comment=comment.strip()[:2000]
+            )
+    except IntegrityError:
+        raise ValidationError("Vous avez déjà répondu : merci !") from None
+
+
+def document_add(*, appointment: Appointment, uploaded, author: str) -> AppointmentDocument:
+    """A document for the appointment (citizen's upload or agent's share), checked by content
+    like SVE uploads."""
+    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.HELD):
+        raise ValidationError("Ce rendez-vous n'accepte pas de document.")
+    checked = upload_check(uploaded)
+    with transaction.atomic():
+        return AppointmentDocument.objects.create(
+            appointment=appointment,
+            author=author,
+            file=uploaded,
+            name=checked.name[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+        )

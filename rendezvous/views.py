@@ -1,0 +1,319 @@
+"""Citizen pages: search, slots, hold, booking, the appointment's page behind signed links.
+
+Thin: parse input, call one selector or service, render. Agents' pages are in
+``views_agent.py``.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from rendezvous import links, selectors, services
+from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode, Place
+
+WEEK_DAYS = 7
+SEARCH_TYPES_SHOWN = 10
+# The search page shows each type's next slots within four weeks (bounded queries).
+SEARCH_HORIZON_DAYS = 28
+HOLDS_PER_IP = "60/m"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return [
+        m
+        for messages_ in getattr(error, "message_dict", {"": error.messages}).values()
+        for m in messages_
+    ]
+
+
+def search(request):
+    """Keyword search across services and types; filters by place, mode and date."""
+    query = request.GET.get("q", "").strip()
+    place_id = _int(request.GET.get("lieu"))
+    mode = request.GET.get("modalite", "")
+    after = _date(request.GET.get("date"))
+    types = list(
+        selectors.type_search(query=query, place_id=place_id, mode=mode)[:SEARCH_TYPES_SHOWN]
+    )
+    results = [
+        (
+            kind,
+            selectors.next_free_slots(
+                appointment_type=kind,
+                count=3,
+                place_id=place_id,
+                after=after,
+                horizon_days=SEARCH_HORIZON_DAYS,
+            ),
+        )
+        for kind in types
+    ]
+    places = list(Place.objects.all())
+    return render(
+        request,
+        "rendezvous/search.html",
+        {
+            "query": query,
+            "place_id": place_id,
+            "mode": mode,
+            "date": after,
+            "results": results,
+            "places": places,
+            "places_by_id": {p.pk: p for p in places},
+            "modes": Mode.choices,
+        },
+    )
+
+
+def type_detail(request, type_id: int):
+    """A type's description, places and its free slots over one week (from ``date``)."""
+    kind = get_object_or_404(
+        AppointmentType.objects.select_related("service"), pk=type_id, is_active=True
+    )
+    place_id = _int(request.GET.get("lieu"))
+    today = timezone.localdate()
+    start = max(_date(request.GET.get("date")) or today, today)
+    end = start + timedelta(days=WEEK_DAYS - 1)
+    slots = selectors.distinct_slots(
+        selectors.free_slots(appointment_type=kind, start=start, end=end, place_id=place_id)
+    )
+    if not slots and "date" not in request.GET:
+        # Nothing this week: show the week of the next free slot.
+        upcoming = selectors.next_free_slots(appointment_type=kind, count=1, place_id=place_id)
+        if upcoming:
+            start = timezone.localtime(upcoming[0].starts_at).date()
+            end = start + timedelta(days=WEEK_DAYS - 1)
+            slots = selectors.distinct_slots(
+                selectors.free_slots(appointment_type=kind, start=start, end=end, place_id=place_id)
+            )
+    places = list(selectors.places_for_type(appointment_type=kind))
+    by_day: dict[date, list] = {}
+    for slot in slots:
+        by_day.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+    return render(
+        request,
+        "rendezvous/type_detail.html",
+        {
+            "kind": kind,
+            "places": places,
+            "places_by_id": {p.pk: p for p in places},
+            "place_id": place_id,
+            "start": start,
+            "previous_week": max(start - timedelta(days=WEEK_DAYS), today),
+            "next_week": start + timedelta(days=WEEK_DAYS),
+            "can_go_back": start > today,
+            "by_day": sorted(by_day.items()),
+        },
+    )
+
+
+@require_POST
+@ratelimit(key="ip", rate=HOLDS_PER_IP, method="POST", block=False)
+def hold(request, type_id: int):
+    kind = get_object_or_404(AppointmentType, pk=type_id, is_active=True)
+    if getattr(request, "limited", False):
+        messages.error(request, "Trop de tentatives : patientez une minute avant de réessayer.")
+        return redirect("rendezvous:type", type_id=kind.pk)
+    starts_at = selectors.parse_slot_start(request.POST.get("debut", ""))
+    place_id = _int(request.POST.get("lieu"))
+    if starts_at is None or place_id is None:
+        messages.error(request, "Choisissez un créneau dans la liste.")
+        return redirect("rendezvous:type", type_id=kind.pk)
+    try:
+        appointment = services.appointment_hold(
+            appointment_type=kind, place_id=place_id, starts_at=starts_at
+        )
+    except services.SlotUnavailable as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("rendezvous:type", type_id=kind.pk)
+    return redirect("rendezvous:book", token=appointment.token)
+
+
+def book(request, token: str):
+    """The contact form while the slot is held; confirming books it."""
+    appointment = Appointment.objects.select_related("type", "place").filter(token=token).first()
+    if appointment is None:
+        raise Http404
+    if appointment.status == Appointment.Status.BOOKED:  # form sent twice: already booked
+        return redirect("rendezvous:manage", signed=links.link_sign(appointment=appointment))
+    if appointment.status != Appointment.Status.HELD:
+        messages.error(request, services.SLOT_TAKEN)
+        return redirect("rendezvous:type", type_id=appointment.type_id)
+    user = request.user if request.user.is_authenticated else None
+    values = {
+        "mode": appointment.type.modes[0] if len(appointment.type.modes) == 1 else "",
+        "first_name": user.first_name if user else "",
+        "last_name": user.last_name if user else "",
+        "email": user.email if user else "",
+        "phone": "",
+        "note": "",
+    }
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values.update({name: request.POST.get(name, "") for name in values})
+        try:
+            booked = services.appointment_confirm(
+                appointment=appointment,
+                citizen_id=user.pk if user else None,
+                **values,
+            )
+        except services.SlotUnavailable as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("rendezvous:type", type_id=appointment.type_id)
+        except ValidationError as error:
+            errors = getattr(error, "message_dict", {"general": error.messages})
+        else:
+            messages.success(
+                request, "Votre rendez-vous est confirmé. Un courriel vous a été envoyé."
+            )
+            return redirect("rendezvous:manage", signed=links.link_sign(appointment=booked))
+    return render(
+        request,
+        "rendezvous/book.html",
+        {
+            "appointment": appointment,
+            "values": values,
+            "errors": errors,
+            "modes": [(m, Mode(m).label) for m in appointment.type.modes],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _from_link(request, signed: str):
+    try:
+        return links.appointment_from_link(signed=signed), None
+    except links.LinkError as error:
+        return None, render(
+            request, "rendezvous/link_error.html", {"message": error.message}, status=400
+        )
+
+
+def manage(request, signed: str):
+    """The appointment's page behind the signed link: details, visio link, documents."""
+    appointment, error_page = _from_link(request, signed)
+    if error_page:
+        return error_page
+    errors = []
+    if request.method == "POST" and request.FILES.get("fichier"):
+        try:
+            services.document_add(
+                appointment=appointment,
+                uploaded=request.FILES["fichier"],
+                author=AppointmentDocument.Author.CITIZEN,
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, "Votre document a bien été déposé.")
+            return redirect("rendezvous:manage", signed=signed)
+    return render(
+        request,
+        "rendezvous/manage.html",
+        {
+            "appointment": appointment,
+            "signed": signed,
+            "documents": list(appointment.documents.all()),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def document(request, signed: str, document_id: int):
+    appointment, error_page = _from_link(request, signed)
+    if error_page:
+        return error_page
+    doc = get_object_or_404(AppointmentDocument, pk=document_id, appointment=appointment)
+    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name)
+
+
+def cancel(request, signed: str):
+    appointment, error_page = _from_link(request, signed)
+    if error_page:
+        return error_page
+    error = None
+    if request.method == "POST":
+        try:
+            services.appointment_cancel(appointment=appointment, by="citizen")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, "Votre rendez-vous est annulé.")
+            return redirect("rendezvous:manage", signed=signed)
+    return render(
+        request,
+        "rendezvous/cancel.html",
+        {"appointment": appointment, "signed": signed, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def rebook(request, signed: str):
+    appointment, error_page = _from_link(request, signed)
+    if error_page:
+        return error_page
+    if appointment.status == Appointment.Status.BOOKED:
+        messages.info(
+            request,
+            "Votre rendez-vous actuel reste réservé : annulez-le depuis votre courriel si vous "
+            "n'en avez plus besoin.",
+        )
+    return redirect(reverse("rendezvous:type", args=[appointment.type_id]))
+
+
+def survey(request, signed: str):
+    appointment, error_page = _from_link(request, signed)
+    if error_page:
+        return error_page
+    error = None
+    if request.method == "POST":
+        try:
+            services.survey_submit(
+                appointment=appointment,
+                score=request.POST.get("score"),
+                comment=request.POST.get("comment", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(_errors(exc))
+        else:
+            messages.success(request, "Merci pour votre avis !")
+            return redirect("rendezvous:manage", signed=signed)
+    return render(
+        request,
+        "rendezvous/survey.html",
+        {"appointment": appointment, "error": error, "scores": range(1, 6)},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def my_appointments(request):
+    """A signed-in citizen's appointments in this commune (booked with the account)."""
+    appointments = [
+        (appointment, links.link_sign(appointment=appointment))
+        for appointment in selectors.citizen_appointments(citizen_id=request.user.pk)
+    ]
+    return render(request, "rendezvous/mine.html", {"appointments": appointments})

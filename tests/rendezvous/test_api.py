@@ -1,0 +1,77 @@
+import pytest
+
+from rendezvous.models import Appointment
+from tests.conftest import in_tenant
+from tests.rendezvous.conftest import MONDAY, NOW, at
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW)
+
+
+def _payload(setup, **changes):
+    return {
+        "type_id": setup.kind.pk,
+        "place_id": setup.place.pk,
+        "starts_at": at(MONDAY, 9).isoformat(),
+        "mode": "visio",
+        "first_name": "Camille",
+        "last_name": "Usager",
+        "email": "camille@example.fr",
+    } | changes
+
+
+def test_types_and_slots(rdv_a, client_a):
+    types = client_a.get("/api/rendez-vous/types/", {"q": "identite"}).json()
+    assert [t["name"] for t in types] == ["Dépôt de passeport"]
+    slots = client_a.get(
+        f"/api/rendez-vous/types/{rdv_a.kind.pk}/creneaux/",
+        {"start": MONDAY.isoformat(), "end": MONDAY.isoformat()},
+    ).json()
+    assert len(slots) == 6
+    assert slots[0]["place_id"] == rdv_a.place.pk
+    bad = client_a.get(f"/api/rendez-vous/types/{rdv_a.kind.pk}/creneaux/", {"start": "demain"})
+    assert bad.status_code == 400 and "AAAA-MM-JJ" in bad.json()["detail"]
+
+
+def test_book_conflict_and_cancel(rdv_a, client_a):
+    response = client_a.post(
+        "/api/rendez-vous/reservations/", _payload(rdv_a), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    link = response.json()["link"]
+    again = client_a.post(
+        "/api/rendez-vous/reservations/", _payload(rdv_a), content_type="application/json"
+    )
+    assert again.status_code == 409
+    body = again.json()
+    assert "vient d'être réservé" in body["detail"][0]
+    assert body["proposals"][0]["starts_at"].startswith("2026-12-07T09:30")
+    bad = client_a.post(
+        "/api/rendez-vous/reservations/",
+        _payload(rdv_a, email="non", starts_at=at(MONDAY, 10).isoformat()),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "email" in bad.json()
+    cancel = client_a.post(
+        "/api/rendez-vous/annulations/", {"link": link}, content_type="application/json"
+    )
+    assert cancel.status_code == 200 and cancel.json()["status"] == "cancelled"
+    tampered = client_a.post(
+        "/api/rendez-vous/annulations/", {"link": link + "x"}, content_type="application/json"
+    )
+    assert tampered.status_code == 400
+    with in_tenant(rdv_a.tenant):
+        assert Appointment.objects.count() == 1
+
+
+def test_endpoints_are_in_the_openapi_schema(rdv_a, client_a):
+    schema = client_a.get("/api/schema/", {"format": "json"}).json()
+    for path in (
+        "/api/rendez-vous/types/",
+        "/api/rendez-vous/types/{type_id}/creneaux/",
+        "/api/rendez-vous/reservations/",
+        "/api/rendez-vous/annulations/",
+    ):
+        assert path in schema["paths"]

@@ -1,0 +1,43 @@
+"""A real Celery worker (Redis broker) sends the confirmation queued when a booking commits,
+inside the right tenant's schema, once."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import connection
+
+from portal.celery import app
+from rendezvous import services
+from rendezvous.models import Appointment, SentMessage
+from tests.rendezvous.conftest import MONDAY, NOW, at, make_setup
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_sends_the_confirmation_once(tenant_a, member_factory, contact):
+    agent = member_factory(tenant_a)
+    setup = make_setup(tenant_a, [agent])
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            appointment = services.appointment_book(
+                appointment_type=setup.kind,
+                place_id=setup.place.pk,
+                starts_at=at(MONDAY, 9),
+                now=NOW,
+                **(contact | {"mode": "visio"}),
+            )
+            connection.set_schema_to_public()  # the task must find its tenant by itself
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if any(appointment.visio_url in m.body for m in mail.outbox):
+                    break
+                time.sleep(0.1)
+        sent = [m for m in mail.outbox if appointment.visio_url in m.body]
+        assert len(sent) == 1
+        assert sent[0].attachments[0][0] == "rendez-vous.ics"
+        connection.set_tenant(tenant_a)
+        assert SentMessage.objects.filter(appointment=appointment).count() == 1
+    finally:
+        connection.set_tenant(tenant_a)
+        Appointment.objects.all().delete()

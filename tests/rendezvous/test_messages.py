@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from portal.jobs.services import job_run
+from rendezvous import messages, services
+from rendezvous.models import Mode, RendezvousSettings, SentMessage
+from rendezvous.tasks import send_confirmation
+from tests.rendezvous.conftest import MONDAY, NOW, at
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    time_machine.move_to(NOW)
+
+
+@pytest.fixture
+def booked(rdv_a, contact):
+    return services.appointment_book(
+        appointment_type=rdv_a.kind,
+        place_id=rdv_a.place.pk,
+        starts_at=at(MONDAY, 9),
+        now=NOW,
+        **(contact | {"mode": Mode.VISIO}),
+    )
+
+
+def test_confirmation_with_ics_visio_and_links_sent_once(booked):
+    assert messages.message_send(appointment_id=booked.pk, kind="confirmation") is True
+    assert messages.message_send(appointment_id=booked.pk, kind="confirmation") is False
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["camille@example.fr"]
+    assert "07/12/2026 à 09:00" in message.subject
+    assert booked.visio_url in message.body
+    assert "Justificatif de domicile" in message.body
+    assert "http://test-a.localhost:8000/rendez-vous/mon-rdv/" in message.body
+    assert "/annuler/" in message.body and "/reprendre/" in message.body
+    filename, content, mimetype = message.attachments[0]
+    assert (filename, mimetype) == ("rendez-vous.ics", "text/calendar")
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == at(MONDAY, 9)
+    assert str(event["location"]) == booked.visio_url
+
+
+def test_task_takes_an_id_and_is_safe_twice(booked):
+    assert send_confirmation.run(booked.pk) is True
+    assert send_confirmation.run(booked.pk) is False
+    assert SentMessage.objects.filter(appointment=booked).count() == 1
+
+
+def test_reminder_within_the_communes_delay_once_with_documents(booked, time_machine):
+    time_machine.move_to(at(MONDAY, 9) - timedelta(hours=49))
+    assert job_run(job="rendezvous.reminders").result == {"reminders": 0}
+    time_machine.move_to(at(MONDAY, 9) - timedelta(hours=47))
+    assert job_run(job="rendezvous.reminders").result == {"reminders": 1}
+    assert job_run(job="rendezvous.reminders").result == {"reminders": 0}
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith("Rappel")
+    assert "Justificatif de domicile" in mail.outbox[0].body
+    assert booked.visio_url in mail.outbox[0].body
+
+
+def test_reminder_delay_is_set_per_commune(booked):
+    row = RendezvousSettings.current()
+    row.reminder_hours = 24
+    row.save()
+    assert messages.reminders_send(now=at(MONDAY, 9) - timedelta(hours=30)) == {"reminders": 0}
+    assert messages.reminders_send(now=at(MONDAY, 9) - timedelta(hours=20)) == {"reminders": 1}
+
+
+def test_followup_sends_recap_and_survey_after_the_appointment(booked):
+    services.appointment_mark(appointment=booked, status="seen", recap="Pièces vérifiées.")
+    assert messages.followups_send(now=at(MONDAY, 9, 10)) == {"followups": 0}
+    assert messages.followups_send(now=at(MONDAY, 10)) == {"followups": 1}
+    assert messages.followups_send(now=at(MONDAY, 11)) == {"followups": 0}
+    body = mail.outbox[0].body
+    assert "Pièces vérifiées." in body and "/avis/" in body
+
+
+def test_agent_cancellation_tells_the_citizen_and_invites_to_rebook(
+    booked, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.appointment_cancel(
+            appointment=booked, by="agent", reason="Fermeture exceptionnelle"
+        )
+    assert len(callbacks) == 1  # the cancellation message, queued after commit
+    messages.message_send(appointment_id=booked.pk, kind="cancellation")
+    body = mail.outbox[0].body
+    assert "Fermeture exceptionnelle" in body and "/reprendre/" in body
+
+
+def test_no_reminder_for_a_booking_made_inside_the_reminder_delay(rdv_a, contact, time_machine):
+    time_machine.move_to(at(MONDAY, 9) - timedelta(hours=30))
+    services.appointment_book(
+        appointment_type=rdv_a.kind, place_id=rdv_a.place.pk, starts_at=at(MONDAY, 9), **contact
+    )
+    assert messages.reminders_send() == {"reminders": 0}
