@@ -71,6 +71,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _ensure_tenant("test-a", "Commune A", "38185")
         _ensure_tenant("test-b", "Commune B", "73065")
     yield
+    # Threads of concurrency tests and in-process workers may leave connections open; they
+    # would stop pytest-django from dropping the test database.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
