@@ -24,7 +24,10 @@ FIELDS = ["code", "nom", "departement", "siren", "codesPostaux", "population", "
 def build(source_dir: Path) -> dict:
     communes = json.loads((source_dir / "communes.json").read_text())
     epcis = json.loads((source_dir / "epci.json").read_text())
-    totale = {m["code"]: m.get("populationTotale") for e in epcis for m in e["membres"]}
+    # The population municipale and totale are taken together from epci.json (DGCL), so
+    # that they are of one vintage: communes.json's "population" (INSEE file) differs for
+    # most communes. Communes outside any EPCI (some islands, overseas) keep communes.json's.
+    dgcl = {m["code"]: m for e in epcis for m in e["membres"]}
     rows = [
         [
             c["code"],
@@ -32,8 +35,10 @@ def build(source_dir: Path) -> dict:
             c["departement"],
             c.get("siren", ""),
             c.get("codesPostaux", []),
-            c.get("population"),
-            totale.get(c["code"]),
+            dgcl[c["code"]].get("populationMunicipale")
+            if c["code"] in dgcl
+            else c.get("population"),
+            dgcl.get(c["code"], {}).get("populationTotale"),
         ]
         for c in communes
         if c.get("type") == "commune-actuelle"

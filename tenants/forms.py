@@ -6,6 +6,8 @@ from tenants.catalogue import DEFAULT_SERVICES, application_choices
 from tenants.models import Collectivite, Membership
 from tenants.theming import LOGO_MAX_BYTES, logo_check, primary_color_check
 
+EMAIL_ERRORS = {"invalid": "Saisissez une adresse électronique valide."}
+
 
 class DsfrMixin:
     """Give widgets the DSFR classes (fr-input, fr-select)."""
@@ -49,7 +51,9 @@ class OnboardForm(DsfrMixin, forms.Form):
     )
     referent_first_name = forms.CharField(label="Prénom du référent", max_length=150)
     referent_last_name = forms.CharField(label="Nom du référent", max_length=150)
-    referent_email = forms.EmailField(label="Adresse électronique du référent")
+    referent_email = forms.EmailField(
+        label="Adresse électronique du référent", error_messages=EMAIL_ERRORS
+    )
 
     def clean_extra_domains(self):
         raw = self.cleaned_data.get("extra_domains", "")
@@ -119,7 +123,7 @@ class LookForm(DsfrMixin, forms.ModelForm):
 
 
 class InviteForm(DsfrMixin, forms.Form):
-    email = forms.EmailField(label="Adresse électronique")
+    email = forms.EmailField(label="Adresse électronique", error_messages=EMAIL_ERRORS)
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
     last_name = forms.CharField(label="Nom", max_length=150, required=False)
     role = forms.ChoiceField(

@@ -173,9 +173,10 @@ def commune_reference_read(paths: list[Path]) -> tuple[list[CommuneRow], int | N
             raise ReferenceFileError(f"Le code INSEE {row.insee_code} figure deux fois.")
         seen.add(row.insee_code)
         if row.insee_code in totals:
+            # Both populations from epci.json (DGCL), so that they are of one vintage.
             municipale, totale = totals[row.insee_code]
             row.population_totale = totale
-            if row.population_municipale is None:
+            if municipale is not None:
                 row.population_municipale = municipale
     return rows, population_year
 
