@@ -5,7 +5,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from portal.accounts.models import User
 from tenants.catalogue import DEFAULT_SERVICES, application_get, applications_for
@@ -127,17 +127,22 @@ def commune_onboard(
     if errors:
         raise ValidationError(errors)
 
-    collectivite = collectivite_create(
-        name=reference.name,
-        slug=slug,
-        insee_code=reference.insee_code,
-        siren=reference.siren,
-        population_municipale=reference.population_municipale,
-        population_totale=reference.population_totale,
-        population_year=reference.population_year,
-        extra_domains=tuple(hosts),
-        services=[app.code for app in applications_for(list(services))],
-    )
+    try:
+        collectivite = collectivite_create(
+            name=reference.name,
+            slug=slug,
+            insee_code=reference.insee_code,
+            siren=reference.siren,
+            population_municipale=reference.population_municipale,
+            population_totale=reference.population_totale,
+            population_year=reference.population_year,
+            extra_domains=tuple(hosts),
+            services=[app.code for app in applications_for(list(services))],
+        )
+    except IntegrityError as exc:  # a concurrent onboarding won the race (unique constraints)
+        raise ValidationError(
+            "Cette commune, cet identifiant ou ce domaine vient d'être raccordé par ailleurs."
+        ) from exc
     referent = user_get_or_create(
         email=referent_email, first_name=referent_first_name, last_name=referent_last_name
     )
