@@ -1,6 +1,7 @@
 """Forms of the tenants app: they parse input; the rules live in services and theming."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from tenants.catalogue import DEFAULT_SERVICES, application_choices
 from tenants.models import Collectivite, Membership
@@ -129,3 +130,12 @@ class InviteForm(DsfrMixin, forms.Form):
     role = forms.ChoiceField(
         label="Rôle", choices=Membership.Role.choices, initial=Membership.Role.AGENT
     )
+
+
+def form_errors_add(form, exc: ValidationError) -> None:
+    """A service's errors on the form: by field when the form has it, else on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

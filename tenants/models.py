@@ -5,11 +5,17 @@ The operator itself is the tenant whose schema is "public" (its site is the oper
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.management import call_command
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
-from django_tenants.utils import get_public_schema_name
+from django_tenants.postgresql_backend.base import _check_schema_name
+from django_tenants.utils import (
+    get_creation_fakes_migrations,
+    get_public_schema_name,
+    schema_exists,
+)
 
 from tenants.validators import validate_siren
 
@@ -100,6 +106,29 @@ class Collectivite(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """As django-tenants does (clone TENANT_BASE_SCHEMA, fake its migrations), but with
+        the clone function installed once (tenants.schema)."""
+        from tenants.schema import InstalledOnceCloneSchema
+
+        base_schema = self.get_base_schema() if get_creation_fakes_migrations() else None
+        if not (sync_schema and base_schema and schema_exists(base_schema)):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        _check_schema_name(self.schema_name)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        InstalledOnceCloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            fake=True,
+            schema_name=self.schema_name,
+            interactive=False,
+            verbosity=verbosity,
+        )
+        connection.set_schema_to_public()
+        return True
 
     @property
     def is_suspended(self) -> bool:

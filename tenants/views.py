@@ -10,7 +10,7 @@ from portal import sections
 from portal.permissions import member_required
 from tenants import services
 from tenants.catalogue import applications_for
-from tenants.forms import InviteForm, LookForm
+from tenants.forms import InviteForm, LookForm, form_errors_add
 from tenants.models import CollectiviteLogo, Membership
 from tenants.selectors import tenant_memberships
 
@@ -79,7 +79,7 @@ def look(request):
                 **{name: data[name] for name in LookForm.Meta.fields},
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, "L'apparence et les coordonnées sont enregistrées.")
             return redirect("commune:look")
@@ -93,7 +93,7 @@ def members(request):
         try:
             services.member_invite(collectivite=request.tenant, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Invitation envoyée à {form.cleaned_data['email'].lower()}.")
             return redirect("commune:members")

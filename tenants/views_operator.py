@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.permissions import platform_admin_required
 from tenants import services
 from tenants.catalogue import APPLICATIONS, applications_for
-from tenants.forms import ArchiveForm, OnboardForm, SuspendForm
+from tenants.forms import ArchiveForm, OnboardForm, SuspendForm, form_errors_add
 from tenants.models import Collectivite
 from tenants.selectors import (
     collectivite_dashboard_csv,
@@ -107,7 +107,7 @@ def onboard(request):
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(
                 request,
