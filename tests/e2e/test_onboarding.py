@@ -69,3 +69,8 @@ def test_platform_admin_onboards_a_commune_with_the_wizard(
     expect(page.get_by_role("heading", name="Saint-Étienne-en-Dévoluy", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Démarches en ligne (SVE)")).to_be_visible()
     expect(page.locator("img.portal-operator-logo")).to_be_visible()
+    # Seed 000: the page stands in for a website; it must read on a phone (no sideways scroll).
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    expect(page.get_by_role("heading", name="Contact")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
