@@ -124,17 +124,33 @@ def test_the_members_list_has_a_fixed_number_of_queries(
         assert client_a.get("/gestion/membres/").status_code == 200
 
 
+PARAMETER_SAMPLES = {
+    "int": "1",
+    "slug": "x",
+    "str": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+
 def _backoffice_paths():
-    """Every parameterless back-office page and API path of a commune's host."""
+    """Every back-office page and API path of a commune's host, parameters filled with
+    sample values."""
+    import re
+
     from django.urls import URLPattern, URLResolver, get_resolver
+
+    def fill(route):
+        return re.sub(
+            r"<(?:(\w+):)?\w+>", lambda m: PARAMETER_SAMPLES.get(m.group(1) or "str", "1"), route
+        )
 
     def walk(patterns, prefix=""):
         for entry in patterns:
             route = prefix + str(entry.pattern)
             if isinstance(entry, URLResolver):
                 yield from walk(entry.url_patterns, route)
-            elif isinstance(entry, URLPattern) and "<" not in route:
-                yield "/" + route.lstrip("^").rstrip("$")
+            elif isinstance(entry, URLPattern) and "(?P" not in route:
+                yield "/" + fill(route).lstrip("^").rstrip("$")
 
     return sorted(
         path
@@ -145,12 +161,14 @@ def _backoffice_paths():
 
 def test_a_deactivated_agent_is_refused_on_every_back_office_page_and_api(tenant_a, member_factory):
     paths = _backoffice_paths()
-    assert "/gestion/" in paths and "/gestion/membres/" in paths
+    assert "/gestion/" in paths and "/gestion/membres/1/" in paths
+    anonymous = Client(HTTP_HOST="test-a.localhost")
+    public = {path for path in paths if anonymous.get(path).status_code < 300}
     for role in (Membership.Role.AGENT, ADMIN):
         user = member_factory(tenant_a, role=role)
         Membership.objects.filter(user=user).update(is_active=False)
         client = Client(HTTP_HOST="test-a.localhost")
         client.force_login(user)
-        for path in paths:
+        for path in sorted(set(paths) - public):
             status = client.get(path).status_code
             assert status in (401, 403, 404, 405), (path, status)
