@@ -54,6 +54,8 @@ PORTAL_BASE_DOMAIN = env("PORTAL_BASE_DOMAIN", default="localhost")
 PORTAL_PORT = env("PORTAL_PORT", default="" if PRODUCTION else "8000")
 PORTAL_SCHEME = env("PORTAL_SCHEME", default="https" if PRODUCTION else "http")
 OPERATOR_NAME = env("PORTAL_OPERATOR_NAME", default="Département des Hautes-Alpes")
+# Seed 000: the operator's logo on every partner page (a static path or an absolute URL).
+OPERATOR_LOGO = env("PORTAL_OPERATOR_LOGO", default="tenants/operator-logo.svg")
 
 SHARED_APPS = [
     "django_tenants",

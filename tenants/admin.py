@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tenants.models import Collectivite, Domain, Membership
+from tenants.models import Collectivite, CollectiviteEvent, CommuneReference, Domain, Membership
 
 
 class DomainInline(admin.TabularInline):
@@ -23,3 +23,23 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("user__email", "collectivite__name")
     autocomplete_fields = ("user", "collectivite")
+
+
+@admin.register(CollectiviteEvent)
+class CollectiviteEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "collectivite", "action", "actor", "reason")
+    list_filter = ("action",)
+    readonly_fields = ("at", "collectivite", "action", "actor", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommuneReference)
+class CommuneReferenceAdmin(admin.ModelAdmin):
+    list_display = ("name", "insee_code", "departement", "population_totale", "population_year")
+    list_filter = ("departement",)
+    search_fields = ("search_name", "insee_code")

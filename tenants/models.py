@@ -5,11 +5,17 @@ The operator itself is the tenant whose schema is "public" (its site is the oper
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.management import call_command
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
-from django_tenants.utils import get_public_schema_name
+from django_tenants.postgresql_backend.base import _check_schema_name
+from django_tenants.utils import (
+    get_creation_fakes_migrations,
+    get_public_schema_name,
+    schema_exists,
+)
 
 from tenants.validators import validate_siren
 
@@ -63,6 +69,21 @@ class Collectivite(TenantMixin):
     # Codes of the services this member uses ("sve", "rendezvous", catalogue applications).
     services = ArrayField(models.CharField(max_length=50), default=default_services, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    # Seed 000 art. 13: a breach may lead to the suspension of access; agents see why.
+    suspension_reason = models.TextField(_("motif de suspension"), blank=True)
+
+    # The commune's look and contact details (seed 002: each commune has its own charter).
+    primary_color = models.CharField(_("couleur principale"), max_length=7, blank=True)
+    logo_version = models.PositiveIntegerField(default=0, editable=False)  # 0: no logo
+    contact_address = models.TextField(_("adresse de la mairie"), blank=True)
+    contact_phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("adresse électronique"), blank=True)
+    opening_hours = models.TextField(_("horaires d'ouverture"), blank=True)
+    # GDPR art. 13: the data protection officer's contact is given wherever data is collected.
+    dpo_name = models.CharField(
+        _("délégué à la protection des données"), max_length=200, blank=True
+    )
+    dpo_email = models.EmailField(_("adresse du délégué à la protection des données"), blank=True)
 
     # Schemas are made by services.collectivite_create (cloned from TENANT_BASE_SCHEMA) and
     # dropped only explicitly (offboarding keeps them).
@@ -85,6 +106,33 @@ class Collectivite(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """As django-tenants does (clone TENANT_BASE_SCHEMA, fake its migrations), but with
+        the clone function installed once (tenants.schema)."""
+        from tenants.schema import InstalledOnceCloneSchema
+
+        base_schema = self.get_base_schema() if get_creation_fakes_migrations() else None
+        if not (sync_schema and base_schema and schema_exists(base_schema)):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        _check_schema_name(self.schema_name)
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        InstalledOnceCloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            fake=True,
+            schema_name=self.schema_name,
+            interactive=False,
+            verbosity=verbosity,
+        )
+        connection.set_schema_to_public()
+        return True
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
 
     def has_service(self, code: str) -> bool:
         return code in self.services
@@ -138,3 +186,85 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+
+class CollectiviteLogo(models.Model):
+    """The commune's logo, checked on upload (tenants.theming) and served by tenants.views.
+
+    Kept apart from Collectivite so that the row loaded on every request stays small."""
+
+    collectivite = models.OneToOneField(
+        Collectivite, on_delete=models.CASCADE, related_name="logo", primary_key=True
+    )
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=50)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Logo de {self.collectivite_id}"
+
+
+class CollectiviteEvent(models.Model):
+    """Who did what to a collectivité's access, and when (onboarding, suspension, lifting,
+    data export, archiving): an append-only history."""
+
+    class Action(models.TextChoices):
+        ONBOARD = "onboard", _("Raccordement")
+        SUSPEND = "suspend", _("Suspension")
+        LIFT = "lift", _("Levée de la suspension")
+        EXPORT = "export", _("Export des données")
+        ARCHIVE = "archive", _("Archivage")
+
+    collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    reason = models.TextField(_("motif"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("historique")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.collectivite_id} — {self.at:%d/%m/%Y}"
+
+
+class CommuneReference(models.Model):
+    """One French commune from the State's open data (@etalab/decoupage-administratif),
+    loaded by ``manage.py import_communes``; onboarding picks communes from this list."""
+
+    insee_code = models.CharField(_("code INSEE"), max_length=5, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    # Name lower-cased without accents or punctuation: PostgreSQL here has no unaccent.
+    search_name = models.CharField(max_length=200, db_index=True)
+    departement = models.CharField(_("département"), max_length=3, db_index=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    postal_codes = ArrayField(models.CharField(max_length=5), default=list, blank=True)
+    population_municipale = models.PositiveIntegerField(null=True, blank=True)
+    population_totale = models.PositiveIntegerField(null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("commune (référentiel)")
+        verbose_name_plural = _("communes (référentiel)")
+        ordering = ["name", "insee_code"]
+        indexes = [
+            models.Index(
+                fields=["search_name"],
+                name="communeref_search_like",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.insee_code})"

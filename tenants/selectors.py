@@ -1,9 +1,60 @@
-from django.db.models import Count, Prefetch, Q, QuerySet
+import csv
+import io
 
-from tenants.models import Collectivite, Domain, Membership
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from tenants.catalogue import applications_for
+from tenants.models import (
+    Collectivite,
+    CollectiviteEvent,
+    CommuneReference,
+    Domain,
+    Membership,
+)
+from tenants.text import search_key
 
 
-def collectivite_dashboard_list(*, search: str = "", status: str = "") -> QuerySet[Collectivite]:
+def commune_reference_search(*, query: str, limit: int = 10) -> list[CommuneReference]:
+    """Type-ahead over the reference list: by INSEE code (prefix) or by name, accents, case
+    and hyphens ignored; names starting with the query first."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    if query[:2].isdigit() or query[:2].upper() in ("2A", "2B"):
+        return list(
+            CommuneReference.objects.filter(insee_code__startswith=query.upper()).order_by(
+                "insee_code"
+            )[:limit]
+        )
+    key = search_key(query)
+    if len(key) < 2:
+        return []
+    return list(
+        CommuneReference.objects.filter(search_name__contains=key)
+        .annotate(
+            rank=Case(
+                When(search_name=key, then=Value(0)),
+                When(search_name__startswith=key, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "search_name", "insee_code")[:limit]
+    )
+
+
+def onboarded_insee_codes(codes: list[str]) -> dict[str, str]:
+    """INSEE code -> slug of the communes among ``codes`` already on the platform."""
+    return dict(
+        Collectivite.objects.filter(
+            insee_code__in=codes, kind=Collectivite.Kind.COMMUNE
+        ).values_list("insee_code", "slug")
+    )
+
+
+def collectivite_dashboard_list(
+    *, search: str = "", status: str = "", service: str = "", departement: str = ""
+) -> QuerySet[Collectivite]:
     """Member collectivités for the operator's dashboard, with domains and référents, in a
     fixed number of queries."""
     members = (
@@ -19,9 +70,86 @@ def collectivite_dashboard_list(*, search: str = "", status: str = "") -> QueryS
                 to_attr="admin_memberships",
             ),
         )
+        .order_by("name")
     )
+    search = (search or "").strip()
     if search:
-        members = members.filter(Q(name__icontains=search) | Q(insee_code__startswith=search))
+        members = members.filter(
+            Q(name__icontains=search)
+            | Q(insee_code__startswith=search)
+            | Q(slug__icontains=search_key(search).replace(" ", "-"))
+        )
     if status:
         members = members.filter(status=status)
+    if service:
+        members = members.filter(services__contains=[service])
+    if departement:
+        members = members.filter(insee_code__startswith=departement)
     return members
+
+
+def collectivite_history(*, collectivite: Collectivite) -> QuerySet[CollectiviteEvent]:
+    return CollectiviteEvent.objects.filter(collectivite=collectivite).select_related("actor")
+
+
+def tenant_memberships(*, collectivite: Collectivite) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(collectivite=collectivite)
+        .select_related("user")
+        .order_by("-is_active", "-role", "user__last_name", "user__email")
+    )
+
+
+# OWASP "CSV injection": a cell starting with one of these is read as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+CSV_HEADER = [
+    "Collectivité",
+    "Code INSEE",
+    "SIREN",
+    "Population municipale",
+    "Population totale",
+    "Millésime",
+    "Statut",
+    "Applications",
+    "Référents",
+    "Agents actifs",
+    "Raccordée le",
+    "Site",
+]
+
+
+def collectivite_dashboard_csv(collectivites) -> str:
+    """The dashboard as CSV (semicolon-separated, as French spreadsheets expect), each cell
+    neutralised against formula injection."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(CSV_HEADER)
+    for c in collectivites:
+        domains = list(c.domains.all())
+        writer.writerow(
+            [
+                csv_cell(value)
+                for value in (
+                    c.name,
+                    c.insee_code,
+                    c.siren,
+                    c.population_municipale,
+                    c.population_totale,
+                    c.population_year,
+                    c.get_status_display(),
+                    ", ".join(app.label for app in applications_for(c.services)),
+                    ", ".join(m.user.email for m in c.admin_memberships),
+                    c.agent_count,
+                    c.created_at.strftime("%d/%m/%Y"),
+                    domains[0].domain if domains else "",
+                )
+            ]
+        )
+    return out.getvalue()

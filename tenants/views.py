@@ -1,16 +1,48 @@
-from django.shortcuts import render
+"""A member's own pages: public home page, logo, and the admin's look and members pages."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from portal import sections
 from portal.permissions import member_required
+from tenants import services
+from tenants.catalogue import applications_for
+from tenants.forms import InviteForm, LookForm, form_errors_add
+from tenants.models import CollectiviteLogo, Membership
+from tenants.selectors import tenant_memberships
 
 
 def commune_home(request):
     """A member's public home page (for communes without a website, seed 000)."""
+    collectivite = request.tenant
     return render(
         request,
         "tenants/commune_home.html",
-        {"collectivite": request.tenant, "sections": sections.collect(request, "home_section")},
+        {
+            "collectivite": collectivite,
+            "applications": [
+                app for app in applications_for(collectivite.services) if app.citizen_path
+            ],
+            "sections": sections.collect(request, "home_section"),
+        },
     )
+
+
+def logo(request):
+    """The commune's logo; its URL carries the logo's version, so it may be cached long."""
+    tenant = request.tenant
+    if tenant.is_operator or not tenant.logo_version:
+        raise Http404
+    stored = CollectiviteLogo.objects.filter(collectivite=tenant).first()
+    if stored is None:
+        raise Http404
+    response = HttpResponse(bytes(stored.content), content_type=stored.content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 @member_required
@@ -24,3 +56,79 @@ def backoffice_home(request):
             "sections": sections.collect(request, "backoffice_section"),
         },
     )
+
+
+@member_required(admin=True)
+def look(request):
+    """The commune's look and contact details, edited by its admin (seed 002)."""
+    collectivite = request.tenant
+    form = LookForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=collectivite,
+        initial={"primary_color": collectivite.primary_color or "#000091"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.collectivite_look_update(
+                collectivite=collectivite,
+                primary_color=data["primary_color"],
+                logo=data["logo"],
+                remove_logo=data["remove_logo"],
+                **{name: data[name] for name in LookForm.Meta.fields},
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, "L'apparence et les coordonnées sont enregistrées.")
+            return redirect("commune:look")
+    return render(request, "tenants/look.html", {"form": form, "collectivite": collectivite})
+
+
+@member_required(admin=True)
+def members(request):
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_invite(collectivite=request.tenant, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email'].lower()}.")
+            return redirect("commune:members")
+    return render(
+        request,
+        "tenants/members.html",
+        {
+            "form": form,
+            "memberships": tenant_memberships(collectivite=request.tenant),
+            "collectivite": request.tenant,
+            "roles": Membership.Role,
+        },
+    )
+
+
+@member_required(admin=True)
+@require_POST
+def member_action(request, pk):
+    # Only this commune's memberships: another commune's id is a 404.
+    membership = get_object_or_404(Membership, pk=pk, collectivite=request.tenant)
+    action = request.POST.get("action")
+    try:
+        if action == "make_admin":
+            services.membership_role_set(membership=membership, role=Membership.Role.ADMIN)
+        elif action == "make_agent":
+            services.membership_role_set(membership=membership, role=Membership.Role.AGENT)
+        elif action == "deactivate":
+            services.membership_deactivate(membership=membership)
+        elif action == "reactivate":
+            services.membership_reactivate(membership=membership)
+        else:
+            raise ValidationError("Action inconnue.")
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, f"{membership.user.email} : modification enregistrée.")
+    return redirect("commune:members")

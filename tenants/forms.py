@@ -1,0 +1,141 @@
+"""Forms of the tenants app: they parse input; the rules live in services and theming."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from tenants.catalogue import DEFAULT_SERVICES, application_choices
+from tenants.models import Collectivite, Membership
+from tenants.theming import LOGO_MAX_BYTES, logo_check, primary_color_check
+
+EMAIL_ERRORS = {"invalid": "Saisissez une adresse électronique valide."}
+
+
+class DsfrMixin:
+    """Give widgets the DSFR classes (fr-input, fr-select)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select) and not isinstance(
+                widget, forms.CheckboxSelectMultiple
+            ):
+                widget.attrs.setdefault("class", "fr-select")
+            elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.Textarea):
+                widget.attrs.setdefault("class", "fr-input")
+
+
+class OnboardForm(DsfrMixin, forms.Form):
+    commune = forms.CharField(
+        label="Commune",
+        required=False,
+        help_text="Nom ou code INSEE ; choisissez dans la liste proposée.",
+    )
+    insee_code = forms.CharField(label="Code INSEE", max_length=5)
+    slug = forms.CharField(
+        label="Identifiant de l'espace",
+        max_length=50,
+        help_text="Lettres minuscules, chiffres et tirets ; l'adresse sera <identifiant>.<domaine>.",
+    )
+    extra_domains = forms.CharField(
+        label="Autres domaines (facultatif)",
+        required=False,
+        help_text="Un domaine par ligne, par exemple demarches.ma-commune.fr.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    services = forms.MultipleChoiceField(
+        label="Applications utilisées",
+        choices=application_choices,
+        initial=list(DEFAULT_SERVICES),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une application."},
+    )
+    referent_first_name = forms.CharField(label="Prénom du référent", max_length=150)
+    referent_last_name = forms.CharField(label="Nom du référent", max_length=150)
+    referent_email = forms.EmailField(
+        label="Adresse électronique du référent", error_messages=EMAIL_ERRORS
+    )
+
+    def clean_extra_domains(self):
+        raw = self.cleaned_data.get("extra_domains", "")
+        return tuple(line.strip().lower() for line in raw.splitlines() if line.strip())
+
+
+class SuspendForm(DsfrMixin, forms.Form):
+    reason = forms.CharField(
+        label="Motif de la suspension",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Il est affiché aux agents de la collectivité.",
+    )
+
+
+class ArchiveForm(DsfrMixin, forms.Form):
+    confirm_slug = forms.CharField(label="Recopiez l'identifiant de la collectivité")
+
+    def __init__(self, *args, collectivite: Collectivite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collectivite = collectivite
+
+    def clean_confirm_slug(self):
+        value = self.cleaned_data["confirm_slug"].strip()
+        if value != self.collectivite.slug:
+            raise forms.ValidationError("L'identifiant recopié ne correspond pas.")
+        return value
+
+
+class LookForm(DsfrMixin, forms.ModelForm):
+    primary_color = forms.CharField(
+        label="Couleur principale",
+        required=False,
+        max_length=7,
+        help_text="Format #rrggbb. Le texte blanc doit rester lisible (contraste AA ≥ 4,5:1).",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text=f"PNG, JPEG ou WebP, {LOGO_MAX_BYTES // 1024} Ko au plus, "
+        "côtés entre 32 et 2000 pixels.",
+    )
+    remove_logo = forms.BooleanField(label="Retirer le logo", required=False)
+
+    class Meta:
+        model = Collectivite
+        fields = [
+            "contact_address",
+            "contact_phone",
+            "contact_email",
+            "opening_hours",
+            "dpo_name",
+            "dpo_email",
+        ]
+        widgets = {
+            "contact_address": forms.Textarea(attrs={"rows": 3}),
+            "opening_hours": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_primary_color(self):
+        value = self.cleaned_data.get("primary_color", "")
+        return primary_color_check(value) if value else ""
+
+    def clean_logo(self):
+        uploaded = self.cleaned_data.get("logo")
+        return logo_check(uploaded) if uploaded else None
+
+
+class InviteForm(DsfrMixin, forms.Form):
+    email = forms.EmailField(label="Adresse électronique", error_messages=EMAIL_ERRORS)
+    first_name = forms.CharField(label="Prénom", max_length=150, required=False)
+    last_name = forms.CharField(label="Nom", max_length=150, required=False)
+    role = forms.ChoiceField(
+        label="Rôle", choices=Membership.Role.choices, initial=Membership.Role.AGENT
+    )
+
+
+def form_errors_add(form, exc: ValidationError) -> None:
+    """A service's errors on the form: by field when the form has it, else on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -1,0 +1,56 @@
+"""A commune's look and contact details, edited by its admin (seed 002: own charter)."""
+
+from django.db import transaction
+from django.db.models import F
+
+from tenants.models import Collectivite, CollectiviteLogo
+from tenants.theming import CheckedLogo, primary_color_check
+
+LOOK_FIELDS = (
+    "contact_address",
+    "contact_phone",
+    "contact_email",
+    "opening_hours",
+    "dpo_name",
+    "dpo_email",
+)
+
+
+@transaction.atomic
+def collectivite_look_update(
+    *,
+    collectivite: Collectivite,
+    primary_color: str = "",
+    logo: CheckedLogo | None = None,
+    remove_logo: bool = False,
+    **details: str,
+) -> Collectivite:
+    """Save the colour (refused below WCAG AA contrast with white text), the logo (already
+    checked by theming.logo_check) and the contact, opening hours and DPO details."""
+    unknown = set(details) - set(LOOK_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown look fields: {sorted(unknown)}")
+    collectivite.primary_color = primary_color_check(primary_color) if primary_color else ""
+    for name, value in details.items():
+        setattr(collectivite, name, (value or "").strip())
+    collectivite.full_clean(validate_unique=False, validate_constraints=False)
+    fields = ["primary_color", *details]
+    if logo is not None:
+        CollectiviteLogo.objects.update_or_create(
+            collectivite=collectivite,
+            defaults={
+                "content": logo.content,
+                "content_type": logo.content_type,
+                "width": logo.width,
+                "height": logo.height,
+            },
+        )
+        collectivite.logo_version = F("logo_version") + 1
+        fields.append("logo_version")
+    elif remove_logo:
+        CollectiviteLogo.objects.filter(collectivite=collectivite).delete()
+        collectivite.logo_version = 0
+        fields.append("logo_version")
+    collectivite.save(update_fields=fields)
+    collectivite.refresh_from_db(fields=["logo_version"])
+    return collectivite

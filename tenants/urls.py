@@ -1,0 +1,13 @@
+"""A member's own pages on its host (public home, logo, the admin's pages under /gestion/)."""
+
+from django.urls import path
+
+from tenants import views
+
+app_name = "commune"
+urlpatterns = [
+    path("logo/", views.logo, name="logo"),
+    path("gestion/apparence/", views.look, name="look"),
+    path("gestion/membres/", views.members, name="members"),
+    path("gestion/membres/<int:pk>/", views.member_action, name="member_action"),
+]
