@@ -68,8 +68,8 @@ def _ensure_operator():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _ensure_operator()
-        _ensure_tenant("test-a", "Commune A", "38185")
-        _ensure_tenant("test-b", "Commune B", "73065")
+        _ensure_tenant("test-a", "Commune A", "05107")
+        _ensure_tenant("test-b", "Commune B", "05023")
     yield
     # Threads of concurrency tests and in-process workers may leave connections open; they
     # would stop pytest-django from dropping the test database.
@@ -88,13 +88,13 @@ def operator(db):
 @pytest.fixture
 def tenant_a(db):
     _ensure_operator()
-    return _ensure_tenant("test-a", "Commune A", "38185")
+    return _ensure_tenant("test-a", "Commune A", "05107")
 
 
 @pytest.fixture
 def tenant_b(db):
     _ensure_operator()
-    return _ensure_tenant("test-b", "Commune B", "73065")
+    return _ensure_tenant("test-b", "Commune B", "05023")
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,8 @@ def _snapshot():
 
 
 def test_seed_is_idempotent_and_complete(db):
+    # The session's test tenants stand for Puy-Saint-André and Briançon: free their codes.
+    Collectivite.objects.filter(slug__in=["test-a", "test-b"]).update(insee_code="")
     call_command("seed_demo", verbosity=0)
     first = _snapshot()
     call_command("seed_demo", verbosity=0)
