@@ -27,7 +27,7 @@ def test_chain_links_each_entry_to_the_previous(tenant_a):
     entries = _entries(tenant_a)
     with in_tenant(tenant_a):
         assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
-        for previous, entry in zip(entries, entries[1:]):
+        for previous, entry in zip(entries, entries[1:], strict=False):
             assert entry.prev_hash == previous.hash
         assert journal_verify() == []
 
