@@ -11,5 +11,6 @@ urlpatterns = [
     path("gestion/", tenant_views.backoffice_home, name="backoffice"),
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),
+    path("api/sve/", include("sve.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

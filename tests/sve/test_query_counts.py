@@ -53,7 +53,9 @@ def _count_dashboard(client, url):
     return len(ctx.captured_queries), response
 
 
-@pytest.mark.parametrize("url", ["/demarches/gestion/", "/demarches/gestion/?sort=-reception&q=Nom1"])
+@pytest.mark.parametrize(
+    "url", ["/demarches/gestion/", "/demarches/gestion/?sort=-reception&q=Nom1"]
+)
 def test_agent_dashboard_queries_do_not_grow(client_a, tenant_a, agent_a, url):
     assert client_a.login(email=agent_a.email, password=PASSWORD)
     with in_tenant(tenant_a):
