@@ -223,6 +223,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "kwargs": {"job": "jobs.heartbeat"},
     },
+    "sve-implicit-decisions": {
+        # CRPA L231-1: each night, implicit acceptances/refusals whose date has passed.
+        "task": "jobs.fan_out",
+        "schedule": crontab(hour=0, minute=20),
+        "kwargs": {"job": "sve.implicit_decisions"},
+    },
 }
 
 REST_FRAMEWORK = {
