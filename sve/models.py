@@ -84,6 +84,10 @@ FINAL_STATUSES = (
 )
 
 
+# Links to global accounts (public schema) are DO_NOTHING without a database constraint:
+# an account is deleted from the public schema, where tenant tables are not reachable.
+
+
 class Request(models.Model):
     form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="requests")
     form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
@@ -96,7 +100,7 @@ class Request(models.Model):
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
@@ -120,7 +124,7 @@ class Request(models.Model):
     decision_reasons = models.TextField(_("motifs"), blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
@@ -170,7 +174,7 @@ class Message(models.Model):
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="messages")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
