@@ -51,6 +51,15 @@ def document_context(request: Request) -> dict:
     }
     today = timezone.localdate()
     decided_on = timezone.localdate(request.decided_at) if request.decided_at else today
+    if request.status == Status.IMPLICITLY_REJECTED:
+        # CJA R421-2: two months from the implicit refusal; CRPA L112-6: not opposable when
+        # no AR was sent.
+        appeal = deadlines.appeal_deadline(
+            notified_on=request.implicit_decision_on,
+            ar_complete=request.acknowledged_at is not None,
+        )
+    else:
+        appeal = deadlines.appeal_deadline(notified_on=decided_on)
     return {
         "req": request,
         "version": version,
@@ -60,7 +69,7 @@ def document_context(request: Request) -> dict:
         "ar_due_on": request.ar_due_on,
         "aee_due_on": deadlines.aee_due_on(request.received_on, insee_code=insee),
         "pending_pieces": request.piece_requests.filter(completed_on__isnull=True),
-        "appeal_deadline": deadlines.appeal_deadline(notified_on=decided_on),
+        "appeal_deadline": appeal,
         "appeal_months": deadlines.APPEAL_MONTHS,
         "tracking_url": tracking_url(request),
         "issued_on": today,

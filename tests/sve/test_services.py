@@ -261,6 +261,9 @@ def test_implicit_job_is_idempotent_and_tells_the_citizen(
         subjects = [m.subject for m in outbox]
         assert sum("acceptée implicitement" in s for s in subjects) == 1
         assert sum("refusée implicitement" in s for s in subjects) == 1
+        refusal = next(m for m in outbox if "refusée implicitement" in m.subject)
+        # No AR was sent for it: CRPA L112-6, the appeal delay is not opposable.
+        assert "ne vous est pas opposable" in refusal.body
         assert JournalEntry.objects.filter(action="implicitly_accepted").count() == 1
         # The notice task delivered twice sends nothing more.
         from sve import tasks
