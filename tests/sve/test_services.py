@@ -283,3 +283,19 @@ def test_received_at_is_aware_paris_time(tenant_a):
         assert req.received_on == date(2026, 12, 31)
         assert req.implicit_decision_on == date(2027, 2, 28)
         assert req.received_on + timedelta(days=59) == req.implicit_decision_on
+
+
+def test_commune_in_alsace_moselle_counts_good_friday(tenant_a):
+    with in_tenant(tenant_a):
+        form = enabled_form()
+        with time_machine.travel("2026-04-02 10:00 +02:00", tick=False):
+            hautes_alpes = submit(form)
+    tenant_a.insee_code = "67482"  # Strasbourg, for this test only (not saved)
+    try:
+        with in_tenant(tenant_a):
+            with time_machine.travel("2026-04-02 10:00 +02:00", tick=False):
+                alsace = submit(form)
+    finally:
+        tenant_a.refresh_from_db()
+    assert hautes_alpes.ar_due_on == date(2026, 4, 17)
+    assert alsace.ar_due_on == date(2026, 4, 20)  # Good Friday 3 April is a holiday there
