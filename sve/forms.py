@@ -16,6 +16,9 @@ class DsfrMixin:
             widget = field.widget
             if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
                 continue
+            if isinstance(widget, forms.FileInput):
+                widget.attrs.setdefault("class", "fr-upload")
+                continue
             css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
             widget.attrs.setdefault("class", css)
 
@@ -143,7 +146,8 @@ class FormSettingsForm(DsfrMixin, forms.Form):
 
 class FieldRowForm(DsfrMixin, forms.Form):
     label = forms.CharField(label="Libellé", max_length=200)
-    type = forms.ChoiceField(label="Type", choices=list(FIELD_TYPES.items()))
+    # An initial value, so that an untouched extra row (type posted as "text") stays empty.
+    type = forms.ChoiceField(label="Type", choices=list(FIELD_TYPES.items()), initial="text")
     required = forms.BooleanField(label="Obligatoire", required=False)
     help = forms.CharField(label="Aide", required=False, max_length=300)
     choices = forms.CharField(

@@ -305,7 +305,7 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         "s-delay_months": "2",
         "s-delay_days": "0",
         "s-service_name": "Espaces verts",
-        "champs-TOTAL_FORMS": "3",
+        "champs-TOTAL_FORMS": "4",
         "champs-INITIAL_FORMS": "0",
         "champs-MIN_NUM_FORMS": "0",
         "champs-MAX_NUM_FORMS": "1000",
@@ -319,6 +319,7 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         "champs-2-type": "file",
         "champs-2-allowed_types": ["image/png"],
         "champs-2-max_mb": "2",
+        "champs-3-type": "text",  # an untouched extra row
     }
     preview = client_a.post("/demarches/gestion/formulaires/nouveau/", {**data, "action": "apercu"})
     assert "Plantes n°1 — Espèce" in preview.content.decode()
