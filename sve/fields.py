@@ -86,6 +86,19 @@ def _file_validator(spec: dict):
     return validate
 
 
+def _file_hint(spec: dict) -> str:
+    from django.template.defaultfilters import filesizeformat
+
+    from portal.uploads import TYPE_LABELS, max_upload_bytes
+
+    types = spec.get("allowed_types") or list(DEFAULT_ALLOWED_TYPES)
+    hint = "Formats : {} ; {} maximum.".format(
+        ", ".join(TYPE_LABELS.get(t, t) for t in types),
+        filesizeformat(spec.get("max_bytes") or max_upload_bytes()),
+    )
+    return f"{spec['help']} {hint}" if spec.get("help") else hint
+
+
 def build_form_class(specs: list[dict], *, draft: bool = False) -> type[forms.Form]:
     """A Django form for a version's fields; ``draft`` makes every field optional."""
     attrs: dict = {}
@@ -95,7 +108,7 @@ def build_form_class(specs: list[dict], *, draft: bool = False) -> type[forms.Fo
             attrs[spec["name"]] = forms.FileField(
                 label=spec["label"],
                 required=required,
-                help_text=spec.get("help", ""),
+                help_text=_file_hint(spec),
                 validators=[_file_validator(spec)],
             )
         elif spec["type"] == "group":

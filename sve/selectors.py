@@ -2,10 +2,10 @@
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from portal.calendar import add_working_days
@@ -79,7 +79,7 @@ def requests_table(
     elif assignee.isdigit():
         qs = qs.filter(assignee_id=int(assignee))
     if window is not None:
-        qs = qs.filter(implicit_decision_on__lte=today + timezone.timedelta(days=window))
+        qs = qs.filter(implicit_decision_on__lte=today + timedelta(days=window))
     if ar == "late":
         limit = add_working_days(today, 3, insee_code=insee_code)
         qs = qs.filter(status=Status.SUBMITTED, ar_due_on__lte=limit)
@@ -89,8 +89,6 @@ def requests_table(
             Q(reference__icontains=q) | Q(last_name__icontains=q) | Q(first_name__icontains=q)
         )
     order = SORTS.get(sort, SORTS["echeance"])
-    from django.db.models import F
-
     return qs.order_by(
         *[
             F(key[1:]).desc(nulls_last=True) if key.startswith("-") else F(key).asc(nulls_last=True)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,14 +25,8 @@ def _draft(request, form, token):
         return None
     draft = get_object_or_404(Request, access_token=token, status=Status.DRAFT, form=form)
     if draft.user_id and draft.user_id != request.user.pk:
-        raise_404()
+        raise Http404
     return draft
-
-
-def raise_404():
-    from django.http import Http404
-
-    raise Http404
 
 
 def form_fill(request, slug):
@@ -149,7 +144,7 @@ def track_document(request, token, document_id):
     req = _tracked(token)
     document = get_object_or_404(Document, pk=document_id, request=req)
     if document.message_id and document.message.internal:
-        raise_404()
+        raise Http404
     return file_response(document)
 
 
