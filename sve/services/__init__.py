@@ -21,4 +21,5 @@ from sve.services.processing import (  # noqa: F401
     request_qualify,
     request_start_instruction,
     requests_export_logged,
+    requests_qualify,
 )

@@ -7,7 +7,7 @@ from sve.catalogue import APPEAL_ROUTES, TEMPLATES
 from sve.fields import specs_check
 from sve.journal import journal_append
 from sve.models import Form, FormVersion, Regime
-from sve.services.common import SveError, require_agent, tenant
+from sve.services.common import SveError, require_admin, tenant
 
 VERSION_FIELDS = (
     "title",
@@ -44,8 +44,7 @@ def _version_check(values: dict) -> None:
 @transaction.atomic
 def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
     """A new version of ``form`` (requests already filed keep theirs)."""
-    if actor is not None:
-        require_agent(actor)
+    require_admin(actor)
     current = form.current_version
     merged = {name: getattr(current, name) for name in VERSION_FIELDS} if current else {}
     merged.update(values)
@@ -65,6 +64,7 @@ def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
 
 @transaction.atomic
 def form_create(*, actor, slug: str = "", template_code: str = "", **values) -> Form:
+    require_admin(actor)
     slug = slugify(slug or values.get("title", ""))[:80]
     if not slug:
         raise SveError("Donnez un titre au formulaire.", code="title_missing")
@@ -88,6 +88,7 @@ def _service_defaults() -> dict:
 @transaction.atomic
 def form_template_enable(*, code: str, actor) -> Form:
     """Enable one of seed 002's ready forms in one click (idempotent)."""
+    require_admin(actor)
     if code not in TEMPLATES:
         raise SveError("Modèle inconnu.", code="unknown_template")
     form = Form.objects.filter(template_code=code).first()
@@ -111,8 +112,7 @@ def form_template_enable(*, code: str, actor) -> Form:
 
 @transaction.atomic
 def form_enable(*, form: Form, actor, enabled: bool) -> Form:
-    if actor is not None:
-        require_agent(actor)
+    require_admin(actor)
     if form.is_enabled != enabled:
         form.is_enabled = enabled
         form.save(update_fields=["is_enabled"])

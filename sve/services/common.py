@@ -27,6 +27,18 @@ def require_agent(actor) -> None:
         )
 
 
+def require_admin(actor) -> None:
+    """The commune's admin (référent) configures forms; ``None`` is the system (demo, seeds)."""
+    if actor is None:
+        return
+    membership = membership_for(actor, connection.tenant)
+    if membership is None or not membership.is_admin:
+        raise SveError(
+            "Seuls les administrateurs de la commune peuvent configurer les formulaires.",
+            code="forbidden",
+        )
+
+
 def require_status(request: Request, allowed: tuple, action: str) -> None:
     if request.status not in allowed:
         raise SveError(

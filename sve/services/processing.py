@@ -193,6 +193,14 @@ def request_close(*, request: Request, actor, reasons: str = "") -> Request:
 
 
 @transaction.atomic
+def requests_qualify(*, requests: list[Request], actor, regime: str) -> int:
+    """Bulk qualification from the request table: all or nothing."""
+    for request in requests:
+        request_qualify(request=request, actor=actor, regime=regime)
+    return len(requests)
+
+
+@transaction.atomic
 def request_assign(*, requests: list[Request], actor, assignee) -> int:
     """Assign requests to an agent (or to nobody); one journal entry per request."""
     from portal.permissions import membership_for

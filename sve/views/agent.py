@@ -77,7 +77,7 @@ def dashboard(request):
 @require_POST
 def dashboard_bulk(request):
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    chosen = list(Request.objects.filter(pk__in=ids))
+    chosen = list(Request.objects.filter(pk__in=ids).order_by("pk"))
     if not chosen:
         messages.error(request, "Sélectionnez au moins une demande.")
         return redirect("sve:dashboard")
@@ -91,8 +91,7 @@ def dashboard_bulk(request):
             count = services.request_assign(requests=chosen, actor=request.user, assignee=assignee)
             messages.success(request, f"{count} demande(s) attribuée(s).")
         elif action in ("qualify_sva", "qualify_svr"):
-            for req in chosen:
-                services.request_qualify(request=req, actor=request.user, regime=action[-3:])
+            services.requests_qualify(requests=chosen, actor=request.user, regime=action[-3:])
             messages.success(
                 request, f"{len(chosen)} demande(s) qualifiée(s) : accusés de réception envoyés."
             )

@@ -103,3 +103,34 @@ def test_citizen_completes_only_while_awaiting_pieces(tenant_a):
                     services.request_complete(
                         request=req, actor=None, token=req.access_token, files={"p": png()}
                     )
+
+
+def test_bulk_qualify_is_all_or_nothing(client_a, tenant_a, agent_a):
+    from tests.conftest import PASSWORD
+
+    with in_tenant(tenant_a):
+        form = enabled_form()
+        fresh, done = submit(form), submit(form)
+        services.request_qualify(request=done, actor=agent_a, regime="svr")
+    client_a.login(email=agent_a.email, password=PASSWORD)
+    response = client_a.post(
+        "/demarches/gestion/lot/",
+        {"ids": [fresh.pk, done.pk], "action": "qualify_sva"},
+        follow=True,
+    )
+    assert "impossible" in response.content.decode()
+    with in_tenant(tenant_a):
+        fresh.refresh_from_db()
+        assert fresh.status == Status.SUBMITTED
+
+
+def test_only_the_commune_admin_configures_forms(tenant_a, agent_a, admin_a):
+    from sve.models import Form
+
+    with in_tenant(tenant_a):
+        with pytest.raises(SveError, match="administrateurs"):
+            services.form_template_enable(code="contact", actor=agent_a)
+        form = services.form_template_enable(code="contact", actor=admin_a)
+        with pytest.raises(SveError, match="administrateurs"):
+            services.form_version_publish(form=form, actor=agent_a, title="Autre")
+        assert Form.objects.get().current_version.number == 1
