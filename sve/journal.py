@@ -94,4 +94,14 @@ def journal_verify() -> list[str]:
             problems.append(f"entrée n°{entry.seq} : contenu altéré")
         prev_hash = entry.hash
         expected_seq = entry.seq + 1
+    # Entries removed at the end of the chain leave no gap: every filed request must still
+    # have the entry of its submission.
+    from sve.models import Request, Status
+
+    orphans = (
+        Request.objects.exclude(status=Status.DRAFT)
+        .exclude(journal__action="submitted")
+        .values_list("reference", flat=True)
+    )
+    problems.extend(f"demande {ref} : entrée de dépôt manquante" for ref in orphans)
     return problems

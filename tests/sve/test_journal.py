@@ -100,3 +100,12 @@ def test_verify_journal_passes_on_an_intact_journal(tenant_a, tenant_b):
     call_command("verify_journal", stdout=out)
     assert "c_test_a: journal intact" in out.getvalue()
     assert "c_test_b: journal intact" in out.getvalue()
+
+
+def test_verify_journal_reports_entries_cut_from_the_end(tenant_a):
+    _entries(tenant_a, 2)
+    with in_tenant(tenant_a):
+        last = JournalEntry.objects.order_by("-seq").first()
+        reference = last.payload["reference"]
+        _tamper(f"DELETE FROM sve_journalentry WHERE seq = {last.seq}")
+        assert journal_verify() == [f"demande {reference} : entrée de dépôt manquante"]
