@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
@@ -99,7 +100,10 @@ def dashboard_bulk(request):
             messages.error(request, "Action inconnue.")
     except SveError as exc:
         messages.error(request, " ".join(error_messages(exc)))
-    return redirect(request.POST.get("next") or "sve:dashboard")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "sve:dashboard"
+    return redirect(target)
 
 
 @agent_required

@@ -354,3 +354,14 @@ def test_attestation_download_for_implicit_acceptance(client_a, tenant_a):
     response = client_a.post(f"/demarches/suivi/{req.access_token}/attestation/", follow=True)
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_bulk_action_never_redirects_off_site(client_a, tenant_a, agent_a):
+    with in_tenant(tenant_a):
+        req = submit(enabled_form())
+    _login(client_a, agent_a)
+    response = client_a.post(
+        "/demarches/gestion/lot/",
+        {"ids": [req.pk], "action": "assign", "assignee": "", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/demarches/gestion/"
