@@ -242,6 +242,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="5-59/15"),
         "kwargs": {"job": "rendezvous.followups"},
     },
+    "sve-implicit-decisions": {
+        # CRPA L231-1: each night, implicit acceptances/refusals whose date has passed.
+        "task": "jobs.fan_out",
+        "schedule": crontab(hour=0, minute=20),
+        "kwargs": {"job": "sve.implicit_decisions"},
+    },
 }
 
 REST_FRAMEWORK = {

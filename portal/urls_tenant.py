@@ -13,5 +13,6 @@ urlpatterns = [
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),
     path("api/rendez-vous/", include("rendezvous.api_urls")),
+    path("api/sve/", include("sve.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,0 +1,249 @@
+"""SVE API (DRF): list forms, submit, read a request's status, agent actions. Views only
+parse input and call the same services as the pages; refusals carry the same French
+messages."""
+
+from django.db import connection
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.permissions import membership_for
+from sve import selectors, services
+from sve.fields import build_form_class, cleaned_to_data
+from sve.forms import IdentityForm
+from sve.models import Form, Request, Status
+from sve.services import SveError
+
+
+class FormSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField(source="current_version.title")
+    description = serializers.CharField(source="current_version.description")
+    version = serializers.IntegerField(source="current_version.number")
+    regime = serializers.CharField(source="current_version.regime")
+    delay_months = serializers.IntegerField(source="current_version.delay_months")
+    fields = serializers.JSONField(source="current_version.fields")
+
+
+class SubmitSerializer(serializers.Serializer):
+    last_name = serializers.CharField()
+    first_name = serializers.CharField()
+    postal_address = serializers.CharField()
+    email = serializers.EmailField()
+    data = serializers.JSONField(required=False, help_text="Valeurs des champs, par nom.")
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    form = serializers.CharField(source="form.slug")
+    form_version = serializers.IntegerField(source="form_version.number")
+    status_label = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "reference",
+            "form",
+            "form_version",
+            "status",
+            "status_label",
+            "regime",
+            "received_at",
+            "ar_due_on",
+            "acknowledged_at",
+            "implicit_decision_on",
+            "decided_at",
+            "decision_reasons",
+        ]
+
+
+class SubmittedSerializer(RequestSerializer):
+    class Meta(RequestSerializer.Meta):
+        fields = [*RequestSerializer.Meta.fields, "access_token"]
+
+
+class QualifySerializer(serializers.Serializer):
+    regime = serializers.ChoiceField(choices=["sva", "svr"])
+
+
+class PiecesSerializer(serializers.Serializer):
+    items = serializers.CharField()
+    due_on = serializers.DateField()
+
+
+class DecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    reasons = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _refused(exc: SveError) -> Response:
+    code = getattr(exc, "code", "") or "invalid"
+    http = status.HTTP_409_CONFLICT if code == "bad_status" else status.HTTP_400_BAD_REQUEST
+    if code == "forbidden":
+        http = status.HTTP_403_FORBIDDEN
+    return Response({"detail": " ".join(exc.messages), "code": code}, status=http)
+
+
+class FormListView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=FormSerializer(many=True), summary="Formulaires en ligne")
+    def get(self, request):
+        return Response(FormSerializer(selectors.forms_online(), many=True).data)
+
+
+class SubmitView(APIView):
+    permission_classes = [permissions.AllowAny]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=SubmitSerializer,
+        responses={201: SubmittedSerializer},
+        summary="Déposer une demande",
+    )
+    def post(self, request, slug):
+        form = (
+            Form.objects.filter(slug=slug, is_enabled=True)
+            .select_related("current_version")
+            .first()
+        )
+        if form is None or form.current_version is None:
+            raise Http404
+        specs = form.current_version.fields
+        identity = IdentityForm(request.data)
+        values = request.data.get("data") if "data" in request.data else request.data
+        if isinstance(values, str):
+            import json
+
+            try:
+                values = json.loads(values)
+            except ValueError:
+                return Response(
+                    {"detail": "Le champ « data » n'est pas un JSON valide."},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+        data_form = build_form_class(specs)(values or {}, request.FILES)
+        if not identity.is_valid() or not data_form.is_valid():
+            errors = {**identity.errors.get_json_data(), **data_form.errors.get_json_data()}
+            return Response(
+                {
+                    "detail": "Certains champs sont invalides.",
+                    "errors": {k: [e["message"] for e in v] for k, v in errors.items()},
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        data, files = cleaned_to_data(specs, data_form.cleaned_data)
+        try:
+            filed = services.request_submit(
+                form=form, user=request.user, identity=identity.cleaned_data, data=data, files=files
+            )
+        except SveError as exc:
+            return _refused(exc)
+        return Response(SubmittedSerializer(filed).data, status=status.HTTP_201_CREATED)
+
+
+def _is_agent(request) -> bool:
+    return membership_for(request.user, connection.tenant) is not None
+
+
+class RequestDetailView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("token", str, description="Jeton de suivi (sans compte)")],
+        responses=RequestSerializer,
+        summary="État d'une demande (demandeur ou agent)",
+    )
+    def get(self, request, pk):
+        req = (
+            Request.objects.select_related("form", "form_version")
+            .exclude(status=Status.DRAFT)
+            .filter(pk=pk)
+            .first()
+        )
+        if req is None:
+            raise Http404
+        owner = (request.user.is_authenticated and req.user_id == request.user.pk) or (
+            request.query_params.get("token") == req.access_token
+        )
+        if not owner and not _is_agent(request):
+            raise Http404
+        return Response(RequestSerializer(req).data)
+
+
+class AgentActionView(APIView):
+    """Base of agent actions: a non-member gets 404 (isolation), like on pages."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class: type[serializers.Serializer]
+
+    def act(self, req, data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        if not _is_agent(request):
+            raise Http404
+        req = Request.objects.exclude(status=Status.DRAFT).filter(pk=pk).first()
+        if req is None:
+            raise Http404
+        serializer = self.serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            updated = self.act(req, serializer.validated_data)
+        except SveError as exc:
+            return _refused(exc)
+        updated = Request.objects.select_related("form", "form_version").get(pk=updated.pk)
+        return Response(RequestSerializer(updated).data)
+
+
+class QualifyView(AgentActionView):
+    serializer_class = QualifySerializer
+
+    @extend_schema(
+        request=QualifySerializer,
+        responses=RequestSerializer,
+        summary="Qualifier (SVA/SVR) et envoyer l'accusé de réception",
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, req, data):
+        return services.request_qualify(request=req, actor=self.request.user, regime=data["regime"])
+
+
+class PiecesView(AgentActionView):
+    serializer_class = PiecesSerializer
+
+    @extend_schema(
+        request=PiecesSerializer,
+        responses=RequestSerializer,
+        summary="Demander des pièces manquantes",
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, req, data):
+        return services.request_ask_pieces(
+            request=req, actor=self.request.user, items=data["items"], due_on=data["due_on"]
+        )
+
+
+class DecideView(AgentActionView):
+    serializer_class = DecideSerializer
+
+    @extend_schema(
+        request=DecideSerializer, responses=RequestSerializer, summary="Décision expresse"
+    )
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, req, data):
+        return services.request_decide(
+            request=req,
+            actor=self.request.user,
+            accept=data["decision"] == "accept",
+            reasons=data["reasons"],
+        )

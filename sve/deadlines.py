@@ -1,0 +1,113 @@
+"""Legal deadlines of an online request, as pure functions (no database, no clock).
+
+Dates of legal days are ``date``; the caller gives "today" and the commune's INSEE code
+(which selects Alsace-Moselle or overseas holidays through portal.calendar).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from portal.calendar import add_working_days, working_days_between
+
+SVA = "sva"
+SVR = "svr"
+
+# CRPA L231-1: default delay after which silence is worth a decision: two months.
+DEFAULT_DELAY_MONTHS = 2
+# CRPA R112-11-1: the AR of an electronic request is sent within 10 working days of receipt.
+AR_WORKING_DAYS = 10
+# CRPA R112-11-2: the AEE is sent at the latest one working day after receipt.
+AEE_WORKING_DAYS = 1
+# Dashboard: an AR due within this many working days is flagged.
+AR_SOON_WORKING_DAYS = 3
+# CJA R421-1 / R421-2: two months to bring an appeal before the administrative court.
+APPEAL_MONTHS = 2
+
+
+@dataclass(frozen=True)
+class PiecePeriod:
+    """A request for pieces (CRPA L114-5): asked on ``asked_on``, received on ``completed_on``."""
+
+    asked_on: date
+    completed_on: date | None = None
+
+
+def add_delay(start: date, *, months: int = 0, days: int = 0) -> date:
+    """Date-to-date count: 31 December + 2 months = last day of February (end of month kept
+    within the target month)."""
+    return start + relativedelta(months=months, days=days)
+
+
+def aee_due_on(received_on: date, *, insee_code: str = "") -> date:
+    # CRPA L112-11 / R112-11-2: AEE at the latest the first working day after receipt.
+    return add_working_days(received_on, AEE_WORKING_DAYS, insee_code=insee_code)
+
+
+def ar_due_on(received_on: date, *, insee_code: str = "") -> date:
+    # CRPA R112-11-1: AR within 10 working days of receipt of the electronic request.
+    return add_working_days(received_on, AR_WORKING_DAYS, insee_code=insee_code)
+
+
+def ar_state(
+    *, received_on: date, acknowledged: bool, today: date, insee_code: str = ""
+) -> str | None:
+    """ "overdue", "soon" (due within 3 working days) or None, for a request's AR."""
+    due = ar_due_on(received_on, insee_code=insee_code)
+    return ar_flag(due_on=due, acknowledged=acknowledged, today=today, insee_code=insee_code)
+
+
+def ar_flag(
+    *, due_on: date | None, acknowledged: bool, today: date, insee_code: str = ""
+) -> str | None:
+    if acknowledged or due_on is None:
+        return None
+    if today > due_on:
+        return "overdue"
+    if working_days_between(today, due_on, insee_code=insee_code) <= AR_SOON_WORKING_DAYS:
+        return "soon"
+    return None
+
+
+def implicit_decision_on(
+    *,
+    regime: str,
+    received_on: date,
+    delay_months: int = DEFAULT_DELAY_MONTHS,
+    delay_days: int = 0,
+    piece_periods: tuple[PiecePeriod, ...] | list[PiecePeriod] = (),
+) -> date | None:
+    """The date the implicit decision arises, or None while a request for pieces is pending.
+
+    CRPA L231-1 / L231-4: delay (2 months by default) counted from receipt of the request.
+    CRPA L114-5, as the portal applies it: for SVA the delay starts over from the day the
+    file is complete; for SVR it is suspended from the request for pieces until they arrive.
+    """
+    if any(period.completed_on is None for period in piece_periods):
+        return None
+    if regime == SVA:
+        start = max((p.completed_on for p in piece_periods), default=received_on)
+        return add_delay(start, months=delay_months, days=delay_days)
+    end = add_delay(received_on, months=delay_months, days=delay_days)
+    suspended = sum((p.completed_on - p.asked_on).days for p in piece_periods)
+    return end + relativedelta(days=suspended)
+
+
+def implicit_decision_due(*, decision_on: date | None, today: date) -> bool:
+    # CRPA L231-1: the implicit decision is born once the delay has fully run out.
+    return decision_on is not None and decision_on < today
+
+
+def appeal_deadline(*, notified_on: date, ar_complete: bool = True) -> date | None:
+    """Last day to appeal a refusal; None when it cannot be opposed to the citizen.
+
+    CJA R421-1 / R421-2: two months from notification (or from the implicit refusal).
+    CRPA L112-6: without a complete AR, appeal delays are not opposable."""
+    if not ar_complete:
+        return None
+    return add_delay(notified_on, months=APPEAL_MONTHS)
+
+
+def days_left(*, deadline: date | None, today: date) -> int | None:
+    return None if deadline is None else (deadline - today).days

@@ -1,0 +1,179 @@
+"""Documents the commune issues (AEE, AR, decision, attestation) and e-mails to citizens.
+
+Run by Celery tasks after the step's commit, inside the tenant's schema. Each issue is
+idempotent: one document of each kind per request (unique constraint, checked under lock).
+Templates are autoescaped: whatever a citizen typed is shown as text, never as markup.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.pdf import render_pdf
+from sve import deadlines
+from sve.fields import summary
+from sve.journal import journal_append
+from sve.models import Document, Regime, Request, Status
+
+KIND_FILES = {
+    Document.Kind.AEE: ("accuse-enregistrement", "Accusé d'enregistrement électronique"),
+    Document.Kind.AR: ("accuse-reception", "Accusé de réception"),
+    Document.Kind.DECISION: ("decision", "Décision"),
+    Document.Kind.ATTESTATION: (
+        "attestation-acceptation-implicite",
+        "Attestation de décision implicite d'acceptation",
+    ),
+}
+# Statuses in which each document may be issued.
+ISSUABLE = {
+    Document.Kind.AEE: tuple(s for s in Status.values if s != Status.DRAFT),
+    Document.Kind.AR: tuple(s for s in Status.values if s not in (Status.DRAFT, Status.SUBMITTED)),
+    Document.Kind.DECISION: (Status.ACCEPTED, Status.REJECTED),
+    Document.Kind.ATTESTATION: (Status.IMPLICITLY_ACCEPTED,),
+}
+
+
+def tracking_url(request: Request) -> str:
+    path = reverse("sve:track", kwargs={"token": request.access_token})
+    return connection.tenant.primary_url().rstrip("/") + path
+
+
+def document_context(request: Request) -> dict:
+    commune = connection.tenant
+    insee = commune.insee_code or ""
+    version = request.form_version
+    filenames = {
+        d.field_name: d.filename
+        for d in request.documents.filter(kind=Document.Kind.UPLOAD).only("field_name", "filename")
+    }
+    today = timezone.localdate()
+    decided_on = timezone.localdate(request.decided_at) if request.decided_at else today
+    if request.status == Status.IMPLICITLY_REJECTED:
+        # CJA R421-2: two months from the implicit refusal; CRPA L112-6: not opposable when
+        # no AR was sent.
+        appeal = deadlines.appeal_deadline(
+            notified_on=request.implicit_decision_on,
+            ar_complete=request.acknowledged_at is not None,
+        )
+    else:
+        appeal = deadlines.appeal_deadline(notified_on=decided_on)
+    return {
+        "req": request,
+        "version": version,
+        "commune": commune,
+        "lines": summary(version.fields, request.data, filenames),
+        "is_sva": request.regime == Regime.SVA,
+        "ar_due_on": request.ar_due_on,
+        "aee_due_on": deadlines.aee_due_on(request.received_on, insee_code=insee),
+        "pending_pieces": request.piece_requests.filter(completed_on__isnull=True),
+        "appeal_deadline": appeal,
+        "appeal_months": deadlines.APPEAL_MONTHS,
+        "tracking_url": tracking_url(request),
+        "issued_on": today,
+    }
+
+
+def email_send(
+    *, request: Request, subject: str, template: str, context: dict, attachments: tuple = ()
+) -> None:
+    context = {
+        **context,
+        "req": request,
+        "commune": connection.tenant,
+        "tracking_url": tracking_url(request),
+    }
+    text = render_to_string(f"sve/email/{template}.txt", context)
+    html = render_to_string(f"sve/email/{template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=f"[{connection.tenant.name}] {subject}",
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[request.email],
+    )
+    message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(*attachment)
+    message.send()
+
+
+@transaction.atomic
+def document_issue(*, request_id: int, kind: str, send: bool = True) -> Document | None:
+    """Render, store, journal and e-mail one document; None if already issued or not due."""
+    request = Request.objects.select_for_update().select_related("form_version").get(pk=request_id)
+    if request.status not in ISSUABLE[kind]:
+        return None
+    if Document.objects.filter(request=request, kind=kind).exists():
+        return None
+    slug, title = KIND_FILES[kind]
+    content = render_pdf(f"sve/pdf/{kind}.html", document_context(request))
+    document = Document.objects.create(
+        request=request,
+        kind=kind,
+        filename=f"{slug}-{request.reference}.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        content=content,
+    )
+    journal_append(
+        request=request,
+        actor_label="système",
+        action="document_issued",
+        payload={"kind": kind, "document": document.pk, "size": len(content)},
+    )
+    if send and request.email:
+        email_send(
+            request=request,
+            subject=f"{title} — demande {request.reference}",
+            template=kind,
+            context=document_context(request),
+            attachments=((document.filename, content, "application/pdf"),),
+        )
+        journal_append(
+            request=request,
+            actor_label="système",
+            action="email_sent",
+            payload={"kind": kind, "to": request.email},
+        )
+    return document
+
+
+@transaction.atomic
+def citizen_notify(*, request_id: int, event: str) -> bool:
+    """Tell the citizen about a step (pieces asked, message, closure, implicit decision);
+    sent once per step (the journal records it)."""
+    request = Request.objects.select_for_update().select_related("form_version").get(pk=request_id)
+    if not request.email:
+        return False
+    # The step's own object keeps a notice for a second message or request for pieces apart.
+    marker: dict = {"event": event}
+    if event == "message":
+        marker["ref"] = (
+            request.messages.filter(from_agent=True, internal=False)
+            .order_by("-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    elif event == "pieces_requested":
+        marker["ref"] = request.piece_requests.order_by("-id").values_list("pk", flat=True).first()
+    if request.journal.filter(action="citizen_notified", payload=marker).exists():
+        return False
+    subjects = {
+        "pieces_requested": "Votre demande est incomplète",
+        "message": "Nouveau message sur votre demande",
+        "closed": "Votre demande a été classée sans suite",
+        "implicitly_accepted": "Votre demande est acceptée implicitement",
+        "implicitly_rejected": "Votre demande est refusée implicitement",
+    }
+    email_send(
+        request=request,
+        subject=f"{subjects[event]} — {request.reference}",
+        template=f"notice_{event}",
+        context=document_context(request),
+    )
+    journal_append(
+        request=request, actor_label="système", action="citizen_notified", payload=marker
+    )
+    return True

@@ -1,0 +1,234 @@
+"""Typed fields of a form version, and the Django form that validates a request against them.
+
+A field spec is a dict: ``name``, ``label``, ``type`` (one of FIELD_TYPES), ``required``,
+``help``; ``choices`` (list of labels) for choice types; ``allowed_types`` (MIME types) and
+``max_bytes`` for files; ``subfields`` (specs of simple types) and ``max_rows`` for groups.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.text import slugify
+
+from portal.uploads import DEFAULT_ALLOWED_TYPES, upload_check
+
+FIELD_TYPES = {
+    "text": "Texte court",
+    "textarea": "Texte long",
+    "email": "Courriel",
+    "phone": "Téléphone",
+    "date": "Date",
+    "number": "Nombre",
+    "choice": "Choix unique",
+    "multichoice": "Choix multiple",
+    "yesno": "Oui / non",
+    "address": "Adresse postale",
+    "file": "Fichier",
+    "group": "Groupe répétable",
+}
+SIMPLE_TYPES = tuple(t for t in FIELD_TYPES if t not in ("file", "group"))
+GROUP_MAX_ROWS = 5
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 .()-]{10,20}$", "Saisissez un numéro de téléphone valide (10 chiffres)."
+)
+
+
+def field_name_for(label: str, taken: set[str]) -> str:
+    base = slugify(label).replace("-", "_")[:40] or "champ"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _simple_field(spec: dict, *, required: bool) -> forms.Field:
+    kind = spec["type"]
+    common = {"label": spec["label"], "required": required, "help_text": spec.get("help", "")}
+    choices = [(c, c) for c in spec.get("choices") or []]
+    if kind == "text":
+        return forms.CharField(max_length=300, **common)
+    if kind in ("textarea", "address"):
+        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if kind == "email":
+        return forms.EmailField(**common)
+    if kind == "phone":
+        return forms.CharField(max_length=20, validators=[phone_validator], **common)
+    if kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "number":
+        return forms.DecimalField(max_digits=15, decimal_places=4, **common)
+    if kind == "choice":
+        return forms.ChoiceField(choices=[("", "—")] + choices, **common)
+    if kind == "multichoice":
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == "yesno":
+        return forms.TypedChoiceField(choices=[("", "—"), ("oui", "Oui"), ("non", "Non")], **common)
+    raise ValueError(f"unknown field type {kind!r}")
+
+
+def _file_validator(spec: dict):
+    allowed = {
+        mime: DEFAULT_ALLOWED_TYPES[mime]
+        for mime in spec.get("allowed_types") or DEFAULT_ALLOWED_TYPES
+        if mime in DEFAULT_ALLOWED_TYPES
+    }
+
+    def validate(uploaded):
+        upload_check(uploaded, allowed_types=allowed, max_bytes=spec.get("max_bytes") or None)
+
+    return validate
+
+
+def _file_hint(spec: dict) -> str:
+    from django.template.defaultfilters import filesizeformat
+
+    from portal.uploads import TYPE_LABELS, max_upload_bytes
+
+    types = spec.get("allowed_types") or list(DEFAULT_ALLOWED_TYPES)
+    hint = "Formats : {} ; {} maximum.".format(
+        ", ".join(TYPE_LABELS.get(t, t) for t in types),
+        filesizeformat(spec.get("max_bytes") or max_upload_bytes()),
+    )
+    return f"{spec['help']} {hint}" if spec.get("help") else hint
+
+
+def build_form_class(specs: list[dict], *, draft: bool = False) -> type[forms.Form]:
+    """A Django form for a version's fields; ``draft`` makes every field optional."""
+    attrs: dict = {}
+    for spec in specs:
+        required = bool(spec.get("required")) and not draft
+        if spec["type"] == "file":
+            attrs[spec["name"]] = forms.FileField(
+                label=spec["label"],
+                required=required,
+                help_text=_file_hint(spec),
+                validators=[_file_validator(spec)],
+            )
+        elif spec["type"] == "group":
+            rows = min(int(spec.get("max_rows") or 3), GROUP_MAX_ROWS)
+            for row in range(rows):
+                for sub in spec.get("subfields") or []:
+                    field = _simple_field(
+                        sub, required=required and row == 0 and sub.get("required")
+                    )
+                    field.label = f"{spec['label']} n°{row + 1} — {sub['label']}"
+                    attrs[f"{spec['name']}__{row}__{sub['name']}"] = field
+        else:
+            attrs[spec["name"]] = _simple_field(spec, required=required)
+    for field in attrs.values():
+        _dsfr(field)
+    return type("RequestDataForm", (forms.Form,), attrs)
+
+
+def _dsfr(field: forms.Field) -> None:
+    """DSFR classes on the widget (checkbox lists keep their own layout)."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return
+    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+        widget.attrs.setdefault("class", "fr-upload")
+    elif isinstance(widget, forms.Select):
+        widget.attrs.setdefault("class", "fr-select")
+    else:
+        widget.attrs.setdefault("class", "fr-input")
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    return value
+
+
+def cleaned_to_data(specs: list[dict], cleaned: dict) -> tuple[dict, dict]:
+    """(JSON data, {field name: uploaded file}) from a valid form's cleaned data."""
+    data: dict = {}
+    files: dict = {}
+    for spec in specs:
+        name = spec["name"]
+        if spec["type"] == "file":
+            if cleaned.get(name):
+                files[name] = cleaned[name]
+        elif spec["type"] == "group":
+            rows = []
+            for row in range(min(int(spec.get("max_rows") or 3), GROUP_MAX_ROWS)):
+                values = {
+                    sub["name"]: _jsonable(cleaned.get(f"{name}__{row}__{sub['name']}"))
+                    for sub in spec.get("subfields") or []
+                }
+                if any(v not in (None, "", []) for v in values.values()):
+                    rows.append(values)
+            data[name] = rows
+        else:
+            value = cleaned.get(name)
+            if value not in (None, "", []):
+                data[name] = _jsonable(value)
+    return data, files
+
+
+def data_to_initial(specs: list[dict], data: dict) -> dict:
+    initial: dict = {}
+    for spec in specs:
+        value = data.get(spec["name"])
+        if spec["type"] == "group":
+            for row, values in enumerate(value or []):
+                for key, sub_value in values.items():
+                    initial[f"{spec['name']}__{row}__{key}"] = sub_value
+        elif value is not None:
+            initial[spec["name"]] = value
+    return initial
+
+
+def summary(specs: list[dict], data: dict, filenames: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, text) pairs of what was sent, for the AEE and the request page."""
+    lines = []
+    for spec in specs:
+        name = spec["name"]
+        if spec["type"] == "file":
+            if name in filenames:
+                lines.append((spec["label"], filenames[name]))
+        elif spec["type"] == "group":
+            for row, values in enumerate(data.get(name) or []):
+                text = " ; ".join(
+                    f"{sub['label']} : {values.get(sub['name'], '')}"
+                    for sub in spec.get("subfields") or []
+                )
+                lines.append((f"{spec['label']} n°{row + 1}", text))
+        elif name in data:
+            value = data[name]
+            lines.append(
+                (spec["label"], ", ".join(value) if isinstance(value, list) else str(value))
+            )
+    return lines
+
+
+def specs_check(specs: list[dict]) -> None:
+    """Reject malformed specs (builder and catalogue); French messages."""
+    names = set()
+    for spec in specs:
+        if spec.get("type") not in FIELD_TYPES:
+            raise ValidationError("Type de champ inconnu : %(t)s.", params={"t": spec.get("type")})
+        if not spec.get("label"):
+            raise ValidationError("Chaque champ doit avoir un libellé.")
+        if spec["name"] in names:
+            raise ValidationError("Deux champs portent le même nom.")
+        names.add(spec["name"])
+        if spec["type"] in ("choice", "multichoice") and not spec.get("choices"):
+            raise ValidationError(
+                "Le champ « %(l)s » doit proposer au moins un choix.", params={"l": spec["label"]}
+            )
+        if spec["type"] == "group":
+            subs = spec.get("subfields") or []
+            if not subs or any(s.get("type") not in SIMPLE_TYPES for s in subs):
+                raise ValidationError(
+                    "Le groupe « %(l)s » doit contenir des champs simples.",
+                    params={"l": spec["label"]},
+                )

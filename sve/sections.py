@@ -1,0 +1,37 @@
+"""SVE's blocks on the commune's home page and back-office home."""
+
+from django.db import connection
+from django.utils import timezone
+
+from portal.calendar import add_working_days
+from portal.sections import Section
+from sve import selectors
+from sve.models import OPEN_STATUSES, Request, Status
+
+SERVICE = "sve"
+
+
+def home_section(request) -> Section:
+    return Section(
+        title="Démarches en ligne",
+        template="sve/_home_section.html",
+        context={"forms": list(selectors.forms_online())},
+        order=10,
+    )
+
+
+def backoffice_section(request) -> Section:
+    limit = add_working_days(timezone.localdate(), 3, insee_code=connection.tenant.insee_code or "")
+    membership = getattr(request, "membership", None)
+    return Section(
+        title="Démarches en ligne (SVE)",
+        template="sve/_backoffice_section.html",
+        context={
+            "open_count": Request.objects.filter(status__in=OPEN_STATUSES).count(),
+            "ar_late": Request.objects.filter(
+                status=Status.SUBMITTED, ar_due_on__lte=limit
+            ).count(),
+            "is_admin": bool(membership and membership.is_admin),
+        },
+        order=10,
+    )

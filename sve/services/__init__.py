@@ -1,0 +1,25 @@
+"""Writes of the SVE app: one function per action, each in a transaction that writes its
+journal entry and defers side effects (PDFs, e-mails) to Celery on commit."""
+
+from sve.services.catalogue import (  # noqa: F401
+    form_create,
+    form_enable,
+    form_template_enable,
+    form_version_publish,
+)
+from sve.services.filing import request_save_draft, request_submit  # noqa: F401
+from sve.services.implicit import implicit_decisions_run  # noqa: F401
+from sve.services.processing import (  # noqa: F401
+    SveError,
+    message_post,
+    request_ask_pieces,
+    request_assign,
+    request_close,
+    request_complete,
+    request_decide,
+    request_open_by_agent,
+    request_qualify,
+    request_start_instruction,
+    requests_export_logged,
+    requests_qualify,
+)

@@ -1,0 +1,125 @@
+"""The commune's catalogue: forms, their versions, templates enabled in one click."""
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from sve.catalogue import APPEAL_ROUTES, TEMPLATES
+from sve.fields import specs_check
+from sve.journal import journal_append
+from sve.models import Form, FormVersion, Regime
+from sve.services.common import SveError, require_admin, tenant
+
+VERSION_FIELDS = (
+    "title",
+    "description",
+    "fields",
+    "regime",
+    "delay_months",
+    "delay_days",
+    "service_name",
+    "service_address",
+    "service_email",
+    "service_phone",
+    "appeal_routes",
+)
+
+
+def _version_check(values: dict) -> None:
+    if not (values.get("title") or "").strip():
+        raise SveError("Donnez un titre au formulaire.", code="title_missing")
+    if values.get("regime") not in Regime.values:
+        raise SveError("Choisissez le régime du silence (SVA ou SVR).", code="bad_regime")
+    if not (values.get("service_name") or "").strip():
+        # CRPA R112-5: the AR names the service in charge.
+        raise SveError("Indiquez le service instructeur.", code="service_missing")
+    if values["regime"] == Regime.SVR and not (values.get("appeal_routes") or "").strip():
+        raise SveError(
+            "Un formulaire en SVR doit indiquer les voies de recours.", code="appeal_missing"
+        )
+    if int(values.get("delay_months") or 0) + int(values.get("delay_days") or 0) <= 0:
+        raise SveError("Le délai de décision implicite doit être positif.", code="bad_delay")
+    specs_check(values.get("fields") or [])
+
+
+@transaction.atomic
+def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
+    """A new version of ``form`` (requests already filed keep theirs)."""
+    require_admin(actor)
+    current = form.current_version
+    merged = {name: getattr(current, name) for name in VERSION_FIELDS} if current else {}
+    merged.update(values)
+    _version_check(merged)
+    last = form.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = FormVersion.objects.create(form=form, number=last + 1, **merged)
+    form.current_version = version
+    form.save(update_fields=["current_version"])
+    journal_append(
+        actor=actor,
+        actor_label="" if actor else "système",
+        action="form_published",
+        payload={"form": form.slug, "version": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def form_create(*, actor, slug: str = "", template_code: str = "", **values) -> Form:
+    require_admin(actor)
+    slug = slugify(slug or values.get("title", ""))[:80]
+    if not slug:
+        raise SveError("Donnez un titre au formulaire.", code="title_missing")
+    if Form.objects.filter(slug=slug).exists():
+        raise SveError("Un formulaire porte déjà cet identifiant.", code="slug_taken")
+    form = Form.objects.create(slug=slug, template_code=template_code)
+    form_version_publish(form=form, actor=actor, **values)
+    return form
+
+
+def _service_defaults() -> dict:
+    commune = tenant()
+    return {
+        "service_name": f"Mairie de {commune.name}",
+        "service_address": f"Mairie, {commune.name}",
+        "service_email": "",
+        "service_phone": "",
+    }
+
+
+@transaction.atomic
+def form_template_enable(*, code: str, actor) -> Form:
+    """Enable one of seed 002's ready forms in one click (idempotent)."""
+    require_admin(actor)
+    if code not in TEMPLATES:
+        raise SveError("Modèle inconnu.", code="unknown_template")
+    form = Form.objects.filter(template_code=code).first()
+    if form is None:
+        template = TEMPLATES[code]
+        form = form_create(
+            actor=actor,
+            slug=code,
+            template_code=code,
+            title=template["title"],
+            description=template["description"],
+            fields=template["fields"],
+            regime=template["regime"],
+            delay_months=2,
+            delay_days=0,
+            appeal_routes=APPEAL_ROUTES,
+            **_service_defaults(),
+        )
+    return form_enable(form=form, actor=actor, enabled=True)
+
+
+@transaction.atomic
+def form_enable(*, form: Form, actor, enabled: bool) -> Form:
+    require_admin(actor)
+    if form.is_enabled != enabled:
+        form.is_enabled = enabled
+        form.save(update_fields=["is_enabled"])
+        journal_append(
+            actor=actor,
+            actor_label="" if actor else "système",
+            action="form_enabled" if enabled else "form_disabled",
+            payload={"form": form.slug},
+        )
+    return form

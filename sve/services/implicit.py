@@ -1,0 +1,63 @@
+"""The implicit-decision job: silence turns into acceptance (SVA) or refusal (SVR)."""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sve.journal import GENESIS, entry_hash
+from sve.models import JournalEntry, Regime, Request, Status
+
+# CRPA L231-1 / L231-4: open requests whose delay has run out, no express decision taken
+# and no request for pieces pending (awaiting_pieces has no date).
+DUE_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.INSTRUCTION)
+
+
+@transaction.atomic
+def implicit_decisions_run(*, today=None) -> dict:
+    """Turn every due request of the current tenant into an implicit decision, journal each
+    one and queue the citizens' notices. Running it twice changes nothing the second time."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    due = list(
+        Request.objects.select_for_update(skip_locked=True)
+        .filter(status__in=DUE_STATUSES, implicit_decision_on__lt=today)
+        .values_list("pk", "regime", "implicit_decision_on")
+    )
+    if not due:
+        return {"accepted": 0, "rejected": 0}
+    accepted = [pk for pk, regime, _ in due if regime == Regime.SVA]
+    rejected = [pk for pk, regime, _ in due if regime != Regime.SVA]
+    Request.objects.filter(pk__in=accepted).update(
+        status=Status.IMPLICITLY_ACCEPTED, decided_at=now, updated_at=now
+    )
+    Request.objects.filter(pk__in=rejected).update(
+        status=Status.IMPLICITLY_REJECTED, decided_at=now, updated_at=now
+    )
+    # Journal entries in bulk, chained as journal_append would (same lock, same hashes).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
+    last = JournalEntry.objects.order_by("-seq").values("seq", "hash").first()
+    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+    entries = []
+    for pk, regime, decision_on in due:
+        seq += 1
+        entry = JournalEntry(
+            seq=seq,
+            request_id=pk,
+            actor_id=None,
+            actor_label="système",
+            action="implicitly_accepted" if regime == Regime.SVA else "implicitly_rejected",
+            payload={"decision_on": decision_on.isoformat()},
+            created_at=now,
+            prev_hash=prev,
+        )
+        entry.hash = prev = entry_hash(entry, prev)
+        entries.append(entry)
+    JournalEntry.objects.bulk_create(entries, batch_size=2000)
+
+    from sve import tasks
+    from sve.services.common import on_commit_task
+
+    ids = [pk for pk, _, _ in due]
+    for start in range(0, len(ids), 500):
+        on_commit_task(tasks.implicit_notify, ids[start : start + 500])
+    return {"accepted": len(accepted), "rejected": len(rejected)}

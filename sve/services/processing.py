@@ -1,0 +1,283 @@
+"""Processing by agents (qualification, pieces, decisions, assignment) and messages."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from sve.journal import journal_append
+from sve.models import Document, Message, PieceRequest, Regime, Request, Status
+from sve.services.common import (
+    SveError,
+    deadline_refresh,
+    locked,
+    on_commit_task,
+    require_agent,
+    require_status,
+)
+
+QUALIFIABLE = (Status.SUBMITTED,)
+PIECES_FROM = (Status.ACKNOWLEDGED, Status.INSTRUCTION)
+INSTRUCTION_FROM = (Status.ACKNOWLEDGED,)
+DECIDABLE = (Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
+CLOSABLE = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
+ASSIGNABLE = CLOSABLE
+
+
+def _tasks():
+    from sve import tasks
+
+    return tasks
+
+
+@transaction.atomic
+def request_open_by_agent(*, request: Request, actor) -> None:
+    """Record that an agent opened the request (seed 000: traceability of processing)."""
+    require_agent(actor)
+    journal_append(request=request, actor=actor, action="opened", payload={})
+
+
+@transaction.atomic
+def request_qualify(*, request: Request, actor, regime: str) -> Request:
+    """Confirm SVA or SVR; the AR (PDF and e-mail) goes out after commit.
+
+    CRPA L112-3 / R112-5: every request gets an AR stating receipt, service, regime, date
+    of the implicit decision and, for SVR, appeal routes."""
+    require_agent(actor)
+    if regime not in Regime.values:
+        raise SveError(
+            "Choisissez « silence vaut accord » ou « silence vaut refus ».", code="bad_regime"
+        )
+    request = locked(request.pk)
+    require_status(request, QUALIFIABLE, "qualifier")
+    request.regime = regime
+    request.status = Status.ACKNOWLEDGED
+    request.acknowledged_at = timezone.now()
+    deadline_refresh(request)
+    request.save()
+    journal_append(
+        request=request,
+        actor=actor,
+        action="qualified",
+        payload={"regime": regime, "implicit_decision_on": request.implicit_decision_on},
+    )
+    on_commit_task(_tasks().ar_issue, request.pk)
+    return request
+
+
+@transaction.atomic
+def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> Request:
+    """CRPA L114-5: list what is missing and by when; the clock stops (SVR) or will start
+    over (SVA) until the file is complete."""
+    require_agent(actor)
+    items = (items or "").strip()
+    if not items:
+        raise SveError("Indiquez les pièces ou informations manquantes.", code="items_missing")
+    today = timezone.localdate()
+    if due_on is None or due_on <= today:
+        raise SveError("La date limite doit être postérieure à aujourd'hui.", code="bad_due")
+    request = locked(request.pk)
+    require_status(request, PIECES_FROM, "demander des pièces")
+    PieceRequest.objects.create(request=request, items=items, asked_on=today, due_on=due_on)
+    request.status = Status.AWAITING_PIECES
+    deadline_refresh(request)
+    request.save()
+    journal_append(
+        request=request,
+        actor=actor,
+        action="pieces_requested",
+        payload={"items": items, "due_on": due_on},
+    )
+    on_commit_task(_tasks().citizen_notify, request.pk, "pieces_requested")
+    return request
+
+
+@transaction.atomic
+def request_complete(
+    *, request: Request, actor, token: str, files: dict, comment: str = ""
+) -> Request:
+    """The citizen sends the missing pieces; the clock starts again (L114-5)."""
+    if token != request.access_token:
+        raise SveError("Vous ne pouvez pas compléter cette demande.", code="forbidden")
+    if not files and not comment.strip():
+        raise SveError("Joignez au moins une pièce ou un complément d'information.", code="empty")
+    request = locked(request.pk)
+    require_status(request, (Status.AWAITING_PIECES,), "compléter")
+    today = timezone.localdate()
+    pending = request.piece_requests.filter(completed_on__isnull=True)
+    pending.update(completed_on=today)
+    message = Message.objects.create(
+        request=request,
+        author=actor if actor and actor.is_authenticated else None,
+        body=comment.strip() or "Pièces complémentaires envoyées.",
+    )
+    for uploaded in files.values():
+        uploaded.seek(0)
+        content = uploaded.read()
+        Document.objects.create(
+            request=request,
+            kind=Document.Kind.PIECE,
+            message=message,
+            filename=uploaded.name[-255:],
+            content_type=uploaded.content_type or "",
+            size=len(content),
+            content=content,
+        )
+    request.status = Status.INSTRUCTION
+    deadline_refresh(request)
+    request.save()
+    journal_append(
+        request=request,
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_label="" if actor and actor.is_authenticated else f"usager {request.email}",
+        action="pieces_received",
+        payload={
+            "files": [f.name for f in files.values()],
+            "implicit_decision_on": request.implicit_decision_on,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def request_start_instruction(*, request: Request, actor) -> Request:
+    require_agent(actor)
+    request = locked(request.pk)
+    require_status(request, INSTRUCTION_FROM, "mettre en instruction")
+    request.status = Status.INSTRUCTION
+    request.save()
+    journal_append(request=request, actor=actor, action="instruction_started", payload={})
+    return request
+
+
+@transaction.atomic
+def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Request:
+    """Express decision: stops the clock; the PDF letter (with appeal routes for a refusal,
+    CJA R421-1) is produced and sent after commit."""
+    require_agent(actor)
+    reasons = (reasons or "").strip()
+    if not accept and not reasons:
+        # CRPA L211-2: a refusal states its reasons.
+        raise SveError("Un refus doit être motivé.", code="reasons_missing")
+    request = locked(request.pk)
+    require_status(request, DECIDABLE, "décider")
+    request.piece_requests.filter(completed_on__isnull=True).update(
+        completed_on=timezone.localdate()
+    )
+    request.status = Status.ACCEPTED if accept else Status.REJECTED
+    request.decided_at = timezone.now()
+    request.decision_reasons = reasons
+    request.save()
+    journal_append(
+        request=request,
+        actor=actor,
+        action="accepted" if accept else "rejected",
+        payload={"reasons": reasons},
+    )
+    on_commit_task(_tasks().decision_issue, request.pk)
+    return request
+
+
+@transaction.atomic
+def request_close(*, request: Request, actor, reasons: str = "") -> Request:
+    require_agent(actor)
+    request = locked(request.pk)
+    require_status(request, CLOSABLE, "classer sans suite")
+    request.status = Status.CLOSED
+    request.decided_at = timezone.now()
+    request.decision_reasons = (reasons or "").strip()
+    request.save()
+    journal_append(request=request, actor=actor, action="closed", payload={"reasons": reasons})
+    on_commit_task(_tasks().citizen_notify, request.pk, "closed")
+    return request
+
+
+@transaction.atomic
+def requests_qualify(*, requests: list[Request], actor, regime: str) -> int:
+    """Bulk qualification from the request table: all or nothing."""
+    for request in requests:
+        request_qualify(request=request, actor=actor, regime=regime)
+    return len(requests)
+
+
+@transaction.atomic
+def request_assign(*, requests: list[Request], actor, assignee) -> int:
+    """Assign requests to an agent (or to nobody); one journal entry per request."""
+    from portal.permissions import membership_for
+    from sve.services.common import tenant
+
+    require_agent(actor)
+    if assignee is not None and membership_for(assignee, tenant()) is None:
+        raise SveError("Cette personne n'est pas agent de la commune.", code="bad_assignee")
+    ids = [r.pk for r in requests]
+    rows = list(Request.objects.select_for_update().filter(pk__in=ids, status__in=ASSIGNABLE))
+    if len(rows) != len(set(ids)):
+        raise SveError("Certaines demandes ne peuvent plus être attribuées.", code="bad_status")
+    Request.objects.filter(pk__in=ids).update(assignee=assignee, updated_at=timezone.now())
+    for row in rows:
+        journal_append(
+            request=row,
+            actor=actor,
+            action="assigned",
+            payload={"assignee": assignee.email if assignee else None},
+        )
+    return len(rows)
+
+
+@transaction.atomic
+def message_post(
+    *,
+    request: Request,
+    actor,
+    body: str,
+    internal: bool = False,
+    from_agent: bool,
+    files: dict | None = None,
+) -> Message:
+    """A message between agent and citizen (or an internal note, agents only)."""
+    body = (body or "").strip()
+    if not body:
+        raise SveError("Le message est vide.", code="empty")
+    if from_agent or internal:
+        require_agent(actor)
+    request = locked(request.pk)
+    if request.status == Status.DRAFT:
+        raise SveError("Déposez la demande avant d'envoyer un message.", code="bad_status")
+    message = Message.objects.create(
+        request=request,
+        author=actor if actor and actor.is_authenticated else None,
+        from_agent=from_agent or internal,
+        internal=internal,
+        body=body,
+    )
+    for uploaded in (files or {}).values():
+        uploaded.seek(0)
+        content = uploaded.read()
+        Document.objects.create(
+            request=request,
+            kind=Document.Kind.MESSAGE,
+            message=message,
+            filename=uploaded.name[-255:],
+            content_type=uploaded.content_type or "",
+            size=len(content),
+            content=content,
+        )
+    journal_append(
+        request=request,
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_label="" if actor and actor.is_authenticated else f"usager {request.email}",
+        action="note_added" if internal else "message_posted",
+        payload={"message": message.pk, "files": [f.name for f in (files or {}).values()]},
+    )
+    if from_agent and not internal:
+        on_commit_task(_tasks().citizen_notify, request.pk, "message")
+    return message
+
+
+@transaction.atomic
+def requests_export_logged(*, actor, count: int, filters: dict, fmt: str) -> None:
+    """An agent's export of the request table goes into the journal."""
+    require_agent(actor)
+    journal_append(
+        actor=actor, action="exported", payload={"format": fmt, "count": count, "filters": filters}
+    )

@@ -1,0 +1,226 @@
+"""Agents' pages: the request table (filters, bulk actions, exports) and one request."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.accounts.models import User
+from sve import deadlines, exports, selectors, services
+from sve.fields import summary
+from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
+from sve.models import Document, Form, Request, Status
+from sve.services import SveError
+from sve.views.common import agent_required, error_messages, file_response
+
+PAGE_SIZE = 50
+
+
+def _agents():
+    return list(
+        User.objects.filter(
+            memberships__collectivite=connection.tenant, memberships__is_active=True
+        ).order_by("last_name", "email")
+    )
+
+
+def _filters(request, agents):
+    form_choices = [(f.slug, str(f)) for f in Form.objects.select_related("current_version")]
+    form = FilterForm(request.GET or None, forms_choices=form_choices, agents=agents)
+    values = form.cleaned_data if form.is_valid() else {}
+    return form, {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def _table(filters):
+    return selectors.requests_table(insee_code=connection.tenant.insee_code or "", **filters)
+
+
+@agent_required
+def dashboard(request):
+    agents = _agents()
+    filter_form, filters = _filters(request, agents)
+    page = Paginator(_table(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    insee = connection.tenant.insee_code or ""
+    rows = [
+        {
+            "req": req,
+            "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
+            "ar": deadlines.ar_flag(
+                due_on=req.ar_due_on,
+                acknowledged=req.acknowledged_at is not None,
+                today=today,
+                insee_code=insee,
+            ),
+        }
+        for req in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sve/dashboard.html",
+        {
+            "filter_form": filter_form,
+            "page": page,
+            "rows": rows,
+            "agents": agents,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@agent_required
+@require_POST
+def dashboard_bulk(request):
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    chosen = list(Request.objects.filter(pk__in=ids).order_by("pk"))
+    if not chosen:
+        messages.error(request, "Sélectionnez au moins une demande.")
+        return redirect("sve:dashboard")
+    action = request.POST.get("action")
+    try:
+        if action == "assign":
+            assignee_id = request.POST.get("assignee") or ""
+            assignee = (
+                get_object_or_404(User, pk=int(assignee_id)) if assignee_id.isdigit() else None
+            )
+            count = services.request_assign(requests=chosen, actor=request.user, assignee=assignee)
+            messages.success(request, f"{count} demande(s) attribuée(s).")
+        elif action in ("qualify_sva", "qualify_svr"):
+            services.requests_qualify(requests=chosen, actor=request.user, regime=action[-3:])
+            messages.success(
+                request, f"{len(chosen)} demande(s) qualifiée(s) : accusés de réception envoyés."
+            )
+        else:
+            messages.error(request, "Action inconnue.")
+    except SveError as exc:
+        messages.error(request, " ".join(error_messages(exc)))
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "sve:dashboard"
+    return redirect(target)
+
+
+@agent_required
+def export(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    _, filters = _filters(request, _agents())
+    rows = list(_table(filters)[: exports.MAX_ROWS])
+    services.requests_export_logged(
+        actor=request.user,
+        count=len(rows),
+        filters={k: str(v) for k, v in filters.items()},
+        fmt=fmt,
+    )
+    return exports.response(rows, fmt=fmt)
+
+
+def _detail_context(req):
+    docs = list(req.documents.defer("content"))
+    uploads = {d.field_name: d.filename for d in docs if d.kind == Document.Kind.UPLOAD}
+    today = timezone.localdate()
+    return {
+        "req": req,
+        "lines": summary(req.form_version.fields, req.data, uploads),
+        "documents": docs,
+        "thread": req.messages.select_related("author").prefetch_related("attachments"),
+        "pieces": req.piece_requests.all(),
+        "journal": req.journal.order_by("seq"),
+        "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
+        "qualify_form": QualifyForm(initial={"regime": req.regime}),
+        "pieces_form": PiecesForm(),
+        "decide_form": DecideForm(),
+        "close_form": CloseForm(),
+        "message_form": MessageForm(),
+        "agents": _agents(),
+        "S": Status,
+    }
+
+
+@agent_required
+def request_detail(request, pk):
+    req = get_object_or_404(
+        Request.objects.select_related("form_version", "assignee").exclude(status=Status.DRAFT),
+        pk=pk,
+    )
+    services.request_open_by_agent(request=req, actor=request.user)
+    return render(request, "sve/agent_request.html", _detail_context(req))
+
+
+@agent_required
+def request_document(request, pk, document_id):
+    req = get_object_or_404(Request.objects.exclude(status=Status.DRAFT), pk=pk)
+    document = get_object_or_404(Document, pk=document_id, request=req)
+    return file_response(document)
+
+
+@agent_required
+@require_POST
+def request_action(request, pk, action):
+    req = get_object_or_404(Request.objects.exclude(status=Status.DRAFT), pk=pk)
+    form_classes = {
+        "qualifier": QualifyForm,
+        "pieces": PiecesForm,
+        "decider": DecideForm,
+        "classer": CloseForm,
+        "message": MessageForm,
+        "note": MessageForm,
+    }
+    form = form_classes[action](request.POST, request.FILES) if action in form_classes else None
+    if form is not None and not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("sve:agent_request", pk=pk)
+    data = form.cleaned_data if form else {}
+    actor = request.user
+    try:
+        if action == "qualifier":
+            services.request_qualify(request=req, actor=actor, regime=data["regime"])
+            messages.success(request, "Demande qualifiée : l'accusé de réception est envoyé.")
+        elif action == "pieces":
+            services.request_ask_pieces(
+                request=req, actor=actor, items=data["items"], due_on=data["due_on"]
+            )
+            messages.success(request, "Demande de pièces envoyée à l'usager.")
+        elif action == "instruction":
+            services.request_start_instruction(request=req, actor=actor)
+            messages.success(request, "Demande mise en instruction.")
+        elif action == "decider":
+            services.request_decide(
+                request=req,
+                actor=actor,
+                accept=data["decision"] == "accept",
+                reasons=data["reasons"],
+            )
+            messages.success(request, "Décision enregistrée : le courrier est envoyé.")
+        elif action == "classer":
+            services.request_close(request=req, actor=actor, reasons=data["reasons"])
+            messages.success(request, "Demande classée sans suite.")
+        elif action == "attribuer":
+            assignee_id = request.POST.get("assignee") or ""
+            assignee = (
+                get_object_or_404(User, pk=int(assignee_id)) if assignee_id.isdigit() else None
+            )
+            services.request_assign(requests=[req], actor=actor, assignee=assignee)
+            messages.success(request, "Attribution enregistrée.")
+        elif action in ("message", "note"):
+            files = {"attachment": data["attachment"]} if data.get("attachment") else {}
+            services.message_post(
+                request=req,
+                actor=actor,
+                body=data["body"],
+                internal=action == "note",
+                from_agent=True,
+                files=files,
+            )
+            messages.success(request, "Note ajoutée." if action == "note" else "Message envoyé.")
+        else:
+            messages.error(request, "Action inconnue.")
+    except SveError as exc:
+        messages.error(request, " ".join(error_messages(exc)))
+    return redirect("sve:agent_request", pk=pk)

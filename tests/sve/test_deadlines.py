@@ -1,0 +1,93 @@
+"""Worked examples of the legal deadlines (sve.deadlines)."""
+
+from datetime import date
+
+from sve import deadlines
+from sve.deadlines import PiecePeriod
+
+HAUTES_ALPES = "05107"
+STRASBOURG = "67482"
+
+
+def test_31_december_plus_two_months_is_last_day_of_february():
+    assert deadlines.add_delay(date(2026, 12, 31), months=2) == date(2027, 2, 28)
+    assert deadlines.add_delay(date(2027, 12, 31), months=2) == date(2028, 2, 29)  # leap year
+    assert deadlines.implicit_decision_on(regime="sva", received_on=date(2026, 12, 31)) == date(
+        2027, 2, 28
+    )
+
+
+def test_date_to_date_in_an_ordinary_month():
+    assert deadlines.add_delay(date(2026, 3, 15), months=2) == date(2026, 5, 15)
+    assert deadlines.add_delay(date(2026, 3, 15), months=1, days=10) == date(2026, 4, 25)
+
+
+def test_request_received_the_friday_before_easter_monday():
+    # Easter 2026 is Sunday 5 April: Friday 3 April, Easter Monday 6 April (holiday).
+    friday = date(2026, 4, 3)
+    # AEE due the next working day: Tuesday 7 April (Saturday, Sunday, Easter Monday skipped).
+    assert deadlines.aee_due_on(friday, insee_code=HAUTES_ALPES) == date(2026, 4, 7)
+    # AR: 10 working days, from Tuesday 7 to Monday 20 April.
+    assert deadlines.ar_due_on(friday, insee_code=HAUTES_ALPES) == date(2026, 4, 20)
+    # The implicit decision runs date to date, holidays do not move it.
+    assert deadlines.implicit_decision_on(regime="svr", received_on=friday) == date(2026, 6, 3)
+
+
+def test_good_friday_is_a_holiday_only_in_alsace_moselle():
+    thursday = date(2026, 4, 2)
+    assert deadlines.aee_due_on(thursday, insee_code=HAUTES_ALPES) == date(2026, 4, 3)
+    assert deadlines.aee_due_on(thursday, insee_code=STRASBOURG) == date(2026, 4, 7)
+
+
+def test_ar_ten_working_days_spanning_1_and_8_may():
+    # 2026: Friday 1 May and Friday 8 May are holidays. Received Thursday 30 April.
+    received = date(2026, 4, 30)
+    # Working days: 4,5,6,7 May; 11,12,13 May; (14 May is Ascension) 15, 18, 19 May.
+    assert deadlines.ar_due_on(received, insee_code=HAUTES_ALPES) == date(2026, 5, 19)
+
+
+def test_ar_state_flags_overdue_and_soon():
+    received = date(2026, 4, 30)  # AR due 19 May
+    kwargs = {"received_on": received, "insee_code": HAUTES_ALPES}
+    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 4), **kwargs) is None
+    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 15), **kwargs) == "soon"
+    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 19), **kwargs) == "soon"
+    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 20), **kwargs) == "overdue"
+    assert deadlines.ar_state(acknowledged=True, today=date(2026, 5, 20), **kwargs) is None
+
+
+def test_sva_restarts_from_completion_but_svr_is_suspended():
+    received = date(2026, 1, 10)  # would be 10 March without pieces
+    asked, completed = date(2026, 1, 20), date(2026, 2, 4)  # 15 days of suspension
+    periods = [PiecePeriod(asked_on=asked, completed_on=completed)]
+    # SVA: the delay starts over from the day the file is complete.
+    assert deadlines.implicit_decision_on(
+        regime="sva", received_on=received, piece_periods=periods
+    ) == date(2026, 4, 4)
+    # SVR: the delay is suspended 15 days, then runs on.
+    assert deadlines.implicit_decision_on(
+        regime="svr", received_on=received, piece_periods=periods
+    ) == date(2026, 3, 25)
+
+
+def test_no_implicit_decision_date_while_pieces_are_pending():
+    periods = [PiecePeriod(asked_on=date(2026, 1, 20))]
+    for regime in ("sva", "svr"):
+        assert (
+            deadlines.implicit_decision_on(
+                regime=regime, received_on=date(2026, 1, 10), piece_periods=periods
+            )
+            is None
+        )
+
+
+def test_implicit_decision_is_due_the_day_after_its_date():
+    day = date(2026, 3, 10)
+    assert not deadlines.implicit_decision_due(decision_on=day, today=day)
+    assert deadlines.implicit_decision_due(decision_on=day, today=date(2026, 3, 11))
+    assert not deadlines.implicit_decision_due(decision_on=None, today=date(2030, 1, 1))
+
+
+def test_appeal_two_months_and_not_opposable_without_ar():
+    assert deadlines.appeal_deadline(notified_on=date(2026, 12, 31)) == date(2027, 2, 28)
+    assert deadlines.appeal_deadline(notified_on=date(2026, 5, 4), ar_complete=False) is None

@@ -1,0 +1,95 @@
+"""List pages keep a fixed number of queries whatever the number of requests."""
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sve.models import Request, Status
+from tests.conftest import PASSWORD, in_tenant
+from tests.sve.conftest import enabled_form
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.INSTRUCTION, Status.AWAITING_PIECES]
+
+
+def bulk_requests(n, *, user=None, assignee=None, form=None):
+    form = form or enabled_form()
+    now = timezone.now()
+    Request.objects.bulk_create(
+        [
+            Request(
+                form=form,
+                form_version=form.current_version,
+                reference=f"2026-{secrets.token_hex(4).upper()}",
+                access_token=secrets.token_urlsafe(32),
+                status=STATUSES[i % len(STATUSES)],
+                user=user,
+                last_name=f"Nom{i}",
+                first_name="Prénom",
+                email=f"u{i}@example.fr",
+                regime="sva" if i % 2 else "svr",
+                received_at=now - timedelta(hours=i),
+                received_on=(now - timedelta(hours=i)).date(),
+                ar_due_on=(now + timedelta(days=i % 20)).date(),
+                implicit_decision_on=(now + timedelta(days=i % 60)).date(),
+                assignee=assignee if i % 3 == 0 else None,
+            )
+            for i in range(n)
+        ],
+        batch_size=1000,
+    )
+    return form
+
+
+def _count_dashboard(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize(
+    "url", ["/demarches/gestion/", "/demarches/gestion/?sort=-reception&q=Nom1"]
+)
+def test_agent_dashboard_queries_do_not_grow(client_a, tenant_a, agent_a, url):
+    assert client_a.login(email=agent_a.email, password=PASSWORD)
+    with in_tenant(tenant_a):
+        form = bulk_requests(100, assignee=agent_a)
+    small, response = _count_dashboard(client_a, url)
+    assert "J-" in response.content.decode()
+    with in_tenant(tenant_a):
+        bulk_requests(4900, assignee=agent_a, form=form)
+    large, response = _count_dashboard(client_a, url)
+    assert small == large
+    # 9 statements (tenant, session, user, memberships, agents, forms, count, page), each
+    # preceded by django-tenants' SET search_path.
+    assert large <= 18
+
+
+def test_citizen_dashboard_spans_communes_in_fixed_queries(
+    client_a, tenant_a, tenant_b, user_factory
+):
+    citizen = user_factory()
+    assert client_a.login(email=citizen.email, password=PASSWORD)
+    with in_tenant(tenant_a):
+        bulk_requests(3, user=citizen)
+    with in_tenant(tenant_b):
+        form_b = bulk_requests(2, user=citizen)
+    with CaptureQueriesContext(connection) as ctx:
+        small = client_a.get("/demarches/mes-demandes/")
+    body = small.content.decode()
+    assert "Commune A" in body and "Commune B" in body
+    assert body.count("demarches/suivi/") >= 5
+    assert "test-b.localhost" in body
+    with in_tenant(tenant_b):
+        bulk_requests(200, user=citizen, form=form_b)
+        bulk_requests(50, user=user_factory(), form=form_b)  # not theirs
+    with CaptureQueriesContext(connection) as ctx_large:
+        large = client_a.get("/demarches/mes-demandes/")
+    assert len(ctx.captured_queries) == len(ctx_large.captured_queries)
+    assert large.content.decode().count("<tr><td>Commune") == 205
