@@ -263,6 +263,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Portail des communes — API",
     "DESCRIPTION": "API du portail mutualisé : démarches en ligne (SVE) et rendez-vous.",
     "VERSION": "1.0.0",
+    # Choice sets that share a field name across apps get explicit, stable names.
+    "ENUM_NAME_OVERRIDES": {
+        "SveRegimeEnum": "sve.models.Regime",
+        "SveStatusEnum": "sve.models.Status",
+        "AppointmentStatusEnum": "rendezvous.models.Appointment.Status",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -284,5 +290,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "pgserver": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

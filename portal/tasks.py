@@ -26,7 +26,7 @@ class PortalTask(TenantTask):
     def __call__(self, *args, **kwargs):
         # tenant-schemas-celery switches schema in a task_prerun signal whose errors Celery
         # only logs: never let a task run in another schema than the one it was sent for.
-        if not self.request.is_eager:
+        if not (self.request.is_eager or self.request.called_directly):
             expected = get_schema_name_from_task(self, kwargs) or "public"
             if connection.schema_name != expected:
                 raise OperationalError(
