@@ -7,12 +7,18 @@ Fixtures:
   with the domain "<slug>.localhost". Tests see data through ``in_tenant(tenant)``.
 - ``client_a`` / ``client_b``: Django test clients whose requests go to those hosts.
 - ``user_factory``: creates accounts (password "motdepasse-solide-42").
+- ``worker_process``: a real Celery worker process on the test database and this run's own
+  queue (tests using it need ``django_db(transaction=True)``: the worker sees only commits).
 """
 
 import contextlib
 import os
+import subprocess
+import sys
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -143,3 +149,44 @@ def member_factory(user_factory):
         return user
 
     return make
+
+
+@pytest.fixture
+def worker_process():
+    """A Celery worker process (solo pool) on the test database, consuming this run's queue
+    (settings_test gives each run its own), so no other worker takes its tasks."""
+    from portal.celery import app
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    database_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--loglevel",
+            "WARNING",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_QUEUE": queue,
+        },
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
