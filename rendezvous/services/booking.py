@@ -1,4 +1,4 @@
-"""Writes: hold, book, confirm, cancel, mark, recap, survey, documents.
+"""Booking: hold a slot, confirm it, or book in one step.
 
 The never-twice rule is the database's: the exclusion constraint ``appointment_no_overlap``
 refuses a second active row (hold or booking) for one agent over an overlapping time range,
@@ -16,16 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
-from portal.uploads import upload_check
 from rendezvous import selectors
-from rendezvous.models import (
-    Appointment,
-    AppointmentDocument,
-    AppointmentType,
-    Mode,
-    RendezvousSettings,
-    SurveyResponse,
-)
+from rendezvous.models import Appointment, AppointmentType, Mode, RendezvousSettings
 
 SLOT_TAKEN = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre. "
@@ -300,104 +292,3 @@ def appointment_book(
         )
         _after_booking(appointment)
     return appointment
-
-
-def appointment_cancel(
-    *,
-    appointment: Appointment,
-    by: str,
-    reason: str = "",
-    now: datetime | None = None,
-) -> Appointment:
-    """Cancel a booking. A citizen may do so until the type's limit before the start; an
-    agent at any time, with a reason the citizen is told (and invited to rebook)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        current = (
-            Appointment.objects.select_for_update().select_related("type").get(pk=appointment.pk)
-        )
-        if current.status == Appointment.Status.CANCELLED:
-            raise ValidationError("Ce rendez-vous est déjà annulé.", code="already_cancelled")
-        if current.status != Appointment.Status.BOOKED:
-            raise ValidationError("Ce rendez-vous ne peut plus être annulé.", code="not_booked")
-        if by == "citizen":
-            limit = current.starts_at - timedelta(hours=current.type.cancellable_until_hours)
-            if now > limit:
-                raise ValidationError(
-                    "Ce rendez-vous ne peut plus être annulé en ligne (au plus tard "
-                    f"{current.type.cancellable_until_hours} heures avant). "
-                    "Contactez la mairie.",
-                    code="too_late",
-                )
-        elif not reason.strip():
-            raise ValidationError(
-                {"reason": "Indiquez le motif de l'annulation : il sera transmis à l'usager."}
-            )
-        current.status = Appointment.Status.CANCELLED
-        current.cancelled_by = by
-        current.cancel_reason = reason.strip()
-        current.save(update_fields=["status", "cancelled_by", "cancel_reason", "updated_at"])
-        from rendezvous.tasks import send_cancellation
-
-        pk = current.pk
-        transaction.on_commit(lambda: send_cancellation.delay(pk))
-    return current
-
-
-def appointment_mark(*, appointment: Appointment, status: str, recap: str = "") -> Appointment:
-    """An agent marks an appointment seen or missed (and may write the recap)."""
-    if status not in (Appointment.Status.SEEN, Appointment.Status.NO_SHOW):
-        raise ValidationError("Statut inconnu.")
-    with transaction.atomic():
-        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if current.status not in (
-            Appointment.Status.BOOKED,
-            Appointment.Status.SEEN,
-            Appointment.Status.NO_SHOW,
-        ):
-            raise ValidationError("Ce rendez-vous a été annulé.")
-        current.status = status
-        if recap.strip():
-            current.recap = recap.strip()
-        current.save(update_fields=["status", "recap", "updated_at"])
-    return current
-
-
-def survey_submit(
-    *, appointment: Appointment, score: int | str, comment: str = ""
-) -> SurveyResponse:
-    """The citizen's satisfaction (1 to 5 and a comment), once per appointment."""
-    try:
-        score = int(score)
-    except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
-        raise ValidationError({"score": "Choisissez une note de 1 à 5."})
-    if appointment.status != Appointment.Status.SEEN:
-        raise ValidationError("L'enquête est ouverte après le rendez-vous.")
-    if SurveyResponse.objects.filter(appointment=appointment).exists():
-        raise ValidationError("Vous avez déjà répondu : merci !")
-    try:
-        with transaction.atomic():
-            return SurveyResponse.objects.create(
-                appointment=appointment, score=score, comment=comment.strip()[:2000]
-            )
-    except IntegrityError:
-        raise ValidationError("Vous avez déjà répondu : merci !") from None
-
-
-def document_add(*, appointment: Appointment, uploaded, author: str) -> AppointmentDocument:
-    """A document for the appointment (citizen's upload or agent's share), checked by content
-    like SVE uploads."""
-    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.HELD):
-        raise ValidationError("Ce rendez-vous n'accepte pas de document.")
-    checked = upload_check(uploaded)
-    with transaction.atomic():
-        return AppointmentDocument.objects.create(
-            appointment=appointment,
-            author=author,
-            file=uploaded,
-            name=checked.name[:255],
-            content_type=checked.content_type,
-            size=checked.size,
-        )

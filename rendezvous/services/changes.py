@@ -1,0 +1,70 @@
+"""Changes to a booking: the citizen cancels or moves it, the agent cancels or marks it."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rendezvous.models import Appointment
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    by: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel a booking. A citizen may do so until the type's limit before the start; an
+    agent at any time, with a reason the citizen is told (and invited to rebook)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = (
+            Appointment.objects.select_for_update().select_related("type").get(pk=appointment.pk)
+        )
+        if current.status == Appointment.Status.CANCELLED:
+            raise ValidationError("Ce rendez-vous est déjà annulé.", code="already_cancelled")
+        if current.status != Appointment.Status.BOOKED:
+            raise ValidationError("Ce rendez-vous ne peut plus être annulé.", code="not_booked")
+        if by == "citizen":
+            limit = current.starts_at - timedelta(hours=current.type.cancellable_until_hours)
+            if now > limit:
+                raise ValidationError(
+                    "Ce rendez-vous ne peut plus être annulé en ligne (au plus tard "
+                    f"{current.type.cancellable_until_hours} heures avant). "
+                    "Contactez la mairie.",
+                    code="too_late",
+                )
+        elif not reason.strip():
+            raise ValidationError(
+                {"reason": "Indiquez le motif de l'annulation : il sera transmis à l'usager."}
+            )
+        current.status = Appointment.Status.CANCELLED
+        current.cancelled_by = by
+        current.cancel_reason = reason.strip()
+        current.save(update_fields=["status", "cancelled_by", "cancel_reason", "updated_at"])
+        from rendezvous.tasks import send_cancellation
+
+        pk = current.pk
+        transaction.on_commit(lambda: send_cancellation.delay(pk))
+    return current
+
+
+def appointment_mark(*, appointment: Appointment, status: str, recap: str = "") -> Appointment:
+    """An agent marks an appointment seen or missed (and may write the recap)."""
+    if status not in (Appointment.Status.SEEN, Appointment.Status.NO_SHOW):
+        raise ValidationError("Statut inconnu.")
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status not in (
+            Appointment.Status.BOOKED,
+            Appointment.Status.SEEN,
+            Appointment.Status.NO_SHOW,
+        ):
+            raise ValidationError("Ce rendez-vous a été annulé.")
+        current.status = status
+        if recap.strip():
+            current.recap = recap.strip()
+        current.save(update_fields=["status", "recap", "updated_at"])
+    return current

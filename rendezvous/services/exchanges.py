@@ -1,0 +1,47 @@
+"""What the citizen and the agents exchange around an appointment: documents, the survey."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from portal.uploads import upload_check
+from rendezvous.models import Appointment, AppointmentDocument, SurveyResponse
+
+
+def survey_submit(
+    *, appointment: Appointment, score: int | str, comment: str = ""
+) -> SurveyResponse:
+    """The citizen's satisfaction (1 to 5 and a comment), once per appointment."""
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError({"score": "Choisissez une note de 1 à 5."})
+    if appointment.status != Appointment.Status.SEEN:
+        raise ValidationError("L'enquête est ouverte après le rendez-vous.")
+    if SurveyResponse.objects.filter(appointment=appointment).exists():
+        raise ValidationError("Vous avez déjà répondu : merci !")
+    try:
+        with transaction.atomic():
+            return SurveyResponse.objects.create(
+                appointment=appointment, score=score, comment=comment.strip()[:2000]
+            )
+    except IntegrityError:
+        raise ValidationError("Vous avez déjà répondu : merci !") from None
+
+
+def document_add(*, appointment: Appointment, uploaded, author: str) -> AppointmentDocument:
+    """A document for the appointment (citizen's upload or agent's share), checked by content
+    like SVE uploads."""
+    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.HELD):
+        raise ValidationError("Ce rendez-vous n'accepte pas de document.")
+    checked = upload_check(uploaded)
+    with transaction.atomic():
+        return AppointmentDocument.objects.create(
+            appointment=appointment,
+            author=author,
+            file=uploaded,
+            name=checked.name[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+        )
