@@ -1,7 +1,7 @@
 """API (DRF): appointment types, free slots, book, cancel — the same services as the pages.
 
-Booking needs no account (24/7, contact details); cancelling needs the signed link's value
-(``lien``) from the confirmation message, or the account that booked.
+Booking needs no account (24/7, contact details); cancelling and moving (rebooking) need the
+signed link's value (``link``) from the confirmation message.
 """
 
 from datetime import date, timedelta
@@ -76,6 +76,18 @@ class CancelSerializer(serializers.Serializer):
     link = serializers.CharField()
 
 
+class RebookSerializer(serializers.Serializer):
+    link = serializers.CharField(help_text="Valeur signée du lien reçu par courriel.")
+    starts_at = serializers.DateTimeField(help_text="Début du nouveau créneau.")
+    place_id = serializers.IntegerField(
+        required=False, help_text="Lieu du nouveau créneau (par défaut : le même)."
+    )
+    mode = serializers.ChoiceField(
+        choices=Mode.choices, required=False, help_text="Modalité (par défaut : la même)."
+    )
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
 def _error(exc: ValidationError, code=status.HTTP_400_BAD_REQUEST) -> Response:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
     return Response(detail, status=code)
@@ -136,6 +148,15 @@ class SlotList(APIView):
         return Response(SlotSerializer(slots, many=True).data)
 
 
+def _conflict(exc: ValidationError, kind: AppointmentType) -> Response:
+    """The slot was taken: the French message and fresh proposals."""
+    fresh = selectors.next_free_slots(appointment_type=kind, count=5)
+    return Response(
+        {"detail": exc.messages, "proposals": SlotSerializer(fresh, many=True).data},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 class Book(APIView):
     permission_classes = [permissions.AllowAny]
 
@@ -151,11 +172,7 @@ class Book(APIView):
                 appointment_type=kind, citizen_id=user.pk if user else None, **values
             )
         except services.SlotUnavailable as exc:
-            fresh = selectors.next_free_slots(appointment_type=kind, count=5)
-            return Response(
-                {"detail": exc.messages, "proposals": SlotSerializer(fresh, many=True).data},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return _conflict(exc, kind)
         except ValidationError as exc:
             return _error(exc)
         return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
@@ -177,3 +194,28 @@ class Cancel(APIView):
         except ValidationError as exc:
             return _error(exc)
         return Response(AppointmentSerializer(appointment).data)
+
+
+class Rebook(APIView):
+    """Move a booking to another slot of its type: the new one is booked and the old one
+    cancelled in one go, or nothing changes (409 with fresh proposals if the slot is taken).
+    The link of a booking the commune cancelled books anew with its contact details."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=RebookSerializer, responses={201: AppointmentSerializer})
+    def post(self, request):
+        data = RebookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            appointment = links.appointment_from_link(signed=values.pop("link"))
+        except links.LinkError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            moved = services.appointment_rebook(appointment=appointment, **values)
+        except services.SlotUnavailable as exc:
+            return _conflict(exc, appointment.type)
+        except ValidationError as exc:
+            return _error(exc)
+        return Response(AppointmentSerializer(moved).data, status=status.HTTP_201_CREATED)

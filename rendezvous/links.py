@@ -37,7 +37,9 @@ def appointment_from_link(*, signed: str) -> Appointment:
         ) from None
     except signing.BadSignature:
         raise LinkError("Ce lien n'est pas valide : il a peut-être été mal copié.") from None
-    appointment = Appointment.objects.select_related("type", "place").filter(token=token).first()
+    appointment = (
+        Appointment.objects.select_related("type", "place", "replaces").filter(token=token).first()
+    )
     if appointment is None or appointment.status in (
         Appointment.Status.HELD,
         Appointment.Status.EXPIRED,

@@ -24,6 +24,22 @@ SUBJECTS = {
 }
 
 
+MOVED_SUBJECT = "Votre rendez-vous est déplacé au {date}"
+# A chain of moves longer than this is not followed further for the calendar's UID.
+MAX_MOVES_FOLLOWED = 20
+
+
+def _ics_identity(appointment: Appointment) -> tuple[str, int]:
+    """UID and SEQUENCE of the appointment's calendar event. A moved appointment keeps the
+    UID of the first booking with a higher SEQUENCE, so that the citizen's calendar moves
+    the event rather than adding a second one (RFC 5545, 3.8.4.7 and 3.8.7.4)."""
+    first, sequence = appointment, 0
+    while first.replaces_id is not None and sequence < MAX_MOVES_FOLLOWED:
+        first = Appointment.objects.only("token", "replaces_id").get(pk=first.replaces_id)
+        sequence += 1
+    return f"rdv-{first.token}@{settings.PORTAL_BASE_DOMAIN}", sequence
+
+
 def appointment_ics(*, appointment: Appointment) -> bytes:
     """The appointment as an iCalendar file the citizen adds to their calendar."""
     calendar = Calendar()
@@ -31,7 +47,9 @@ def appointment_ics(*, appointment: Appointment) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
-    event.add("uid", f"rdv-{appointment.token}@{settings.PORTAL_BASE_DOMAIN}")
+    uid, sequence = _ics_identity(appointment)
+    event.add("uid", uid)
+    event.add("sequence", sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", appointment.starts_at)
     event.add("dtend", appointment.ends_at)
@@ -66,8 +84,9 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
     """Send one message of an appointment unless already sent; True if sent now."""
     with transaction.atomic():
         appointment = (
-            Appointment.objects.select_for_update()
-            .select_related("type", "place")
+            # Only the appointment's row is locked ("replaces" is an outer join).
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("type", "place", "replaces")
             .filter(pk=appointment_id)
             .first()
         )
@@ -79,7 +98,10 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
         except IntegrityError:
             return False  # already sent
         local = timezone.localtime(appointment.starts_at)
-        subject = SUBJECTS[kind].format(date=f"{local:%d/%m/%Y à %H:%M}")
+        moved = kind == SentMessage.Kind.CONFIRMATION and appointment.replaces_id is not None
+        subject = (MOVED_SUBJECT if moved else SUBJECTS[kind]).format(
+            date=f"{local:%d/%m/%Y à %H:%M}"
+        )
         body = render_to_string(f"rendezvous/mail/{kind}.txt", _context(appointment))
         message = EmailMessage(subject=subject, body=body, to=[appointment.email])
         if kind == SentMessage.Kind.CONFIRMATION:

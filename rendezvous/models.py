@@ -248,6 +248,15 @@ class Appointment(models.Model):
     cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
     cancelled_by = models.CharField(max_length=10, blank=True)  # "citizen" | "agent"
     recap = models.TextField(_("compte rendu"), blank=True)
+    # The booking this one moved (rebooking): at most one move per booking, by the database.
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("remplace"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaced_by",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

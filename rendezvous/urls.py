@@ -14,6 +14,12 @@ urlpatterns = [
     path("mon-rdv/<str:signed>/", views.manage, name="manage"),
     path("mon-rdv/<str:signed>/annuler/", views.cancel, name="cancel"),
     path("mon-rdv/<str:signed>/reprendre/", views.rebook, name="rebook"),
+    path("mon-rdv/<str:signed>/reprendre/retenir/", views.rebook_hold, name="rebook-hold"),
+    path(
+        "mon-rdv/<str:signed>/deplacer/<str:token>/",
+        views.rebook_confirm,
+        name="rebook-confirm",
+    ),
     path("mon-rdv/<str:signed>/avis/", views.survey, name="survey"),
     path("mon-rdv/<str:signed>/documents/<int:document_id>/", views.document, name="document"),
     path("gestion/", views_agent.agenda, name="agenda"),

@@ -5,6 +5,7 @@ Thin: parse input, call one selector or service, render. Agents' pages are in
 """
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -87,11 +88,8 @@ def search(request):
     )
 
 
-def type_detail(request, type_id: int):
-    """A type's description, places and its free slots over one week (from ``date``)."""
-    kind = get_object_or_404(
-        AppointmentType.objects.select_related("service"), pk=type_id, is_active=True
-    )
+def _week(request, kind: AppointmentType) -> dict:
+    """A type's places and free slots over one week (from ``date``), grouped by day."""
     place_id = _int(request.GET.get("lieu"))
     today = timezone.localdate()
     start = max(_date(request.GET.get("date")) or today, today)
@@ -112,21 +110,27 @@ def type_detail(request, type_id: int):
     by_day: dict[date, list] = {}
     for slot in slots:
         by_day.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
-    return render(
-        request,
-        "rendezvous/type_detail.html",
-        {
-            "kind": kind,
-            "places": places,
-            "places_by_id": {p.pk: p for p in places},
-            "place_id": place_id,
-            "start": start,
-            "previous_week": max(start - timedelta(days=WEEK_DAYS), today),
-            "next_week": start + timedelta(days=WEEK_DAYS),
-            "can_go_back": start > today,
-            "by_day": sorted(by_day.items()),
-        },
+    return {
+        "kind": kind,
+        "places": places,
+        "places_by_id": {p.pk: p for p in places},
+        "place_id": place_id,
+        "start": start,
+        "previous_week": max(start - timedelta(days=WEEK_DAYS), today),
+        "next_week": start + timedelta(days=WEEK_DAYS),
+        "can_go_back": start > today,
+        "by_day": sorted(by_day.items()),
+    }
+
+
+def type_detail(request, type_id: int):
+    """A type's description, places and its free slots over one week (from ``date``)."""
+    kind = get_object_or_404(
+        AppointmentType.objects.select_related("service"), pk=type_id, is_active=True
     )
+    context = _week(request, kind)
+    context["hold_url"] = reverse("rendezvous:hold", args=[kind.pk])
+    return render(request, "rendezvous/type_detail.html", context)
 
 
 @require_POST
@@ -170,14 +174,25 @@ def book(request, token: str):
         "phone": "",
         "note": "",
     }
+    # Booking anew through the rebook link of a cancelled or past appointment: its contact
+    # details (and account) are carried over.
+    source = _link_source(request.GET.get("depuis", ""))
+    if source is not None:
+        values |= {
+            "mode": source.mode if source.mode in appointment.type.modes else values["mode"],
+            "first_name": source.first_name,
+            "last_name": source.last_name,
+            "email": source.email,
+            "phone": source.phone,
+            "note": source.note,
+        }
+    citizen_id = user.pk if user else (source.citizen_id if source else None)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values.update({name: request.POST.get(name, "") for name in values})
         try:
             booked = services.appointment_confirm(
-                appointment=appointment,
-                citizen_id=user.pk if user else None,
-                **values,
+                appointment=appointment, citizen_id=citizen_id, **values
             )
         except services.SlotUnavailable as error:
             messages.error(request, " ".join(error.messages))
@@ -200,6 +215,15 @@ def book(request, token: str):
         },
         status=400 if errors else 200,
     )
+
+
+def _link_source(signed: str) -> Appointment | None:
+    if not signed:
+        return None
+    try:
+        return links.appointment_from_link(signed=signed)
+    except links.LinkError:
+        return None
 
 
 def _from_link(request, signed: str):
@@ -236,6 +260,7 @@ def manage(request, signed: str):
             "appointment": appointment,
             "signed": signed,
             "documents": list(appointment.documents.all()),
+            "moved_to": Appointment.objects.filter(replaces=appointment).first(),
             "errors": errors,
         },
         status=400 if errors else 200,
@@ -271,17 +296,129 @@ def cancel(request, signed: str):
     )
 
 
+def _rebookable(request, signed: str):
+    """The link's appointment and what it allows (services.MOVE or NEW), or an error page."""
+    appointment, error_page = _from_link(request, signed)
+    if error_page:
+        return None, None, error_page
+    try:
+        kind = services.appointment_rebook_check(appointment=appointment)
+    except ValidationError as error:
+        return None, None, _rebook_refused(request, appointment, signed, error)
+    return appointment, kind, None
+
+
+def _rebook_refused(request, appointment: Appointment, signed: str, error: ValidationError):
+    return render(
+        request,
+        "rendezvous/rebook_refused.html",
+        {"appointment": appointment, "signed": signed, "message": " ".join(error.messages)},
+        status=400,
+    )
+
+
 def rebook(request, signed: str):
+    """The type's week of free slots, to move the link's appointment (or, if it was
+    cancelled or is over, to book anew with its contact details)."""
+    appointment, kind, error_page = _rebookable(request, signed)
+    if error_page:
+        return error_page
+    context = _week(request, appointment.type)
+    context |= {
+        "current": appointment,
+        "signed": signed,
+        "moving": kind == services.MOVE,
+        "hold_url": reverse("rendezvous:rebook-hold", args=[signed]),
+    }
+    return render(request, "rendezvous/type_detail.html", context)
+
+
+@require_POST
+@ratelimit(key="ip", rate=HOLDS_PER_IP, method="POST", block=False)
+def rebook_hold(request, signed: str):
+    """Hold the chosen slot like any booking, then confirm it as a move."""
+    appointment, kind, error_page = _rebookable(request, signed)
+    if error_page:
+        return error_page
+    if getattr(request, "limited", False):
+        messages.error(request, "Trop de tentatives : patientez une minute avant de réessayer.")
+        return redirect("rendezvous:rebook", signed=signed)
+    starts_at = selectors.parse_slot_start(request.POST.get("debut", ""))
+    place_id = _int(request.POST.get("lieu"))
+    if starts_at is None or place_id is None:
+        messages.error(request, "Choisissez un créneau dans la liste.")
+        return redirect("rendezvous:rebook", signed=signed)
+    try:
+        held = services.appointment_hold(
+            appointment_type=appointment.type, place_id=place_id, starts_at=starts_at
+        )
+    except services.SlotUnavailable as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("rendezvous:rebook", signed=signed)
+    if kind == services.MOVE:
+        return redirect("rendezvous:rebook-confirm", signed=signed, token=held.token)
+    return redirect(
+        reverse("rendezvous:book", args=[held.token]) + "?" + urlencode({"depuis": signed})
+    )
+
+
+def rebook_confirm(request, signed: str, token: str):
+    """ "Déplacer mon rendez-vous du … au …": confirming moves it (one transaction)."""
     appointment, error_page = _from_link(request, signed)
     if error_page:
         return error_page
-    if appointment.status == Appointment.Status.BOOKED:
-        messages.info(
-            request,
-            "Votre rendez-vous actuel reste réservé : annulez-le depuis votre courriel si vous "
-            "n'en avez plus besoin.",
+    held = (
+        Appointment.objects.select_related("type", "place")
+        .filter(token=token, type=appointment.type_id)
+        .first()
+    )
+    if held is None:
+        raise Http404
+    if held.replaces_id == appointment.pk:  # moved already (form sent twice, back button)
+        return redirect("rendezvous:manage", signed=links.link_sign(appointment=held))
+    try:
+        kind = services.appointment_rebook_check(appointment=appointment)
+    except ValidationError as error:
+        return _rebook_refused(request, appointment, signed, error)
+    if held.status != Appointment.Status.HELD:
+        messages.error(request, services.SLOT_TAKEN)
+        return redirect("rendezvous:rebook", signed=signed)
+    if kind != services.MOVE:  # cancelled by the commune meanwhile: book anew
+        return redirect(
+            reverse("rendezvous:book", args=[held.token]) + "?" + urlencode({"depuis": signed})
         )
-    return redirect(reverse("rendezvous:type", args=[appointment.type_id]))
+    values = {"mode": appointment.mode, "phone": appointment.phone}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values |= {name: request.POST.get(name, "") for name in values}
+        try:
+            moved = services.appointment_rebook(appointment=appointment, held=held, **values)
+        except services.SlotUnavailable as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("rendezvous:rebook", signed=signed)
+        except ValidationError as error:
+            errors = getattr(error, "message_dict", {"general": error.messages})
+        else:
+            local = timezone.localtime(moved.starts_at)
+            messages.success(
+                request,
+                f"Votre rendez-vous est déplacé au {local:%d/%m/%Y à %H:%M}. "
+                "Un courriel de confirmation vous a été envoyé.",
+            )
+            return redirect("rendezvous:manage", signed=links.link_sign(appointment=moved))
+    return render(
+        request,
+        "rendezvous/rebook_confirm.html",
+        {
+            "current": appointment,
+            "appointment": held,
+            "signed": signed,
+            "values": values,
+            "errors": errors,
+            "modes": [(m, Mode(m).label) for m in held.type.modes],
+        },
+        status=400 if errors else 200,
+    )
 
 
 def survey(request, signed: str):

@@ -13,10 +13,20 @@ from rendezvous.services.booking import (
     appointment_hold,
     contact_clean,
 )
-from rendezvous.services.changes import appointment_cancel, appointment_mark
+from rendezvous.services.changes import appointment_cancel, appointment_mark, citizen_limit
 from rendezvous.services.exchanges import document_add, survey_submit
+from rendezvous.services.rebooking import (
+    MOVE,
+    MOVED_REASON,
+    NEW,
+    appointment_rebook,
+    appointment_rebook_check,
+)
 
 __all__ = [
+    "MOVE",
+    "MOVED_REASON",
+    "NEW",
     "PHONE_RE",
     "SLOT_TAKEN",
     "SlotUnavailable",
@@ -25,6 +35,9 @@ __all__ = [
     "appointment_confirm",
     "appointment_hold",
     "appointment_mark",
+    "appointment_rebook",
+    "appointment_rebook_check",
+    "citizen_limit",
     "contact_clean",
     "document_add",
     "survey_submit",

@@ -9,6 +9,12 @@ from django.utils import timezone
 from rendezvous.models import Appointment
 
 
+def citizen_limit(*, appointment: Appointment) -> datetime:
+    """Until when the citizen may cancel or move a booking online."""
+    # seed 000 brochure, issue 5: cancellable by the citizen until N hours before (per type)
+    return appointment.starts_at - timedelta(hours=appointment.type.cancellable_until_hours)
+
+
 def appointment_cancel(
     *,
     appointment: Appointment,
@@ -28,8 +34,7 @@ def appointment_cancel(
         if current.status != Appointment.Status.BOOKED:
             raise ValidationError("Ce rendez-vous ne peut plus être annulé.", code="not_booked")
         if by == "citizen":
-            limit = current.starts_at - timedelta(hours=current.type.cancellable_until_hours)
-            if now > limit:
+            if now > citizen_limit(appointment=current):
                 raise ValidationError(
                     "Ce rendez-vous ne peut plus être annulé en ligne (au plus tard "
                     f"{current.type.cancellable_until_hours} heures avant). "

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from rendezvous.models import Appointment
@@ -73,5 +75,53 @@ def test_endpoints_are_in_the_openapi_schema(rdv_a, client_a):
         "/api/rendez-vous/types/{type_id}/creneaux/",
         "/api/rendez-vous/reservations/",
         "/api/rendez-vous/annulations/",
+        "/api/rendez-vous/deplacements/",
     ):
         assert path in schema["paths"]
+
+
+def _rebook(client, **data):
+    return client.post("/api/rendez-vous/deplacements/", data, content_type="application/json")
+
+
+def test_move_through_the_api(rdv_a, client_a, time_machine):
+    first = client_a.post(
+        "/api/rendez-vous/reservations/", _payload(rdv_a), content_type="application/json"
+    ).json()
+    link = first["link"]
+    tampered = _rebook(client_a, link=link[:-1] + "x", starts_at=at(MONDAY, 10).isoformat())
+    assert tampered.status_code == 400 and "pas valide" in tampered.json()["detail"]
+    response = _rebook(client_a, link=link, starts_at=at(MONDAY, 10).isoformat(), mode="phone")
+    assert response.status_code == 400 and "appellera" in response.json()["phone"][0]
+    response = _rebook(client_a, link=link, starts_at=at(MONDAY, 10).isoformat())
+    assert response.status_code == 201, response.content
+    moved = response.json()
+    assert moved["starts_at"].startswith("2026-12-07T10:00") and moved["mode"] == "visio"
+    assert moved["link"] != link
+    again = _rebook(client_a, link=link, starts_at=at(MONDAY, 11).isoformat())
+    assert again.status_code == 400 and "déjà été déplacé" in again.json()["detail"][0]
+    with in_tenant(rdv_a.tenant):
+        assert dict(Appointment.objects.values_list("status", "pk")) == {
+            "cancelled": first["id"],
+            "booked": moved["id"],
+        }
+
+    # The slot taken: 409 with fresh proposals, the booking unchanged.
+    client_a.post(
+        "/api/rendez-vous/reservations/",
+        _payload(rdv_a, starts_at=at(MONDAY, 11).isoformat(), email="autre@example.fr"),
+        content_type="application/json",
+    )
+    taken = _rebook(
+        client_a, link=moved["link"], starts_at=at(MONDAY, 11).isoformat(), place_id=rdv_a.place.pk
+    )
+    assert taken.status_code == 409
+    assert "vient d'être réservé" in taken.json()["detail"][0]
+    assert taken.json()["proposals"][0]["starts_at"].startswith("2026-12-07T09:00")
+    # Past the type's cancellation limit: a French error.
+    time_machine.move_to(at(MONDAY, 10) - timedelta(hours=2))
+    late = _rebook(client_a, link=moved["link"], starts_at=at(MONDAY, 11, 30).isoformat())
+    assert late.status_code == 400 and "plus être déplacé en ligne" in late.json()["detail"][0]
+    with in_tenant(rdv_a.tenant):
+        assert Appointment.objects.get(pk=moved["id"]).status == "booked"
+        assert Appointment.objects.count() == 3

@@ -68,3 +68,27 @@ def test_links_and_slots_of_a_do_not_work_on_b(booked_a, rdv_a, client_b):
     with in_tenant(rdv_a.tenant):
         appointment.refresh_from_db()
     assert appointment.status == "booked"
+
+
+def test_rebook_link_of_a_does_nothing_on_b(booked_a, rdv_a, client_b, tenant_b):
+    appointment, _ = booked_a
+    signed = links.link_sign(appointment=appointment)
+    assert client_b.get(f"/rendez-vous/mon-rdv/{signed}/reprendre/").status_code == 400
+    held = client_b.post(
+        f"/rendez-vous/mon-rdv/{signed}/reprendre/retenir/",
+        {"debut": at(MONDAY, 10).isoformat(), "lieu": rdv_a.place.pk},
+    )
+    assert held.status_code == 400
+    assert client_b.get(f"/rendez-vous/mon-rdv/{signed}/deplacer/x/").status_code == 400
+    response = client_b.post(
+        "/api/rendez-vous/deplacements/",
+        {"link": signed, "starts_at": at(MONDAY, 10).isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    with in_tenant(tenant_b):
+        assert not Appointment.objects.exists()
+    with in_tenant(rdv_a.tenant):
+        appointment.refresh_from_db()
+        assert appointment.status == "booked"
+        assert Appointment.objects.count() == 1

@@ -363,13 +363,3 @@ def test_admin_configures_types_places_absences_and_visio(rdv_a, client_a, membe
     )
     assert response.status_code == 302
     assert client_a.get("/rendez-vous/gestion/", {"vue": "semaine", "tous": "1"}).status_code == 200
-
-
-def test_rebook_link_leads_to_fresh_slots_of_the_same_type(rdv_a, client_a, contact):
-    appointment = _booked(rdv_a, contact)
-    signed = links.link_sign(appointment=appointment)
-    response = client_a.get(f"/rendez-vous/mon-rdv/{signed}/reprendre/", follow=True)
-    html = response.content.decode()
-    assert response.redirect_chain[-1][0] == f"/rendez-vous/type/{rdv_a.kind.pk}/"
-    assert "reste réservé" in html
-    assert at(MONDAY, 9, 30).isoformat() in html and at(MONDAY, 9).isoformat() not in html
