@@ -1,5 +1,6 @@
 """A citizen searches by keyword, books a visio appointment, receives the confirmation
-(stored mail, sent by a real Celery worker) with the room link, and cancels through it."""
+(stored mail, sent by a real Celery worker) with the room link, moves the appointment
+through the mail's rebook link (one new confirmation), and cancels through the new mail."""
 
 import re
 import time
@@ -17,8 +18,18 @@ from rendezvous.models import Appointment, AppointmentType, Mode, OpeningRule, P
 from tests.conftest import in_tenant
 
 
+def _wait_for_mail(to: str, subject: str) -> OutboxMessage:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        mail = OutboxMessage.objects.filter(to__contains=[to], subject__contains=subject).first()
+        if mail is not None:
+            return mail
+        time.sleep(0.2)
+    raise AssertionError(f"no mail to {to} about {subject!r}")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_citizen_books_visio_and_cancels_by_the_mail_link(
+def test_citizen_books_visio_moves_and_cancels_by_the_mail_links(
     page, site_url, live_server, settings, tenant_a, member_factory
 ):
     settings.EMAIL_BACKEND = "portal.outbox.backend.OutboxEmailBackend"
@@ -67,22 +78,29 @@ def test_citizen_books_visio_and_cancels_by_the_mail_link(
             visio = page.locator("#visio-link").get_attribute("href")
             assert re.match(r"https://meet\.jit\.si/rdv-[\w-]{32,}$", visio)
 
-            deadline = time.monotonic() + 20
-            mail = None
-            while mail is None and time.monotonic() < deadline:
-                mail = OutboxMessage.objects.filter(to__contains=["camille.e2e@example.fr"]).first()
-                time.sleep(0.2)
-        assert mail is not None, "the confirmation was not sent"
-        assert mail.attachments.get().filename == "rendez-vous.ics"
-        assert visio in mail.body
-        cancel = re.search(r"Annuler ce rendez-vous : (\S+)", mail.body).group(1)
+            mail = _wait_for_mail("camille.e2e@example.fr", "confirmé")
+            assert mail.attachments.get().filename == "rendez-vous.ics"
+            assert visio in mail.body
+
+            # Move it: the rebook link opens the week, the next slot, then one confirmation.
+            rebook = re.search(r"Déplacer ce rendez-vous : (\S+)", mail.body).group(1)
+            page.goto(rebook)
+            page.get_by_text("Votre rendez-vous actuel").wait_for()
+            page.locator("button[data-slot]").first.click()
+            page.get_by_role("button", name="Déplacer mon rendez-vous").click()
+            page.get_by_text("Votre rendez-vous est déplacé").wait_for()
+            moved = _wait_for_mail("camille.e2e@example.fr", "déplacé")
+            assert "remplace celui du" in moved.body
+        assert OutboxMessage.objects.filter(to__contains=["camille.e2e@example.fr"]).count() == 2
+        cancel = re.search(r"Annuler ce rendez-vous : (\S+)", moved.body).group(1)
         assert cancel.startswith(base + "/rendez-vous/mon-rdv/")
 
         page.goto(cancel)
         page.get_by_role("button", name="Confirmer l'annulation").click()
         page.get_by_text("Votre rendez-vous est annulé").first.wait_for()
         with in_tenant(tenant_a):
-            assert Appointment.objects.get().status == Appointment.Status.CANCELLED
+            statuses = dict(Appointment.objects.values_list("cancel_reason", "status"))
+            assert statuses == {"déplacé": "cancelled", "": "cancelled"}
     finally:
         with in_tenant(tenant_a):
             Appointment.objects.all().delete()
