@@ -1,4 +1,5 @@
-"""Citizen pages: search, slots, hold, booking, the appointment's page behind signed links.
+"""Citizen pages: search, slots, hold, booking, the appointment's page behind signed links
+(details, documents, cancel, move to another slot, survey).
 
 Thin: parse input, call one selector or service, render. Agents' pages are in
 ``views_agent.py``.
@@ -363,7 +364,7 @@ def rebook_hold(request, signed: str):
 
 
 def rebook_confirm(request, signed: str, token: str):
-    """ "Déplacer mon rendez-vous du … au …": confirming moves it (one transaction)."""
+    """The page "Déplacer mon rendez-vous du … au …": confirming moves it, all or nothing."""
     appointment, error_page = _from_link(request, signed)
     if error_page:
         return error_page
