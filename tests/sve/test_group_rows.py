@@ -85,8 +85,9 @@ def test_adding_a_row_keeps_what_was_typed_and_saves_nothing(client_a, tenant_a,
 def test_rows_stop_at_the_groups_maximum(client_a, group_form):
     html = _post(client_a, ["A", "B"], "ajouter:enfants").content.decode()
     assert _typed_rows(html) == ["A", "B", ""]
-    assert 'value="ajouter:enfants"' not in html
-    assert "Nombre maximal de lignes atteint (3)" in html
+    add = re.search(r'<button[^>]*value="ajouter:enfants"[^>]*>', html).group(0)
+    assert "disabled" in add and "display:none" in add
+    assert re.search(r"<p[^>]*data-sve-full>Nombre maximal de lignes atteint \(3\)", html)
     # A forged add beyond the maximum, or rows posted beyond it, change nothing.
     html = _post(client_a, ["A", "B", "C"], "ajouter:enfants").content.decode()
     assert _row_count(html) == 3
@@ -98,7 +99,7 @@ def test_removing_a_row_moves_the_next_ones_up(client_a, group_form):
     html = _post(client_a, ["A", "B", "C"], "supprimer:enfants:1").content.decode()
     assert _typed_rows(html) == ["A", "C"]
     assert 'value="2020-05-03"' in html and 'value="2020-05-02"' not in html
-    assert 'value="ajouter:enfants"' in html
+    assert "disabled" not in re.search(r'<button[^>]*value="ajouter:enfants"[^>]*>', html).group(0)
     html = _post(client_a, ["A"], "supprimer:enfants:0").content.decode()
     assert _row_count(html) == 1 and _typed_rows(html) == [""]
 
