@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 class JournalAnchor(models.Model):
     """Head of one tenant's journal chain: moved forward only (trigger, migration 0002)."""
 
-    # PROTECT: the database refuses to delete an anchor (that would let the chain be rewound).
+    # The database itself deletes the anchor with its collectivité (ON DELETE CASCADE, migration
+    # 0002): it refuses any other deletion, which would let the chain be rewound.
     collectivite = models.OneToOneField(
         "tenants.Collectivite",
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
         primary_key=True,
         related_name="journal_anchor",
     )

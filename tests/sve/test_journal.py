@@ -287,3 +287,17 @@ def test_migration_anchors_journals_that_predate_the_anchors(tenant_a):
     assert (anchor.seq, anchor.hash) == (entries[-1].seq, entries[-1].hash)
     with in_tenant(tenant_a):
         assert journal_verify() == []
+
+
+def test_anchor_goes_only_with_its_collectivite(db):
+    from tenants.services import collectivite_create
+
+    # Created inside the test's transaction: the schema goes away with its rollback.
+    tenant = collectivite_create(name="Commune supprimée", slug="test-suppr", insee_code="67482")
+    with in_tenant(tenant):
+        _append(1)
+    with pytest.raises(DatabaseError, match="forward-only"):
+        with transaction.atomic():
+            JournalAnchor.objects.filter(pk=tenant.pk).delete()
+    tenant.delete()
+    assert not JournalAnchor.objects.filter(pk=tenant.pk).exists()

@@ -1,4 +1,5 @@
-"""The database refuses to move a journal anchor backwards or to delete it.
+"""The database refuses to move a journal anchor backwards or to delete it while its
+collectivité exists; deleting the collectivité deletes its anchor (ON DELETE CASCADE).
 
 An anchor only moves forward (seq grows, or stays with the same hash): rewinding the chain
 after cutting its tail would need the anchor to go back too. TRUNCATE stays allowed: only the
@@ -12,8 +13,12 @@ FUNCTION = """
 CREATE OR REPLACE FUNCTION public.audit_journal_anchor_forward_only() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION 'audit_journalanchor is forward-only: DELETE refused'
-            USING ERRCODE = 'insufficient_privilege';
+        -- Only the cascade of the collectivité's own deletion (its row is already gone).
+        IF EXISTS (SELECT 1 FROM public.tenants_collectivite WHERE id = OLD.collectivite_id) THEN
+            RAISE EXCEPTION 'audit_journalanchor is forward-only: DELETE refused'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN OLD;
     END IF;
     IF NEW.collectivite_id <> OLD.collectivite_id
        OR NEW.seq < OLD.seq
@@ -25,12 +30,27 @@ BEGIN
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
+DO $$
+DECLARE fk text;
+BEGIN
+    FOR fk IN SELECT conname FROM pg_constraint
+              WHERE conrelid = 'public.audit_journalanchor'::regclass AND contype = 'f'
+    LOOP
+        EXECUTE format('ALTER TABLE public.audit_journalanchor DROP CONSTRAINT %I', fk);
+    END LOOP;
+END $$;
+ALTER TABLE public.audit_journalanchor ADD CONSTRAINT audit_journalanchor_collectivite_fk
+    FOREIGN KEY (collectivite_id) REFERENCES public.tenants_collectivite (id) ON DELETE CASCADE;
 CREATE TRIGGER audit_journal_anchor_forward_only
     BEFORE UPDATE OR DELETE ON public.audit_journalanchor
     FOR EACH ROW EXECUTE FUNCTION public.audit_journal_anchor_forward_only();
 """
 
 DROP = """
+ALTER TABLE public.audit_journalanchor DROP CONSTRAINT audit_journalanchor_collectivite_fk;
+ALTER TABLE public.audit_journalanchor ADD CONSTRAINT audit_journalanchor_collectivite_id_fk
+    FOREIGN KEY (collectivite_id) REFERENCES public.tenants_collectivite (id)
+    DEFERRABLE INITIALLY DEFERRED;
 DROP TRIGGER IF EXISTS audit_journal_anchor_forward_only ON public.audit_journalanchor;
 DROP FUNCTION IF EXISTS public.audit_journal_anchor_forward_only();
 """
