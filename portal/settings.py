@@ -62,6 +62,7 @@ SHARED_APPS = [
     "tenants",
     "portal.accounts",
     "portal.outbox",
+    "portal.audit",
     "conventions",
     "billing",
     "django.contrib.contenttypes",

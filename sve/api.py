@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from portal.permissions import membership_for
 from sve import selectors, services
-from sve.fields import build_form_class, cleaned_to_data
+from sve.fields import build_form_class, cleaned_to_data, group_counts
 from sve.forms import IdentityForm
 from sve.models import Form, Request, Status
 from sve.services import SveError
@@ -125,7 +125,8 @@ class SubmitView(APIView):
                     {"detail": "Le champ « data » n'est pas un JSON valide."},
                     status=status.HTTP_400_BAD_REQUEST,
                 )
-        data_form = build_form_class(specs)(values or {}, request.FILES)
+        rows = group_counts(specs, values or {})
+        data_form = build_form_class(specs, rows=rows)(values or {}, request.FILES)
         if not identity.is_valid() or not data_form.is_valid():
             errors = {**identity.errors.get_json_data(), **data_form.errors.get_json_data()}
             return Response(

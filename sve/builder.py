@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-from sve.fields import SIMPLE_TYPES, field_name_for
+from sve.fields import GROUP_DEFAULT_MAX_ROWS, SIMPLE_TYPES, field_name_for
 
 
 def rows_to_specs(rows: list[dict], *, previous: list[dict] = ()) -> list[dict]:
@@ -57,7 +57,7 @@ def rows_to_specs(rows: list[dict], *, previous: list[dict] = ()) -> list[dict]:
                     }
                 )
             spec["subfields"] = subs
-            spec["max_rows"] = 3
+            spec["max_rows"] = int(row.get("max_rows") or GROUP_DEFAULT_MAX_ROWS)
         specs.append((row.get("ORDER") or 10_000 + len(specs), spec))
     return [spec for _, spec in sorted(specs, key=lambda pair: pair[0])]
 
@@ -77,6 +77,7 @@ def specs_to_rows(specs: list[dict]) -> list[dict]:
                 "subfields": "\n".join(
                     f"{s['label']}:{s['type']}" for s in spec.get("subfields") or []
                 ),
+                "max_rows": spec.get("max_rows") if spec["type"] == "group" else None,
                 "ORDER": index,
             }
         )

@@ -3,6 +3,9 @@
 A field spec is a dict: ``name``, ``label``, ``type`` (one of FIELD_TYPES), ``required``,
 ``help``; ``choices`` (list of labels) for choice types; ``allowed_types`` (MIME types) and
 ``max_bytes`` for files; ``subfields`` (specs of simple types) and ``max_rows`` for groups.
+
+A group's rows are named ``<group>__<row>__<subfield>``; how many rows a form shows is
+chosen per request (``rows``): the citizen adds and removes rows, up to ``max_rows``.
 """
 
 import datetime
@@ -30,7 +33,8 @@ FIELD_TYPES = {
     "group": "Groupe répétable",
 }
 SIMPLE_TYPES = tuple(t for t in FIELD_TYPES if t not in ("file", "group"))
-GROUP_MAX_ROWS = 5
+GROUP_DEFAULT_MAX_ROWS = 10
+GROUP_MAX_ROWS = 50  # upper bound of the builder's setting
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 .()-]{10,20}$", "Saisissez un numéro de téléphone valide (10 chiffres)."
@@ -99,8 +103,37 @@ def _file_hint(spec: dict) -> str:
     return f"{spec['help']} {hint}" if spec.get("help") else hint
 
 
-def build_form_class(specs: list[dict], *, draft: bool = False) -> type[forms.Form]:
-    """A Django form for a version's fields; ``draft`` makes every field optional."""
+def group_max_rows(spec: dict) -> int:
+    return max(1, min(int(spec.get("max_rows") or GROUP_DEFAULT_MAX_ROWS), GROUP_MAX_ROWS))
+
+
+def group_counts(specs: list[dict], data, *, prefix: str = "") -> dict[str, int]:
+    """Rows of each group in submitted ``data`` (a QueryDict or dict): the count the page
+    posted (``<prefix><group>__rows``) or, failing it, the highest row index sent."""
+    keys = list(data.keys()) if data else []
+    counts = {}
+    for spec in specs:
+        if spec["type"] != "group":
+            continue
+        name = f"{prefix}{spec['name']}__"
+        count = 1
+        posted = data.get(f"{name}rows") if data else None
+        if str(posted or "").isdigit():
+            count = int(posted)
+        for key in keys:
+            index = key[len(name) :].split("__", 1)[0] if key.startswith(name) else ""
+            if index.isdigit():
+                count = max(count, int(index) + 1)
+        counts[spec["name"]] = max(1, min(count, group_max_rows(spec)))
+    return counts
+
+
+def build_form_class(
+    specs: list[dict], *, draft: bool = False, rows: dict[str, int] | None = None
+) -> type[forms.Form]:
+    """A Django form for a version's fields; ``draft`` makes every field optional; ``rows``
+    gives the number of rows of each group (default 1, at most the group's ``max_rows``)."""
+    rows = rows or {}
     attrs: dict = {}
     for spec in specs:
         required = bool(spec.get("required")) and not draft
@@ -112,8 +145,8 @@ def build_form_class(specs: list[dict], *, draft: bool = False) -> type[forms.Fo
                 validators=[_file_validator(spec)],
             )
         elif spec["type"] == "group":
-            rows = min(int(spec.get("max_rows") or 3), GROUP_MAX_ROWS)
-            for row in range(rows):
+            count = max(1, min(rows.get(spec["name"], 1), group_max_rows(spec)))
+            for row in range(count):
                 for sub in spec.get("subfields") or []:
                     field = _simple_field(
                         sub, required=required and row == 0 and sub.get("required")
@@ -125,6 +158,71 @@ def build_form_class(specs: list[dict], *, draft: bool = False) -> type[forms.Fo
     for field in attrs.values():
         _dsfr(field)
     return type("RequestDataForm", (forms.Form,), attrs)
+
+
+def raw_values(form: forms.Form) -> dict:
+    """What was typed in a bound form, field by field, as posted (files excepted: a browser
+    cannot be given them back)."""
+    return {
+        name: form[name].data
+        for name, field in form.fields.items()
+        if not isinstance(field, forms.FileField)
+    }
+
+
+def group_rows_edit(
+    specs: list[dict], *, rows: dict[str, int], values: dict, action: str
+) -> tuple[dict[str, int], dict]:
+    """Apply a row button of the filing page to the rows and the typed values: "ajouter:<group>"
+    adds a row (up to the group's maximum), "supprimer:<group>:<row>" removes that row and
+    moves the next ones up. Anything else changes nothing."""
+    kind, _, rest = action.partition(":")
+    group, _, index = rest.partition(":")
+    spec = next((s for s in specs if s["type"] == "group" and s["name"] == group), None)
+    if spec is None:
+        return rows, values
+    rows, values = dict(rows), dict(values)
+    count = rows.get(group, 1)
+    if kind == "ajouter":
+        rows[group] = min(count + 1, group_max_rows(spec))
+    elif kind == "supprimer" and index.isdigit() and int(index) < count:
+        subs = [sub["name"] for sub in spec.get("subfields") or []]
+        for row in range(int(index), count):
+            for sub in subs:
+                key = f"{group}__{row}__{sub}"
+                if row + 1 < count:
+                    values[key] = values.get(f"{group}__{row + 1}__{sub}")
+                else:
+                    values.pop(key, None)
+        rows[group] = max(count - 1, 1)
+    return rows, values
+
+
+def form_layout(form: forms.Form, specs: list[dict]) -> list[dict]:
+    """The form's fields in the order of the specs, each group with its rows, for templates."""
+    items = []
+    for spec in specs:
+        name = spec["name"]
+        if spec["type"] != "group":
+            if name in form.fields:
+                items.append({"field": form[name]})
+            continue
+        subs = [sub["name"] for sub in spec.get("subfields") or []]
+        rows = []
+        while subs and f"{name}__{len(rows)}__{subs[0]}" in form.fields:
+            row = len(rows)
+            rows.append({"index": row, "fields": [form[f"{name}__{row}__{sub}"] for sub in subs]})
+        maximum = group_max_rows(spec)
+        items.append(
+            {
+                "group": spec,
+                "rows_name": form.add_prefix(f"{name}__rows"),
+                "rows": rows,
+                "maximum": maximum,
+                "can_add": len(rows) < maximum,
+            }
+        )
+    return items
 
 
 def _dsfr(field: forms.Field) -> None:
@@ -159,7 +257,7 @@ def cleaned_to_data(specs: list[dict], cleaned: dict) -> tuple[dict, dict]:
                 files[name] = cleaned[name]
         elif spec["type"] == "group":
             rows = []
-            for row in range(min(int(spec.get("max_rows") or 3), GROUP_MAX_ROWS)):
+            for row in range(group_max_rows(spec)):
                 values = {
                     sub["name"]: _jsonable(cleaned.get(f"{name}__{row}__{sub['name']}"))
                     for sub in spec.get("subfields") or []

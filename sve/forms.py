@@ -3,7 +3,7 @@
 from django import forms
 
 from portal.uploads import DEFAULT_ALLOWED_TYPES, TYPE_LABELS, upload_check
-from sve.fields import FIELD_TYPES, SIMPLE_TYPES
+from sve.fields import FIELD_TYPES, GROUP_DEFAULT_MAX_ROWS, GROUP_MAX_ROWS, SIMPLE_TYPES
 from sve.models import Regime, Status
 
 
@@ -165,6 +165,13 @@ class FieldRowForm(DsfrMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Types : " + ", ".join(SIMPLE_TYPES),
+    )
+    max_rows = forms.IntegerField(
+        label="Lignes au plus (groupe)",
+        required=False,
+        min_value=1,
+        max_value=GROUP_MAX_ROWS,
+        help_text=f"{GROUP_DEFAULT_MAX_ROWS} si vide",
     )
 
 

@@ -4,6 +4,14 @@ The database refuses UPDATE, DELETE and TRUNCATE on the table (trigger, migratio
 Each entry's hash covers the previous entry's hash and its own content, so an entry altered
 or removed behind the database's back (trigger disabled by a superuser, restored dump...)
 breaks the chain, which ``manage.py verify_journal`` reports.
+
+Entries cut from the end of the chain leave no gap in it: the head of the chain (last seq
+and hash) is therefore also kept outside the tenant's schema, in the public table
+``audit_journalanchor``, moved in the same transaction as each append. The database refuses
+to move an anchor backwards or to delete it (portal/audit migration 0002), so rewinding the
+journal takes a second, refused, edit in another schema; and because each append continues
+from the anchor rather than from the table, a cut tail also shows as a gap as soon as the
+next entry is written.
 """
 
 import hashlib
@@ -12,7 +20,9 @@ import json
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.audit.models import JournalAnchor
 from sve.models import JournalEntry
+from tenants.models import Collectivite
 
 GENESIS = "0" * 64
 
@@ -55,27 +65,66 @@ def journal_append(
     *, request=None, actor=None, action: str, payload: dict | None = None, actor_label: str = ""
 ) -> JournalEntry:
     """Append one entry; must run inside the transaction of the change it records."""
-    assert transaction.get_connection().in_atomic_block, "journal_append needs a transaction"
-    with connection.cursor() as cursor:
-        # Serialise appends of this tenant (one chain per schema) until commit.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
-    last = JournalEntry.objects.order_by("-seq").values("seq", "hash").first()
-    payload = json.loads(json.dumps(payload or {}, default=str))
     if actor is not None and not actor_label:
         actor_label = actor.email
     entry = JournalEntry(
-        seq=(last["seq"] + 1) if last else 1,
         request_id=request.pk if request is not None else None,
         actor_id=actor.pk if actor is not None else None,
         actor_label=actor_label,
         action=action,
-        payload=payload,
+        payload=json.loads(json.dumps(payload or {}, default=str)),
         created_at=timezone.now(),
-        prev_hash=last["hash"] if last else GENESIS,
     )
-    entry.hash = entry_hash(entry, entry.prev_hash)
-    entry.save(force_insert=True)
-    return entry
+    return journal_extend(entries=[entry])[0]
+
+
+def journal_extend(*, entries: list[JournalEntry]) -> list[JournalEntry]:
+    """Chain and insert unsaved entries (their seq and hashes are set here), in order, and
+    move the tenant's anchor to the last one; must run inside the transaction of the change
+    they record. Appends of one tenant are serialised by the anchor's row lock."""
+    assert transaction.get_connection().in_atomic_block, "journal_extend needs a transaction"
+    if not entries:
+        return entries
+    anchor = _anchor_locked()
+    seq, prev = anchor.seq, anchor.hash
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = entry_hash(entry, prev)
+    JournalEntry.objects.bulk_create(entries, batch_size=2000)
+    JournalAnchor.objects.filter(pk=anchor.pk).update(
+        seq=seq, hash=prev, updated_at=entries[-1].created_at
+    )
+    return entries
+
+
+def _tenant_id() -> int:
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Collectivite):
+        return tenant.pk
+    return Collectivite.objects.values_list("pk", flat=True).get(schema_name=connection.schema_name)
+
+
+def _anchor_locked() -> JournalAnchor:
+    """The current tenant's anchor, locked (SELECT ... FOR UPDATE) until commit."""
+    tenant_id = _tenant_id()
+    anchor = JournalAnchor.objects.select_for_update().filter(pk=tenant_id).first()
+    if anchor is None:
+        # First append since the anchors exist: start from the table's head. INSERT ... ON
+        # CONFLICT DO NOTHING waits for a concurrent first append and then keeps its row.
+        last = JournalEntry.objects.order_by("-seq").values("seq", "hash").first()
+        JournalAnchor.objects.bulk_create(
+            [
+                JournalAnchor(
+                    collectivite_id=tenant_id,
+                    seq=last["seq"] if last else 0,
+                    hash=last["hash"] if last else GENESIS,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        anchor = JournalAnchor.objects.select_for_update().get(pk=tenant_id)
+    return anchor
 
 
 def journal_verify() -> list[str]:
@@ -83,6 +132,7 @@ def journal_verify() -> list[str]:
     problems = []
     prev_hash = GENESIS
     expected_seq = 1
+    last = None
     for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             problems.append(f"entrée(s) manquante(s) : n°{expected_seq} à n°{entry.seq - 1}")
@@ -94,8 +144,9 @@ def journal_verify() -> list[str]:
             problems.append(f"entrée n°{entry.seq} : contenu altéré")
         prev_hash = entry.hash
         expected_seq = entry.seq + 1
-    # Entries removed at the end of the chain leave no gap: every filed request must still
-    # have the entry of its submission.
+        last = entry
+    problems.extend(_anchor_problems(last=last))
+    # Every filed request must still have the entry of its submission.
     from sve.models import Request, Status
 
     orphans = (
@@ -105,3 +156,24 @@ def journal_verify() -> list[str]:
     )
     problems.extend(f"demande {ref} : entrée de dépôt manquante" for ref in orphans)
     return problems
+
+
+def _anchor_problems(*, last: JournalEntry | None) -> list[str]:
+    """Compare the chain's last entry with the anchor kept in the public schema."""
+    anchor = JournalAnchor.objects.filter(pk=_tenant_id()).first()
+    last_seq = last.seq if last is not None else 0
+    if anchor is None:
+        return [f"ancre du journal absente (dernière entrée : n°{last_seq})"] if last_seq else []
+    if last_seq < anchor.seq:
+        return [
+            f"entrée(s) manquante(s) en fin de chaîne : n°{last_seq + 1} à n°{anchor.seq}"
+            f" (l'ancre indique n°{anchor.seq})"
+        ]
+    if last_seq > anchor.seq:
+        return [
+            f"entrée(s) n°{anchor.seq + 1} à n°{last_seq} au-delà de l'ancre"
+            " (écrites hors de l'application)"
+        ]
+    if last.hash != anchor.hash:
+        return [f"ancre discordante : l'empreinte de l'entrée n°{last_seq} diffère de l'ancre"]
+    return []

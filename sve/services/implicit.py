@@ -1,9 +1,9 @@
 """The implicit-decision job: silence turns into acceptance (SVA) or refusal (SVR)."""
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from sve.journal import GENESIS, entry_hash
+from sve.journal import journal_extend
 from sve.models import JournalEntry, Regime, Request, Status
 
 # CRPA L231-1 / L231-4: open requests whose delay has run out, no express decision taken
@@ -32,27 +32,20 @@ def implicit_decisions_run(*, today=None) -> dict:
     Request.objects.filter(pk__in=rejected).update(
         status=Status.IMPLICITLY_REJECTED, decided_at=now, updated_at=now
     )
-    # Journal entries in bulk, chained as journal_append would (same lock, same hashes).
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
-    last = JournalEntry.objects.order_by("-seq").values("seq", "hash").first()
-    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
-    entries = []
-    for pk, regime, decision_on in due:
-        seq += 1
-        entry = JournalEntry(
-            seq=seq,
-            request_id=pk,
-            actor_id=None,
-            actor_label="système",
-            action="implicitly_accepted" if regime == Regime.SVA else "implicitly_rejected",
-            payload={"decision_on": decision_on.isoformat()},
-            created_at=now,
-            prev_hash=prev,
-        )
-        entry.hash = prev = entry_hash(entry, prev)
-        entries.append(entry)
-    JournalEntry.objects.bulk_create(entries, batch_size=2000)
+    # Journal entries in bulk, chained and anchored as journal_append would.
+    journal_extend(
+        entries=[
+            JournalEntry(
+                request_id=pk,
+                actor_id=None,
+                actor_label="système",
+                action="implicitly_accepted" if regime == Regime.SVA else "implicitly_rejected",
+                payload={"decision_on": decision_on.isoformat()},
+                created_at=now,
+            )
+            for pk, regime, decision_on in due
+        ]
+    )
 
     from sve import tasks
     from sve.services.common import on_commit_task

@@ -9,7 +9,16 @@ from django.views.decorators.http import require_POST
 
 from sve import documents as sve_documents
 from sve import selectors, services
-from sve.fields import build_form_class, cleaned_to_data, data_to_initial, summary
+from sve.fields import (
+    build_form_class,
+    cleaned_to_data,
+    data_to_initial,
+    form_layout,
+    group_counts,
+    group_rows_edit,
+    raw_values,
+    summary,
+)
 from sve.forms import CompleteForm, IdentityForm, MessageForm
 from sve.models import Document, Form, Request, Status
 from sve.services import SveError
@@ -40,8 +49,24 @@ def form_fill(request, slug):
         if draft
         else {}
     )
-    DataForm = build_form_class(version.fields, draft=saving_draft)
-    if request.method == "POST":
+    action = request.POST.get("action", "")
+    files_dropped = False
+    if request.method == "POST" and action.startswith(("ajouter:", "supprimer:")):
+        # A row button of a repeatable group (no JavaScript needed): the same page again, one
+        # row more or less, with what was typed; nothing is validated or saved.
+        rows = group_counts(version.fields, request.POST, prefix="f-")
+        typed = build_form_class(version.fields, draft=True, rows=rows)(request.POST, prefix="f")
+        rows, values = group_rows_edit(
+            version.fields, rows=rows, values=raw_values(typed), action=action
+        )
+        data_form = build_form_class(version.fields, rows=rows)(prefix="f", initial=values)
+        identity = IdentityForm(
+            prefix="id", initial=raw_values(IdentityForm(request.POST, prefix="id"))
+        )
+        files_dropped = any(f.name for f in request.FILES.values())
+    elif request.method == "POST":
+        rows = group_counts(version.fields, request.POST, prefix="f-")
+        DataForm = build_form_class(version.fields, draft=saving_draft, rows=rows)
         data_form = DataForm(request.POST, request.FILES, prefix="f")
         identity = IdentityForm(request.POST, prefix="id")
         for name in existing:
@@ -93,9 +118,9 @@ def form_fill(request, slug):
                 "first_name": request.user.first_name,
                 "email": request.user.email,
             }
-        data_form = DataForm(
-            prefix="f", initial=data_to_initial(version.fields, draft.data if draft else {})
-        )
+        initial = data_to_initial(version.fields, draft.data if draft else {})
+        rows = group_counts(version.fields, initial)
+        data_form = build_form_class(version.fields, rows=rows)(prefix="f", initial=initial)
         identity = IdentityForm(prefix="id", initial=initial_identity)
     return render(
         request,
@@ -104,9 +129,11 @@ def form_fill(request, slug):
             "form_obj": form,
             "version": version,
             "data_form": data_form,
+            "layout": form_layout(data_form, version.fields),
             "identity": identity,
             "draft": draft,
             "existing": existing,
+            "files_dropped": files_dropped,
         },
     )
 
