@@ -23,10 +23,10 @@ from django.db import connection  # noqa: E402
 
 from portal.accounts.models import User  # noqa: E402
 from portal.outbox.models import OutboxMessage  # noqa: E402
+from portal.text import slug_suggest  # noqa: E402
 from tenants.models import Collectivite, CommuneReference  # noqa: E402
 from tenants.services import commune_onboard  # noqa: E402
 from tenants.services.reference import SHIPPED_FILE, commune_reference_import_files  # noqa: E402
-from tenants.text import slug_suggest  # noqa: E402
 
 DEPARTEMENT = "05"
 PREFIX = "bench-"

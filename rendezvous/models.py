@@ -5,7 +5,6 @@ rows store their id (``agent_id``) rather than a foreign key across schemas.
 """
 
 import secrets
-import unicodedata
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -15,11 +14,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
-
-def normalize(text: str) -> str:
-    """Lower-case, accents removed: what keyword search compares (no unaccent extension)."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+from portal.text import search_key
 
 
 def new_token() -> str:
@@ -70,7 +65,7 @@ class Service(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = normalize(f"{self.name} {self.description}")
+        self.search_text = search_key(f"{self.name} {self.description}")
         super().save(*args, **kwargs)
 
 
@@ -124,7 +119,7 @@ class AppointmentType(models.Model):
 
     def save(self, *args, **kwargs):
         service_name = self.service.name if self.service_id else ""
-        self.search_text = normalize(
+        self.search_text = search_key(
             f"{self.name} {self.description} {self.keywords} {service_name}"
         )
         super().save(*args, **kwargs)

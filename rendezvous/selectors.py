@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from portal.calendar import public_holidays
+from portal.text import search_key
 from rendezvous.models import (
     Absence,
     Appointment,
@@ -25,7 +26,6 @@ from rendezvous.models import (
     Mode,
     OpeningRule,
     Place,
-    normalize,
 )
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -267,7 +267,7 @@ def type_search(
     """Active appointment types matching every word of ``query`` in their name, description,
     keywords or service (accents and case ignored), offered at ``place_id`` and in ``mode``."""
     types = AppointmentType.objects.filter(is_active=True).select_related("service")
-    for word in normalize(query).split():
+    for word in search_key(query).split():
         types = types.filter(search_text__contains=word)
     if place_id:
         types = types.filter(opening_rules__place_id=place_id)

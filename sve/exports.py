@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from portal.exports import spreadsheet_cell
+
 MAX_ROWS = 50_000
 HEADERS = [
     "Référence",
@@ -21,13 +23,6 @@ HEADERS = [
     "Décision implicite le",
     "Agent",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """OWASP CSV injection: a cell starting like a formula is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _cells(req) -> list[str]:
@@ -35,7 +30,7 @@ def _cells(req) -> list[str]:
         timezone.localtime(req.received_at).strftime("%d/%m/%Y %H:%M") if req.received_at else ""
     )
     return [
-        neutralise(v)
+        spreadsheet_cell(v)
         for v in (
             req.reference,
             req.form_version.title,

@@ -3,6 +3,8 @@ import io
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from portal.exports import spreadsheet_cell
+from portal.text import search_key
 from tenants.catalogue import applications_for
 from tenants.models import (
     Collectivite,
@@ -11,7 +13,6 @@ from tenants.models import (
     Domain,
     Membership,
 )
-from tenants.text import search_key
 
 
 def commune_reference_search(*, query: str, limit: int = 10) -> list[CommuneReference]:
@@ -101,12 +102,6 @@ def tenant_memberships(*, collectivite: Collectivite) -> QuerySet[Membership]:
 
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 CSV_HEADER = [
@@ -135,7 +130,7 @@ def collectivite_dashboard_csv(collectivites) -> str:
         domains = list(c.domains.all())
         writer.writerow(
             [
-                csv_cell(value)
+                spreadsheet_cell(value)
                 for value in (
                     c.name,
                     c.insee_code,

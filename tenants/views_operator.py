@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.permissions import platform_admin_required
+from portal.text import slug_suggest
 from tenants import services
 from tenants.catalogue import APPLICATIONS, applications_for
 from tenants.forms import ArchiveForm, OnboardForm, SuspendForm, form_errors_add
@@ -20,7 +21,6 @@ from tenants.selectors import (
     commune_reference_search,
     onboarded_insee_codes,
 )
-from tenants.text import slug_suggest
 
 
 def _request_site_url(request, host: str) -> str:

@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 from portal.permissions import member_required, membership_for
 
@@ -28,8 +29,7 @@ def agent_required(view=None, *, admin: bool = False):
 
 def file_response(document) -> HttpResponse:
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    safe_name = document.filename.replace('"', "").replace("\n", " ")
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response["Content-Disposition"] = content_disposition_header(True, document.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from portal.text import search_key
 from tenants.models import CommuneReference
-from tenants.text import search_key
 
 SHIPPED_FILE = Path(settings.BASE_DIR) / "data" / "communes-2026.json.gz"
 SHIPPED_FORMAT = "portal-communes/1"

@@ -4,8 +4,8 @@ import io
 import pytest
 from django.test import Client
 
+from portal.exports import spreadsheet_cell
 from tenants.models import Collectivite, Membership
-from tenants.selectors import csv_cell
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_the_dashboard_query_count_does_not_grow_with_communes(
     ],
 )
 def test_csv_cells_are_neutralised_against_formulas(value, cell):
-    assert csv_cell(value) == cell
+    assert spreadsheet_cell(value) == cell
 
 
 def test_csv_export(communes, admin_client, member_factory):

@@ -2,9 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.accounts.models import User
+from portal.text import slug_suggest
 from tenants.catalogue import DEFAULT_SERVICES
 from tenants.services import commune_onboard
-from tenants.text import slug_suggest
 
 
 class Command(BaseCommand):

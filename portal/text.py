@@ -1,5 +1,6 @@
-"""Text helpers for searching names: PostgreSQL here has no unaccent extension, so names are
-stored with a normalised copy (lower case, no accents, words separated by single spaces)."""
+"""Text helpers for searching: PostgreSQL here has no unaccent extension, so searchable text
+is stored with a normalised copy (lower case, no accents, words separated by single spaces)
+and queries are normalised the same way."""
 
 import re
 import unicodedata
