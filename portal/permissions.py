@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.http import Http404
 from django.shortcuts import render
 
 from tenants.models import Collectivite, Membership
@@ -25,8 +26,11 @@ def _login(request):
     return redirect_to_login(request.get_full_path())
 
 
-def member_required(view=None, *, admin: bool = False):
-    """Back-office views of a member's host: an active membership (admin role if asked)."""
+def member_required(view=None, *, admin: bool = False, conceal: bool = False):
+    """Back-office views of a member's host: an active membership (admin role if asked).
+
+    A signed-in non-member gets 403, or 404 with ``conceal`` (pages about one object, which
+    must not even reveal that it exists to another commune's agents)."""
 
     def decorator(view_func):
         @wraps(view_func)
@@ -37,6 +41,8 @@ def member_required(view=None, *, admin: bool = False):
             if not request.user.is_authenticated:
                 return _login(request)
             membership = membership_for(request.user, tenant)
+            if membership is None and conceal:
+                raise Http404
             if membership is None or (admin and not membership.is_admin):
                 raise PermissionDenied
             if tenant.status == Collectivite.Status.SUSPENDED:

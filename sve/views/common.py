@@ -1,30 +1,13 @@
-from functools import wraps
+from functools import partial
 
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from portal.permissions import member_required, membership_for
+from portal.permissions import member_required
 
-
-def agent_required(view=None, *, admin: bool = False):
-    """Back-office pages of SVE: a non-member gets 404, never a hint that the object exists
-    (isolation between communes)."""
-
-    def decorator(view_func):
-        guarded = member_required(view_func, admin=admin)
-
-        @wraps(view_func)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if membership_for(request.user, request.tenant) is None:
-                raise Http404
-            return guarded(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator(view) if view else decorator
+# SVE back-office pages answer 404 to non-members: a request id of another commune must not
+# even be confirmed to exist (isolation between communes).
+agent_required = partial(member_required, conceal=True)
 
 
 def file_response(document) -> HttpResponse:
