@@ -5,7 +5,7 @@ Dates of legal days are ``date``; the caller gives "today" and the commune's INS
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -50,14 +50,6 @@ def ar_due_on(received_on: date, *, insee_code: str = "") -> date:
     return add_working_days(received_on, AR_WORKING_DAYS, insee_code=insee_code)
 
 
-def ar_state(
-    *, received_on: date, acknowledged: bool, today: date, insee_code: str = ""
-) -> str | None:
-    """ "overdue", "soon" (due within 3 working days) or None, for a request's AR."""
-    due = ar_due_on(received_on, insee_code=insee_code)
-    return ar_flag(due_on=due, acknowledged=acknowledged, today=today, insee_code=insee_code)
-
-
 def ar_flag(
     *, due_on: date | None, acknowledged: bool, today: date, insee_code: str = ""
 ) -> str | None:
@@ -94,9 +86,16 @@ def implicit_decision_on(
     return end + relativedelta(days=suspended)
 
 
+def implicit_decisions_arisen_until(today: date) -> date:
+    """The latest implicit-decision date whose decision has arisen by ``today``.
+
+    CRPA L231-1: the implicit decision is born once the delay has fully run out, so the
+    administration may still decide expressly on the last day: it arises the day after."""
+    return today - timedelta(days=1)
+
+
 def implicit_decision_due(*, decision_on: date | None, today: date) -> bool:
-    # CRPA L231-1: the implicit decision is born once the delay has fully run out.
-    return decision_on is not None and decision_on < today
+    return decision_on is not None and decision_on <= implicit_decisions_arisen_until(today)
 
 
 def appeal_deadline(*, notified_on: date, ar_complete: bool = True) -> date | None:

@@ -98,18 +98,6 @@ def requests_table(
     )
 
 
-def request_for_agent(*, pk: int) -> Request:
-    return (
-        Request.objects.select_related("form_version", "assignee")
-        .exclude(status=Status.DRAFT)
-        .get(pk=pk)
-    )
-
-
-def request_documents(request: Request) -> list[Document]:
-    return list(request.documents.defer("content").order_by("created_at", "id"))
-
-
 @dataclass
 class CitizenRequest:
     commune: str

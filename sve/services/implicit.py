@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from sve import deadlines
 from sve.journal import journal_extend
 from sve.models import JournalEntry, Regime, Request, Status
 
@@ -19,7 +20,10 @@ def implicit_decisions_run(*, today=None) -> dict:
     now = timezone.now()
     due = list(
         Request.objects.select_for_update(skip_locked=True)
-        .filter(status__in=DUE_STATUSES, implicit_decision_on__lt=today)
+        .filter(
+            status__in=DUE_STATUSES,
+            implicit_decision_on__lte=deadlines.implicit_decisions_arisen_until(today),
+        )
         .values_list("pk", "regime", "implicit_decision_on")
     )
     if not due:

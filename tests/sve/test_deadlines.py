@@ -46,14 +46,14 @@ def test_ar_ten_working_days_spanning_1_and_8_may():
     assert deadlines.ar_due_on(received, insee_code=HAUTES_ALPES) == date(2026, 5, 19)
 
 
-def test_ar_state_flags_overdue_and_soon():
-    received = date(2026, 4, 30)  # AR due 19 May
-    kwargs = {"received_on": received, "insee_code": HAUTES_ALPES}
-    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 4), **kwargs) is None
-    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 15), **kwargs) == "soon"
-    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 19), **kwargs) == "soon"
-    assert deadlines.ar_state(acknowledged=False, today=date(2026, 5, 20), **kwargs) == "overdue"
-    assert deadlines.ar_state(acknowledged=True, today=date(2026, 5, 20), **kwargs) is None
+def test_ar_flag_marks_overdue_and_soon():
+    due = deadlines.ar_due_on(date(2026, 4, 30), insee_code=HAUTES_ALPES)  # 19 May
+    kwargs = {"due_on": due, "insee_code": HAUTES_ALPES}
+    assert deadlines.ar_flag(acknowledged=False, today=date(2026, 5, 4), **kwargs) is None
+    assert deadlines.ar_flag(acknowledged=False, today=date(2026, 5, 15), **kwargs) == "soon"
+    assert deadlines.ar_flag(acknowledged=False, today=date(2026, 5, 19), **kwargs) == "soon"
+    assert deadlines.ar_flag(acknowledged=False, today=date(2026, 5, 20), **kwargs) == "overdue"
+    assert deadlines.ar_flag(acknowledged=True, today=date(2026, 5, 20), **kwargs) is None
 
 
 def test_sva_restarts_from_completion_but_svr_is_suspended():
