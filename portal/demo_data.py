@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from portal.accounts.models import User
-from tenants.models import Collectivite, Domain, Membership
+from tenants.models import Collectivite, CommuneReference, Domain, Membership
 from tenants.services import collectivite_create, membership_grant
 
 DEMO_PASSWORD = "demo-portail-2026"
@@ -23,19 +23,15 @@ DEMO_PASSWORD = "demo-portail-2026"
 @dataclass(frozen=True)
 class DemoCommune:
     slug: str
-    name: str
+    name: str  # for the banner; the commune itself is made from the reference list
     insee_code: str
-    siren: str
-    population_municipale: int
-    population_totale: int
 
 
-# Populations: DGCL 2026 (populations légales, millésime 2023), from @etalab/decoupage-administratif.
-POPULATION_YEAR = 2023
+# SIREN and populations come from the shipped reference list (tenants.demo loads it first).
 COMMUNES = (
-    DemoCommune("puy-saint-andre", "Puy-Saint-André", "05107", "210501078", 471, 482),
-    DemoCommune("briancon", "Briançon", "05023", "210500237", 10748, 11059),
-    DemoCommune("embrun", "Embrun", "05046", "210500468", 6387, 6733),
+    DemoCommune("puy-saint-andre", "Puy-Saint-André", "05107"),
+    DemoCommune("briancon", "Briançon", "05023"),
+    DemoCommune("embrun", "Embrun", "05046"),
 )
 
 PLATFORM_ACCOUNTS = (
@@ -91,14 +87,15 @@ def _commune(spec: DemoCommune) -> Collectivite:
     existing = Collectivite.objects.filter(slug=spec.slug).first()
     if existing:
         return existing
+    reference = CommuneReference.objects.get(insee_code=spec.insee_code)
     return collectivite_create(
-        name=spec.name,
+        name=reference.name,
         slug=spec.slug,
-        insee_code=spec.insee_code,
-        siren=spec.siren,
-        population_municipale=spec.population_municipale,
-        population_totale=spec.population_totale,
-        population_year=POPULATION_YEAR,
+        insee_code=reference.insee_code,
+        siren=reference.siren,
+        population_municipale=reference.population_municipale,
+        population_totale=reference.population_totale,
+        population_year=reference.population_year,
     )
 
 
@@ -112,6 +109,11 @@ def _app_demo_modules():
 
 
 def seed() -> list[Collectivite]:
+    modules = list(_app_demo_modules())
+    for module in modules:
+        if hasattr(module, "seed_public"):
+            with transaction.atomic():
+                module.seed_public()
     with transaction.atomic():
         _operator()
         for email, first, last, flags in PLATFORM_ACCOUNTS:
@@ -125,11 +127,6 @@ def seed() -> list[Collectivite]:
                 agent = _user(f"agent@{spec.slug}.demo", "Dominique", f"Agent {spec.name}")
                 membership_grant(user=admin, collectivite=commune, role=Membership.Role.ADMIN)
                 membership_grant(user=agent, collectivite=commune, role=Membership.Role.AGENT)
-    modules = list(_app_demo_modules())
-    for module in modules:
-        if hasattr(module, "seed_public"):
-            with transaction.atomic():
-                module.seed_public()
     for commune in communes:
         connection.set_tenant(commune)
         try:
