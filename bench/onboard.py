@@ -6,18 +6,13 @@ Target: at most 1 s per commune on 2 cores. Run with
     .venv/bin/python -m portal.embedded run -- .venv/bin/python bench/onboard.py
 """
 
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+from _setup import setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.db import connection  # noqa: E402
 

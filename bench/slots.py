@@ -19,7 +19,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -28,14 +27,10 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
+from _setup import ROOT as BASE_DIR
+from _setup import p95, setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, connections  # noqa: E402
@@ -59,10 +54,6 @@ MONTHS_DAYS = 183
 SAMPLES = 60
 CLIENTS, STORM_SLOTS, STORM_SECONDS = 50, 10, 30
 EMAIL_DOMAIN = "bench-slots.invalid"
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
 
 
 def cleanup() -> None:

@@ -12,19 +12,13 @@ Tasks queued here go to a private queue, deleted at the end with the bench's ten
 
 import os
 import secrets
-import statistics
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
+from _setup import p95, setup
 
-import django  # noqa: E402
-
-django.setup()
+setup()
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -47,10 +41,6 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
     b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
 )
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=100)[94]
 
 
 def cleanup() -> None:
