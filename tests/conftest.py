@@ -11,7 +11,6 @@ Fixtures:
   queue (tests using it need ``django_db(transaction=True)``: the worker sees only commits).
 """
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -21,22 +20,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django_tenants.utils import tenant_context
 
 PASSWORD = "motdepasse-solide-42"
 
 
-@contextlib.contextmanager
-def in_tenant(tenant):
-    """Run the block inside ``tenant``'s schema, then go back to the schema active before."""
-    previous = connection.tenant if hasattr(connection, "tenant") else None
-    connection.set_tenant(tenant)
-    try:
-        yield tenant
-    finally:
-        if previous is not None and previous.schema_name != "public":
-            connection.set_tenant(previous)
-        else:
-            connection.set_schema_to_public()
+# Run a block inside a tenant's schema, then go back to the schema active before.
+in_tenant = tenant_context
 
 
 def _ensure_tenant(slug: str, name: str, insee: str):
