@@ -25,13 +25,11 @@ from rendezvous.models import (
     SurveyResponse,
 )
 from rendezvous.views import _date, _int
+from tenants.selectors import collectivite_staff
 
 
 def _agents(request) -> dict[int, User]:
-    users = User.objects.filter(
-        memberships__collectivite=request.tenant, memberships__is_active=True
-    ).order_by("last_name", "first_name")
-    return {u.pk: u for u in users}
+    return {u.pk: u for u in collectivite_staff(collectivite=request.tenant)}
 
 
 @member_required

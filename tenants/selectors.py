@@ -3,6 +3,7 @@ import io
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from portal.accounts.models import User
 from portal.exports import spreadsheet_cell
 from portal.text import search_key
 from tenants.catalogue import applications_for
@@ -87,6 +88,14 @@ def collectivite_dashboard_list(
     if departement:
         members = members.filter(insee_code__startswith=departement)
     return members
+
+
+def collectivite_staff(*, collectivite: Collectivite) -> QuerySet[User]:
+    """The accounts with an active membership (agent or admin) in a collectivité: whom
+    requests are assigned to and whose agendas are kept."""
+    return User.objects.filter(
+        memberships__collectivite=collectivite, memberships__is_active=True
+    ).order_by("last_name", "first_name", "email")
 
 
 def collectivite_history(*, collectivite: Collectivite) -> QuerySet[CollectiviteEvent]:

@@ -16,16 +16,13 @@ from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm
 from sve.models import Document, Form, Request, Status
 from sve.services import SveError
 from sve.views.common import agent_required, error_messages, file_response
+from tenants.selectors import collectivite_staff
 
 PAGE_SIZE = 50
 
 
 def _agents():
-    return list(
-        User.objects.filter(
-            memberships__collectivite=connection.tenant, memberships__is_active=True
-        ).order_by("last_name", "email")
-    )
+    return list(collectivite_staff(collectivite=connection.tenant))
 
 
 def _filters(request, agents):
