@@ -79,8 +79,12 @@ def redis_url() -> str:
                 str(REDIS_DIR / "redis.log"),
                 "--save",
                 "",
+                # Queued tasks survive a restart (issue 8): every write is appended to
+                # var/redis/appendonly.aof and fsynced each second.
                 "--appendonly",
-                "no",
+                "yes",
+                "--appendfsync",
+                "everysec",
                 "--databases",
                 "64",
             ],

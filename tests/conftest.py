@@ -141,16 +141,13 @@ def member_factory(user_factory):
     return make
 
 
-@pytest.fixture
-def worker_process():
-    """A Celery worker process (solo pool) on the test database, consuming this run's queue
-    (settings_test gives each run its own), so no other worker takes its tasks."""
-    from portal.celery import app
-
+def worker_start() -> subprocess.Popen:
+    """Start a Celery worker process (solo pool) on the test database, consuming this run's
+    queue (settings_test gives each run its own), so no other worker takes its tasks."""
     url = urlsplit(os.environ["DATABASE_URL"])
     database_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -175,8 +172,29 @@ def worker_process():
             "CELERY_QUEUE": queue,
         },
     )
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
+
+
+def worker_stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def queue_delete() -> None:
+    from portal.celery import app
+
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
+        conn.default_channel.queue_delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture
+def worker_process():
+    """A real Celery worker process (see ``worker_start``), stopped after the test."""
+    process = worker_start()
+    yield process
+    worker_stop(process)
+    queue_delete()
