@@ -78,6 +78,7 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "portal.jobs",
+    "portal.owed",
     "sve",
     "rendezvous",
 ]
@@ -222,6 +223,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 # Tests give each run its own queue so that no other worker on the same Redis takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+# --- Owed documents (portal/owed, issue 8) ---
+# A legally owed document whose task has not issued it after this long is queued again.
+OWED_RESEND_AFTER_SECONDS = env.int("OWED_RESEND_AFTER_SECONDS", default=300)
+
 CELERY_BEAT_SCHEDULE = {
     "outbox-purge": {
         "task": "outbox.purge",
@@ -242,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.fan_out",
         "schedule": crontab(minute="5-59/15"),
         "kwargs": {"job": "rendezvous.followups"},
+    },
+    "owed-sweep": {
+        # Issue 8: documents still owed after OWED_RESEND_AFTER_SECONDS are queued again.
+        "task": "jobs.fan_out",
+        "schedule": crontab(minute="*/5"),
+        "kwargs": {"job": "owed.sweep"},
     },
     "sve-implicit-decisions": {
         # CRPA L231-1: each night, implicit acceptances/refusals whose date has passed.

@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
+from portal.owed.services import owed_settle
 from rendezvous import links
-from rendezvous.models import Appointment, Mode, RendezvousSettings, SentMessage
+from rendezvous.models import OWED_KIND, Appointment, Mode, RendezvousSettings, SentMessage
 
 SUBJECTS = {
     SentMessage.Kind.CONFIRMATION: "Votre rendez-vous du {date} est confirmé",
@@ -90,6 +91,9 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
             .filter(pk=appointment_id)
             .first()
         )
+        if kind in OWED_KIND:
+            # Settled with this transaction, whether sent now, sent before or not sendable.
+            owed_settle(kind=OWED_KIND[kind], subject_id=appointment_id)
         if appointment is None or not appointment.email:
             return False
         try:
@@ -109,7 +113,7 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
                 "rendez-vous.ics", appointment_ics(appointment=appointment), "text/calendar"
             )
         # Sent inside the transaction: if sending fails, the row is rolled back and the
-        # task retried; once committed, it is never sent again.
+        # task retried; once committed, it is never sent again (nor owed any more).
         message.send()
     return True
 

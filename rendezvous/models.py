@@ -318,6 +318,15 @@ class SentMessage(models.Model):
         return f"{self.appointment_id} {self.kind}"
 
 
+# Messages owed to the citizen (portal/owed): recorded with the booking or cancellation.
+OWED_CONFIRMATION = "rendezvous.confirmation"
+OWED_CANCELLATION = "rendezvous.cancellation"
+OWED_KIND = {
+    SentMessage.Kind.CONFIRMATION: OWED_CONFIRMATION,
+    SentMessage.Kind.CANCELLATION: OWED_CANCELLATION,
+}
+
+
 class SurveyResponse(models.Model):
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="survey")
     score = models.PositiveSmallIntegerField(

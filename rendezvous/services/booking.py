@@ -17,7 +17,13 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from rendezvous import selectors
-from rendezvous.models import Appointment, AppointmentType, Mode, RendezvousSettings
+from rendezvous.models import (
+    OWED_CONFIRMATION,
+    Appointment,
+    AppointmentType,
+    Mode,
+    RendezvousSettings,
+)
 
 SLOT_TAKEN = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre. "
@@ -188,9 +194,12 @@ def _visio_url() -> str:
 
 
 def _after_booking(appointment: Appointment) -> None:
-    from rendezvous.tasks import send_confirmation
+    from portal.owed.services import owed_record
 
-    transaction.on_commit(lambda: send_confirmation.delay(appointment.pk))
+    # Owed from this commit on; the worker sends it, the sweep re-queues it if lost.
+    owed_record(
+        kind=OWED_CONFIRMATION, subject_ids=[appointment.pk], task="rendezvous.send_confirmation"
+    )
 
 
 def appointment_confirm(
@@ -218,7 +227,7 @@ def appointment_confirm(
     )
     with transaction.atomic():
         held = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .filter(pk=appointment.pk, status=Appointment.Status.HELD)
             .first()
         )

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rendezvous.models import Appointment
+from rendezvous.models import OWED_CANCELLATION, Appointment
 
 
 def citizen_limit(*, appointment: Appointment) -> datetime:
@@ -27,7 +27,9 @@ def appointment_cancel(
     now = now or timezone.now()
     with transaction.atomic():
         current = (
-            Appointment.objects.select_for_update().select_related("type").get(pk=appointment.pk)
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("type")
+            .get(pk=appointment.pk)
         )
         if current.status == Appointment.Status.CANCELLED:
             raise ValidationError("Ce rendez-vous est déjà annulé.", code="already_cancelled")
@@ -49,10 +51,11 @@ def appointment_cancel(
         current.cancelled_by = by
         current.cancel_reason = reason.strip()
         current.save(update_fields=["status", "cancelled_by", "cancel_reason", "updated_at"])
-        from rendezvous.tasks import send_cancellation
+        from portal.owed.services import owed_record
 
-        pk = current.pk
-        transaction.on_commit(lambda: send_cancellation.delay(pk))
+        owed_record(
+            kind=OWED_CANCELLATION, subject_ids=[current.pk], task="rendezvous.send_cancellation"
+        )
     return current
 
 

@@ -75,7 +75,11 @@ def appointment_rebook(
     now = now or timezone.now()
     with transaction.atomic():
         # Locked first: two moves of one booking run one after the other.
-        old = Appointment.objects.select_for_update().select_related("type").get(pk=appointment.pk)
+        old = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("type")
+            .get(pk=appointment.pk)
+        )
         kind = appointment_rebook_check(appointment=old, now=now)
         if held is None:
             if starts_at is None:

@@ -5,10 +5,12 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from portal.db import retry_on_deadlock
 from sve import deadlines
 from sve.journal import journal_append
 from sve.models import Document, Form, Request, Status
-from sve.services.common import SveError, insee_code, on_commit_task
+from sve.owed import OWED_KIND
+from sve.services.common import SveError, insee_code, owe
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 IDENTITY_FIELDS = ("last_name", "first_name", "postal_address", "email")
@@ -59,12 +61,13 @@ def _draft_for(form: Form, draft: Request | None) -> Request:
             form_version=form.current_version,
             access_token=secrets.token_urlsafe(32),
         )
-    draft = Request.objects.select_for_update().get(pk=draft.pk)
+    draft = Request.objects.select_for_update(no_key=True, of=("self",)).get(pk=draft.pk)
     if draft.status != Status.DRAFT:
         raise SveError("Cette demande a déjà été déposée.", code="bad_status")
     return draft
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_save_draft(
     *,
@@ -86,6 +89,7 @@ def request_save_draft(
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_submit(
     *,
@@ -98,7 +102,8 @@ def request_submit(
     draft: Request | None = None,
 ) -> Request:
     """File a request: it gets its reference and receipt time at once; the AEE (PDF and
-    e-mail) is produced by a worker after commit (CRPA L112-11, R112-11-2)."""
+    e-mail) is owed from now on and produced by a worker after commit (CRPA L112-11,
+    R112-11-2)."""
     if not form.is_enabled or form.current_version_id is None:
         raise SveError("Ce formulaire n'est pas en ligne.", code="form_disabled")
     missing = [name for name in IDENTITY_FIELDS if not (identity.get(name) or "").strip()]
@@ -139,7 +144,5 @@ def request_submit(
             "received_at": now.isoformat(),
         },
     )
-    from sve import tasks
-
-    on_commit_task(tasks.aee_issue, request.pk)
+    owe(OWED_KIND[Document.Kind.AEE], request)
     return request

@@ -10,7 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
+from portal.owed.selectors import owed_pending
 from sve import deadlines, exports, selectors, services
+from sve import owed as sve_owed
 from sve.fields import summary
 from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
 from sve.models import Document, Form, Request, Status
@@ -126,6 +128,7 @@ def _detail_context(req):
         "req": req,
         "lines": summary(req.form_version.fields, req.data, uploads),
         "documents": docs,
+        "owed": sve_owed.owed_labels(owed_pending(subject_id=req.pk, kinds=sve_owed.LABEL)),
         "thread": req.messages.select_related("author").prefetch_related("attachments"),
         "pieces": req.piece_requests.all(),
         "journal": req.journal.order_by("seq"),

@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from portal.owed.selectors import owed_pending
 from sve import documents as sve_documents
+from sve import owed as sve_owed
 from sve import selectors, services
 from sve.fields import (
     build_form_class,
@@ -156,6 +158,7 @@ def track(request, token):
             "req": req,
             "lines": summary(req.form_version.fields, req.data, uploads),
             "issued": [d for d in docs if d.kind in Document.ISSUED],
+            "owed": sve_owed.owed_labels(owed_pending(subject_id=req.pk, kinds=sve_owed.LABEL)),
             "sent": [d for d in docs if d.kind not in Document.ISSUED],
             "has_aee": any(d.kind == Document.Kind.AEE for d in docs),
             "has_ar": any(d.kind == Document.Kind.AR for d in docs),
