@@ -13,6 +13,8 @@ Prints:
                                        (must be 0)
   documents_duplicated <n> count       documents or their mails issued more than once
                                        (must be 0)
+  concurrent_requests_filed, concurrent_documents_issued, concurrent_sweep_requeued:
+                                       context for the four figures above
 
 Run: .venv/bin/python -m portal.embedded run -- .venv/bin/python bench/concurrency.py
 Everything it makes (tenant, accounts, queue) is removed at the end.
@@ -354,20 +356,26 @@ def main() -> None:
             thread.join(timeout=120)
         # Beat's sweep a few minutes later: re-queue whatever is still owed, until settled.
         deadline = time.monotonic() + SETTLE_TIMEOUT
+        requeued = 0
         with tenant_context(TENANT):
             while True:
                 pending = OwedDocument.objects.filter(issued_at=None).count()
                 if not pending or time.monotonic() > deadline:
                     break
-                owed_sweep(older_than=timedelta(seconds=20))
+                requeued += owed_sweep(older_than=timedelta(seconds=20))["requeued"]
                 time.sleep(2)
             time.sleep(3)  # a duplicate, if any, would land now
             missing = owed_count() + OwedDocument.objects.filter(issued_at=None).count()
             duplicated = duplicates(TENANT.schema_name)
+            filed = Request.objects.exclude(status=Status.DRAFT).count()
+            issued = Document.objects.filter(kind__in=Document.ISSUED).count()
         figure("concurrent_ops", tally.ops, "count")
         figure("concurrent_5xx", len(tally.errors), "count")
         figure("owed_documents_missing", missing, "count")
         figure("documents_duplicated", duplicated, "count")
+        figure("concurrent_requests_filed", filed, "count")
+        figure("concurrent_documents_issued", issued, "count")
+        figure("concurrent_sweep_requeued", requeued, "count")
         if tally.errors:
             print("server errors: " + ", ".join(tally.errors[:10]), file=sys.stderr)
     finally:
