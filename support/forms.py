@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from support.models import HelpArticle, SupportRequest
-from tenants.catalogue import applications_for
+from tenants.catalogue import application_choices, applications_for
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -80,6 +80,12 @@ class EtaForm(forms.Form):
 
 
 class HelpArticleForm(forms.ModelForm):
+    application = forms.ChoiceField(label="Application", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].choices = [("", "Toutes")] + application_choices()
+
     class Meta:
         model = HelpArticle
         fields = ["title", "application", "body", "is_published"]

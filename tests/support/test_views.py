@@ -187,3 +187,23 @@ def test_help_suggestions_ignore_accents(referent):
         "/gestion/assistance/aide/suggestions/", {"q": "reinitialiser PARAPHEUR"}
     ).json()
     assert [a["title"] for a in data["articles"]] == ["Réinitialiser le mot de passe du parapheur"]
+
+
+def test_the_desk_writes_a_help_article_for_one_application(desk_client):
+    response = desk_client.post(
+        "/operateur/assistance/aide/nouvel-article/",
+        {
+            "title": "Créer un rendez-vous",
+            "application": "rendezvous",
+            "body": "Étapes",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    article = HelpArticle.objects.get()
+    assert article.application == "rendezvous" and article.search_text.startswith("creer")
+    bad = desk_client.post(
+        "/operateur/assistance/aide/nouvel-article/",
+        {"title": "X", "application": "inconnue", "body": "Y"},
+    )
+    assert bad.status_code == 200 and HelpArticle.objects.count() == 1
