@@ -65,6 +65,8 @@ SHARED_APPS = [
     "portal.audit",
     "conventions",
     "billing",
+    # Support desk: members' assistance requests to the operator (seed 001 art. 4).
+    "support",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -228,6 +230,12 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 OWED_RESEND_AFTER_SECONDS = env.int("OWED_RESEND_AFTER_SECONDS", default=300)
 
 CELERY_BEAT_SCHEDULE = {
+    # Support desk: reminders one hour before due times, idle requests closed, owed
+    # e-mails queued again (public schema).
+    "support-tick": {
+        "task": "support.tick",
+        "schedule": crontab(minute="*/5"),
+    },
     "outbox-purge": {
         "task": "outbox.purge",
         "schedule": crontab(hour=3, minute=15),
