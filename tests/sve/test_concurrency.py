@@ -10,10 +10,11 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
+from sve.journal import journal_append
 from sve.models import Document, Request, Status
 from tests.conftest import PASSWORD, in_tenant
 from tests.sve.conftest import IDENTITY, submit
@@ -114,3 +115,34 @@ def test_four_clients_file_through_the_api_while_the_worker_issues_aees(
         time.sleep(2)  # a duplicate would come now
         assert Document.objects.filter(kind=Document.Kind.AEE).count() == 20
         assert Request.objects.filter(documents__kind=Document.Kind.AEE).distinct().count() == 20
+
+
+def test_opening_a_request_does_not_wait_on_a_held_journal(tenant_a, form_a, agent_a):
+    """A read never waits on a worker: while another transaction holds the journal anchor,
+    the agent's page still answers (its "opened" entry is skipped after a short wait)."""
+    with in_tenant(tenant_a):
+        req = submit(form_a)
+    held, release = threading.Event(), threading.Event()
+
+    def hold(_):
+        with in_tenant(tenant_a), transaction.atomic():
+            journal_append(request=req, actor_label="système", action="hold")  # the anchor
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=run_threads, args=(hold, 1))
+    holder.start()
+    assert held.wait(30)
+    try:
+        client = agent_client(agent_a)
+        started = time.monotonic()
+        response = client.get(f"/demarches/gestion/demandes/{req.pk}/")
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    assert response.status_code == 200 and elapsed < 15
+    with in_tenant(tenant_a):
+        assert not req.journal.filter(action="opened").exists()
+        client.get(f"/demarches/gestion/demandes/{req.pk}/")
+        assert req.journal.filter(action="opened").count() == 1
