@@ -141,12 +141,13 @@ def member_factory(user_factory):
     return make
 
 
-def worker_start() -> subprocess.Popen:
+def worker_start(queue: str = "") -> subprocess.Popen:
     """Start a Celery worker process (solo pool) on the test database, consuming this run's
-    queue (settings_test gives each run its own), so no other worker takes its tasks."""
+    queue (settings_test gives each run its own), so no other worker takes its tasks; or
+    ``queue``, for a test that must be the only one consuming."""
     url = urlsplit(os.environ["DATABASE_URL"])
     database_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     return subprocess.Popen(
         [
             sys.executable,
@@ -184,11 +185,11 @@ def worker_stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def queue_delete() -> None:
+def queue_delete(queue: str = "") -> None:
     from portal.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+        conn.default_channel.queue_delete(queue or settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 @pytest.fixture

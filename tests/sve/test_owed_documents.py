@@ -7,7 +7,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from portal.celery import app
@@ -23,9 +22,9 @@ from tests.sve.conftest import submit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def queue_length() -> int:
+def queue_length(queue: str) -> int:
     with app.connection_for_write() as conn:
-        return conn.default_channel.client.llen(settings.CELERY_TASK_DEFAULT_QUEUE)
+        return conn.default_channel.client.llen(queue)
 
 
 def aee_mails(req: Request) -> int:
@@ -94,19 +93,23 @@ def test_implicit_decision_notices_are_owed(tenant_a, form_a, eager_tasks, outbo
         assert tasks.implicit_notice_issue(req.pk) is False
 
 
-def test_worker_killed_after_receiving_the_aee_task_then_the_sweep_issues_it_once(tenant_a, form_a):
+def test_worker_killed_after_receiving_the_aee_task_then_the_sweep_issues_it_once(
+    tenant_a, form_a, monkeypatch
+):
     """Issue 8, seen 2: SIGKILL the worker right after it took the AEE task, restart it:
     the task is lost with the worker (acknowledged late, but only redelivered after the
     broker's visibility timeout); the row says the AEE is owed and the sweep queues it
     again: exactly one AEE, one mail."""
-    queue_delete()  # tasks left by earlier tests without a worker
+    # A queue of its own: no other test's worker may take (and issue) the task.
+    queue = f"tests-kill-{os.getpid()}-{time.time_ns()}"
+    monkeypatch.setitem(app.conf, "task_default_queue", queue)
     with in_tenant(tenant_a):
         req = submit(form_a)  # committed; its task waits in the queue, no worker yet
-    assert queue_length() >= 1  # ours is the last one queued
-    worker = worker_start()
+    assert queue_length(queue) == 1
+    worker = worker_start(queue)
     try:
         deadline = time.monotonic() + 60
-        while queue_length():
+        while queue_length(queue):
             assert time.monotonic() < deadline and worker.poll() is None
             time.sleep(0.01)
         os.kill(worker.pid, signal.SIGKILL)  # the worker took the message: kill it
@@ -114,7 +117,7 @@ def test_worker_killed_after_receiving_the_aee_task_then_the_sweep_issues_it_onc
         with in_tenant(tenant_a):
             assert not Document.objects.filter(request=req, kind=Document.Kind.AEE).exists()
             assert owed_pending(subject_id=req.pk, kinds=["sve.aee"]) == ["sve.aee"]
-        worker = worker_start()
+        worker = worker_start(queue)
         time.sleep(3)
         with in_tenant(tenant_a):
             # Nothing resends it by itself...
@@ -131,4 +134,4 @@ def test_worker_killed_after_receiving_the_aee_task_then_the_sweep_issues_it_onc
         assert aee_mails(req) == 1
     finally:
         worker_stop(worker)
-        queue_delete()
+        queue_delete(queue)
