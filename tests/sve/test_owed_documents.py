@@ -67,7 +67,7 @@ def test_pages_say_en_cours_d_envoi_until_issued(tenant_a, form_a, agent_a, clie
     with in_tenant(tenant_a):
         req = submit(form_a)
     page = client_a.get(f"/demarches/suivi/{req.access_token}/").content.decode()
-    assert 'électronique — <span class="badge">en cours d\'envoi' in page
+    assert 'électronique — <span class="badge badge--warning">en cours d\'envoi' in page
     client_a.login(email=agent_a.email, password=PASSWORD)
     page = client_a.get(f"/demarches/gestion/demandes/{req.pk}/").content.decode()
     assert "en cours d'envoi" in page
