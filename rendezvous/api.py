@@ -190,7 +190,9 @@ class Cancel(APIView):
         except links.LinkError as exc:
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            appointment = services.appointment_cancel(appointment=appointment, by="citizen")
+            appointment = services.appointment_cancel(
+                appointment=appointment, by="citizen", link_secret=appointment.link_secret
+            )
         except ValidationError as exc:
             return _error(exc)
         return Response(AppointmentSerializer(appointment).data)
@@ -213,7 +215,9 @@ class Rebook(APIView):
         except links.LinkError as exc:
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            moved = services.appointment_rebook(appointment=appointment, **values)
+            moved = services.appointment_rebook(
+                appointment=appointment, link_secret=appointment.link_secret, **values
+            )
         except services.SlotUnavailable as exc:
             return _conflict(exc, appointment.type)
         except ValidationError as exc:
