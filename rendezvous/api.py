@@ -14,6 +14,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import limits
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentType, Mode
 
@@ -159,6 +160,8 @@ def _conflict(exc: ValidationError, kind: AppointmentType) -> Response:
 
 class Book(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "booking"
+    throttle_classes = limits.API_THROTTLES
 
     @extend_schema(request=BookSerializer, responses={201: AppointmentSerializer})
     def post(self, request):
@@ -204,6 +207,8 @@ class Rebook(APIView):
     The link of a booking the commune cancelled books anew with its contact details."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "booking"
+    throttle_classes = limits.API_THROTTLES
 
     @extend_schema(request=RebookSerializer, responses={201: AppointmentSerializer})
     def post(self, request):

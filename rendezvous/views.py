@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from portal import limits
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode, Place
 
@@ -156,6 +157,7 @@ def hold(request, type_id: int):
     return redirect("rendezvous:book", token=appointment.token)
 
 
+@limits.limit("booking", account=limits.user_or_email("email"))
 def book(request, token: str):
     """The contact form while the slot is held; confirming books it."""
     appointment = Appointment.objects.select_related("type", "place").filter(token=token).first()
@@ -362,6 +364,7 @@ def rebook_hold(request, signed: str):
     )
 
 
+@limits.limit("booking")
 def rebook_confirm(request, signed: str, token: str):
     """The page "Déplacer mon rendez-vous du … au …": confirming moves it, all or nothing."""
     appointment, error_page = _from_link(request, signed)

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import limits
 from portal.permissions import membership_for
 from sve import selectors, services
 from sve.fields import build_form_class, cleaned_to_data, group_counts
@@ -97,6 +98,8 @@ class FormListView(APIView):
 
 class SubmitView(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "filing"
+    throttle_classes = limits.API_THROTTLES
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(

@@ -21,7 +21,9 @@ class SignupForm(BaseUserCreationForm):
         labels = {"email": "Adresse électronique", "first_name": "Prénom", "last_name": "Nom"}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Un compte existe déjà avec cette adresse électronique.")
-        return email
+        # Whether the address has an account is not said here (issue 8): user_signup mails
+        # its owner instead.
+        return self.cleaned_data["email"].lower()
+
+    def validate_unique(self):
+        pass  # see clean_email
