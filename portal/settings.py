@@ -291,6 +291,11 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.limits.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [  # issue 8: JSON text PostgreSQL can store, or 400
+        "portal.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

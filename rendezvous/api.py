@@ -50,16 +50,19 @@ class SlotSerializer(serializers.Serializer):
     place_id = serializers.IntegerField()
 
 
+ID = {"min_value": 1, "max_value": 2**63 - 1}
+
+
 class BookSerializer(serializers.Serializer):
-    type_id = serializers.IntegerField()
-    place_id = serializers.IntegerField()
+    type_id = serializers.IntegerField(**ID)
+    place_id = serializers.IntegerField(**ID)
     starts_at = serializers.DateTimeField()
     mode = serializers.ChoiceField(choices=Mode.choices)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     email = serializers.CharField(max_length=254)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -74,19 +77,30 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    link = serializers.CharField()
+    link = serializers.CharField(max_length=500)
 
 
 class RebookSerializer(serializers.Serializer):
-    link = serializers.CharField(help_text="Valeur signée du lien reçu par courriel.")
+    link = serializers.CharField(
+        max_length=500, help_text="Valeur signée du lien reçu par courriel."
+    )
     starts_at = serializers.DateTimeField(help_text="Début du nouveau créneau.")
     place_id = serializers.IntegerField(
-        required=False, help_text="Lieu du nouveau créneau (par défaut : le même)."
+        required=False, help_text="Lieu du nouveau créneau (par défaut : le même).", **ID
     )
     mode = serializers.ChoiceField(
         choices=Mode.choices, required=False, help_text="Modalité (par défaut : la même)."
     )
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+def _id(value) -> int | None:
+    """A row id from a query string, or None (not a number, or beyond any id)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 def _error(exc: ValidationError, code=status.HTTP_400_BAD_REQUEST) -> Response:
@@ -124,12 +138,22 @@ class SlotList(APIView):
         today = timezone.localdate()
         try:
             start = date.fromisoformat(request.query_params.get("start", today.isoformat()))
-            end = date.fromisoformat(
-                request.query_params.get("end", (start + timedelta(days=6)).isoformat())
-            )
+            end = request.query_params.get("end")
+            end = date.fromisoformat(end) if end else None
         except ValueError:
             return Response(
                 {"detail": "Dates au format AAAA-MM-JJ attendues."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not selectors.search_date_allowed(start):
+            return Response(
+                {"detail": "Ces dates sont hors de la période où l'on peut prendre rendez-vous."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        end = end or start + timedelta(days=6)
+        if not selectors.search_date_allowed(end):
+            return Response(
+                {"detail": "Ces dates sont hors de la période où l'on peut prendre rendez-vous."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         if end < start or (end - start).days > MAX_RANGE_DAYS:
@@ -137,13 +161,12 @@ class SlotList(APIView):
                 {"detail": f"Période de 1 à {MAX_RANGE_DAYS} jours attendue."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        place = request.query_params.get("place")
         slots = selectors.distinct_slots(
             selectors.free_slots(
                 appointment_type=kind,
                 start=start,
                 end=end,
-                place_id=int(place) if place and place.isdigit() else None,
+                place_id=_id(request.query_params.get("place")),
             )
         )
         return Response(SlotSerializer(slots, many=True).data)

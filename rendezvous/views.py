@@ -30,17 +30,21 @@ HOLDS_PER_IP = "60/m"
 
 
 def _int(value) -> int | None:
+    """A row id from the query or form, or None (not a number, or beyond any id)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**63 else None
 
 
 def _date(value) -> date | None:
+    """A date typed in a search; one outside the dates anything can be booked is ignored."""
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+    return parsed if selectors.search_date_allowed(parsed) else None
 
 
 def _errors(error: ValidationError) -> list[str]:
