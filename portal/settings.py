@@ -314,6 +314,11 @@ SPECTACULAR_SETTINGS = {
         "SveStatusEnum": "sve.models.Status",
         "AppointmentStatusEnum": "rendezvous.models.Appointment.Status",
     },
+    # Issue 8: the error answers (400, 403, 404, 409, 410, 429) on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_schema.document_errors",
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True
