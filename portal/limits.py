@@ -135,7 +135,9 @@ class IpThrottle(_ScopedThrottle):
     kind = "ip"
 
     def account(self, request) -> str:
-        return self.get_ident(request)
+        # The same source as the pages' limits (not DRF's get_ident, which would believe a
+        # client's own X-Forwarded-For header).
+        return request.META.get(settings.RATELIMIT_IP_META_KEY, "") or "unknown"
 
 
 class AccountThrottle(_ScopedThrottle):

@@ -69,3 +69,17 @@ def test_default_limits_stop_a_burst_of_anonymous_bookings(rdv_a, client_a):
     ]
     assert 429 in statuses
     assert Appointment.objects.filter(status="booked").count() <= 30
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_ip_limit(rdv_a, client_a, settings):
+    settings.PORTAL_RATE_LIMITS = settings.PORTAL_RATE_LIMITS | {"booking:ip": "2/h"}
+    statuses = [
+        client_a.post(
+            "/api/rendez-vous/reservations/",
+            _payload(rdv_a, 9 + n, f"p{n}@example.fr"),
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 201, 429]
