@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import limits
+from portal.inputs import ROW_ID_MAX, row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentType, Mode
 
@@ -50,7 +51,7 @@ class SlotSerializer(serializers.Serializer):
     place_id = serializers.IntegerField()
 
 
-ID = {"min_value": 1, "max_value": 2**63 - 1}
+ID = {"min_value": 1, "max_value": ROW_ID_MAX}
 
 
 class BookSerializer(serializers.Serializer):
@@ -92,15 +93,6 @@ class RebookSerializer(serializers.Serializer):
         choices=Mode.choices, required=False, help_text="Modalité (par défaut : la même)."
     )
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-
-
-def _id(value) -> int | None:
-    """A row id from a query string, or None (not a number, or beyond any id)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def _error(exc: ValidationError, code=status.HTTP_400_BAD_REQUEST) -> Response:
@@ -166,7 +158,7 @@ class SlotList(APIView):
                 appointment_type=kind,
                 start=start,
                 end=end,
-                place_id=_id(request.query_params.get("place")),
+                place_id=row_id(request.query_params.get("place")),
             )
         )
         return Response(SlotSerializer(slots, many=True).data)

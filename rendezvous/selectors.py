@@ -317,4 +317,7 @@ def parse_slot_start(value: str) -> datetime | None:
         return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=TZ)
+    # Bounded like search dates: far-off years would overflow the slot arithmetic.
+    if not search_date_allowed(moment.date()):
+        return None
     return moment

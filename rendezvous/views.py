@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from portal import limits
+from portal.inputs import row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode, Place
 
@@ -29,13 +30,7 @@ SEARCH_HORIZON_DAYS = 28
 HOLDS_PER_IP = "60/m"
 
 
-def _int(value) -> int | None:
-    """A row id from the query or form, or None (not a number, or beyond any id)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
+_int = row_id  # a row id from the query or form, or None
 
 
 def _date(value) -> date | None:

@@ -213,3 +213,23 @@ def test_a_number_of_copies_is_at_least_one(tenant_a):
     assert not bound.is_valid()
     assert "supérieure ou égale à 1" in " ".join(bound.errors["nombre"])
     assert "nombre" not in data_form({"nombre": "2"}).errors
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "0", "9" * 30, "1e3", " 12 "])
+def test_row_ids_from_visitors_are_plain_bounded_digits(value):
+    from portal.inputs import row_id
+
+    assert row_id(value) == (12 if value == " 12 " else None)
+
+
+def test_odd_ids_in_the_agents_dashboard_and_holds(rdv, form, admin_client):
+    for value in ("²", "9" * 30):
+        page = admin_client.get("/demarches/gestion/", {"agent": value})
+        assert page.status_code == 200
+        bulk = admin_client.post("/demarches/gestion/lot/", {"ids": [value], "agent": value})
+        assert bulk.status_code in (200, 302, 400)
+    held = admin_client.post(
+        f"/rendez-vous/type/{rdv.kind.pk}/retenir/",
+        {"debut": "9999-12-31T23:59", "lieu": rdv.place.pk},
+    )
+    assert held.status_code == 302 and "/type/" in held["Location"]
