@@ -8,6 +8,7 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from portal.db import retry_on_deadlock
+from portal.uploads import detected_content_type
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
 from sve.owed import OWED_KIND
@@ -145,7 +146,7 @@ def request_complete(
             kind=Document.Kind.PIECE,
             message=message,
             filename=uploaded.name[-255:],
-            content_type=uploaded.content_type or "",
+            content_type=detected_content_type(content),
             size=len(content),
             content=content,
         )
@@ -292,7 +293,7 @@ def message_post(
             kind=Document.Kind.MESSAGE,
             message=message,
             filename=uploaded.name[-255:],
-            content_type=uploaded.content_type or "",
+            content_type=detected_content_type(content),
             size=len(content),
             content=content,
         )
