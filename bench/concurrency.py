@@ -188,8 +188,9 @@ def agent_loop(n: int, base: str, host: str, stop: threading.Event, tally: Tally
 def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_DEBUG": "0"}
     # 12 clients from one loopback address: the abuse limits are not what is measured.
-    env.update({name: "" for name in ("LIMIT_FILING_IP", "LIMIT_FILING_ACCOUNT", "LIMIT_LOGIN_IP")})
-    env["LIMIT_LOGIN_ACCOUNT"] = ""
+    # (An empty limit, documented as "no limit", answers 500 on the API: see the report.)
+    for name in ("FILING_IP", "FILING_ACCOUNT", "LOGIN_IP", "LOGIN_ACCOUNT"):
+        env[f"LIMIT_{name}"] = "100000/m"
     process = subprocess.Popen(
         [
             PYTHON,
