@@ -23,7 +23,11 @@ class LinkError(Exception):
 
 
 def link_sign(*, appointment: Appointment) -> str:
-    return signing.dumps(appointment.token, salt=SALT, compress=False)
+    return token_sign(token=appointment.token)
+
+
+def token_sign(*, token: str) -> str:
+    return signing.dumps(token, salt=SALT, compress=False)
 
 
 def appointment_from_link(*, signed: str) -> Appointment:

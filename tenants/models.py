@@ -268,3 +268,36 @@ class CommuneReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.insee_code})"
+
+
+class AccountActivity(models.Model):
+    """Where an account has something: one row per (account, member) with requests or
+    appointments there, written in the same transaction as the filing or booking.
+
+    The citizen's pages that span communes ("Mes demandes", "Mes rendez-vous") read only
+    the schemas named here, so their cost does not grow with the number of members
+    (issue 14). Deleted with the account. Counts are of records created (a deleted draft
+    is not subtracted): the record may name a schema with nothing left, never miss one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+    )
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.CASCADE, related_name="account_activities"
+    )
+    first_at = models.DateTimeField(_("première activité"))
+    last_at = models.DateTimeField(_("dernière activité"))
+    requests = models.PositiveIntegerField(_("demandes"), default=0)
+    appointments = models.PositiveIntegerField(_("rendez-vous"), default=0)
+
+    class Meta:
+        verbose_name = _("activité d'un compte")
+        verbose_name_plural = _("activité des comptes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "collectivite"], name="accountactivity_user_collectivite_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.collectivite_id}"
