@@ -109,6 +109,18 @@ def account_collectivites(*, user: User, service: str, field: str) -> list[Colle
     )
 
 
+def collectivite_directory() -> QuerySet[Collectivite]:
+    """The active members in name order, primary domain first: the operator's home."""
+    return (
+        Collectivite.objects.active()
+        .only("id", "name", "schema_name", "slug")
+        .prefetch_related(
+            Prefetch("domains", queryset=Domain.objects.order_by("-is_primary", "domain"))
+        )
+        .order_by("name", "id")
+    )
+
+
 def collectivite_site_url(*, collectivite: Collectivite) -> str:
     """The member's site ("https://host/"), from its domains as prefetched by
     account_collectivites (primary first): no query."""
