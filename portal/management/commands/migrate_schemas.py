@@ -17,6 +17,7 @@ that are behind, resumable after a failure.
 (``app_label migration_name``) or ``--schema`` also bypasses the skipping.
 """
 
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -28,10 +29,12 @@ from django_tenants.migration_executors import get_executor
 from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_exists
 
 
-def migration_leaves() -> tuple[set[tuple[str, str]], dict]:
-    """The leaf migrations of the project's graph, and the squashes' replaced names."""
+@functools.cache
+def migration_leaves() -> tuple[frozenset[tuple[str, str]], dict]:
+    """The leaf migrations of the project's graph, and the squashes' replaced names (read
+    once per process: migration files do not change under a running process)."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    return set(loader.graph.leaf_nodes()), loader.replacements
+    return frozenset(loader.graph.leaf_nodes()), loader.replacements
 
 
 def schemas_behind(schema_names: Iterable[str]) -> list[str]:
