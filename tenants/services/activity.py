@@ -37,11 +37,15 @@ def account_activity_record(*, user_id: int | None, requests: int = 0, appointme
     tenant = getattr(connection, "tenant", None)
     if user_id is None or tenant is None or tenant.schema_name == get_public_schema_name():
         return
+    # schema_context() activates a stand-in tenant that has only a schema name.
+    pk = getattr(tenant, "pk", None) or (
+        Collectivite.objects.values_list("pk", flat=True).get(schema_name=tenant.schema_name)
+    )
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             _UPSERT.format(table=_table()),
-            [user_id, tenant.pk, now, now, requests, appointments],
+            [user_id, pk, now, now, requests, appointments],
         )
 
 

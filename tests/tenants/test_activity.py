@@ -169,3 +169,12 @@ def test_backfill_rebuilds_the_records_from_the_schemas(
         set(AccountActivity.objects.values_list("user", "collectivite", "requests", "appointments"))
         == expected
     )
+
+
+def test_recorded_under_a_schema_context_too(tenant_a, user_factory):
+    from django_tenants.utils import schema_context
+
+    citizen = user_factory()
+    with schema_context(tenant_a.schema_name):
+        submit(enabled_form(), user=citizen)
+    assert _activity(citizen, tenant_a).requests == 1
