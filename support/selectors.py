@@ -233,3 +233,39 @@ def help_search(*, query: str, application: str = "", limit: int = 5) -> list[He
         .filter(matches__gt=0)
         .order_by("-matches", "title")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    filed: int
+    in_time: int
+    late: int
+    by_kind: dict[str, int]
+
+    @property
+    def share(self) -> float | None:
+        settled = self.in_time + self.late
+        return None if settled == 0 else self.in_time / settled
+
+
+def member_year_summary(*, collectivite_id: int, year: int) -> YearSummary:
+    """A member's requests of ``year`` for its yearly usage report (seed 000): how many,
+    of which kinds, and how many were taken into account in time (seed 001 art. 4)."""
+    now = timezone.now()
+    requests = SupportRequest.objects.filter(collectivite_id=collectivite_id, filed_at__year=year)
+    totals = requests.aggregate(
+        filed=Count("pk"),
+        in_time=Count("pk", filter=Q(taken_at__lte=F("take_due_at"))),
+        late=Count(
+            "pk",
+            filter=Q(taken_at__gt=F("take_due_at")) | Q(taken_at__isnull=True, take_due_at__lt=now),
+        ),
+    )
+    by_kind = dict(requests.values_list("kind").annotate(n=Count("pk")).order_by())
+    labels = dict(SupportRequest.Kind.choices)
+    return YearSummary(
+        filed=totals["filed"],
+        in_time=totals["in_time"],
+        late=totals["late"],
+        by_kind={str(labels[kind]): n for kind, n in by_kind.items()},
+    )

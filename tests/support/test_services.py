@@ -181,3 +181,18 @@ def test_a_notice_is_sent_once(file_request, desk_user, mailoutbox):
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [desk_user.email]
     assert filed.reference in mailoutbox[0].subject
+
+
+def test_a_members_year_for_its_usage_report(file_request, desk_user, tenant_a):
+    from support.selectors import member_year_summary
+
+    services.support_request_take(
+        request=file_request(), user=desk_user, now=TUESDAY_10 + timedelta(hours=1)
+    )
+    services.support_request_take(
+        request=file_request(kind="incident"), user=desk_user, now=TUESDAY_10 + timedelta(hours=6)
+    )
+    summary = member_year_summary(collectivite_id=tenant_a.pk, year=2026)
+    assert (summary.filed, summary.in_time, summary.late, summary.share) == (2, 1, 1, 0.5)
+    assert summary.by_kind == {"Assistance ou prestation": 1, "Incident": 1}
+    assert member_year_summary(collectivite_id=tenant_a.pk, year=2025).filed == 0
