@@ -21,6 +21,7 @@ from django.utils import timezone
 from portal.calendar import public_holidays
 from portal.text import search_key
 from rendezvous.models import (
+    MAX_DELAY_DAYS,
     Absence,
     Appointment,
     AppointmentType,
@@ -41,6 +42,14 @@ class Slot:
     ends_at: datetime
     agent_id: int
     place_id: int
+
+
+def search_date_allowed(day: date, *, today: date | None = None) -> bool:
+    """Whether a date given in a slot search can mean anything: from a year back to the
+    longest booking delay ahead. Bounded so that date arithmetic cannot overflow (issue 8:
+    9999-12-31 raised OverflowError)."""
+    today = today or timezone.localdate()
+    return -366 <= (day - today).days <= MAX_DELAY_DAYS + 7
 
 
 def _insee_code() -> str:
@@ -310,7 +319,7 @@ class CitizenAppointment:
     type_name: str
     mode: str
     status: str
-    token: str
+    link_secret: str
 
     @property
     def mode_label(self) -> str:
@@ -322,9 +331,11 @@ class CitizenAppointment:
 
     @property
     def url(self) -> str:
-        from rendezvous.links import token_sign
+        from rendezvous.links import secret_sign
 
-        path = reverse("rendezvous:manage", args=[token_sign(token=self.token)], urlconf=URLCONF)
+        path = reverse(
+            "rendezvous:manage", args=[secret_sign(secret=self.link_secret)], urlconf=URLCONF
+        )
         return self.commune_url.rstrip("/") + path
 
 
@@ -344,7 +355,7 @@ def citizen_appointments_everywhere(*, user) -> list[CitizenAppointment]:
     for index, commune in enumerate(communes):
         schema = quote(commune.schema_name)
         parts.append(
-            f"""SELECT {index} AS commune, a.starts_at, t.name, a.mode, a.status, a.token
+            f"""SELECT {index} AS commune, a.starts_at, t.name, a.mode, a.status, a.link_secret
                   FROM {schema}.rendezvous_appointment a
                   JOIN {schema}.rendezvous_appointmenttype t ON t.id = a.type_id
                  WHERE a.citizen_id = %s AND a.status <> ALL(%s)"""
@@ -361,7 +372,7 @@ def citizen_appointments_everywhere(*, user) -> list[CitizenAppointment]:
             type_name=row[2],
             mode=row[3],
             status=row[4],
-            token=row[5],
+            link_secret=row[5],
         )
         for row in rows
     ]
@@ -375,4 +386,7 @@ def parse_slot_start(value: str) -> datetime | None:
         return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=TZ)
+    # Bounded like search dates: far-off years would overflow the slot arithmetic.
+    if not search_date_allowed(moment.date()):
+        return None
     return moment
