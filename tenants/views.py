@@ -1,5 +1,6 @@
 """A member's own pages: public home page, logo, and the admin's look and members pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -57,6 +58,24 @@ def theme_css(request):
     response = HttpResponse(body + "}\n", content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def legal_page(request, page: str):
+    """The pages every French public site carries, written from the commune's settings:
+    mentions légales (LCEN art. 6 III), données personnelles (RGPD art. 13-14) and the
+    déclaration d'accessibilité (law 2005-102 art. 47, RGAA)."""
+    collectivite = request.tenant
+    if collectivite.is_operator:
+        raise Http404
+    return render(
+        request,
+        f"tenants/legal/{page}.html",
+        {
+            "collectivite": collectivite,
+            "hosting": settings.PORTAL_HOSTING,
+            "applications": applications_for(collectivite.services),
+        },
+    )
 
 
 @member_required
