@@ -9,7 +9,6 @@ from portal.accounts.models import User
 from portal.exports import spreadsheet_cell
 from portal.text import search_key
 from tenants.catalogue import applications_for
-from tenants.theming import theme_palette
 from tenants.models import (
     Collectivite,
     CollectiviteEvent,
@@ -18,6 +17,7 @@ from tenants.models import (
     Domain,
     Membership,
 )
+from tenants.theming import theme_palette
 
 
 def commune_reference_search(*, query: str, limit: int = 10) -> list[CommuneReference]:
