@@ -13,7 +13,7 @@ from tenants import services
 from tenants.catalogue import applications_for
 from tenants.forms import InviteForm, LookForm, form_errors_add
 from tenants.models import CollectiviteLogo, Membership
-from tenants.selectors import tenant_memberships
+from tenants.selectors import DEFAULT_PRIMARY, tenant_memberships
 from tenants.theming import theme_palette
 
 
@@ -99,7 +99,7 @@ def look(request):
         request.POST or None,
         request.FILES or None,
         instance=collectivite,
-        initial={"primary_color": collectivite.primary_color or "#000091"},
+        initial={"primary_color": collectivite.primary_color or DEFAULT_PRIMARY},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -83,7 +83,7 @@ class Auditor:
     def assert_clean(self):
         problems = self.problems + [f"console: {text}" for text in self.console]
         assert not problems, "\n".join(problems)
-        assert self.pages >= 20
+        assert self.pages >= 30
 
 
 def _login(page, base: str, email: str, width: int):
@@ -112,6 +112,7 @@ def commune(tenant_a, member_factory, user_factory, settings):
     agent = member_factory(tenant_a, role=Membership.Role.AGENT)
     admin = member_factory(tenant_a, role=Membership.Role.ADMIN)
     citizen = user_factory(first_name="Camille", last_name="Usager")
+    operator_admin = user_factory(is_platform_admin=True)
     with in_tenant(tenant_a):
         form = enabled_form()
         req = sve_services.request_submit(
@@ -150,7 +151,14 @@ def commune(tenant_a, member_factory, user_factory, settings):
             )
             rule.types.add(kind)
     connection.set_schema_to_public()
-    return {"agent": agent, "admin": admin, "citizen": citizen, "request": req, "kind": kind}
+    return {
+        "agent": agent,
+        "admin": admin,
+        "citizen": citizen,
+        "operator_admin": operator_admin,
+        "request": req,
+        "kind": kind,
+    }
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -264,6 +272,24 @@ def test_every_journey_page_passes_csp_axe_and_fits_the_screen(
     audit.check(page, "forms")
     page.goto(base + "/demarches/gestion/formulaires/demande-test/")
     audit.check(page, "form-edit")
+    page.goto(base + "/gestion/assistance/")
+    audit.check(page, "support-member")
+    page.goto(base + "/gestion/assistance/nouvelle/")
+    audit.check(page, "support-file")
+    page.context.close()
+
+    # The operator's platform admin: home, members' dashboard, one member, onboarding, mails.
+    page = new_page()
+    _login(page, site_url(), commune["operator_admin"].email, width)
+    audit.check(page, "operator-home")
+    for path, name in [
+        ("/operateur/", "operator-dashboard"),
+        ("/operateur/collectivites/test-a/", "operator-collectivite"),
+        ("/operateur/raccorder/", "operator-onboard"),
+        ("/operateur/courriels/", "operator-outbox"),
+    ]:
+        page.goto(site_url() + path)
+        audit.check(page, name)
     page.context.close()
 
     audit.assert_clean()
