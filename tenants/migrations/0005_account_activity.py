@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('tenants', '0003_onboarding_look_history_reference'),
+        ('tenants', '0004_collectivite_legal_pages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
