@@ -22,6 +22,7 @@ from sve.fields import summary
 from sve.journal import journal_append, journal_extend
 from sve.models import Document, JournalEntry, Regime, Request, Status
 from sve.owed import IMPLICIT_NOTICE, OWED_KIND
+from tenants.selectors import collectivite_letterhead
 
 KIND_FILES = {
     Document.Kind.AEE: ("accuse-enregistrement", "Accusé d'enregistrement électronique"),
@@ -69,6 +70,7 @@ def document_context(request: Request) -> dict:
         "req": request,
         "version": version,
         "commune": commune,
+        "letterhead": collectivite_letterhead(collectivite=commune),
         "lines": summary(version.fields, request.data, filenames),
         "is_sva": request.regime == Regime.SVA,
         "ar_due_on": request.ar_due_on,

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
+from portal.accounts.models import User
 from rendezvous import selectors
 from rendezvous.models import (
     OWED_CONFIRMATION,
@@ -25,6 +26,7 @@ from rendezvous.models import (
     RendezvousSettings,
 )
 from rendezvous.services.changes import link_rotate
+from tenants.services.activity import account_activity_record
 
 SLOT_TAKEN = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre. "
@@ -194,9 +196,23 @@ def _visio_url() -> str:
     return RendezvousSettings.current().visio_base + "rdv-" + secrets.token_urlsafe(24)
 
 
+def _account_for(*, email: str) -> int | None:
+    # An agent booking for a citizen who phoned: the booking joins the citizen's account
+    # (their "Mes rendez-vous") when one has the address given (accounts are global).
+    if not email:
+        return None
+    return (
+        User.objects.filter(email__iexact=email, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def _after_booking(appointment: Appointment) -> None:
     from portal.owed.services import owed_record
 
+    # In the booking's transaction: "Mes rendez-vous" reads only the communes recorded.
+    account_activity_record(user_id=appointment.citizen_id, appointments=1)
     # Owed from this commit on; the worker sends it, the sweep re-queues it if lost.
     owed_record(
         kind=OWED_CONFIRMATION, subject_ids=[appointment.pk], task="rendezvous.send_confirmation"
@@ -297,6 +313,8 @@ def appointment_book(
     )
     if not appointment_type.is_active and booked_by_agent_id is None:
         raise SlotUnavailable("Ce type de rendez-vous ne se prend plus en ligne.", code="inactive")
+    if citizen_id is None and booked_by_agent_id is not None:
+        citizen_id = _account_for(email=contact["email"])
     with transaction.atomic():
         agents = _candidates(
             appointment_type=appointment_type,
