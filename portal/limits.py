@@ -34,7 +34,9 @@ RETRY_AFTER_SECONDS = 60
 
 
 def _rate(scope: str) -> str | None:
-    return settings.PORTAL_RATE_LIMITS.get(scope)
+    """The limit of ``scope`` ("30/h"), or None for no limit (unset or set empty, as the
+    README documents)."""
+    return settings.PORTAL_RATE_LIMITS.get(scope) or None
 
 
 def too_many_requests(request, message: str = TOO_MANY, retry_after: int = RETRY_AFTER_SECONDS):

@@ -64,3 +64,23 @@ def test_filing_api_is_limited_with_a_french_json_429(tenant_a, form_a, settings
     assert client.get("/api/sve/formulaires/").status_code == 200
     with in_tenant(tenant_a):
         assert Request.objects.count() == 2
+
+
+def test_an_empty_limit_means_no_limit_on_pages_and_api(client_a, tenant_a, form_a, settings):
+    settings.PORTAL_RATE_LIMITS = settings.PORTAL_RATE_LIMITS | {
+        "filing:ip": "",
+        "filing:account": "",
+    }
+    client = APIClient(HTTP_HOST="test-a.localhost")
+    body = {
+        "last_name": "Api",
+        "first_name": "Cli",
+        "postal_address": "3 rue",
+        "email": "api@example.fr",
+        "data": {"objet": "Par l'API"},
+    }
+    url = "/api/sve/formulaires/demande-test/demandes/"
+    assert [client.post(url, body, format="json").status_code for _ in range(3)] == [201] * 3
+    assert _file_page(client_a, "a@example.fr").status_code == 302
+    with in_tenant(tenant_a):
+        assert Request.objects.count() == 4
