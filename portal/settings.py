@@ -26,6 +26,7 @@ REQUIRED_IN_PRODUCTION = (
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "PORTAL_BASE_DOMAIN",
+    "OIDC_RSA_PRIVATE_KEY",  # signs the operator's ID tokens (identity, issue 12)
 )
 
 
@@ -75,6 +76,12 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_filters",
+    # Identity (issue 12): the operator's OpenID Connect provider, second factor, SSO.
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "identity",
 ]
 TENANT_APPS = [
     "portal.jobs",
@@ -104,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
@@ -165,6 +173,52 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Identity (issue 12): SSO across hosts, upstream providers, second factor ----------
+# The operator's host is the OpenID Connect provider (django-oauth-toolkit); every member
+# host is a client registered per domain (identity.services.sso). ID tokens are signed with
+# this RSA key: OIDC_RSA_PRIVATE_KEY in production, a key kept under var/ otherwise.
+OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True)
+if not OIDC_RSA_PRIVATE_KEY and not PRODUCTION:
+    from identity.keys import development_private_key
+
+    OIDC_RSA_PRIVATE_KEY = development_private_key(BASE_DIR / "var" / "oidc-private-key.pem")
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    "PKCE_REQUIRED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # The ID token hint proves which client asks; logging out never needs a second click.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OAUTH2_VALIDATOR_CLASS": "identity.oidc.PortalOAuth2Validator",
+    "SCOPES": {
+        "openid": "Identité",
+        "profile": "Nom et prénom",
+        "email": "Adresse électronique",
+    },
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+}
+# Upstream providers, each enabled when its client id is set: FranceConnect for citizens,
+# ProConnect for staff. ISSUER is the provider's base URL (its discovery document is at
+# ISSUER/.well-known/openid-configuration).
+IDENTITY_UPSTREAMS = {
+    name: {
+        "client_id": env.str(f"{prefix}_CLIENT_ID", default=""),
+        "client_secret": env.str(f"{prefix}_CLIENT_SECRET", default=""),
+        "issuer": env.str(f"{prefix}_ISSUER", default=""),
+        "scope": env.str(f"{prefix}_SCOPE", default=scope),
+    }
+    for name, prefix, scope in (
+        ("franceconnect", "FRANCECONNECT", "openid given_name family_name email"),
+        ("proconnect", "PROCONNECT", "openid given_name usual_name email"),
+    )
+}
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Portail des communes")
+# django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s...).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# --- end Identity ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
