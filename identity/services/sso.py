@@ -21,7 +21,7 @@ def operator_origin() -> str:
 
 
 def sso_client_id(*, host: str) -> str:
-    return f"commune:{host.lower()}"
+    return f"commune-{host.lower()}"
 
 
 def sso_client_secret(*, client_id: str) -> str:

@@ -16,7 +16,7 @@ from oauth2_provider.views import RPInitiatedLogoutView
 from identity.clients import sso_client, upstream_client, upstream_enabled
 from identity.services.second_factor import second_factor_required
 from identity.services.sessions import SSO_ID_TOKEN_KEY, UPSTREAM_KEY, user_sessions_end
-from identity.services.sso import CALLBACK_PATH
+from identity.services.sso import CALLBACK_PATH, operator_origin
 from identity.views.common import NEXT_KEY, complete_sign_in, is_operator_host, refuse, safe_next
 from identity.views.common import sign_in as identity_sign_in
 from portal.accounts.forms import LoginForm
@@ -120,10 +120,9 @@ def logout_view(request):
         id_token = request.session.get(SSO_ID_TOKEN_KEY)
         logout(request)
         if id_token:
-            client = sso_client(host=request.get_host().split(":")[0])
-            return client.logout_redirect(
-                request, post_logout_redirect_uri=home, id_token_hint=id_token
-            )
+            # RP-initiated logout at the provider, which ends every session of the account.
+            query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": home})
+            return HttpResponseRedirect(f"{operator_origin()}/o/logout/?{query}")
         if user.is_authenticated:
             user_sessions_end(user=user)
         return redirect(home)
