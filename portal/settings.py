@@ -26,7 +26,6 @@ REQUIRED_IN_PRODUCTION = (
     "EMAIL_URL",
     "DEFAULT_FROM_EMAIL",
     "PORTAL_BASE_DOMAIN",
-    "OIDC_RSA_PRIVATE_KEY",  # signs the operator's ID tokens (identity, issue 12)
 )
 
 
@@ -178,8 +177,17 @@ if TESTING:
 # The operator's host is the OpenID Connect provider (django-oauth-toolkit); every member
 # host is a client registered per domain (identity.services.sso). ID tokens are signed with
 # this RSA key: OIDC_RSA_PRIVATE_KEY in production, a key kept under var/ otherwise.
+# OIDC_RSA_PRIVATE_KEY_FILE may name a PEM file instead (a docker secret, for instance).
 OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True)
-if not OIDC_RSA_PRIVATE_KEY and not PRODUCTION:
+if not OIDC_RSA_PRIVATE_KEY and env.str("OIDC_RSA_PRIVATE_KEY_FILE", default=""):
+    OIDC_RSA_PRIVATE_KEY = Path(env.str("OIDC_RSA_PRIVATE_KEY_FILE")).read_text()
+if not OIDC_RSA_PRIVATE_KEY and PRODUCTION:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production but these environment variables are missing: "
+        "OIDC_RSA_PRIVATE_KEY (or OIDC_RSA_PRIVATE_KEY_FILE). Set them (see README.md, "
+        "Configuration) and start again."
+    )
+if not OIDC_RSA_PRIVATE_KEY:
     from identity.keys import development_private_key
 
     OIDC_RSA_PRIVATE_KEY = development_private_key(BASE_DIR / "var" / "oidc-private-key.pem")
@@ -198,6 +206,14 @@ OAUTH2_PROVIDER = {
     },
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # RFC 9700 (OAuth 2.0 security best current practice), checked by `check --deploy`.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 # Upstream providers, each enabled when its client id is set: FranceConnect for citizens,
 # ProConnect for staff. ISSUER is the provider's base URL (its discovery document is at
