@@ -1,12 +1,12 @@
 """Second factor (django-otp): a TOTP application and single-use recovery codes."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,36 +41,36 @@ def _lock_ends(device) -> timezone.datetime | None:
     return None
 
 
+def _lock_message(lock) -> str:
+    return (
+        f"Trop de codes erronés ({MAX_FAILURES} à la suite) : la vérification est bloquée "
+        f"jusqu'à {timezone.localtime(lock):%H:%M}. Réessayez plus tard, utilisez un code de "
+        "secours ou demandez de l'aide à l'administrateur de la plateforme."
+    )
+
+
 def second_factor_verify(*, user: User, code: str):
-    """The device that accepts ``code`` (the TOTP application, or one recovery code, which
-    is then used up). Raises SecondFactorRefused with a French message otherwise."""
-    code = "".join(code.split())
-    devices = [d for d in devices_for_user(user, confirmed=True)]
-    if not devices:
-        raise SecondFactorRefused("Aucune double authentification n'est configurée.")
-    for device in devices:
-        lock = _lock_ends(device)
-        if lock is not None:
-            raise SecondFactorRefused(
-                f"Trop de codes erronés ({MAX_FAILURES} à la suite) : la vérification est "
-                f"bloquée jusqu'à {timezone.localtime(lock):%H:%M}. Réessayez plus tard ou "
-                "demandez de l'aide à l'administrateur de la plateforme."
-            )
-    for device in devices:
-        allowed, _ = device.verify_is_allowed()
-        if allowed is False:
-            raise SecondFactorRefused(
-                "Code refusé : attendez quelques secondes avant un nouvel essai."
-            )
-    for device in devices:
-        if device.verify_token(code):
-            return device
-    totp = next((d for d in devices if isinstance(d, TOTPDevice)), None)
-    if totp is not None and _lock_ends(totp) is not None:
+    """The device that accepts ``code``: six digits are a TOTP code, anything else a recovery
+    code (used up once accepted). Raises SecondFactorRefused with a French message."""
+    code = "".join(code.split()).lower()
+    model = TOTPDevice if re.fullmatch(r"\d{6}", code) else StaticDevice
+    device = model.objects.filter(user=user, confirmed=True).first()
+    if device is None:
         raise SecondFactorRefused(
-            f"Trop de codes erronés ({MAX_FAILURES} à la suite) : la vérification est bloquée "
-            f"pendant {int(LOCK_DURATION.total_seconds() // 60)} minutes."
+            "Code incorrect : ce n'est ni un code à 6 chiffres valable ni un code de secours."
         )
+    lock = _lock_ends(device)
+    if lock is not None:
+        raise SecondFactorRefused(_lock_message(lock))
+    allowed, _ = device.verify_is_allowed()
+    if allowed is False:
+        raise SecondFactorRefused("Code refusé : attendez quelques secondes avant un nouvel essai.")
+    if device.verify_token(code):
+        return device
+    device.refresh_from_db()
+    lock = _lock_ends(device)
+    if lock is not None:
+        raise SecondFactorRefused(_lock_message(lock))
     raise SecondFactorRefused("Code incorrect. Vérifiez l'heure de votre téléphone et réessayez.")
 
 
