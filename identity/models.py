@@ -2,6 +2,7 @@
 (FranceConnect, ProConnect) is linked to which account."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,3 +57,23 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_provider_display()}"
+
+
+class PersonalDataExport(models.Model):
+    """A person's copy of everything the portal holds about them (GDPR art. 15), gathered
+    by the worker commune by commune."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_data_exports"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    content = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("export de données personnelles")
+        verbose_name_plural = _("exports de données personnelles")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.requested_at:%Y-%m-%d %H:%M}"

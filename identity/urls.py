@@ -3,7 +3,7 @@ and logout paths here take precedence (the names accounts:login/logout still rev
 
 from django.urls import path, re_path
 
-from identity.views import login, second_factor, upstream
+from identity.views import account, login, second_factor, upstream
 
 app_name = "identity"
 urlpatterns = [
@@ -14,6 +14,14 @@ urlpatterns = [
     path("sso/retour/", login.sso_callback, name="sso_callback"),
     path("double-authentification/", second_factor.second_factor, name="second_factor"),
     path("liaison/", upstream.upstream_link, name="upstream_link"),
+    path("mon-compte/", account.account, name="account"),
+    path("mon-compte/adresse/", account.email_change, name="email_change"),
+    path("mon-compte/adresse/<str:token>/", account.email_confirm, name="email_confirm"),
+    path("mon-compte/mot-de-passe/", account.password_change, name="password_change"),
+    path("mon-compte/sessions/fin/", account.sessions_end, name="sessions_end"),
+    path("mon-compte/donnees/", account.export_request, name="export_request"),
+    path("mon-compte/donnees/<int:pk>/", account.export_download, name="export_download"),
+    path("mon-compte/suppression/", account.account_delete, name="account_delete"),
     re_path(
         r"^(?P<provider>franceconnect|proconnect)/$",
         upstream.upstream_start,
