@@ -12,6 +12,7 @@ urlpatterns = [
     path("comptes/", include("portal.accounts.urls")),
     path("o/", include("identity.urls_provider")),
     path("operateur/courriels/", include("portal.outbox.urls")),
+    path("operateur/assistance/", include("support.urls_desk")),
     path("operateur/", include("tenants.urls_operator")),
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),
