@@ -17,7 +17,7 @@ from identity.views.common import PENDING_KEY, complete_sign_in
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label="Code de vérification",
         help_text="Le code à 6 chiffres de votre application, ou un code de secours.",
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),

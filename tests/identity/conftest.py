@@ -208,3 +208,23 @@ def text(response) -> str:
 @pytest.fixture
 def hosts():
     return Browser()
+
+
+def totp_enrolled(user):
+    """Enrol ``user`` in TOTP as the enrolment page does; returns the confirmed device."""
+    from identity.services.second_factor import totp_device_pending, totp_enrol_confirm
+
+    device = totp_device_pending(user=user)
+    totp_enrol_confirm(user=user, code=totp_code(device))
+    device.refresh_from_db()
+    device.last_t = -1  # the enrolment code may not be used again: start a fresh window
+    device.save(update_fields=["last_t"])
+    return device
+
+
+def totp_code(device) -> str:
+    """The code the person's application shows now."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"

@@ -4,19 +4,13 @@ finance staff, asked at every sign-in of an account that enrolled one."""
 import re
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from identity.services.second_factor import totp_device_pending, totp_enrol_confirm
 from tests.conftest import PASSWORD
-from tests.identity.conftest import text
+from tests.identity.conftest import text, totp_code, totp_enrolled
 
-
-def _code(device: TOTPDevice, drift: int = 0) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.drift = drift
-    return f"{totp.token():06d}"
+_code = totp_code
 
 
 def _password_step(client, user):
@@ -28,13 +22,7 @@ def _password_step(client, user):
 @pytest.fixture
 def enrolled_admin(user_factory):
     admin = user_factory(is_platform_admin=True)
-    device = totp_device_pending(user=admin)
-    totp_enrol_confirm(user=admin, code=_code(device))
-    device.refresh_from_db()
-    # A fresh code window: the enrolment code may not be used twice.
-    device.last_t = -1
-    device.save()
-    return admin, device
+    return admin, totp_enrolled(admin)
 
 
 def test_a_platform_admin_enrols_before_any_session_opens(operator_client, user_factory):
