@@ -3,7 +3,14 @@ and logout paths here take precedence (the names accounts:login/logout still rev
 
 from django.urls import path, re_path
 
-from identity.views import account, login, second_factor, upstream
+from identity.views import (
+    account,
+    commune,
+    login,
+    second_factor,
+    second_factor_settings,
+    upstream,
+)
 
 app_name = "identity"
 urlpatterns = [
@@ -22,6 +29,22 @@ urlpatterns = [
     path("mon-compte/donnees/", account.export_request, name="export_request"),
     path("mon-compte/donnees/<int:pk>/", account.export_download, name="export_download"),
     path("mon-compte/suppression/", account.account_delete, name="account_delete"),
+    path(
+        "mon-compte/double-authentification/",
+        second_factor_settings.second_factor_settings,
+        name="second_factor_settings",
+    ),
+    path(
+        "mon-compte/double-authentification/codes/",
+        second_factor_settings.recovery_codes_new,
+        name="recovery_codes_new",
+    ),
+    path(
+        "mon-compte/double-authentification/desactiver/",
+        second_factor_settings.second_factor_remove,
+        name="second_factor_remove",
+    ),
+    path("securite-commune/", commune.commune_security, name="commune_security"),
     re_path(
         r"^(?P<provider>franceconnect|proconnect)/$",
         upstream.upstream_start,

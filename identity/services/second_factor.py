@@ -124,3 +124,15 @@ def totp_qr_svg(*, device: TOTPDevice) -> str:
 
 def totp_issuer() -> str:
     return settings.OTP_TOTP_ISSUER
+
+
+@transaction.atomic
+def second_factor_disable(*, user: User) -> None:
+    """Remove the TOTP application and recovery codes, where the account may go without."""
+    if user.is_platform_admin or user.is_finance:
+        raise SecondFactorRefused(
+            "La double authentification est obligatoire pour les administrateurs de la "
+            "plateforme et les agents financiers."
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
