@@ -226,10 +226,14 @@ IDENTITY_UPSTREAMS = {
         "client_secret": env.str(f"{prefix}_CLIENT_SECRET", default=""),
         "issuer": env.str(f"{prefix}_ISSUER", default=""),
         "scope": env.str(f"{prefix}_SCOPE", default=scope),
+        "acr_values": env.str(f"{prefix}_ACR_VALUES", default=acr),
+        # Whether an e-mail sent without an "email_verified" claim counts as verified (an
+        # explicit "email_verified": false never does).
+        "trusts_email": env.bool(f"{prefix}_TRUSTS_EMAIL", default=False),
     }
-    for name, prefix, scope in (
-        ("franceconnect", "FRANCECONNECT", "openid given_name family_name email"),
-        ("proconnect", "PROCONNECT", "openid given_name usual_name email"),
+    for name, prefix, scope, acr in (
+        ("franceconnect", "FRANCECONNECT", "openid given_name family_name email", "eidas1"),
+        ("proconnect", "PROCONNECT", "openid given_name usual_name email", ""),
     )
 }
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Portail des communes")

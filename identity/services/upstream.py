@@ -32,14 +32,19 @@ class UpstreamIdentity:
         return self.__dict__.copy()
 
 
-def upstream_identity_from_claims(*, provider: str, claims: dict) -> UpstreamIdentity:
+def upstream_identity_from_claims(
+    *, provider: str, claims: dict, trusts_email: bool = False
+) -> UpstreamIdentity:
     """Only these claims are read. GDPR art. 5-1-c (data minimisation): birth date, birth
-    place and birth country sent by FranceConnect are never read nor stored."""
+    place and birth country sent by FranceConnect are never read nor stored. The e-mail is
+    verified when the provider says so, or when it sends no claim and is trusted to verify
+    e-mails (``trusts_email``, set per provider)."""
+    verified = claims.get("email_verified")
     return UpstreamIdentity(
         provider=provider,
         subject=str(claims.get("sub") or ""),
         email=str(claims.get("email") or "").strip().lower(),
-        email_verified=claims.get("email_verified") is True,
+        email_verified=verified is True or (verified is None and trusts_email),
         given_name=str(claims.get("given_name") or "")[:150],
         # ProConnect names the family name "usual_name".
         family_name=str(claims.get("family_name") or claims.get("usual_name") or "")[:150],

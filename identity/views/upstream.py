@@ -2,6 +2,7 @@
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +33,9 @@ def upstream_start(request, provider: str):
     client = _client_or_404(request, provider)
     request.session[NEXT_KEY] = safe_next(request, request.GET.get("next"))
     callback = request.build_absolute_uri(reverse("identity:upstream_callback", args=[provider]))
-    return client.authorize_redirect(request, callback)
+    acr_values = settings.IDENTITY_UPSTREAMS[provider].get("acr_values")
+    extra = {"acr_values": acr_values} if acr_values else {}
+    return client.authorize_redirect(request, callback, **extra)
 
 
 def _claims(client, token) -> dict:
@@ -71,7 +74,11 @@ def upstream_callback(request, provider: str):
             f"{label} n'a pas confirmé la connexion : le code a expiré ou n'est plus "
             "valable. Recommencez la connexion.",
         )
-    identity = upstream_identity_from_claims(provider=provider, claims=_claims(client, token))
+    identity = upstream_identity_from_claims(
+        provider=provider,
+        claims=_claims(client, token),
+        trusts_email=settings.IDENTITY_UPSTREAMS[provider].get("trusts_email", False),
+    )
     try:
         outcome = upstream_sign_in(identity=identity)
     except UpstreamRefused as refusal:
