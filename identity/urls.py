@@ -11,10 +11,16 @@ from identity.views import (
     second_factor_settings,
     upstream,
 )
+from portal import limits
 
 app_name = "identity"
 urlpatterns = [
-    path("connexion/", login.PortalLoginView.as_view(), name="login"),
+    # Issue 8's limits (per IP and per account) apply to this login as to accounts' own.
+    path(
+        "connexion/",
+        limits.limit("login", account=limits.email_of("username"))(login.PortalLoginView.as_view()),
+        name="login",
+    ),
     path("deconnexion/", login.logout_view, name="logout"),
     path("deconnexion/fin/", login.logout_done, name="logout_done"),
     path("sso/", login.sso_start, name="sso_start"),

@@ -1,7 +1,8 @@
 """Who may see what: platform roles on the operator's host, memberships on a member's host.
 
 An anonymous visitor is sent to the login page; a signed-in account without the right role
-gets 403. A suspended collectivité's back office shows its suspension page instead.
+gets 403. A suspended collectivité's back office shows its suspension page instead: the
+gate is ``tenants.middleware.TenantStatusMiddleware``, for pages and API alike.
 """
 
 from functools import wraps
@@ -59,13 +60,11 @@ def member_required(view=None, *, admin: bool = False, conceal: bool = False):
                     {"collectivite": tenant},
                     status=403,
                 )
-            if tenant.status == Collectivite.Status.SUSPENDED:
-                return render(
-                    request, "tenants/suspended.html", {"collectivite": tenant}, status=403
-                )
             request.membership = membership
             return view_func(request, *args, **kwargs)
 
+        # Back office: a suspended commune's gate (tenants.middleware) refuses it.
+        wrapper.staff_only = True
         return wrapper
 
     return decorator(view) if view else decorator

@@ -4,6 +4,7 @@ Development, demo and tests need nothing set: PostgreSQL and Redis are started u
 ``var/`` (portal.embedded). With ``DJANGO_ENV=production`` every secret must be given.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -77,6 +78,7 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_filters",
+    "axes",  # issue 8: per-account login lockout (see "Abuse limits")
     # Identity (issue 12): the operator's OpenID Connect provider, second factor, SSO.
     "oauth2_provider",
     "django_otp",
@@ -116,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
+    "axes.middleware.AxesMiddleware",  # issue 8: answers a locked account's login (429)
 ]
 
 TEMPLATES = [
@@ -159,7 +162,10 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "portal.limits.LoginLockoutBackend",  # issue 8: first, refuses a locked account
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -333,7 +339,45 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Abuse limits (issue 8; portal/limits.py): per IP and per account, counted in Redis (the
+# default cache). "N/s|m|h|d"; a missing or empty entry means no limit.
+PORTAL_RATE_LIMITS = {
+    "login:ip": env("LIMIT_LOGIN_IP", default="30/m"),
+    "login:account": env("LIMIT_LOGIN_ACCOUNT", default="10/m"),
+    "signup:ip": env("LIMIT_SIGNUP_IP", default="10/h"),
+    "signup:account": env("LIMIT_SIGNUP_ACCOUNT", default="3/h"),
+    "password-reset:ip": env("LIMIT_PASSWORD_RESET_IP", default="10/h"),
+    "password-reset:account": env("LIMIT_PASSWORD_RESET_ACCOUNT", default="3/h"),
+    "filing:ip": env("LIMIT_FILING_IP", default="30/h"),
+    "filing:account": env("LIMIT_FILING_ACCOUNT", default="10/h"),
+    "booking:ip": env("LIMIT_BOOKING_IP", default="30/h"),
+    "booking:account": env("LIMIT_BOOKING_ACCOUNT", default="5/h"),
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# django-axes: an account is locked after AXES_FAILURE_LIMIT failed logins, for the
+# cool-off, whatever the IP; its state is in Redis too.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "portal.limits.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.limits.lockout_response"
+AXES_VERBOSE = False
+# Per IP is counted by django-ratelimit (PORTAL_RATE_LIMITS), not by axes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "portal.limits.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [  # issue 8: JSON text PostgreSQL can store, or 400
+        "portal.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -352,6 +396,11 @@ SPECTACULAR_SETTINGS = {
         "SveStatusEnum": "sve.models.Status",
         "AppointmentStatusEnum": "rendezvous.models.Appointment.Status",
     },
+    # Issue 8: the error answers (400, 403, 404, 409, 410, 429) on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_schema.document_errors",
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True
