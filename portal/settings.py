@@ -57,6 +57,8 @@ PORTAL_SCHEME = env("PORTAL_SCHEME", default="https" if PRODUCTION else "http")
 OPERATOR_NAME = env("PORTAL_OPERATOR_NAME", default="Département des Hautes-Alpes")
 # Seed 000: the operator's logo on every partner page (a static path or an absolute URL).
 OPERATOR_LOGO = env("PORTAL_OPERATOR_LOGO", default="tenants/operator-logo.svg")
+# Legal notices of every site (LCEN art. 6 III): who hosts the portal (name, address, phone).
+PORTAL_HOSTING = env("PORTAL_HOSTING", default=OPERATOR_NAME)
 
 SHARED_APPS = [
     "django_tenants",
@@ -108,6 +110,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -416,6 +419,28 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Content-Security-Policy (django-csp; issue 11): everything from the portal's own origin,
+# no inline script or style anywhere (pages put JS and CSS in static files). Images may
+# also be data: URIs (browsers' form controls) and the operator's logo may be an absolute
+# URL (OPERATOR_LOGO). The API docs page (Swagger UI) relaxes it in its own view.
+_CSP_IMG = ["'self'", "data:"]
+if OPERATOR_LOGO.startswith(("http://", "https://")):
+    _CSP_IMG.append("/".join(OPERATOR_LOGO.split("/")[:3]))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _CSP_IMG,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

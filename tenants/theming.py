@@ -43,7 +43,7 @@ def primary_color_check(color: str) -> str:
     """The colour, lower-cased, if white text on it meets WCAG AA; else a French error."""
     if not HEX_COLOR.match(color or ""):
         raise ValidationError(
-            "Indiquez une couleur au format hexadécimal, par exemple #000091.", code="format"
+            "Indiquez une couleur au format hexadécimal, par exemple #1d4e89.", code="format"
         )
     ratio = contrast_ratio("#ffffff", color)
     if ratio < WCAG_AA_NORMAL_TEXT:
