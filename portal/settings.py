@@ -441,6 +441,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Identity (issue 12): signing in and out posts a form whose redirects cross hosts (operator
+# -> commune after login, commune -> operator -> commune on logout, operator -> FranceConnect
+# or ProConnect on logout): form-action allows the portal's hosts and the upstream issuers.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+    f"{PORTAL_SCHEME}://{PORTAL_BASE_DOMAIN}:*",
+    f"{PORTAL_SCHEME}://*.{PORTAL_BASE_DOMAIN}:*",
+    *sorted(
+        {"/".join(u["issuer"].split("/")[:3]) for u in IDENTITY_UPSTREAMS.values() if u["issuer"]}
+    ),
+]
 
 LOGGING = {
     "version": 1,
