@@ -70,6 +70,10 @@ def main() -> int:
     try:
         subprocess.run([*manage, "migrate_schemas", "-v", "0"], env=env, check=True)
         subprocess.run([*manage, "seed_demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+        # Single sign-on clients follow the port this demo serves on (issue 12).
+        subprocess.run(
+            [*manage, "sso_clients_sync"], env=env, check=True, stdout=subprocess.DEVNULL
+        )
         os.environ.update(env)
         import django
 

@@ -11,6 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
+from django.shortcuts import render
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.models import Collectivite, Membership
 
@@ -20,6 +22,12 @@ def membership_for(user, collectivite: Collectivite) -> Membership | None:
     if not user.is_authenticated or not user.is_active:
         return None
     return Membership.objects.filter(user=user, collectivite=collectivite, is_active=True).first()
+
+
+def _has_second_factor(user) -> bool:
+    # Issue 12: enrolling proves the device in this session; sessions opened through the
+    # operator's login pass the code at each sign-in.
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def _login(request):
@@ -45,6 +53,13 @@ def member_required(view=None, *, admin: bool = False, conceal: bool = False):
                 raise Http404
             if membership is None or (admin and not membership.is_admin):
                 raise PermissionDenied
+            if tenant.staff_second_factor_required and not _has_second_factor(request.user):
+                return render(
+                    request,
+                    "identity/second_factor_required.html",
+                    {"collectivite": tenant},
+                    status=403,
+                )
             request.membership = membership
             return view_func(request, *args, **kwargs)
 

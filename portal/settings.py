@@ -81,6 +81,12 @@ SHARED_APPS = [
     "drf_spectacular",
     "django_filters",
     "axes",  # issue 8: per-account login lockout (see "Abuse limits")
+    # Identity (issue 12): the operator's OpenID Connect provider, second factor, SSO.
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "identity",
 ]
 TENANT_APPS = [
     "portal.jobs",
@@ -112,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
@@ -177,6 +184,73 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Identity (issue 12): SSO across hosts, upstream providers, second factor ----------
+# The operator's host is the OpenID Connect provider (django-oauth-toolkit); every member
+# host is a client registered per domain (identity.services.sso). ID tokens are signed with
+# this RSA key: OIDC_RSA_PRIVATE_KEY in production, a key kept under var/ otherwise.
+# OIDC_RSA_PRIVATE_KEY_FILE may name a PEM file instead (a docker secret, for instance).
+OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True)
+if not OIDC_RSA_PRIVATE_KEY and env.str("OIDC_RSA_PRIVATE_KEY_FILE", default=""):
+    OIDC_RSA_PRIVATE_KEY = Path(env.str("OIDC_RSA_PRIVATE_KEY_FILE")).read_text()
+if not OIDC_RSA_PRIVATE_KEY and PRODUCTION:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production but these environment variables are missing: "
+        "OIDC_RSA_PRIVATE_KEY (or OIDC_RSA_PRIVATE_KEY_FILE). Set them (see README.md, "
+        "Configuration) and start again."
+    )
+if not OIDC_RSA_PRIVATE_KEY:
+    from identity.keys import development_private_key
+
+    OIDC_RSA_PRIVATE_KEY = development_private_key(BASE_DIR / "var" / "oidc-private-key.pem")
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    "PKCE_REQUIRED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # The ID token hint proves which client asks; logging out never needs a second click.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OAUTH2_VALIDATOR_CLASS": "identity.oidc.PortalOAuth2Validator",
+    "SCOPES": {
+        "openid": "Identité",
+        "profile": "Nom et prénom",
+        "email": "Adresse électronique",
+    },
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # RFC 9700 (OAuth 2.0 security best current practice), checked by `check --deploy`.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+# Upstream providers, each enabled when its client id is set: FranceConnect for citizens,
+# ProConnect for staff. ISSUER is the provider's base URL (its discovery document is at
+# ISSUER/.well-known/openid-configuration).
+IDENTITY_UPSTREAMS = {
+    name: {
+        "client_id": env.str(f"{prefix}_CLIENT_ID", default=""),
+        "client_secret": env.str(f"{prefix}_CLIENT_SECRET", default=""),
+        "issuer": env.str(f"{prefix}_ISSUER", default=""),
+        "scope": env.str(f"{prefix}_SCOPE", default=scope),
+        "acr_values": env.str(f"{prefix}_ACR_VALUES", default=acr),
+        # Whether an e-mail sent without an "email_verified" claim counts as verified (an
+        # explicit "email_verified": false never does).
+        "trusts_email": env.bool(f"{prefix}_TRUSTS_EMAIL", default=False),
+    }
+    for name, prefix, scope, acr in (
+        ("franceconnect", "FRANCECONNECT", "openid given_name family_name email", "eidas1"),
+        ("proconnect", "PROCONNECT", "openid given_name usual_name email", ""),
+    )
+}
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Portail des communes")
+# django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s...).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# --- end Identity ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -378,6 +452,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Identity (issue 12): signing in and out posts a form whose redirects cross hosts (operator
+# -> commune after login, commune -> operator -> commune on logout, operator -> FranceConnect
+# or ProConnect on logout): form-action allows the portal's hosts and the upstream issuers.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+    f"{PORTAL_SCHEME}://{PORTAL_BASE_DOMAIN}:*",
+    f"{PORTAL_SCHEME}://*.{PORTAL_BASE_DOMAIN}:*",
+    *sorted(
+        {"/".join(u["issuer"].split("/")[:3]) for u in IDENTITY_UPSTREAMS.values() if u["issuer"]}
+    ),
+]
 
 LOGGING = {
     "version": 1,

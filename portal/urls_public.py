@@ -9,7 +9,9 @@ from portal import views
 
 urlpatterns = [
     path("", views.operator_home, name="home"),
+    path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
+    path("o/", include("identity.urls_provider")),
     path("operateur/courriels/", include("portal.outbox.urls")),
     path("operateur/assistance/", include("support.urls_desk")),
     path("operateur/", include("tenants.urls_operator")),

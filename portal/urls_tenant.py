@@ -7,6 +7,7 @@ from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.commune_home, name="home"),
+    path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
     path("gestion/", tenant_views.backoffice_home, name="backoffice"),
     path("gestion/assistance/", include("support.urls_member")),

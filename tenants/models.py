@@ -84,6 +84,10 @@ class Collectivite(TenantMixin):
         _("délégué à la protection des données"), max_length=200, blank=True
     )
     dpo_email = models.EmailField(_("adresse du délégué à la protection des données"), blank=True)
+    # Issue 12: a commune may require a second factor (TOTP) from its admins and agents.
+    staff_second_factor_required = models.BooleanField(
+        _("double authentification exigée des agents"), default=False
+    )
 
     # The legal pages every French public site carries (tenants/legal.py): the director of
     # publication (LCEN art. 6 III) and the accessibility statement (RGAA, law 2005-102 art. 47).
@@ -240,6 +244,7 @@ class CollectiviteEvent(models.Model):
         LIFT = "lift", _("Levée de la suspension")
         EXPORT = "export", _("Export des données")
         ARCHIVE = "archive", _("Archivage")
+        SECURITY = "security", _("Sécurité des accès")
 
     collectivite = models.ForeignKey(Collectivite, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)

@@ -25,5 +25,7 @@ def signup(request):
             reset_url=request.build_absolute_uri(reverse("accounts:password_reset")),
         )
         messages.success(request, SIGNUP_DONE)  # the same answer whether it existed or not
-        return redirect("accounts:login")
+        # Home, not the login page: on a member host that page is the operator's single
+        # sign-on (issue 12), on another host, where this message would not be shown.
+        return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})

@@ -46,6 +46,26 @@ def collectivite_suspend(*, collectivite: Collectivite, reason: str, by: User) -
 
 
 @transaction.atomic
+def collectivite_second_factor_require(
+    *, collectivite: Collectivite, required: bool, by: User
+) -> Collectivite:
+    """Issue 12: a commune may require a second factor from its admins and agents."""
+    collectivite = _locked(collectivite)
+    if collectivite.staff_second_factor_required != required:
+        collectivite.staff_second_factor_required = required
+        collectivite.save(update_fields=["staff_second_factor_required"])
+        CollectiviteEvent.objects.create(
+            collectivite=collectivite,
+            action=CollectiviteEvent.Action.SECURITY,
+            reason="Double authentification exigée des agents"
+            if required
+            else "Double authentification facultative pour les agents",
+            actor=by,
+        )
+    return collectivite
+
+
+@transaction.atomic
 def collectivite_lift_suspension(
     *, collectivite: Collectivite, by: User, reason: str = ""
 ) -> Collectivite:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from identity.services.sso import sso_client_register
 from portal.accounts.models import User
 from tenants.catalogue import DEFAULT_SERVICES, application_get, applications_for
 from tenants.models import Collectivite, CollectiviteEvent, CommuneReference, Domain, Membership
@@ -67,6 +68,8 @@ def collectivite_create(
         domain = Domain(domain=host.lower(), tenant=collectivite, is_primary=index == 0)
         domain.full_clean()
         domain.save()
+        # Issue 12: each member host is a client of the operator's single sign-on.
+        sso_client_register(host=domain.domain)
     return collectivite
 
 

@@ -56,11 +56,19 @@ def live_worker(live_server):
 
 
 @pytest.fixture
-def site_url(live_server, live_worker):
-    """``site_url("test-a")`` -> "http://test-a.localhost:<port>"; ``site_url()`` -> operator."""
+def site_url(live_server, live_worker, settings):
+    """``site_url("test-a")`` -> "http://test-a.localhost:<port>"; ``site_url()`` -> operator.
+
+    Member hosts sign in through the operator's single sign-on (issue 12): their clients are
+    registered for the live server's port each time a URL is asked for (tenants may be made
+    after this fixture)."""
+    from identity.services.sso import sso_clients_sync
+
     port = live_server.url.rsplit(":", 1)[1]
+    settings.PORTAL_PORT = port
 
     def url(slug: str | None = None) -> str:
+        sso_clients_sync()
         host = f"{slug}.localhost" if slug else "localhost"
         return f"http://{host}:{port}"
 

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tenants.services.reference import CommuneRow, commune_reference_import
 from tests.conftest import PASSWORD
+from tests.identity.conftest import totp_code, totp_enrolled
 
 SCHEMA = "c_saint_etienne_en_devoluy"
 
@@ -38,10 +39,14 @@ def test_platform_admin_onboards_a_commune_with_the_wizard(
     page, site_url, operator, reference, user_factory
 ):
     admin = user_factory(is_platform_admin=True, first_name="Paule")
+    device = totp_enrolled(admin)
     page.goto(site_url() + "/comptes/connexion/?next=/operateur/raccorder/")
     page.get_by_label("Adresse électronique").fill(admin.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    # Issue 12: a platform admin's second factor.
+    page.get_by_label("Code de vérification").fill(totp_code(device))
+    page.get_by_role("button", name="Valider").click()
     expect(page.get_by_role("heading", name="Raccorder une commune")).to_be_visible()
 
     # Type-ahead, without accents: both "Saint-Étienne" communes are offered.

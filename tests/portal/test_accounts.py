@@ -9,12 +9,19 @@ from portal.accounts.models import User
 from tests.conftest import PASSWORD
 
 
-@pytest.mark.parametrize("client_fixture", ["client_a", "client_b", "operator_client"])
-def test_login_page_is_in_french_on_every_host(request, client_fixture):
-    client = request.getfixturevalue(client_fixture)
-    page = client.get("/comptes/connexion/").content.decode()
+def test_login_page_is_in_french(operator_client):
+    page = operator_client.get("/comptes/connexion/").content.decode()
     assert "Connexion" in page and "Mot de passe oublié" in page
     assert 'lang="fr"' in page
+
+
+@pytest.mark.parametrize("client_fixture", ["client_a", "client_b"])
+def test_a_commune_sends_the_login_to_the_operators_single_sign_on(request, client_fixture):
+    client = request.getfixturevalue(client_fixture)
+    response = client.get("/comptes/connexion/?next=/rendez-vous/")
+    assert response["Location"] == "/comptes/sso/?next=%2Frendez-vous%2F"
+    authorize = client.get(response["Location"])["Location"]
+    assert authorize.startswith("http://localhost:8000/o/authorize/?response_type=code")
 
 
 def test_one_account_logs_in_on_every_commune(client_a, client_b, user_factory):

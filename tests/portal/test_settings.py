@@ -6,6 +6,8 @@ import sys
 
 from django.conf import settings
 
+from identity.keys import new_private_key_pem
+
 PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "x7#kq2!vR9zL@p4mW8sD1fG6hJ3nB5cT0yU-e&aQwErTyUiOpAsDfGhJkL",
@@ -14,6 +16,7 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://portal:secret@smtp.example.internal:587",
     "DEFAULT_FROM_EMAIL": "Portail <ne-pas-repondre@portail.example.fr>",
     "PORTAL_BASE_DOMAIN": "portail.example.fr",
+    "OIDC_RSA_PRIVATE_KEY": new_private_key_pem(),
 }
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    name = "identity"
+    verbose_name = "Identité et connexion"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from identity.services.sessions import session_record_on_login
+
+        user_logged_in.connect(session_record_on_login, dispatch_uid="identity-session-record")

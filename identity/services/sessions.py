@@ -1,0 +1,50 @@
+"""Sessions: every signed-in session is recorded with its owner, so that logging out, a
+password change or "log out everywhere" ends them on every host at once."""
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from oauth2_provider.models import get_access_token_model, get_id_token_model
+
+from identity.models import SessionRecord
+from portal.accounts.models import User
+
+# Session keys that say how the session was opened and how to end it upstream.
+METHOD_KEY = "identity_method"
+UPSTREAM_KEY = "identity_upstream"  # {"provider": ..., "id_token": ...}
+SSO_ID_TOKEN_KEY = "identity_sso_id_token"
+
+
+def session_record_on_login(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: remember this session as the user's."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if session.session_key is None:
+        session.save()
+    SessionRecord.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "user": user,
+            # Test clients' force_login() passes a bare request without a host.
+            "host": request.META.get("HTTP_HOST", "").split(":")[0][:255],
+            "user_agent": request.headers.get("User-Agent", "")[:300],
+            "method": session.get(METHOD_KEY, "password")[:30],
+        },
+    )
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """End every session of ``user`` on every host (operator and communes), except
+    ``keep_session_key``; tokens the operator's provider issued to them are revoked too.
+    Returns how many sessions were ended."""
+    records = SessionRecord.objects.filter(user=user)
+    if keep_session_key:
+        records = records.exclude(session_key=keep_session_key)
+    keys = list(records.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    records.delete()
+    if keep_session_key is None:
+        get_access_token_model().objects.filter(user=user).delete()
+        get_id_token_model().objects.filter(user=user).delete()
+    return len(keys)

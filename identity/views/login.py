@@ -1,0 +1,166 @@
+"""Signing in and out. The operator's host holds the one login (password, FranceConnect,
+ProConnect, second factor); a member host sends people there through OpenID Connect."""
+
+from authlib.common.errors import AuthlibBaseError
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.core import signing
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+from joserfc.errors import JoseError
+from oauth2_provider.views import RPInitiatedLogoutView
+
+from identity.clients import sso_client, upstream_client, upstream_enabled
+from identity.services.second_factor import second_factor_required
+from identity.services.sessions import SSO_ID_TOKEN_KEY, UPSTREAM_KEY, user_sessions_end
+from identity.services.sso import CALLBACK_PATH, operator_origin
+from identity.views.common import NEXT_KEY, complete_sign_in, is_operator_host, refuse, safe_next
+from identity.views.common import sign_in as identity_sign_in
+from portal.accounts.forms import LoginForm
+
+LOGOUT_STATE_SALT = "identity.logout"
+
+
+class PortalLoginView(LoginView):
+    """The operator's login page. On a member host, GET goes to single sign-on; the local
+    form still accepts accounts without a second factor (test clients and scripts)."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def get(self, request, *args, **kwargs):
+        if not is_operator_host(request):
+            query = urlencode({"next": safe_next(request, request.GET.get("next"))})
+            return redirect(f"{reverse('identity:sso_start')}?{query}")
+        return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.get_user()
+        next_url = safe_next(self.request, self.get_redirect_url() or None)
+        if not is_operator_host(self.request):
+            if second_factor_required(user=user):
+                form.add_error(
+                    None,
+                    "Ce compte utilise la double authentification : connectez-vous par la "
+                    "page de connexion du portail.",
+                )
+                return self.form_invalid(form)
+            return complete_sign_in(self.request, user, method="password", next_url=next_url)
+        return identity_sign_in(self.request, user, method="password", next_url=next_url)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["upstreams"] = [
+            name
+            for name in ("franceconnect", "proconnect")
+            if is_operator_host(self.request) and upstream_enabled(name)
+        ]
+        return context
+
+
+def sso_start(request):
+    """Member host: no session here, so ask the operator's provider who this is."""
+    request.session[NEXT_KEY] = safe_next(request, request.GET.get("next"))
+    client = sso_client(host=request.get_host().split(":")[0])
+    return client.authorize_redirect(request, request.build_absolute_uri(CALLBACK_PATH))
+
+
+def sso_callback(request):
+    from portal.accounts.models import User
+
+    client = sso_client(host=request.get_host().split(":")[0])
+    try:
+        token = client.authorize_access_token(request)
+    except (AuthlibBaseError, JoseError):
+        return refuse(
+            request,
+            "La réponse de connexion n'est pas valable (déjà utilisée, expirée ou ne "
+            "correspondant à aucune demande). Recommencez la connexion.",
+        )
+    user = User.objects.filter(pk=token["userinfo"]["sub"], is_active=True).first()
+    if user is None:
+        return refuse(request, "Ce compte est désactivé.")
+    next_url = request.session.pop(NEXT_KEY, "/")
+    return complete_sign_in(
+        request,
+        user,
+        method="sso",
+        next_url=next_url,
+        extra={SSO_ID_TOKEN_KEY: token["id_token"]},
+    )
+
+
+def _upstream_logout(request, upstream: dict, final_url: str):
+    """Send the browser to the upstream provider's end of session, then to ``final_url``."""
+    client = upstream_client(upstream["provider"])
+    endpoint = client.load_server_metadata().get("end_session_endpoint")
+    if not endpoint:
+        return HttpResponseRedirect(final_url)
+    query = urlencode(
+        {
+            "id_token_hint": upstream["id_token"],
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("identity:logout_done")),
+            "state": signing.dumps(final_url, salt=LOGOUT_STATE_SALT),
+        }
+    )
+    return HttpResponseRedirect(f"{endpoint}?{query}")
+
+
+@require_POST
+def logout_view(request):
+    """Logging out anywhere logs out everywhere: every session of the account, on every
+    host, ends; a member host also ends the provider's session, which ends FranceConnect's
+    or ProConnect's."""
+    user = request.user
+    home = request.build_absolute_uri("/")
+    if not is_operator_host(request):
+        id_token = request.session.get(SSO_ID_TOKEN_KEY)
+        logout(request)
+        if id_token:
+            # RP-initiated logout at the provider, which ends every session of the account.
+            query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": home})
+            return HttpResponseRedirect(f"{operator_origin()}/o/logout/?{query}")
+        if user.is_authenticated:
+            user_sessions_end(user=user)
+        return redirect(home)
+    upstream = request.session.get(UPSTREAM_KEY)
+    if user.is_authenticated:
+        user_sessions_end(user=user)
+    logout(request)
+    if upstream:
+        return _upstream_logout(request, upstream, home)
+    return redirect(home)
+
+
+class ProviderLogoutView(RPInitiatedLogoutView):
+    """The provider's end-session endpoint (RP-initiated logout): ends every session of the
+    account, then FranceConnect's or ProConnect's session if it was opened through one."""
+
+    def do_logout(
+        self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
+    ):
+        user = token_user or self.request.user
+        upstream = self.request.session.get(UPSTREAM_KEY)
+        if user.is_authenticated:
+            user_sessions_end(user=user)
+        response = super().do_logout(application, post_logout_redirect_uri, state, token_user)
+        if upstream:
+            return _upstream_logout(self.request, upstream, response["Location"])
+        return response
+
+
+def logout_done(request):
+    """Back from the upstream provider's logout: on to where the logout started."""
+    from tenants.models import Domain
+
+    try:
+        final_url = signing.loads(request.GET.get("state", ""), salt=LOGOUT_STATE_SALT, max_age=600)
+    except signing.BadSignature:
+        return redirect("/")
+    host = final_url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+    if host == request.get_host().split(":")[0] or Domain.objects.filter(domain=host).exists():
+        return HttpResponseRedirect(final_url)
+    return redirect("/")
