@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from portal.pdf import render_pdf
 from sve import deadlines
@@ -39,6 +40,55 @@ ISSUABLE = {
 def tracking_url(request: Request) -> str:
     path = reverse("sve:track", kwargs={"token": request.access_token})
     return connection.tenant.primary_url().rstrip("/") + path
+
+
+def pieces_effect(request: Request) -> str:
+    """What a request for pieces does to the delay, in the citizen's words.
+
+    CRPA L114-5: the request for pieces states its effect on the implicit-decision delay."""
+    pending = request.piece_requests.filter(completed_on__isnull=True).order_by("-due_on").first()
+    if pending is None:
+        return ""
+    due = date_format(pending.due_on, "j F Y")
+    if request.regime == Regime.SVA:
+        return (
+            "Le délai au terme duquel, faute de réponse, votre demande sera réputée acceptée "
+            "ne court qu'à compter de la réception de l'ensemble des pièces et informations "
+            "demandées (article L114-5 du code des relations entre le public et "
+            "l'administration)."
+        )
+    if request.regime == Regime.SVR:
+        text = (
+            "Le délai au terme duquel, faute de réponse, votre demande sera réputée rejetée "
+            f"est suspendu pendant le délai qui vous est imparti, soit jusqu'au {due} ; "
+            "l'envoi des pièces et informations avant cette date met fin à la suspension "
+            "(article L114-5 du code des relations entre le public et l'administration)."
+        )
+        if request.implicit_decision_on:
+            decided = date_format(request.implicit_decision_on, "j F Y")
+            text += f" Si vous ne les envoyez pas, votre demande sera réputée rejetée le {decided}."
+        return text
+    return ""
+
+
+def decision_signatory(request: Request) -> dict | None:
+    """The signatory recorded with the express decision (CRPA L212-1), from the journal."""
+    if request.status not in (Status.ACCEPTED, Status.REJECTED):
+        return None
+    payload = (
+        request.journal.filter(action__in=("accepted", "rejected"))
+        .order_by("-seq")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    return (payload or {}).get("signatory")
+
+
+def pieces_letter_pdf(request: Request) -> tuple[str, bytes]:
+    """The letter asking for pieces (CRPA L114-5), attached to the citizen's notice."""
+    number = request.piece_requests.count()
+    content = render_pdf("sve/pdf/pieces.html", document_context(request))
+    return f"demande-de-pieces-{request.reference}-{number}.pdf", content
 
 
 def document_context(request: Request) -> dict:
@@ -70,7 +120,11 @@ def document_context(request: Request) -> dict:
         "aee_due_on": deadlines.aee_due_on(request.received_on, insee_code=insee),
         "pending_pieces": request.piece_requests.filter(completed_on__isnull=True),
         "appeal_deadline": appeal,
-        "appeal_months": deadlines.APPEAL_MONTHS,
+        "appeal_delay": deadlines.in_words(deadlines.APPEAL_MONTHS, "mois"),
+        "ar_delay": deadlines.in_words(deadlines.AR_WORKING_DAYS, "jours ouvrés"),
+        "ar_delay_article": deadlines.AR_DELAY_ARTICLE,
+        "pieces_effect": pieces_effect(request),
+        "signatory": decision_signatory(request),
         "tracking_url": tracking_url(request),
         "issued_on": today,
     }
@@ -167,11 +221,16 @@ def citizen_notify(*, request_id: int, event: str) -> bool:
         "implicitly_accepted": "Votre demande est acceptée implicitement",
         "implicitly_rejected": "Votre demande est refusée implicitement",
     }
+    attachments = ()
+    if event == "pieces_requested":
+        filename, content = pieces_letter_pdf(request)
+        attachments = ((filename, content, "application/pdf"),)
     email_send(
         request=request,
         subject=f"{subjects[event]} — {request.reference}",
         template=f"notice_{event}",
         context=document_context(request),
+        attachments=attachments,
     )
     journal_append(
         request=request, actor_label="système", action="citizen_notified", payload=marker

@@ -14,10 +14,16 @@ from portal.accounts.models import User
 from tenants.models import Collectivite, Membership
 
 
-def membership_grant(*, user: User, collectivite: Collectivite, role: str) -> Membership:
-    """Give (or change, or reactivate) a user's role in a collectivité's back office."""
+def membership_grant(
+    *, user: User, collectivite: Collectivite, role: str, title: str | None = None
+) -> Membership:
+    """Give (or change, or reactivate) a user's role in a collectivité's back office; the
+    title (qualité: « Secrétaire de mairie ») is what decisions they sign will state."""
+    defaults = {"role": role, "is_active": True}
+    if title is not None:
+        defaults["title"] = title.strip()
     membership, _ = Membership.objects.update_or_create(
-        user=user, collectivite=collectivite, defaults={"role": role, "is_active": True}
+        user=user, collectivite=collectivite, defaults=defaults
     )
     return membership
 
@@ -78,6 +84,7 @@ def member_invite(
     first_name: str = "",
     last_name: str = "",
     role: str = Membership.Role.AGENT,
+    title: str = "",
 ) -> Membership:
     """Give an account (created if needed) a role in the commune, and e-mail it a one-time
     link to set its password once the transaction commits."""
@@ -87,7 +94,7 @@ def member_invite(
     existing = Membership.objects.filter(user=user, collectivite=collectivite).first()
     if existing is not None and existing.is_active:
         raise ValidationError({"email": "Cette personne fait déjà partie de l'équipe."})
-    membership = membership_grant(user=user, collectivite=collectivite, role=role)
+    membership = membership_grant(user=user, collectivite=collectivite, role=role, title=title)
     transaction.on_commit(
         lambda: send_welcome(user_id=user.pk, collectivite_id=collectivite.pk, role=role)
     )

@@ -305,6 +305,9 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         "s-delay_months": "2",
         "s-delay_days": "0",
         "s-service_name": "Espaces verts",
+        "s-service_address": "Place de la Mairie",
+        "s-service_email": "espaces-verts@example.fr",
+        "s-service_phone": "04 92 00 00 02",
         "champs-TOTAL_FORMS": "4",
         "champs-INITIAL_FORMS": "0",
         "champs-MIN_NUM_FORMS": "0",
@@ -334,9 +337,9 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         fields = form.current_version.fields
         assert [f["type"] for f in fields] == ["address", "group", "file"]
         assert fields[2]["max_bytes"] == 2 * 1024 * 1024
-        req = submit(
-            services.form_enable(form=form, actor=None, enabled=True), data={"adresse": "ici"}
-        )
+        # « Enregistrer et publier » put it online.
+        assert form.is_enabled
+        req = submit(form, data={"adresse": "ici"})
     data["s-title"] = "Permis de végétaliser (v2)"
     client_a.post(
         "/demarches/gestion/formulaires/permis-de-vegetaliser/", {**data, "action": "publier"}
