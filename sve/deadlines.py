@@ -24,6 +24,8 @@ AR_DELAY_ARTICLE = "R112-11-2"
 AEE_WORKING_DAYS = 1
 # Dashboard: an AR due within this many working days is flagged.
 AR_SOON_WORKING_DAYS = 3
+# Dashboard: an implicit decision arising within this many days is flagged.
+DECISION_SOON_DAYS = 7
 # CJA R421-1 / R421-2: two months to bring an appeal before the administrative court.
 APPEAL_MONTHS = 2
 # Letters say delays in words, as the texts do (« deux mois », « dix jours ouvrés »).
@@ -134,3 +136,14 @@ def appeal_deadline(*, notified_on: date, ar_complete: bool = True) -> date | No
 
 def days_left(*, deadline: date | None, today: date) -> int | None:
     return None if deadline is None else (deadline - today).days
+
+
+def decision_flag(*, decision_on: date | None, clock_running: bool, today: date) -> str | None:
+    """ "overdue", "soon" (within DECISION_SOON_DAYS) or "later" for a request whose clock
+    runs; None otherwise (decided, or waiting for pieces)."""
+    left = days_left(deadline=decision_on, today=today)
+    if not clock_running or left is None:
+        return None
+    if left < 0:
+        return "overdue"
+    return "soon" if left <= DECISION_SOON_DAYS else "later"

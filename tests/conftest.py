@@ -107,6 +107,15 @@ def _back_to_public():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty shared cache: the database rolls back after a test,
+    the per-commune values kept in Redis (portal.tenant_cache) would not."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def client_a(tenant_a):
     return Client(HTTP_HOST="test-a.localhost")

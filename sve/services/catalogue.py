@@ -3,10 +3,12 @@
 from django.db import transaction
 from django.utils.text import slugify
 
+from portal.tenant_cache import tenant_cache_forget
 from sve.catalogue import APPEAL_ROUTES, TEMPLATES
 from sve.fields import specs_check
 from sve.journal import journal_append
 from sve.models import Form, FormVersion, Regime
+from sve.selectors import FORMS_ALL_CACHE, FORMS_ONLINE_CACHE
 from sve.services.common import SveError, require_admin, tenant
 
 VERSION_FIELDS = (
@@ -53,6 +55,7 @@ def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
     version = FormVersion.objects.create(form=form, number=last + 1, **merged)
     form.current_version = version
     form.save(update_fields=["current_version"])
+    tenant_cache_forget(FORMS_ONLINE_CACHE, FORMS_ALL_CACHE)
     journal_append(
         actor=actor,
         actor_label="" if actor else "système",
@@ -151,6 +154,7 @@ def form_enable(*, form: Form, actor, enabled: bool) -> Form:
     if form.is_enabled != enabled:
         form.is_enabled = enabled
         form.save(update_fields=["is_enabled"])
+        tenant_cache_forget(FORMS_ONLINE_CACHE, FORMS_ALL_CACHE)
         journal_append(
             actor=actor,
             actor_label="" if actor else "système",

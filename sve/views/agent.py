@@ -13,7 +13,7 @@ from portal.accounts.models import User
 from sve import deadlines, exports, selectors, services
 from sve.fields import summary
 from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
-from sve.models import Document, Form, Request, Status
+from sve.models import Document, Request, Status
 from sve.services import SveError
 from sve.views.common import agent_required, error_messages, file_response
 from tenants.selectors import collectivite_staff
@@ -26,8 +26,9 @@ def _agents():
 
 
 def _filters(request, agents):
-    form_choices = [(f.slug, str(f)) for f in Form.objects.select_related("current_version")]
-    form = FilterForm(request.GET or None, forms_choices=form_choices, agents=agents)
+    form = FilterForm(
+        request.GET or None, forms_choices=selectors.form_choices_cached(), agents=agents
+    )
     values = form.cleaned_data if form.is_valid() else {}
     return form, {k: v for k, v in values.items() if v not in ("", None)}
 
@@ -41,21 +42,11 @@ def dashboard(request):
     agents = _agents()
     filter_form, filters = _filters(request, agents)
     page = Paginator(_table(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    insee = connection.tenant.insee_code or ""
-    rows = [
-        {
-            "req": req,
-            "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
-            "ar": deadlines.ar_flag(
-                due_on=req.ar_due_on,
-                acknowledged=req.acknowledged_at is not None,
-                today=today,
-                insee_code=insee,
-            ),
-        }
-        for req in page.object_list
-    ]
+    rows = selectors.request_rows(
+        page.object_list,
+        today=timezone.localdate(),
+        insee_code=connection.tenant.insee_code or "",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

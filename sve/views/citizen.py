@@ -26,7 +26,7 @@ from sve.views.common import error_messages, file_response
 
 
 def catalogue(request):
-    return render(request, "sve/catalogue.html", {"forms": selectors.forms_online()})
+    return render(request, "sve/catalogue.html", {"forms": selectors.forms_online_cached()})
 
 
 def _draft(request, form, token):
