@@ -51,6 +51,7 @@ def demo_accounts() -> list[tuple[str, str]]:
     accounts = [
         ("plateforme@hautes-alpes.demo", "administrateur de la plateforme (opérateur)"),
         ("finances@hautes-alpes.demo", "agent financier (opérateur)"),
+        ("support@hautes-alpes.demo", "support aux membres (opérateur)"),
         ("usager@demo.fr", "usager (compte unique, valable dans toutes les communes)"),
     ]
     for commune in COMMUNES:

@@ -65,6 +65,8 @@ SHARED_APPS = [
     "portal.audit",
     "conventions",
     "billing",
+    # Support desk: members' assistance requests to the operator (seed 001 art. 4).
+    "support",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -223,6 +225,12 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Tests give each run its own queue so that no other worker on the same Redis takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
+    # Support desk: reminders one hour before due times, idle requests closed, owed
+    # e-mails queued again (public schema).
+    "support-tick": {
+        "task": "support.tick",
+        "schedule": crontab(minute="*/5"),
+    },
     "outbox-purge": {
         "task": "outbox.purge",
         "schedule": crontab(hour=3, minute=15),

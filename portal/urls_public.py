@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.operator_home, name="home"),
     path("comptes/", include("portal.accounts.urls")),
     path("operateur/courriels/", include("portal.outbox.urls")),
+    path("operateur/assistance/", include("support.urls_desk")),
     path("operateur/", include("tenants.urls_operator")),
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", tenant_views.commune_home, name="home"),
     path("comptes/", include("portal.accounts.urls")),
     path("gestion/", tenant_views.backoffice_home, name="backoffice"),
+    path("gestion/assistance/", include("support.urls_member")),
     path("", include("tenants.urls")),
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),

@@ -155,8 +155,6 @@ def build_form_class(
                     attrs[f"{spec['name']}__{row}__{sub['name']}"] = field
         else:
             attrs[spec["name"]] = _simple_field(spec, required=required)
-    for field in attrs.values():
-        _dsfr(field)
     return type("RequestDataForm", (forms.Form,), attrs)
 
 
@@ -223,19 +221,6 @@ def form_layout(form: forms.Form, specs: list[dict]) -> list[dict]:
             }
         )
     return items
-
-
-def _dsfr(field: forms.Field) -> None:
-    """DSFR classes on the widget (checkbox lists keep their own layout)."""
-    widget = field.widget
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return
-    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-        widget.attrs.setdefault("class", "fr-upload")
-    elif isinstance(widget, forms.Select):
-        widget.attrs.setdefault("class", "fr-select")
-    else:
-        widget.attrs.setdefault("class", "fr-input")
 
 
 def _jsonable(value):

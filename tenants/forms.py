@@ -10,22 +10,7 @@ from tenants.theming import LOGO_MAX_BYTES, logo_check, primary_color_check
 EMAIL_ERRORS = {"invalid": "Saisissez une adresse électronique valide."}
 
 
-class DsfrMixin:
-    """Give widgets the DSFR classes (fr-input, fr-select)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(
-                widget, forms.CheckboxSelectMultiple
-            ):
-                widget.attrs.setdefault("class", "fr-select")
-            elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.Textarea):
-                widget.attrs.setdefault("class", "fr-input")
-
-
-class OnboardForm(DsfrMixin, forms.Form):
+class OnboardForm(forms.Form):
     commune = forms.CharField(
         label="Commune",
         required=False,
@@ -61,7 +46,7 @@ class OnboardForm(DsfrMixin, forms.Form):
         return tuple(line.strip().lower() for line in raw.splitlines() if line.strip())
 
 
-class SuspendForm(DsfrMixin, forms.Form):
+class SuspendForm(forms.Form):
     reason = forms.CharField(
         label="Motif de la suspension",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -69,7 +54,7 @@ class SuspendForm(DsfrMixin, forms.Form):
     )
 
 
-class ArchiveForm(DsfrMixin, forms.Form):
+class ArchiveForm(forms.Form):
     confirm_slug = forms.CharField(label="Recopiez l'identifiant de la collectivité")
 
     def __init__(self, *args, collectivite: Collectivite, **kwargs):
@@ -83,7 +68,7 @@ class ArchiveForm(DsfrMixin, forms.Form):
         return value
 
 
-class LookForm(DsfrMixin, forms.ModelForm):
+class LookForm(forms.ModelForm):
     primary_color = forms.CharField(
         label="Couleur principale",
         required=False,
@@ -123,7 +108,7 @@ class LookForm(DsfrMixin, forms.ModelForm):
         return logo_check(uploaded) if uploaded else None
 
 
-class InviteForm(DsfrMixin, forms.Form):
+class InviteForm(forms.Form):
     email = forms.EmailField(label="Adresse électronique", error_messages=EMAIL_ERRORS)
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
     last_name = forms.CharField(label="Nom", max_length=150, required=False)

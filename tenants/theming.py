@@ -57,6 +57,42 @@ def primary_color_check(color: str) -> str:
     return color.lower()
 
 
+def _mix(color: str, other: str, weight: float) -> str:
+    """``color`` mixed with ``other`` (weight = share of ``other``), as "#rrggbb"."""
+    a = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * weight):02x}" for x, y in zip(a, b, strict=True))
+
+
+# The lightest backgrounds the stylesheet puts the commune's colour on (portal.css:
+# --surface-alt and the tint of callouts and hovered buttons).
+SURFACE_ALT = "#f4f5f7"
+
+
+def theme_palette(color: str) -> dict[str, str]:
+    """The CSS variables of a commune's theme (static/portal/portal.css), computed from its
+    primary colour so that every pairing the stylesheet uses stays WCAG AA (4.5:1):
+    white on ``primary`` and ``primary_hover``, ``primary_text`` on white, on
+    ``primary_tint`` and on the grey surface."""
+    primary = color.lower()
+    hover = _mix(primary, "#000000", 0.2)
+    tint = _mix(primary, "#ffffff", 0.9)
+    text = primary
+    for step in range(1, 21):
+        if (
+            min(contrast_ratio(text, tint), contrast_ratio(text, SURFACE_ALT))
+            >= WCAG_AA_NORMAL_TEXT
+        ):
+            break
+        text = _mix(primary, "#000000", step * 0.05)
+    return {
+        "primary": primary,
+        "primary-hover": hover,
+        "primary-tint": tint,
+        "primary-text": text,
+    }
+
+
 @dataclass(frozen=True)
 class CheckedLogo:
     content: bytes

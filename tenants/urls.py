@@ -7,6 +7,7 @@ from tenants import views
 app_name = "commune"
 urlpatterns = [
     path("logo/", views.logo, name="logo"),
+    path("theme.css", views.theme_css, name="theme_css"),
     path("gestion/apparence/", views.look, name="look"),
     path("gestion/membres/", views.members, name="members"),
     path("gestion/membres/<int:pk>/", views.member_action, name="member_action"),

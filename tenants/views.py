@@ -13,6 +13,7 @@ from tenants.catalogue import applications_for
 from tenants.forms import InviteForm, LookForm, form_errors_add
 from tenants.models import CollectiviteLogo, Membership
 from tenants.selectors import tenant_memberships
+from tenants.theming import theme_palette
 
 
 def commune_home(request):
@@ -42,6 +43,19 @@ def logo(request):
     response = HttpResponse(bytes(stored.content), content_type=stored.content_type)
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+def theme_css(request):
+    """The commune's colours as CSS variables (static/portal/portal.css reads them); the
+    URL carries the colour, so it may be cached long."""
+    tenant = request.tenant
+    if tenant.is_operator or not tenant.primary_color:
+        raise Http404
+    palette = theme_palette(tenant.primary_color)
+    body = ":root {\n" + "".join(f"  --{name}: {value};\n" for name, value in palette.items())
+    response = HttpResponse(body + "}\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
 
