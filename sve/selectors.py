@@ -118,6 +118,58 @@ def requests_table(
     )
 
 
+def request_outlook(request: Request) -> str:
+    """Where the decision stands, in the citizen's words, for every status (the tracking
+    page says "acceptée le …" only while that is still ahead)."""
+    from django.utils.formats import date_format
+
+    from sve import deadlines
+    from sve.documents import pieces_effect
+
+    def day(value) -> str:
+        return date_format(value, "j F Y") if value else ""
+
+    decided = day(timezone.localdate(request.decided_at)) if request.decided_at else ""
+    status = request.status
+    if status == Status.ACCEPTED:
+        return f"Votre demande a été acceptée le {decided}."
+    if status == Status.REJECTED:
+        return f"Votre demande a été refusée le {decided} : la décision indique ses motifs et les voies de recours."
+    if status == Status.CLOSED:
+        return f"Votre demande a été classée sans suite le {decided}."
+    if status == Status.IMPLICITLY_ACCEPTED:
+        # CRPA L231-1 / L232-3: the implicit acceptance is born; an attestation may be asked.
+        return (
+            "Faute de réponse dans le délai, votre demande est acceptée implicitement depuis "
+            f"le {day(request.implicit_decision_on)} au soir. Vous pouvez télécharger "
+            "l'attestation de décision implicite d'acceptation."
+        )
+    if status == Status.IMPLICITLY_REJECTED:
+        appeal = deadlines.appeal_deadline(
+            notified_on=request.implicit_decision_on,
+            ar_complete=request.acknowledged_at is not None,
+        )
+        text = (
+            "Faute de réponse dans le délai, votre demande est refusée implicitement depuis "
+            f"le {day(request.implicit_decision_on)} au soir. Vous pouvez former un recours "
+            f"dans un délai de {deadlines.in_words(deadlines.APPEAL_MONTHS, 'mois')}"
+        )
+        return text + (f", soit jusqu'au {day(appeal)}." if appeal else ".")
+    if status == Status.AWAITING_PIECES:
+        return pieces_effect(request)
+    if status == Status.DRAFT or not request.implicit_decision_on:
+        return ""
+    if request.regime == "sva":
+        return (
+            "Silence vaut accord : sans réponse, votre demande sera acceptée le "
+            f"{day(request.implicit_decision_on)}."
+        )
+    return (
+        "Silence vaut refus : sans réponse, votre demande sera rejetée le "
+        f"{day(request.implicit_decision_on)}."
+    )
+
+
 @dataclass(frozen=True)
 class RequestRow:
     """One line of the agents' request table, ready to show (the page lists 50 of them:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.models import User
 from sve import deadlines, exports, selectors, services
 from sve.fields import summary
+from sve.journal_text import journal_lines
 from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
 from sve.models import Document, Request, Status
 from sve.services import SveError
@@ -119,7 +120,7 @@ def _detail_context(req):
         "documents": docs,
         "thread": req.messages.select_related("author").prefetch_related("attachments"),
         "pieces": req.piece_requests.all(),
-        "journal": req.journal.order_by("seq"),
+        "journal": journal_lines(req.journal.order_by("seq")),
         "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
         "qualify_form": QualifyForm(initial={"regime": req.regime}),
         "pieces_form": PiecesForm(),

@@ -161,6 +161,9 @@ def track(request, token):
             "has_ar": any(d.kind == Document.Kind.AR for d in docs),
             "thread": req.messages.filter(internal=False).prefetch_related("attachments"),
             "pending_pieces": req.piece_requests.filter(completed_on__isnull=True),
+            "outlook": selectors.request_outlook(req),
+            "attestation_available": req.status
+            in sve_documents.ISSUABLE[Document.Kind.ATTESTATION],
             "message_form": MessageForm(),
             "complete_form": CompleteForm(),
         },
