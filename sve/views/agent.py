@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from portal.accounts.models import User
 from sve import deadlines, exports, selectors, services
 from sve.fields import summary
-from sve.journal_text import journal_lines
 from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
+from sve.journal_text import journal_lines
 from sve.models import Document, Request, Status
 from sve.services import SveError
 from sve.views.common import agent_required, error_messages, file_response
