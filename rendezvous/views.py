@@ -71,6 +71,7 @@ def search(request):
         "rendezvous/search.html",
         {
             "query": query,
+            "searched": bool(query or place_id or mode or after),
             "place_id": place_id,
             "mode": mode,
             "date": after,

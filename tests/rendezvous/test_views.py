@@ -364,3 +364,12 @@ def test_admin_configures_types_places_absences_and_visio(rdv_a, client_a, membe
     )
     assert response.status_code == 302
     assert client_a.get("/rendez-vous/gestion/", {"vue": "semaine", "tous": "1"}).status_code == 200
+
+
+def test_no_try_another_word_before_any_search(client_a, tenant_a):
+    # A new commune's site: no appointment types yet, nobody has searched anything.
+    page = client_a.get("/rendez-vous/").content.decode()
+    assert "Essayez un autre mot" not in page
+    assert "ne propose pas encore de rendez-vous en ligne" in page
+    searched = client_a.get("/rendez-vous/", {"q": "passeport"}).content.decode()
+    assert "Essayez un autre mot" in searched
