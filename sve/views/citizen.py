@@ -145,8 +145,8 @@ def _tracked(token):
     )
 
 
-def track(request, token):
-    req = _tracked(token)
+def _track_page(request, req, *, message_form=None, complete_form=None, status=200):
+    """The tracking page; a form sent back with an error keeps what the citizen typed."""
     docs = list(req.documents.defer("content"))
     uploads = {d.field_name: d.filename for d in docs if d.kind == Document.Kind.UPLOAD}
     return render(
@@ -164,10 +164,15 @@ def track(request, token):
             "outlook": selectors.request_outlook(req),
             "attestation_available": req.status
             in sve_documents.ISSUABLE[Document.Kind.ATTESTATION],
-            "message_form": MessageForm(),
-            "complete_form": CompleteForm(),
+            "message_form": message_form or MessageForm(),
+            "complete_form": complete_form or CompleteForm(),
         },
+        status=status,
     )
+
+
+def track(request, token):
+    return _track_page(request, _tracked(token))
 
 
 def track_document(request, token, document_id):
@@ -197,11 +202,11 @@ def track_message(request, token):
                 files=files,
             )
             messages.success(request, "Message envoyé.")
+            return redirect("sve:track", token=token)
         except SveError as exc:
-            messages.error(request, " ".join(error_messages(exc)))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("sve:track", token=token)
+            form.add_error(None, exc)
+    # The message stays as typed (a refused file is named in the error).
+    return _track_page(request, req, message_form=form, status=400)
 
 
 @require_POST
@@ -219,11 +224,12 @@ def track_complete(request, token):
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, "Merci : votre demande est complétée.")
+            return redirect("sve:track", token=token)
         except SveError as exc:
-            messages.error(request, " ".join(error_messages(exc)))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("sve:track", token=token)
+            form.add_error(None, exc)
+    # The comment stays as typed; a chosen file must be chosen again (browsers forbid
+    # setting it), which the error says.
+    return _track_page(request, req, complete_form=form, status=400)
 
 
 @require_POST

@@ -280,6 +280,19 @@ def test_citizen_follows_pieces_and_messages(client_a, tenant_a, agent_a):
         )
     url = f"/demarches/suivi/{req.access_token}/"
     assert "Justificatif de domicile" in client_a.get(url).content.decode()
+    # A refused file type: the error is shown and the comment typed is still there.
+    refused = client_a.post(
+        url + "completer/",
+        {"comment": "Mon justificatif, voir page 2", "piece": _file("d.exe", b"MZ", "x/exe")},
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "field__error" in html and "Mon justificatif, voir page 2" in html
+    refused = client_a.post(
+        url + "message/",
+        {"body": "Question sur mon dossier", "attachment": _file("m.exe", b"MZ", "x/exe")},
+    )
+    assert refused.status_code == 400 and "Question sur mon dossier" in refused.content.decode()
     client_a.post(
         url + "completer/", {"comment": "Voici", "piece": _file("d.png", PNG, "image/png")}
     )
