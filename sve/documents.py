@@ -236,3 +236,58 @@ def citizen_notify(*, request_id: int, event: str) -> bool:
         request=request, actor_label="système", action="citizen_notified", payload=marker
     )
     return True
+
+
+# A draft's resume link is signed and expires: whoever holds it may continue the draft.
+DRAFT_RESUME_SALT = "sve.draft-resume"
+DRAFT_RESUME_DAYS = 30
+
+
+def draft_resume_url(request: Request) -> str:
+    from django.core.signing import TimestampSigner
+
+    signed = TimestampSigner(salt=DRAFT_RESUME_SALT).sign(request.access_token)
+    path = reverse("sve:fill", args=[request.form.slug]) + f"?reprendre={signed}"
+    return connection.tenant.primary_url().rstrip("/") + path
+
+
+def draft_resume_token(signed: str) -> str | None:
+    """The draft's access token from a resume link, or None if forged or expired."""
+    from django.core.signing import BadSignature, TimestampSigner
+
+    try:
+        return TimestampSigner(salt=DRAFT_RESUME_SALT).unsign(
+            signed, max_age=DRAFT_RESUME_DAYS * 24 * 3600
+        )
+    except BadSignature:  # SignatureExpired is one
+        return None
+
+
+def draft_resume_send(*, request_id: int) -> bool:
+    """E-mail a citizen without an account the link to resume their draft (they cannot see
+    "Mes demandes"). Sent for each save: the latest link is the one to keep."""
+    from django.core.mail import EmailMessage
+
+    request = (
+        Request.objects.select_related("form_version", "form")
+        .filter(pk=request_id, status=Status.DRAFT)
+        .first()
+    )
+    if request is None or not request.email:
+        return False
+    body = render_to_string(
+        "sve/email/draft_resume.txt",
+        {
+            "req": request,
+            "commune": connection.tenant,
+            "resume_url": draft_resume_url(request),
+            "days": DRAFT_RESUME_DAYS,
+        },
+    )
+    EmailMessage(
+        subject=f"[{connection.tenant.name}] Reprendre votre brouillon « {request.form_version.title} »",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[request.email],
+    ).send()
+    return True

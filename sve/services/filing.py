@@ -83,6 +83,11 @@ def request_save_draft(
     _fill(request, user=user, session_key=session_key, identity=identity, data=data)
     request.save()
     _store_files(request, files or {})
+    if not (user and user.is_authenticated) and request.email:
+        # Without an account there is no "Mes demandes": the resume link goes by e-mail.
+        from sve import tasks
+
+        on_commit_task(tasks.draft_resume_send, request.pk)
     return request
 
 

@@ -38,10 +38,28 @@ def _draft(request, form, token):
     return draft
 
 
+def _draft_saved_message(user, draft) -> str:
+    if user.is_authenticated:
+        return "Brouillon enregistré. Vous pouvez le reprendre depuis « Mes demandes »."
+    if draft.email:
+        return f"Brouillon enregistré. Un lien pour le reprendre vous est envoyé à {draft.email}."
+    return (
+        "Brouillon enregistré. Indiquez votre adresse électronique et enregistrez à nouveau "
+        "pour recevoir un lien de reprise, ou gardez l'adresse de cette page."
+    )
+
+
 def form_fill(request, slug):
     form = get_object_or_404(Form, slug=slug, is_enabled=True, current_version__isnull=False)
     version = form.current_version
     token = request.GET.get("brouillon") or request.POST.get("brouillon") or ""
+    if "reprendre" in request.GET:
+        # The signed link e-mailed to a citizen without an account (expires).
+        token = sve_documents.draft_resume_token(request.GET["reprendre"]) or ""
+        if not token:
+            messages.error(request, "Ce lien de reprise a expiré ou n'est pas valide.")
+            return redirect("sve:fill", slug=slug)
+        return redirect(reverse("sve:fill", args=[slug]) + f"?brouillon={token}")
     draft = _draft(request, form, token)
     saving_draft = request.POST.get("action") == "brouillon"
     existing = (
@@ -93,8 +111,7 @@ def form_fill(request, slug):
                     saved = services.request_save_draft(**kwargs)
                     messages.success(
                         request,
-                        "Brouillon enregistré. Vous pouvez le reprendre plus tard avec le lien "
-                        "de cette page ou depuis « Mes demandes ».",
+                        _draft_saved_message(request.user, saved),
                     )
                     return redirect(
                         reverse("sve:fill", args=[form.slug]) + f"?brouillon={saved.access_token}"

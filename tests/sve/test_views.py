@@ -381,3 +381,40 @@ def test_bulk_action_never_redirects_off_site(client_a, tenant_a, agent_a):
         {"ids": [req.pk], "action": "assign", "assignee": "", "next": "https://evil.example/"},
     )
     assert response["Location"] == "/demarches/gestion/"
+
+
+def test_anonymous_draft_gets_a_signed_expiring_resume_link_by_email(
+    client_a, tenant_a, form_a, outbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client_a.post(
+            "/demarches/formulaire/demande-test/",
+            {"action": "brouillon", "f-objet": "À finir", **_identity()},
+            follow=True,
+        )
+    assert "Un lien pour le reprendre vous est envoyé" in saved.content.decode()
+    [message] = outbox
+    assert message.subject.startswith("[Commune A] Reprendre votre brouillon")
+    link = next(line for line in message.body.splitlines() if "?reprendre=" in line)
+    path = link.split("localhost:8000", 1)[-1] if "localhost:8000" in link else link
+    path = path[path.index("/demarches/") :]
+    # A fresh browser (no session, no account) resumes the draft from the link.
+    fresh = Client(HTTP_HOST="test-a.localhost")
+    resumed = fresh.get(path, follow=True)
+    assert "À finir" in resumed.content.decode()
+    # Forged or expired: refused with a French message, nothing shown.
+    forged = fresh.get(path[:-3] + "xyz", follow=True).content.decode()
+    assert "Ce lien de reprise a expiré ou n&#x27;est pas valide." in forged
+    with time_machine.travel(timezone_now_plus(days=31)):
+        late = fresh.get(path, follow=True).content.decode()
+    assert "À finir" not in late and "expiré" in late
+
+
+def timezone_now_plus(*, days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=days)
