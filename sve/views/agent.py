@@ -17,13 +17,13 @@ from sve.journal_text import journal_lines
 from sve.models import Document, Request, Status
 from sve.services import SveError
 from sve.views.common import agent_required, error_messages, file_response
-from tenants.selectors import collectivite_staff
+from tenants.selectors import collectivite_staff_labels
 
 PAGE_SIZE = 50
 
 
 def _agents():
-    return list(collectivite_staff(collectivite=connection.tenant))
+    return collectivite_staff_labels(collectivite=connection.tenant)
 
 
 def _filters(request, agents):
