@@ -1,7 +1,8 @@
 """Who may see what: platform roles on the operator's host, memberships on a member's host.
 
 An anonymous visitor is sent to the login page; a signed-in account without the right role
-gets 403. A suspended collectivité's back office shows its suspension page instead.
+gets 403. A suspended collectivité's back office shows its suspension page instead: the
+gate is ``tenants.middleware.TenantStatusMiddleware``, for pages and API alike.
 """
 
 from functools import wraps
@@ -10,7 +11,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
-from django.shortcuts import render
 
 from tenants.models import Collectivite, Membership
 
@@ -45,13 +45,11 @@ def member_required(view=None, *, admin: bool = False, conceal: bool = False):
                 raise Http404
             if membership is None or (admin and not membership.is_admin):
                 raise PermissionDenied
-            if tenant.status == Collectivite.Status.SUSPENDED:
-                return render(
-                    request, "tenants/suspended.html", {"collectivite": tenant}, status=403
-                )
             request.membership = membership
             return view_func(request, *args, **kwargs)
 
+        # Back office: a suspended commune's gate (tenants.middleware) refuses it.
+        wrapper.staff_only = True
         return wrapper
 
     return decorator(view) if view else decorator

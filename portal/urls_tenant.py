@@ -17,3 +17,6 @@ urlpatterns = [
     path("api/sve/", include("sve.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
+
+# Issue 8: under /api/, a 404 is a JSON body as the schema documents.
+handler404 = "portal.views.page_not_found"

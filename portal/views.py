@@ -1,4 +1,6 @@
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.defaults import page_not_found as django_page_not_found
 
 from portal.context_processors import site
 
@@ -14,3 +16,10 @@ def operator_home(request):
 
     communes = Collectivite.objects.active().prefetch_related("domains")
     return render(request, "portal/operator_home.html", {"communes": communes})
+
+
+def page_not_found(request, exception=None):
+    """404: a JSON body under /api/ (as the API documents), the French page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Introuvable.", "code": "not_found"}, status=404)
+    return django_page_not_found(request, exception)

@@ -35,9 +35,10 @@ def _ics_identity(appointment: Appointment) -> tuple[str, int]:
     the event rather than adding a second one (RFC 5545, 3.8.4.7 and 3.8.7.4)."""
     first, sequence = appointment, 0
     while first.replaces_id is not None and sequence < MAX_MOVES_FOLLOWED:
-        first = Appointment.objects.only("token", "replaces_id").get(pk=first.replaces_id)
+        first = Appointment.objects.only("calendar_uid", "replaces_id").get(pk=first.replaces_id)
         sequence += 1
-    return f"rdv-{first.token}@{settings.PORTAL_BASE_DOMAIN}", sequence
+    # A random UUID: the UID gives nothing that opens a page or signs a link (issue 8).
+    return f"{first.calendar_uid}@{settings.PORTAL_BASE_DOMAIN}", sequence
 
 
 def appointment_ics(*, appointment: Appointment, cancel: bool = False) -> bytes:

@@ -21,6 +21,7 @@ from portal.calendar import public_holidays
 from portal.tenant_cache import tenant_cached
 from portal.text import search_key
 from rendezvous.models import (
+    MAX_DELAY_DAYS,
     Absence,
     Appointment,
     AppointmentType,
@@ -40,6 +41,14 @@ class Slot:
     ends_at: datetime
     agent_id: int
     place_id: int
+
+
+def search_date_allowed(day: date, *, today: date | None = None) -> bool:
+    """Whether a date given in a slot search can mean anything: from a year back to the
+    longest booking delay ahead. Bounded so that date arithmetic cannot overflow (issue 8:
+    9999-12-31 raised OverflowError)."""
+    today = today or timezone.localdate()
+    return -366 <= (day - today).days <= MAX_DELAY_DAYS + 7
 
 
 def _insee_code() -> str:
@@ -366,4 +375,7 @@ def parse_slot_start(value: str) -> datetime | None:
         return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=TZ)
+    # Bounded like search dates: far-off years would overflow the slot arithmetic.
+    if not search_date_allowed(moment.date()):
+        return None
     return moment

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
+from portal.inputs import row_id
 from support import selectors, services
 from support.forms import DeskReplyForm, EtaForm, HelpArticleForm
 from support.models import HelpArticle, SupportAttachment, SupportRequest
@@ -29,14 +30,12 @@ def queue(request):
     filters = {
         "status": request.GET.get("statut", ""),
         "kind": request.GET.get("type", ""),
-        "assignee_id": request.GET.get("suivi", "") or None,
+        "assignee_id": row_id(request.GET.get("suivi")),
     }
     if filters["status"] not in SupportRequest.Status.values:
         filters["status"] = ""
     if filters["kind"] not in SupportRequest.Kind.values:
         filters["kind"] = ""
-    if filters["assignee_id"] and not str(filters["assignee_id"]).isdigit():
-        filters["assignee_id"] = None
     page = Paginator(selectors.desk_queue(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for item in page:
@@ -79,7 +78,7 @@ def _desk_action(request, support_request):
     if action == "take":
         return services.support_request_take(request=support_request, user=user)
     if action == "assign":
-        assignee = _desk_staff().filter(pk=request.POST.get("assignee") or 0).first()
+        assignee = _desk_staff().filter(pk=row_id(request.POST.get("assignee")) or 0).first()
         return services.support_request_assign(request=support_request, assignee=assignee, by=user)
     if action == "reply":
         form = DeskReplyForm(request.POST, request.FILES)

@@ -18,6 +18,7 @@ from sve import deadlines
 from sve.fields import summary
 from sve.journal import journal_append
 from sve.models import Document, Regime, Request, Status
+from tenants.selectors import collectivite_letterhead
 
 KIND_FILES = {
     Document.Kind.AEE: ("accuse-enregistrement", "Accusé d'enregistrement électronique"),
@@ -114,6 +115,7 @@ def document_context(request: Request) -> dict:
         "req": request,
         "version": version,
         "commune": commune,
+        "letterhead": collectivite_letterhead(collectivite=commune),
         "lines": summary(version.fields, request.data, filenames),
         "is_sva": request.regime == Regime.SVA,
         "ar_due_on": request.ar_due_on,

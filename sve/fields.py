@@ -65,7 +65,14 @@ def _simple_field(spec: dict, *, required: bool) -> forms.Field:
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "number":
-        return forms.DecimalField(max_digits=15, decimal_places=4, **common)
+        # Bounds from the form's spec ("min", "max"), e.g. a number of copies is at least 1.
+        return forms.DecimalField(
+            max_digits=15,
+            decimal_places=4,
+            min_value=spec.get("min"),
+            max_value=spec.get("max"),
+            **common,
+        )
     if kind == "choice":
         return forms.ChoiceField(choices=[("", "—")] + choices, **common)
     if kind == "multichoice":

@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from portal.calendar import add_working_days
+from portal.inputs import row_id
 from portal.tenant_cache import tenant_cached
 from sve.models import CLOCK_RUNNING_STATUSES, Document, Form, Request, Status
 from tenants.models import Collectivite
@@ -96,8 +97,8 @@ def requests_table(
         qs = qs.filter(form__slug=form)
     if assignee == "aucun":
         qs = qs.filter(assignee__isnull=True)
-    elif assignee.isdigit():
-        qs = qs.filter(assignee_id=int(assignee))
+    elif row_id(assignee) is not None:
+        qs = qs.filter(assignee_id=row_id(assignee))
     if window is not None:
         qs = qs.filter(implicit_decision_on__lte=today + timedelta(days=window))
     if ar == "late":

@@ -93,15 +93,34 @@ class LookForm(forms.ModelForm):
             "opening_hours",
             "dpo_name",
             "dpo_email",
+            "publication_director",
+            "accessibility_status",
+            "accessibility_audit",
         ]
+        help_texts = {
+            "publication_director": "Nom et qualité, par exemple « Marie Durand, maire ». "
+            "Affiché dans les mentions légales.",
+            "accessibility_status": "Sans audit RGAA, le site est « non conforme ».",
+            "accessibility_audit": "Date, auditeur et taux de conformité du dernier audit, "
+            "s'il y en a eu un. Affiché dans la déclaration d'accessibilité.",
+        }
         widgets = {
             "contact_address": forms.Textarea(attrs={"rows": 3}),
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
+            "accessibility_audit": forms.Textarea(attrs={"rows": 3}),
         }
 
     def clean_primary_color(self):
         value = self.cleaned_data.get("primary_color", "")
         return primary_color_check(value) if value else ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (older clients, other forms posting here): keeps "non conforme".
+        self.fields["accessibility_status"].required = False
+
+    def clean_accessibility_status(self):
+        return self.cleaned_data.get("accessibility_status") or Collectivite.Accessibility.NONE
 
     def clean_logo(self):
         uploaded = self.cleaned_data.get("logo")

@@ -85,6 +85,24 @@ class Collectivite(TenantMixin):
     )
     dpo_email = models.EmailField(_("adresse du délégué à la protection des données"), blank=True)
 
+    # The legal pages every French public site carries (tenants/legal.py): the director of
+    # publication (LCEN art. 6 III) and the accessibility statement (RGAA, law 2005-102 art. 47).
+    class Accessibility(models.TextChoices):
+        NONE = "non", _("non conforme")
+        PARTIAL = "partial", _("partiellement conforme")
+        FULL = "full", _("totalement conforme")
+
+    publication_director = models.CharField(
+        _("directeur ou directrice de la publication"), max_length=200, blank=True
+    )
+    accessibility_status = models.CharField(
+        _("état de conformité au RGAA"),
+        max_length=10,
+        choices=Accessibility.choices,
+        default=Accessibility.NONE,
+    )
+    accessibility_audit = models.TextField(_("audit d'accessibilité"), blank=True)
+
     # Schemas are made by services.collectivite_create (cloned from TENANT_BASE_SCHEMA) and
     # dropped only explicitly (offboarding keeps them).
     auto_create_schema = True

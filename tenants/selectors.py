@@ -1,3 +1,4 @@
+import base64
 import csv
 import io
 from dataclasses import dataclass
@@ -12,10 +13,12 @@ from tenants.catalogue import applications_for
 from tenants.models import (
     Collectivite,
     CollectiviteEvent,
+    CollectiviteLogo,
     CommuneReference,
     Domain,
     Membership,
 )
+from tenants.theming import theme_palette
 
 
 def commune_reference_search(*, query: str, limit: int = 10) -> list[CommuneReference]:
@@ -190,3 +193,33 @@ def collectivite_dashboard_csv(collectivites) -> str:
             ]
         )
     return out.getvalue()
+
+
+# The portal's own colour when a commune has none (static/portal/portal.css --primary).
+DEFAULT_PRIMARY = "#1d4e89"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    name: str
+    color: str  # readable on white (theme_palette's primary-text)
+    tint: str
+    logo_data_uri: str  # "" without a logo
+
+
+def collectivite_letterhead(*, collectivite: Collectivite) -> Letterhead:
+    """The commune's identity for its PDF letters (name, colour, logo inlined so that
+    WeasyPrint needs no request): the same as its web pages, no State brand."""
+    palette = theme_palette(collectivite.primary_color or DEFAULT_PRIMARY)
+    logo_uri = ""
+    if collectivite.logo_version:
+        logo = CollectiviteLogo.objects.filter(collectivite=collectivite).first()
+        if logo is not None:
+            encoded = base64.b64encode(bytes(logo.content)).decode()
+            logo_uri = f"data:{logo.content_type};base64,{encoded}"
+    return Letterhead(
+        name=collectivite.name,
+        color=palette["primary-text"],
+        tint=palette["primary-tint"],
+        logo_data_uri=logo_uri,
+    )

@@ -43,7 +43,7 @@ def primary_color_check(color: str) -> str:
     """The colour, lower-cased, if white text on it meets WCAG AA; else a French error."""
     if not HEX_COLOR.match(color or ""):
         raise ValidationError(
-            "Indiquez une couleur au format hexadécimal, par exemple #000091.", code="format"
+            "Indiquez une couleur au format hexadécimal, par exemple #1d4e89.", code="format"
         )
     ratio = contrast_ratio("#ffffff", color)
     if ratio < WCAG_AA_NORMAL_TEXT:
@@ -112,14 +112,16 @@ def logo_check(uploaded) -> CheckedLogo:
         )
     content = uploaded.read()
     try:
+        # Pillow reads only the header here: the dimensions are checked before anything is
+        # decoded. Its decompression-bomb guard refuses the largest at this step already
+        # (issue 8: a 20000 × 20000 PNG answered 500).
         with Image.open(io.BytesIO(content)) as image:
             image_format = image.format
             width, height = image.size
-            image.verify()
+    except Image.DecompressionBombError as exc:
+        raise _too_big() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(
-            "Ce fichier n'est pas une image lisible (PNG, JPEG ou WebP).", code="bad_type"
-        ) from exc
+        raise _unreadable() from exc
     if image_format not in LOGO_FORMATS:
         raise ValidationError(
             "Le logo doit être une image PNG, JPEG ou WebP (les SVG ne sont pas acceptés).",
@@ -132,4 +134,24 @@ def logo_check(uploaded) -> CheckedLogo:
             params={"width": width, "height": height, "min": LOGO_MIN_SIDE, "max": LOGO_MAX_SIDE},
             code="dimensions",
         )
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _unreadable() from exc
     return CheckedLogo(content, LOGO_FORMATS[image_format], width, height)
+
+
+def _too_big() -> ValidationError:
+    return ValidationError(
+        "Le logo est bien trop grand (en pixels) : chaque côté doit mesurer au plus "
+        "%(max)s pixels.",
+        params={"max": LOGO_MAX_SIDE},
+        code="dimensions",
+    )
+
+
+def _unreadable() -> ValidationError:
+    return ValidationError(
+        "Ce fichier n'est pas une image lisible (PNG, JPEG ou WebP).", code="bad_type"
+    )

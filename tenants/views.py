@@ -1,5 +1,6 @@
 """A member's own pages: public home page, logo, and the admin's look and members pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,7 +13,7 @@ from tenants import services
 from tenants.catalogue import applications_for
 from tenants.forms import InviteForm, LookForm, form_errors_add
 from tenants.models import CollectiviteLogo, Membership
-from tenants.selectors import tenant_memberships
+from tenants.selectors import DEFAULT_PRIMARY, tenant_memberships
 from tenants.theming import theme_palette
 
 
@@ -59,6 +60,24 @@ def theme_css(request):
     return response
 
 
+def legal_page(request, page: str):
+    """The pages every French public site carries, written from the commune's settings:
+    mentions légales (LCEN art. 6 III), données personnelles (RGPD art. 13-14) and the
+    déclaration d'accessibilité (law 2005-102 art. 47, RGAA)."""
+    collectivite = request.tenant
+    if collectivite.is_operator:
+        raise Http404
+    return render(
+        request,
+        f"tenants/legal/{page}.html",
+        {
+            "collectivite": collectivite,
+            "hosting": settings.PORTAL_HOSTING,
+            "applications": applications_for(collectivite.services),
+        },
+    )
+
+
 @member_required
 def backoffice_home(request):
     return render(
@@ -80,7 +99,7 @@ def look(request):
         request.POST or None,
         request.FILES or None,
         instance=collectivite,
-        initial={"primary_color": collectivite.primary_color or "#000091"},
+        initial={"primary_color": collectivite.primary_color or DEFAULT_PRIMARY},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -102,6 +102,15 @@ def tenant_b(db):
 
 
 @pytest.fixture(autouse=True)
+def _abuse_limits_reset():
+    """Rate-limit and lockout counters live in Redis (the default cache, portal/limits.py):
+    each test starts from zero, so the suite may log in as often as it needs."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public():
     yield
     connection.set_schema_to_public()

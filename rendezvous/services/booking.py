@@ -18,6 +18,7 @@ from psycopg import errors as pg_errors
 
 from rendezvous import selectors
 from rendezvous.models import Appointment, AppointmentType, Mode, RendezvousSettings
+from rendezvous.services.changes import link_rotate
 
 SLOT_TAKEN = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre. "
@@ -193,6 +194,18 @@ def _after_booking(appointment: Appointment) -> None:
     transaction.on_commit(lambda: send_confirmation.delay(appointment.pk))
 
 
+def _source_use(*, source: Appointment, now: datetime) -> None:
+    from rendezvous.services.rebooking import NEW, appointment_rebook_check
+
+    locked = Appointment.objects.select_for_update().select_related("type").get(pk=source.pk)
+    if appointment_rebook_check(appointment=locked, now=now) != NEW:
+        raise ValidationError(
+            "Ce rendez-vous est toujours confirmé : déplacez-le plutôt que d'en prendre un autre."
+        )
+    link_rotate(locked=locked, link_secret=source.link_secret)
+    locked.save(update_fields=["link_secret", "updated_at"])
+
+
 def appointment_confirm(
     *,
     appointment: Appointment,
@@ -203,10 +216,14 @@ def appointment_confirm(
     phone: str = "",
     note: str = "",
     citizen_id: int | None = None,
+    source: Appointment | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Turn a hold into a booking. The held row keeps the slot until then, even past its
-    expiry, unless someone else released it to book the slot (then SlotUnavailable)."""
+    expiry, unless someone else released it to book the slot (then SlotUnavailable).
+
+    ``source``: the cancelled or past booking whose rebook link led here (loaded from that
+    link); booking anew uses that link up (a second booking with it is refused)."""
     now = now or timezone.now()
     contact = contact_clean(
         appointment_type=appointment.type,
@@ -217,6 +234,8 @@ def appointment_confirm(
         phone=phone,
     )
     with transaction.atomic():
+        if source is not None:  # the older booking first, as a move does
+            _source_use(source=source, now=now)
         held = (
             Appointment.objects.select_for_update()
             .filter(pk=appointment.pk, status=Appointment.Status.HELD)

@@ -5,6 +5,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from portal.uploads import detected_content_type
 from sve import deadlines
 from sve.journal import journal_append
 from sve.models import Document, Form, Request, Status
@@ -36,7 +37,7 @@ def _store_files(request: Request, files: dict) -> None:
                 kind=Document.Kind.UPLOAD,
                 field_name=field_name,
                 filename=uploaded.name[-255:],
-                content_type=getattr(uploaded, "content_type", "") or "application/octet-stream",
+                content_type=detected_content_type(content),
                 size=len(content),
                 content=content,
             )

@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from portal.uploads import detected_content_type
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
 from sve.services.common import (
@@ -119,7 +120,7 @@ def request_complete(
             kind=Document.Kind.PIECE,
             message=message,
             filename=uploaded.name[-255:],
-            content_type=uploaded.content_type or "",
+            content_type=detected_content_type(content),
             size=len(content),
             content=content,
         )
@@ -283,7 +284,7 @@ def message_post(
             kind=Document.Kind.MESSAGE,
             message=message,
             filename=uploaded.name[-255:],
-            content_type=uploaded.content_type or "",
+            content_type=detected_content_type(content),
             size=len(content),
             content=content,
         )

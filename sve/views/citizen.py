@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from portal import limits
 from sve import documents as sve_documents
 from sve import selectors, services
 from sve.fields import (
@@ -49,6 +50,12 @@ def _draft_saved_message(user, draft) -> str:
     )
 
 
+@limits.limit(
+    "filing",
+    account=limits.user_or_email("id-email"),
+    # The row buttons of repeatable groups only redraw the page: not counted.
+    when=lambda request: not request.POST.get("action", "").startswith(("ajouter:", "supprimer:")),
+)
 def form_fill(request, slug):
     form = get_object_or_404(Form, slug=slug, is_enabled=True, current_version__isnull=False)
     version = form.current_version

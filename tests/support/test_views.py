@@ -209,3 +209,25 @@ def test_the_desk_writes_a_help_article_for_one_application(desk_client):
         {"title": "X", "application": "inconnue", "body": "Y"},
     )
     assert bad.status_code == 200 and HelpArticle.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "query", ["?suivi=²", "?suivi=99999999999999999999999", "?statut=x&type=y", "?page=-3"]
+)
+def test_the_queue_survives_odd_filters(desk_client, query):
+    assert desk_client.get("/operateur/assistance/" + query).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["?annee=²&mois=1", "?annee=99999&mois=13", "?mois=", "?annee=1e3"]
+)
+def test_the_report_survives_odd_periods(desk_client, query):
+    assert desk_client.get("/operateur/assistance/rapport/" + query).status_code == 200
+
+
+def test_assigning_to_an_odd_id_is_refused_quietly(file_request, desk_client):
+    filed = file_request()
+    response = desk_client.post(
+        f"/operateur/assistance/{filed.reference}/agir/", {"action": "assign", "assignee": "²"}
+    )
+    assert response.status_code == 302

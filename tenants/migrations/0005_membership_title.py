@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0003_onboarding_look_history_reference'),
+        ('tenants', '0004_collectivite_legal_pages'),
     ]
 
     operations = [
