@@ -27,7 +27,13 @@ class LinkError(Exception):
 
 
 def link_sign(*, appointment: Appointment) -> str:
-    return signing.dumps(appointment.link_secret, salt=SALT, compress=False)
+    return secret_sign(secret=appointment.link_secret)
+
+
+def secret_sign(*, secret: str) -> str:
+    """A manage link's signed value for an appointment's ``link_secret`` (read in bulk by
+    "Mes rendez-vous", which only lists the signed-in account's own appointments)."""
+    return signing.dumps(secret, salt=SALT, compress=False)
 
 
 def appointment_from_link(*, signed: str) -> Appointment:

@@ -447,9 +447,6 @@ def survey(request, signed: str):
 
 @login_required
 def my_appointments(request):
-    """A signed-in citizen's appointments in this commune (booked with the account)."""
-    appointments = [
-        (appointment, links.link_sign(appointment=appointment))
-        for appointment in selectors.citizen_appointments(citizen_id=request.user.pk)
-    ]
+    """A signed-in citizen's appointments in every commune (booked with the account)."""
+    appointments = selectors.citizen_appointments_everywhere(user=request.user)
     return render(request, "rendezvous/mine.html", {"appointments": appointments})

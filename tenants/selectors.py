@@ -3,6 +3,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
@@ -11,6 +12,7 @@ from portal.exports import spreadsheet_cell
 from portal.text import search_key
 from tenants.catalogue import applications_for
 from tenants.models import (
+    AccountActivity,
     Collectivite,
     CollectiviteEvent,
     CollectiviteLogo,
@@ -93,6 +95,44 @@ def collectivite_dashboard_list(
     if departement:
         members = members.filter(insee_code__startswith=departement)
     return members
+
+
+def account_collectivites(*, user: User, service: str, field: str) -> list[Collectivite]:
+    """The active members using ``service`` where ``user`` has something (``field`` of
+    AccountActivity: "requests" or "appointments"), domains prefetched: the only schemas a
+    page serving this one person reads (issue 14). Two queries, whatever the membership."""
+    if field not in ("requests", "appointments"):
+        raise ValueError(f"Unknown activity {field!r}")
+    activities = AccountActivity.objects.filter(user=user, **{f"{field}__gt": 0})
+    return list(
+        Collectivite.objects.active()
+        .filter(services__contains=[service], pk__in=activities.values("collectivite_id"))
+        .prefetch_related(
+            Prefetch("domains", queryset=Domain.objects.order_by("-is_primary", "domain"))
+        )
+        .order_by("name")
+    )
+
+
+def collectivite_directory() -> QuerySet[Collectivite]:
+    """The active members in name order, primary domain first: the operator's home."""
+    return (
+        Collectivite.objects.active()
+        .only("id", "name", "schema_name", "slug")
+        .prefetch_related(
+            Prefetch("domains", queryset=Domain.objects.order_by("-is_primary", "domain"))
+        )
+        .order_by("name", "id")
+    )
+
+
+def collectivite_site_url(*, collectivite: Collectivite) -> str:
+    """The member's site ("https://host/"), from its domains as prefetched by
+    account_collectivites (primary first): no query."""
+    domains = list(collectivite.domains.all())
+    host = domains[0].domain if domains else settings.PORTAL_BASE_DOMAIN
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}/"
 
 
 def collectivite_staff(*, collectivite: Collectivite) -> QuerySet[User]:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +31,15 @@ def _request_site_url(request, host: str) -> str:
     return f"{request.scheme}://{host}{'' if port == default else ':' + port}/"
 
 
+PAGE_SIZE = 50
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
 @platform_admin_required
 def dashboard(request):
     filters = {
@@ -47,7 +57,9 @@ def dashboard(request):
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="collectivites-{stamp}.csv"'
         return response
-    rows = list(collectivites)
+    # A thousand members: a page at a time, in a fixed number of queries (issue 14).
+    page = Paginator(collectivites, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for c in rows:
         domains = list(c.domains.all())
         c.site_url = _request_site_url(request, domains[0].domain) if domains else ""
@@ -57,10 +69,11 @@ def dashboard(request):
         "tenants/operator_dashboard.html",
         {
             "collectivites": rows,
+            "page": page,
             "filters": filters,
             "statuses": Collectivite.Status.choices,
             "applications": APPLICATIONS,
-            "query_string": request.GET.urlencode(),
+            "query_string": _without_page(request),
         },
     )
 

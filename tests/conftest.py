@@ -209,3 +209,40 @@ def worker_process():
     process.wait(timeout=20)
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture
+def idle_members(db):
+    """Three more member communes (cloned like any onboarding, rolled back with the test)
+    where nobody has anything: pages serving one person must not read their schemas."""
+    from tenants.services import collectivite_create
+
+    _ensure_operator()
+    return [
+        collectivite_create(name=f"Commune inactive {n}", slug=f"test-idle-{n}") for n in range(3)
+    ]
+
+
+def schemas_read(captured_queries, members) -> set[str]:
+    """The members' schemas named by any captured statement (search_path switches included)."""
+    return {
+        member.schema_name
+        for member in members
+        if any(member.schema_name in query["sql"] for query in captured_queries)
+    }
+
+
+@pytest.fixture
+def idle_members_committed(transactional_db):
+    """As ``idle_members``, for tests that commit (a worker reads them): their schemas are
+    dropped afterwards (the flush only empties the public tables)."""
+    from tenants.services import collectivite_create
+
+    _ensure_operator()
+    made = [
+        collectivite_create(name=f"Commune inactive {n}", slug=f"test-idle-{n}") for n in range(3)
+    ]
+    yield made
+    with connection.cursor() as cursor:
+        for member in made:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{member.schema_name}" CASCADE')

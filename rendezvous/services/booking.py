@@ -16,9 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
+from portal.accounts.models import User
 from rendezvous import selectors
 from rendezvous.models import Appointment, AppointmentType, Mode, RendezvousSettings
 from rendezvous.services.changes import link_rotate
+from tenants.services.activity import account_activity_record
 
 SLOT_TAKEN = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre. "
@@ -188,9 +190,23 @@ def _visio_url() -> str:
     return RendezvousSettings.current().visio_base + "rdv-" + secrets.token_urlsafe(24)
 
 
+def _account_for(*, email: str) -> int | None:
+    # An agent booking for a citizen who phoned: the booking joins the citizen's account
+    # (their "Mes rendez-vous") when one has the address given (accounts are global).
+    if not email:
+        return None
+    return (
+        User.objects.filter(email__iexact=email, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def _after_booking(appointment: Appointment) -> None:
     from rendezvous.tasks import send_confirmation
 
+    # In the booking's transaction: "Mes rendez-vous" reads only the communes recorded.
+    account_activity_record(user_id=appointment.citizen_id, appointments=1)
     transaction.on_commit(lambda: send_confirmation.delay(appointment.pk))
 
 
@@ -286,6 +302,8 @@ def appointment_book(
     )
     if not appointment_type.is_active and booked_by_agent_id is None:
         raise SlotUnavailable("Ce type de rendez-vous ne se prend plus en ligne.", code="inactive")
+    if citizen_id is None and booked_by_agent_id is not None:
+        citizen_id = _account_for(email=contact["email"])
     with transaction.atomic():
         agents = _candidates(
             appointment_type=appointment_type,

@@ -10,6 +10,7 @@ from sve import deadlines
 from sve.journal import journal_append
 from sve.models import Document, Form, Request, Status
 from sve.services.common import SveError, insee_code, on_commit_task
+from tenants.services.activity import account_activity_record
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 IDENTITY_FIELDS = ("last_name", "first_name", "postal_address", "email")
@@ -82,8 +83,10 @@ def request_save_draft(
         raise SveError("Ce formulaire n'est pas en ligne.", code="form_disabled")
     request = _draft_for(form, draft)
     _fill(request, user=user, session_key=session_key, identity=identity, data=data)
+    created = request.pk is None
     request.save()
     _store_files(request, files or {})
+    account_activity_record(user_id=request.user_id, requests=int(created))
     if not (user and user.is_authenticated) and request.email:
         # Without an account there is no "Mes demandes": the resume link goes by e-mail.
         from sve import tasks
@@ -131,8 +134,11 @@ def request_submit(
         delay_months=request.form_version.delay_months,
         delay_days=request.form_version.delay_days,
     )
+    created = request.pk is None
     request.save()
     _store_files(request, files or {})
+    # In this transaction: "Mes demandes" reads only the communes recorded (issue 14).
+    account_activity_record(user_id=request.user_id, requests=int(created))
     journal_append(
         request=request,
         actor=request.user,

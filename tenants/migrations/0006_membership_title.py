@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0004_collectivite_legal_pages'),
+        ('tenants', '0005_account_activity'),
     ]
 
     operations = [
