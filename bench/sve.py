@@ -66,6 +66,11 @@ def fill(tenant):
     from sve import services
     from sve.models import Request, Status
 
+    # Forms go online only with the service's full contact details (CRPA R112-5 2°).
+    tenant.contact_address = "Place de la Mairie"
+    tenant.contact_email = "mairie@bench-sve.invalid"
+    tenant.contact_phone = "04 92 00 00 00"
+    tenant.save(update_fields=["contact_address", "contact_email", "contact_phone"])
     connection.set_tenant(tenant)
     form = services.form_template_enable(code="contact", actor=None)
     now = timezone.now()

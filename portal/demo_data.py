@@ -126,8 +126,18 @@ def seed() -> list[Collectivite]:
             if not Membership.objects.filter(collectivite=commune).exists():
                 admin = _user(f"admin@{spec.slug}.demo", "Alex", f"Admin {spec.name}")
                 agent = _user(f"agent@{spec.slug}.demo", "Dominique", f"Agent {spec.name}")
-                membership_grant(user=admin, collectivite=commune, role=Membership.Role.ADMIN)
-                membership_grant(user=agent, collectivite=commune, role=Membership.Role.AGENT)
+                membership_grant(
+                    user=admin,
+                    collectivite=commune,
+                    role=Membership.Role.ADMIN,
+                    title="Secrétaire générale de mairie",
+                )
+                membership_grant(
+                    user=agent,
+                    collectivite=commune,
+                    role=Membership.Role.AGENT,
+                    title="Agent instructeur",
+                )
     for commune in communes:
         connection.set_tenant(commune)
         try:

@@ -89,3 +89,20 @@ def _platform_role_required(has_role):
 
 platform_admin_required = _platform_role_required(lambda user: user.is_platform_admin)
 finance_required = _platform_role_required(lambda user: user.is_finance or user.is_platform_admin)
+
+
+def staff_landing(*, user, tenant) -> str | None:
+    """Where staff land after signing in: agents and admins of the commune whose host this
+    is on its back office; platform admins and finance staff on the operator's. None for
+    everyone else (citizens go back where they came from, or to the home page)."""
+    from django.urls import reverse
+
+    if tenant is None or not user.is_authenticated:
+        return None
+    if tenant.is_operator:
+        if user.is_platform_admin:
+            return reverse("operator:dashboard")
+        return None
+    if membership_for(user, tenant) is not None:
+        return reverse("backoffice")
+    return None

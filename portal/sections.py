@@ -12,6 +12,7 @@ module, a code of Collectivite.services), and may return None to show nothing.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
 
 from django.apps import apps
@@ -25,13 +26,18 @@ class Section:
     order: int = 100
 
 
-def _modules():
+@cache
+def _modules() -> tuple:
+    """The apps' ``sections`` modules, looked for once per process (a failed import is not
+    cached by Python: looking again on every page walked the file system)."""
+    found = []
     for config in apps.get_app_configs():
         try:
-            yield import_module(f"{config.name}.sections")
+            found.append(import_module(f"{config.name}.sections"))
         except ModuleNotFoundError as exc:
             if exc.name != f"{config.name}.sections":
                 raise
+    return tuple(found)
 
 
 def collect(request, hook: str) -> list[Section]:

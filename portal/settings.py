@@ -476,3 +476,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Page speed (issue 11 §4, bench/pages.py) ---
+# Sessions read from Redis first (written through to the database): a signed-in page
+# saves one PostgreSQL round trip.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

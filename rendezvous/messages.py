@@ -42,16 +42,20 @@ def _ics_identity(appointment: Appointment) -> tuple[str, int]:
     return f"{first.calendar_uid}@{settings.PORTAL_BASE_DOMAIN}", sequence
 
 
-def appointment_ics(*, appointment: Appointment) -> bytes:
-    """The appointment as an iCalendar file the citizen adds to their calendar."""
+def appointment_ics(*, appointment: Appointment, cancel: bool = False) -> bytes:
+    """The appointment as an iCalendar file the citizen adds to their calendar; with
+    ``cancel``, the same event (same UID, next SEQUENCE) cancelled, so that calendars
+    remove it (RFC 5546, 3.2.5: METHOD:CANCEL, STATUS:CANCELLED)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Portail des communes//Rendez-vous//FR")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancel else "PUBLISH")
     event = Event()
     uid, sequence = _ics_identity(appointment)
     event.add("uid", uid)
-    event.add("sequence", sequence)
+    event.add("sequence", sequence + 1 if cancel else sequence)
+    if cancel:
+        event.add("status", "CANCELLED")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", appointment.starts_at)
     event.add("dtend", appointment.ends_at)
@@ -63,9 +67,12 @@ def appointment_ics(*, appointment: Appointment) -> bytes:
     description = [f"Modalité : {appointment.get_mode_display()}"]
     if appointment.visio_url:
         description.append(f"Lien de la visio : {appointment.visio_url}")
-    if appointment.type.documents_to_bring:
-        description.append(f"Documents à préparer : {appointment.type.documents_to_bring}")
-    description.append(f"Annuler : {links.cancel_url(appointment=appointment)}")
+    if appointment.type.documents_to_bring and not cancel:
+        description.append(
+            f"{appointment.documents_heading} : {appointment.type.documents_to_bring}"
+        )
+    if not cancel:
+        description.append(f"Annuler : {links.cancel_url(appointment=appointment)}")
     event.add("description", "\n".join(description))
     calendar.add_component(event)
     return calendar.to_ical()
@@ -104,14 +111,21 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
             return False  # already sent
         local = timezone.localtime(appointment.starts_at)
         moved = kind == SentMessage.Kind.CONFIRMATION and appointment.replaces_id is not None
-        subject = (MOVED_SUBJECT if moved else SUBJECTS[kind]).format(
-            date=f"{local:%d/%m/%Y à %H:%M}"
-        )
+        # The commune's name first: the citizen may book in several communes.
+        subject = f"[{connection.tenant.name}] " + (
+            MOVED_SUBJECT if moved else SUBJECTS[kind]
+        ).format(date=f"{local:%d/%m/%Y à %H:%M}")
         body = render_to_string(f"rendezvous/mail/{kind}.txt", _context(appointment))
         message = EmailMessage(subject=subject, body=body, to=[appointment.email])
         if kind == SentMessage.Kind.CONFIRMATION:
             message.attach(
                 "rendez-vous.ics", appointment_ics(appointment=appointment), "text/calendar"
+            )
+        elif kind == SentMessage.Kind.CANCELLATION:
+            message.attach(
+                "annulation.ics",
+                appointment_ics(appointment=appointment, cancel=True),
+                "text/calendar; method=CANCEL",
             )
         # Sent inside the transaction: if sending fails, the row is rolled back and the
         # task retried; once committed, it is never sent again (nor owed any more).

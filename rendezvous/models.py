@@ -346,6 +346,19 @@ class Appointment(models.Model):
     def citizen_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def is_in_person(self) -> bool:
+        """Only a face-to-face appointment has a place to come to (visio and phone do not)."""
+        return self.mode == Mode.IN_PERSON
+
+    @property
+    def documents_heading(self) -> str:
+        return (
+            "Documents à apporter"
+            if self.is_in_person
+            else "Documents à préparer (vous pouvez les déposer sur la page de votre rendez-vous)"
+        )
+
 
 class SentMessage(models.Model):
     """Each message of an appointment is sent once: the row is written with the send."""

@@ -1,13 +1,13 @@
 """Blocks on the commune's home page (search box, appointment types) and back office."""
 
 from portal.sections import Section
-from rendezvous.models import AppointmentType
+from rendezvous import selectors
 
 SERVICE = "rendezvous"
 
 
 def home_section(request) -> Section | None:
-    types = list(AppointmentType.objects.filter(is_active=True).select_related("service")[:8])
+    types = selectors.catalogue_cached()["types"][:8]
     return Section(
         title="Prendre rendez-vous",
         template="rendezvous/sections/home.html",

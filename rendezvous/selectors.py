@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.calendar import public_holidays
+from portal.tenant_cache import tenant_cached
 from portal.text import search_key
 from rendezvous.models import (
     MAX_DELAY_DAYS,
@@ -285,6 +286,63 @@ def type_search(
     if mode in Mode.values:
         types = types.filter(modes__contains=[mode])
     return types.distinct().order_by("service__name", "name")
+
+
+# Cached catalogue of the commune's appointments (portal.tenant_cache), forgotten when an
+# agent edits the configuration. The search page's "next free slots" are kept a minute:
+# they only link to the type's page, whose week of slots is always computed live.
+CATALOGUE_CACHE = "rendezvous:catalogue"
+SEARCH_CACHE = "rendezvous:search"
+SEARCH_CACHE_SECONDS = 60
+
+
+def catalogue_cached() -> dict:
+    """What visitors' pages list: active types (with their service) and places."""
+    return tenant_cached(
+        CATALOGUE_CACHE,
+        lambda: {
+            "types": list(
+                AppointmentType.objects.filter(is_active=True)
+                .select_related("service")
+                .order_by("service__name", "name")
+            ),
+            "places": list(Place.objects.order_by("name")),
+        },
+    )
+
+
+def search_results(
+    *,
+    query: str = "",
+    place_id: int | None = None,
+    mode: str = "",
+    after: date | None = None,
+    types_shown: int,
+    slots_shown: int,
+    horizon_days: int,
+) -> list[tuple[AppointmentType, list[Slot]]]:
+    """Types matching the search, each with its next free slots. The unfiltered search,
+    which every visitor of the page gets first, comes from the cache."""
+
+    def build():
+        types = type_search(query=query, place_id=place_id, mode=mode)[:types_shown]
+        return [
+            (
+                kind,
+                next_free_slots(
+                    appointment_type=kind,
+                    count=slots_shown,
+                    place_id=place_id,
+                    after=after,
+                    horizon_days=horizon_days,
+                ),
+            )
+            for kind in types
+        ]
+
+    if query or place_id or mode or after:
+        return build()
+    return tenant_cached(SEARCH_CACHE, build, timeout=SEARCH_CACHE_SECONDS)
 
 
 def places_for_type(*, appointment_type: AppointmentType) -> QuerySet[Place]:

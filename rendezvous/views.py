@@ -21,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 from portal import limits
 from portal.inputs import row_id
 from rendezvous import links, selectors, services
-from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode, Place
+from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
 
 WEEK_DAYS = 7
 SEARCH_TYPES_SHOWN = 10
@@ -56,28 +56,22 @@ def search(request):
     place_id = _int(request.GET.get("lieu"))
     mode = request.GET.get("modalite", "")
     after = _date(request.GET.get("date"))
-    types = list(
-        selectors.type_search(query=query, place_id=place_id, mode=mode)[:SEARCH_TYPES_SHOWN]
+    results = selectors.search_results(
+        query=query,
+        place_id=place_id,
+        mode=mode,
+        after=after,
+        types_shown=SEARCH_TYPES_SHOWN,
+        slots_shown=3,
+        horizon_days=SEARCH_HORIZON_DAYS,
     )
-    results = [
-        (
-            kind,
-            selectors.next_free_slots(
-                appointment_type=kind,
-                count=3,
-                place_id=place_id,
-                after=after,
-                horizon_days=SEARCH_HORIZON_DAYS,
-            ),
-        )
-        for kind in types
-    ]
-    places = list(Place.objects.all())
+    places = selectors.catalogue_cached()["places"]
     return render(
         request,
         "rendezvous/search.html",
         {
             "query": query,
+            "searched": bool(query or place_id or mode or after),
             "place_id": place_id,
             "mode": mode,
             "date": after,

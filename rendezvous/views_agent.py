@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.permissions import member_required
+from portal.tenant_cache import tenant_cache_forget
 from rendezvous import selectors, services
 from rendezvous.forms import AbsenceForm, PlaceForm, RuleForm, ServiceForm, SettingsForm, TypeForm
 from rendezvous.models import (
@@ -232,6 +233,7 @@ def config_edit(request, section: str, pk: int | None = None):
     form = form_class(request.POST or None, instance=instance, **kwargs)
     if request.method == "POST" and form.is_valid():
         form.save()
+        tenant_cache_forget(selectors.CATALOGUE_CACHE, selectors.SEARCH_CACHE)
         messages.success(request, "Enregistré.")
         return redirect("rendezvous:config", section=section)
     return render(

@@ -16,22 +16,45 @@ SVR = "svr"
 
 # CRPA L231-1: default delay after which silence is worth a decision: two months.
 DEFAULT_DELAY_MONTHS = 2
-# CRPA R112-11-1: the AR of an electronic request is sent within 10 working days of receipt.
+# CRPA R112-11-2 al. 2: a non-instant electronic AR is sent at the latest 10 working days
+# after receipt (R112-11-1 sets what it states).
 AR_WORKING_DAYS = 10
+AR_DELAY_ARTICLE = "R112-11-2"
 # CRPA R112-11-2: the AEE is sent at the latest one working day after receipt.
 AEE_WORKING_DAYS = 1
 # Dashboard: an AR due within this many working days is flagged.
 AR_SOON_WORKING_DAYS = 3
+# Dashboard: an implicit decision arising within this many days is flagged.
+DECISION_SOON_DAYS = 7
 # CJA R421-1 / R421-2: two months to bring an appeal before the administrative court.
 APPEAL_MONTHS = 2
+# Letters say delays in words, as the texts do (« deux mois », « dix jours ouvrés »).
+NUMBER_WORDS = {1: "un", 2: "deux", 3: "trois", 4: "quatre", 6: "six", 10: "dix", 12: "douze"}
+
+
+def in_words(number: int, unit: str) -> str:
+    """« deux mois », « dix jours ouvrés »: the wording of the texts (digits past twelve)."""
+    return f"{NUMBER_WORDS.get(number, number)} {unit}"
 
 
 @dataclass(frozen=True)
 class PiecePeriod:
-    """A request for pieces (CRPA L114-5): asked on ``asked_on``, received on ``completed_on``."""
+    """A request for pieces (CRPA L114-5): asked on ``asked_on``, to be sent by ``due_on``
+    (the time given), received on ``completed_on``."""
 
     asked_on: date
     completed_on: date | None = None
+    due_on: date | None = None
+
+    def suspended_days(self) -> int | None:
+        """Days an SVR delay stands still; None while it cannot be known yet.
+
+        CRPA L114-5 al. 3: the SVR delay is suspended for the time given to send the pieces;
+        sending them before that time ends the suspension."""
+        ends = [d for d in (self.completed_on, self.due_on) if d is not None]
+        if not ends:
+            return None
+        return max(0, (min(ends) - self.asked_on).days)
 
 
 def add_delay(start: date, *, months: int = 0, days: int = 0) -> date:
@@ -46,7 +69,7 @@ def aee_due_on(received_on: date, *, insee_code: str = "") -> date:
 
 
 def ar_due_on(received_on: date, *, insee_code: str = "") -> date:
-    # CRPA R112-11-1: AR within 10 working days of receipt of the electronic request.
+    # CRPA R112-11-2: AR within 10 working days of receipt of the electronic request.
     return add_working_days(received_on, AR_WORKING_DAYS, insee_code=insee_code)
 
 
@@ -70,20 +93,23 @@ def implicit_decision_on(
     delay_days: int = 0,
     piece_periods: tuple[PiecePeriod, ...] | list[PiecePeriod] = (),
 ) -> date | None:
-    """The date the implicit decision arises, or None while a request for pieces is pending.
+    """The date the implicit decision arises; None for SVA while pieces are pending.
 
     CRPA L231-1 / L231-4: delay (2 months by default) counted from receipt of the request.
-    CRPA L114-5, as the portal applies it: for SVA the delay starts over from the day the
-    file is complete; for SVR it is suspended from the request for pieces until they arrive.
+    CRPA L114-5 al. 2: for SVA the delay starts only from the day the file is complete.
+    CRPA L114-5 al. 3: for SVR it is suspended for the time given to send the pieces, or
+    until they arrive if sooner: a citizen who never sends them still gets a date.
     """
-    if any(period.completed_on is None for period in piece_periods):
-        return None
     if regime == SVA:
+        if any(period.completed_on is None for period in piece_periods):
+            return None
         start = max((p.completed_on for p in piece_periods), default=received_on)
         return add_delay(start, months=delay_months, days=delay_days)
     end = add_delay(received_on, months=delay_months, days=delay_days)
-    suspended = sum((p.completed_on - p.asked_on).days for p in piece_periods)
-    return end + relativedelta(days=suspended)
+    suspensions = [p.suspended_days() for p in piece_periods]
+    if any(days is None for days in suspensions):
+        return None
+    return end + relativedelta(days=sum(suspensions))
 
 
 def implicit_decisions_arisen_until(today: date) -> date:
@@ -110,3 +136,14 @@ def appeal_deadline(*, notified_on: date, ar_complete: bool = True) -> date | No
 
 def days_left(*, deadline: date | None, today: date) -> int | None:
     return None if deadline is None else (deadline - today).days
+
+
+def decision_flag(*, decision_on: date | None, clock_running: bool, today: date) -> str | None:
+    """ "overdue", "soon" (within DECISION_SOON_DAYS) or "later" for a request whose clock
+    runs; None otherwise (decided, or waiting for pieces)."""
+    left = days_left(deadline=decision_on, today=today)
+    if not clock_running or left is None:
+        return None
+    if left < 0:
+        return "overdue"
+    return "soon" if left <= DECISION_SOON_DAYS else "later"

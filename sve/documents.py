@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from portal.owed.selectors import owed_pending
 from portal.owed.services import owed_issuing
@@ -47,6 +48,55 @@ def tracking_url(request: Request) -> str:
     return connection.tenant.primary_url().rstrip("/") + path
 
 
+def pieces_effect(request: Request) -> str:
+    """What a request for pieces does to the delay, in the citizen's words.
+
+    CRPA L114-5: the request for pieces states its effect on the implicit-decision delay."""
+    pending = request.piece_requests.filter(completed_on__isnull=True).order_by("-due_on").first()
+    if pending is None:
+        return ""
+    due = date_format(pending.due_on, "j F Y")
+    if request.regime == Regime.SVA:
+        return (
+            "Le délai au terme duquel, faute de réponse, votre demande sera réputée acceptée "
+            "ne court qu'à compter de la réception de l'ensemble des pièces et informations "
+            "demandées (article L114-5 du code des relations entre le public et "
+            "l'administration)."
+        )
+    if request.regime == Regime.SVR:
+        text = (
+            "Le délai au terme duquel, faute de réponse, votre demande sera réputée rejetée "
+            f"est suspendu pendant le délai qui vous est imparti, soit jusqu'au {due} ; "
+            "l'envoi des pièces et informations avant cette date met fin à la suspension "
+            "(article L114-5 du code des relations entre le public et l'administration)."
+        )
+        if request.implicit_decision_on:
+            decided = date_format(request.implicit_decision_on, "j F Y")
+            text += f" Si vous ne les envoyez pas, votre demande sera réputée rejetée le {decided}."
+        return text
+    return ""
+
+
+def decision_signatory(request: Request) -> dict | None:
+    """The signatory recorded with the express decision (CRPA L212-1), from the journal."""
+    if request.status not in (Status.ACCEPTED, Status.REJECTED):
+        return None
+    payload = (
+        request.journal.filter(action__in=("accepted", "rejected"))
+        .order_by("-seq")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    return (payload or {}).get("signatory")
+
+
+def pieces_letter_pdf(request: Request) -> tuple[str, bytes]:
+    """The letter asking for pieces (CRPA L114-5), attached to the citizen's notice."""
+    number = request.piece_requests.count()
+    content = render_pdf("sve/pdf/pieces.html", document_context(request))
+    return f"demande-de-pieces-{request.reference}-{number}.pdf", content
+
+
 def document_context(request: Request) -> dict:
     commune = connection.tenant
     insee = commune.insee_code or ""
@@ -77,7 +127,11 @@ def document_context(request: Request) -> dict:
         "aee_due_on": deadlines.aee_due_on(request.received_on, insee_code=insee),
         "pending_pieces": request.piece_requests.filter(completed_on__isnull=True),
         "appeal_deadline": appeal,
-        "appeal_months": deadlines.APPEAL_MONTHS,
+        "appeal_delay": deadlines.in_words(deadlines.APPEAL_MONTHS, "mois"),
+        "ar_delay": deadlines.in_words(deadlines.AR_WORKING_DAYS, "jours ouvrés"),
+        "ar_delay_article": deadlines.AR_DELAY_ARTICLE,
+        "pieces_effect": pieces_effect(request),
+        "signatory": decision_signatory(request),
         "tracking_url": tracking_url(request),
         "issued_on": today,
     }
@@ -239,13 +293,73 @@ def citizen_notify(*, request_id: int, event: str) -> bool:
         marker["ref"] = request.piece_requests.order_by("-id").values_list("pk", flat=True).first()
     if request.journal.filter(action="citizen_notified", payload=marker).exists():
         return False
+    attachments = ()
+    if event == "pieces_requested":
+        filename, content = pieces_letter_pdf(request)
+        attachments = ((filename, content, "application/pdf"),)
     email_send(
         request=request,
         subject=f"{NOTICE_SUBJECTS[event]} — {request.reference}",
         template=f"notice_{event}",
         context=document_context(request),
+        attachments=attachments,
     )
     journal_append(
         request=request, actor_label="système", action="citizen_notified", payload=marker
     )
+    return True
+
+
+# A draft's resume link is signed and expires: whoever holds it may continue the draft.
+DRAFT_RESUME_SALT = "sve.draft-resume"
+DRAFT_RESUME_DAYS = 30
+
+
+def draft_resume_url(request: Request) -> str:
+    from django.core.signing import TimestampSigner
+
+    signed = TimestampSigner(salt=DRAFT_RESUME_SALT).sign(request.access_token)
+    path = reverse("sve:fill", args=[request.form.slug]) + f"?reprendre={signed}"
+    return connection.tenant.primary_url().rstrip("/") + path
+
+
+def draft_resume_token(signed: str) -> str | None:
+    """The draft's access token from a resume link, or None if forged or expired."""
+    from django.core.signing import BadSignature, TimestampSigner
+
+    try:
+        return TimestampSigner(salt=DRAFT_RESUME_SALT).unsign(
+            signed, max_age=DRAFT_RESUME_DAYS * 24 * 3600
+        )
+    except BadSignature:  # SignatureExpired is one
+        return None
+
+
+def draft_resume_send(*, request_id: int) -> bool:
+    """E-mail a citizen without an account the link to resume their draft (they cannot see
+    "Mes demandes"). Sent for each save: the latest link is the one to keep."""
+    from django.core.mail import EmailMessage
+
+    request = (
+        Request.objects.select_related("form_version", "form")
+        .filter(pk=request_id, status=Status.DRAFT)
+        .first()
+    )
+    if request is None or not request.email:
+        return False
+    body = render_to_string(
+        "sve/email/draft_resume.txt",
+        {
+            "req": request,
+            "commune": connection.tenant,
+            "resume_url": draft_resume_url(request),
+            "days": DRAFT_RESUME_DAYS,
+        },
+    )
+    EmailMessage(
+        subject=f"[{connection.tenant.name}] Reprendre votre brouillon « {request.form_version.title} »",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[request.email],
+    ).send()
     return True

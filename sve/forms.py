@@ -103,7 +103,7 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["form"].choices = [("", "Toutes")] + list(forms_choices)
         self.fields["assignee"].choices = [("", "Tous"), ("aucun", "Non attribuées")] + [
-            (str(u.pk), u.get_full_name() or u.email) for u in agents
+            (str(u.pk), u.label) for u in agents
         ]
 
 

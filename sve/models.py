@@ -75,6 +75,9 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
+# Open statuses in which the implicit-decision delay runs (CRPA L114-5: a request for
+# pieces stops or suspends it).
+CLOCK_RUNNING_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.INSTRUCTION)
 FINAL_STATUSES = (
     Status.ACCEPTED,
     Status.REJECTED,

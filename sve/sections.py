@@ -15,7 +15,7 @@ def home_section(request) -> Section:
     return Section(
         title="Démarches en ligne",
         template="sve/_home_section.html",
-        context={"forms": list(selectors.forms_online())},
+        context={"forms": selectors.forms_online_cached()},
         order=10,
     )
 

@@ -39,3 +39,8 @@ def implicit_notify(request_ids: list[int]) -> int:
         event = "implicitly_accepted" if regime == Regime.SVA else "implicitly_rejected"
         sent += documents.citizen_notify(request_id=pk, event=event)
     return sent
+
+
+@shared_task(name="sve.draft_resume_send")
+def draft_resume_send(request_id: int) -> bool:
+    return documents.draft_resume_send(request_id=request_id)

@@ -131,6 +131,12 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label="Adresse électronique", error_messages=EMAIL_ERRORS)
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
     last_name = forms.CharField(label="Nom", max_length=150, required=False)
+    title = forms.CharField(
+        label="Qualité",
+        max_length=150,
+        required=False,
+        help_text="Par exemple « Secrétaire de mairie » : elle figure sur les décisions signées.",
+    )
     role = forms.ChoiceField(
         label="Rôle", choices=Membership.Role.choices, initial=Membership.Role.AGENT
     )

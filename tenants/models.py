@@ -196,6 +196,8 @@ class Membership(models.Model):
         Collectivite, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.AGENT)
+    # CRPA L212-1: a decision states its signatory's first name, name and title (qualité).
+    title = models.CharField(_("qualité"), max_length=150, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,6 +4,7 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from portal.accounts.models import User
@@ -140,6 +141,37 @@ def collectivite_staff(*, collectivite: Collectivite) -> QuerySet[User]:
     return User.objects.filter(
         memberships__collectivite=collectivite, memberships__is_active=True
     ).order_by("last_name", "first_name", "email")
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """What lists of agents show (filters, assignment): no more of the account."""
+
+    pk: int
+    label: str
+
+
+STAFF_CACHE_SECONDS = 300
+
+
+def staff_cache_key(collectivite_id: int) -> str:
+    return f"tenants:staff:{collectivite_id}"
+
+
+def collectivite_staff_labels(*, collectivite: Collectivite) -> list[StaffMember]:
+    """The active staff's ids and names, from the cache (forgotten by the membership
+    services; a renamed account shows its new name within STAFF_CACHE_SECONDS)."""
+    key = staff_cache_key(collectivite.pk)
+    staff = cache.get(key)
+    if staff is None:
+        staff = [
+            StaffMember(pk=u.pk, label=u.get_full_name() or u.email)
+            for u in collectivite_staff(collectivite=collectivite).only(
+                "id", "first_name", "last_name", "email"
+            )
+        ]
+        cache.set(key, staff, STAFF_CACHE_SECONDS)
+    return staff
 
 
 def collectivite_history(*, collectivite: Collectivite) -> QuerySet[CollectiviteEvent]:

@@ -40,7 +40,15 @@ def _ensure_tenant(slug: str, name: str, insee: str):
     # drop it so that the service makes a clean one.
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name_for(slug)}" CASCADE')
-    return collectivite_create(name=name, slug=slug, insee_code=insee, population_totale=1000)
+    collectivite = collectivite_create(
+        name=name, slug=slug, insee_code=insee, population_totale=1000
+    )
+    # Contact details as its admin fills them: forms go online only with them (CRPA R112-5).
+    collectivite.contact_address = f"Place de la Mairie\n05100 {name}"
+    collectivite.contact_email = f"mairie@{slug}.example.fr"
+    collectivite.contact_phone = "04 92 00 00 01"
+    collectivite.save()
+    return collectivite
 
 
 def _ensure_operator():
@@ -108,6 +116,15 @@ def _back_to_public():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty shared cache: the database rolls back after a test,
+    the per-commune values kept in Redis (portal.tenant_cache) would not."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def client_a(tenant_a):
     return Client(HTTP_HOST="test-a.localhost")
@@ -142,9 +159,12 @@ def member_factory(user_factory):
     from tenants.models import Membership
     from tenants.services import membership_grant
 
-    def make(tenant, role: str = Membership.Role.AGENT, **fields):
+    def make(tenant, role: str = Membership.Role.AGENT, title: str = "Agent instructeur", **fields):
+        # Staff who may sign decisions (CRPA L212-1): first name, name and title.
+        fields.setdefault("first_name", "Camille")
+        fields.setdefault("last_name", "Durand")
         user = user_factory(**fields)
-        membership_grant(user=user, collectivite=tenant, role=role)
+        membership_grant(user=user, collectivite=tenant, role=role, title=title)
         return user
 
     return make

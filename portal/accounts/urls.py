@@ -5,7 +5,6 @@ from django.urls import path, reverse_lazy
 
 from portal import limits
 from portal.accounts import views
-from portal.accounts.forms import LoginForm
 
 # Issue 8: per IP and per account (the e-mail typed); the per-account lockout after failed
 # logins is django-axes' (portal.limits).
@@ -16,11 +15,7 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "connexion/",
-        _login_limit(
-            auth_views.LoginView.as_view(
-                template_name="accounts/login.html", authentication_form=LoginForm
-            )
-        ),
+        _login_limit(views.LoginView.as_view()),
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

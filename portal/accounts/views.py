@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from portal import limits
-from portal.accounts.forms import SignupForm
+from portal.accounts.forms import LoginForm, SignupForm
 from portal.accounts.services import user_signup
+from portal.permissions import staff_landing
 
 SIGNUP_DONE = (
     "Un courriel vient d'être envoyé à cette adresse. Si le compte a été créé, connectez-vous "
@@ -29,3 +31,16 @@ def signup(request):
         # sign-on (issue 12), on another host, where this message would not be shown.
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Sign-in on any host; without a ``next`` page, staff land on their back office."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def get_default_redirect_url(self):
+        landing = staff_landing(
+            user=self.request.user, tenant=getattr(self.request, "tenant", None)
+        )
+        return landing or super().get_default_redirect_url()

@@ -2,8 +2,13 @@
 journal entry and defers side effects (PDFs, e-mails) to Celery on commit."""
 
 from sve.services.catalogue import (  # noqa: F401
+    form_contact_missing,
     form_create,
     form_enable,
+    form_new_defaults,
+    form_publish,
+    form_save,
+    form_service_defaults,
     form_template_enable,
     form_version_publish,
 )

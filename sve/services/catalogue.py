@@ -3,10 +3,12 @@
 from django.db import transaction
 from django.utils.text import slugify
 
+from portal.tenant_cache import tenant_cache_forget
 from sve.catalogue import APPEAL_ROUTES, TEMPLATES
 from sve.fields import specs_check
 from sve.journal import journal_append
 from sve.models import Form, FormVersion, Regime
+from sve.selectors import FORMS_ALL_CACHE, FORMS_ONLINE_CACHE
 from sve.services.common import SveError, require_admin, tenant
 
 VERSION_FIELDS = (
@@ -53,6 +55,7 @@ def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
     version = FormVersion.objects.create(form=form, number=last + 1, **merged)
     form.current_version = version
     form.save(update_fields=["current_version"])
+    tenant_cache_forget(FORMS_ONLINE_CACHE, FORMS_ALL_CACHE)
     journal_append(
         actor=actor,
         actor_label="" if actor else "système",
@@ -75,14 +78,36 @@ def form_create(*, actor, slug: str = "", template_code: str = "", **values) -> 
     return form
 
 
-def _service_defaults() -> dict:
+# CRPA R112-5 2° / R112-11-1 2°: the AR names the service in charge with its address,
+# e-mail and phone; a form goes online only once its version states all four.
+SERVICE_CONTACT_FIELDS = {
+    "service_name": "nom",
+    "service_address": "adresse postale",
+    "service_email": "adresse électronique",
+    "service_phone": "numéro de téléphone",
+}
+
+
+def form_service_defaults() -> dict:
+    """A new form's service: the commune's own contact details (its settings' page)."""
     commune = tenant()
     return {
         "service_name": f"Mairie de {commune.name}",
-        "service_address": f"Mairie, {commune.name}",
-        "service_email": "",
-        "service_phone": "",
+        "service_address": commune.contact_address or "",
+        "service_email": commune.contact_email or "",
+        "service_phone": commune.contact_phone or "",
     }
+
+
+def form_contact_missing(version: FormVersion | None) -> list[str]:
+    """What the AR could not state: French words for the missing service details."""
+    if version is None:
+        return list(SERVICE_CONTACT_FIELDS.values())
+    return [
+        words
+        for name, words in SERVICE_CONTACT_FIELDS.items()
+        if not (getattr(version, name) or "").strip()
+    ]
 
 
 @transaction.atomic
@@ -105,17 +130,31 @@ def form_template_enable(*, code: str, actor) -> Form:
             delay_months=2,
             delay_days=0,
             appeal_routes=APPEAL_ROUTES,
-            **_service_defaults(),
+            **form_service_defaults(),
         )
     return form_enable(form=form, actor=actor, enabled=True)
 
 
 @transaction.atomic
 def form_enable(*, form: Form, actor, enabled: bool) -> Form:
+    """Put a form online (or offline). Online only when its AR can name the service with
+    address, e-mail and phone (CRPA R112-5 2°, R112-11-1 2°)."""
     require_admin(actor)
+    if enabled:
+        missing = form_contact_missing(form.current_version)
+        if missing:
+            raise SveError(
+                "Ce formulaire ne peut pas être mis en ligne : l'accusé de réception doit "
+                "indiquer le service instructeur au complet (manque : %(missing)s). Les "
+                "coordonnées de la mairie, renseignées dans ses réglages, sont reprises par "
+                "défaut pour les nouveaux formulaires.",
+                params={"missing": ", ".join(missing)},
+                code="contact_missing",
+            )
     if form.is_enabled != enabled:
         form.is_enabled = enabled
         form.save(update_fields=["is_enabled"])
+        tenant_cache_forget(FORMS_ONLINE_CACHE, FORMS_ALL_CACHE)
         journal_append(
             actor=actor,
             actor_label="" if actor else "système",
@@ -123,3 +162,32 @@ def form_enable(*, form: Form, actor, enabled: bool) -> Form:
             payload={"form": form.slug},
         )
     return form
+
+
+def form_new_defaults() -> dict:
+    """What the builder proposes for a new form: the commune's contact details, SVA in two
+    months (CRPA L231-1) and the usual appeal routes, ready for an SVR choice."""
+    return {
+        "regime": Regime.SVA,
+        "delay_months": 2,
+        "delay_days": 0,
+        "appeal_routes": APPEAL_ROUTES,
+        **form_service_defaults(),
+    }
+
+
+@transaction.atomic
+def form_save(*, form: Form | None, actor, **values) -> Form:
+    """Save the builder's content as a new version without changing whether it is online."""
+    if form is None:
+        return form_create(actor=actor, **values)
+    form_version_publish(form=form, actor=actor, **values)
+    return form
+
+
+@transaction.atomic
+def form_publish(*, form: Form | None, actor, **values) -> Form:
+    """The builder's "Enregistrer et publier": create the form if new, publish a version and
+    put it online, all or nothing (a form that cannot go online is not saved either)."""
+    form = form_save(form=form, actor=actor, **values)
+    return form_enable(form=form, actor=actor, enabled=True)

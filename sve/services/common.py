@@ -93,7 +93,7 @@ def requests_locked(ids) -> list[Request]:
 def deadline_refresh(request: Request) -> None:
     """Recompute the implicit-decision date from receipt and requests for pieces."""
     periods = [
-        PiecePeriod(asked_on=p.asked_on, completed_on=p.completed_on)
+        PiecePeriod(asked_on=p.asked_on, completed_on=p.completed_on, due_on=p.due_on)
         for p in request.piece_requests.all()
     ]
     version = request.form_version

@@ -11,7 +11,7 @@ from sve import deadlines
 from sve.journal import journal_append
 from sve.models import Document, Form, Request, Status
 from sve.owed import OWED_KIND
-from sve.services.common import SveError, insee_code, owe
+from sve.services.common import SveError, insee_code, on_commit_task, owe
 from tenants.services.activity import account_activity_record
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -90,6 +90,11 @@ def request_save_draft(
     request.save()
     _store_files(request, files or {})
     account_activity_record(user_id=request.user_id, requests=int(created))
+    if not (user and user.is_authenticated) and request.email:
+        # Without an account there is no "Mes demandes": the resume link goes by e-mail.
+        from sve import tasks
+
+        on_commit_task(tasks.draft_resume_send, request.pk)
     return request
 
 

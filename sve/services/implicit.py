@@ -9,9 +9,10 @@ from sve.journal import journal_extend
 from sve.models import JournalEntry, Regime, Request, Status
 from sve.owed import IMPLICIT_NOTICE, TASK
 
-# CRPA L231-1 / L231-4: open requests whose delay has run out, no express decision taken
-# and no request for pieces pending (awaiting_pieces has no date).
-DUE_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.INSTRUCTION)
+# CRPA L231-1 / L231-4: open requests whose delay has run out and no express decision taken.
+# Awaiting pieces: an SVA request has no date until complete; an SVR one is suspended only
+# for the time given (CRPA L114-5 al. 3), so its refusal may arise while still waiting.
+DUE_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
 
 
 @transaction.atomic

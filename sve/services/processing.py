@@ -178,6 +178,30 @@ def request_start_instruction(*, request: Request, actor) -> Request:
     return request
 
 
+def decision_signatory(actor) -> dict:
+    """Who signs an express decision, as the letter will state it.
+
+    CRPA L212-1: a decision states, legibly, the first name, name and title of its author."""
+    from portal.permissions import membership_for
+    from sve.services.common import tenant
+
+    membership = membership_for(actor, tenant())
+    signatory = {
+        "first_name": (actor.first_name or "").strip(),
+        "last_name": (actor.last_name or "").strip(),
+        "title": (getattr(membership, "title", "") or "").strip(),
+    }
+    if not all(signatory.values()):
+        raise SveError(
+            "Une décision doit mentionner le prénom, le nom et la qualité de son signataire "
+            "(article L212-1 du code des relations entre le public et l'administration) : "
+            "complétez votre profil ou demandez à l'administrateur de la commune d'indiquer "
+            "votre qualité dans l'équipe.",
+            code="signatory_incomplete",
+        )
+    return signatory
+
+
 @retry_on_deadlock
 @transaction.atomic
 def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Request:
@@ -188,6 +212,7 @@ def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Re
     if not accept and not reasons:
         # CRPA L211-2: a refusal states its reasons.
         raise SveError("Un refus doit être motivé.", code="reasons_missing")
+    signatory = decision_signatory(actor)
     request = locked(request.pk)
     require_status(request, DECIDABLE, "décider")
     request.piece_requests.filter(completed_on__isnull=True).update(
@@ -201,7 +226,7 @@ def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Re
         request=request,
         actor=actor,
         action="accepted" if accept else "rejected",
-        payload={"reasons": reasons},
+        payload={"reasons": reasons, "signatory": signatory},
     )
     owe(OWED_KIND[Document.Kind.DECISION], request)
     return request

@@ -16,21 +16,23 @@ from sve import deadlines, exports, selectors, services
 from sve import owed as sve_owed
 from sve.fields import summary
 from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
-from sve.models import Document, Form, Request, Status
+from sve.journal_text import journal_lines
+from sve.models import Document, Request, Status
 from sve.services import SveError
 from sve.views.common import agent_required, error_messages, file_response
-from tenants.selectors import collectivite_staff
+from tenants.selectors import collectivite_staff_labels
 
 PAGE_SIZE = 50
 
 
 def _agents():
-    return list(collectivite_staff(collectivite=connection.tenant))
+    return collectivite_staff_labels(collectivite=connection.tenant)
 
 
 def _filters(request, agents):
-    form_choices = [(f.slug, str(f)) for f in Form.objects.select_related("current_version")]
-    form = FilterForm(request.GET or None, forms_choices=form_choices, agents=agents)
+    form = FilterForm(
+        request.GET or None, forms_choices=selectors.form_choices_cached(), agents=agents
+    )
     values = form.cleaned_data if form.is_valid() else {}
     return form, {k: v for k, v in values.items() if v not in ("", None)}
 
@@ -44,21 +46,11 @@ def dashboard(request):
     agents = _agents()
     filter_form, filters = _filters(request, agents)
     page = Paginator(_table(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    insee = connection.tenant.insee_code or ""
-    rows = [
-        {
-            "req": req,
-            "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
-            "ar": deadlines.ar_flag(
-                due_on=req.ar_due_on,
-                acknowledged=req.acknowledged_at is not None,
-                today=today,
-                insee_code=insee,
-            ),
-        }
-        for req in page.object_list
-    ]
+    rows = selectors.request_rows(
+        page.object_list,
+        today=timezone.localdate(),
+        insee_code=connection.tenant.insee_code or "",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -132,7 +124,7 @@ def _detail_context(req):
         "owed": sve_owed.owed_labels(owed_pending(subject_id=req.pk, kinds=sve_owed.LABEL)),
         "thread": req.messages.select_related("author").prefetch_related("attachments"),
         "pieces": req.piece_requests.all(),
-        "journal": req.journal.order_by("seq"),
+        "journal": journal_lines(req.journal.order_by("seq")),
         "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
         "qualify_form": QualifyForm(initial={"regime": req.regime}),
         "pieces_form": PiecesForm(),

@@ -44,12 +44,16 @@ def template_enable(request, code):
 @agent_required(admin=True)
 @require_POST
 def form_toggle(request, slug):
-    form = get_object_or_404(Form, slug=slug)
-    services.form_enable(form=form, actor=request.user, enabled=not form.is_enabled)
-    messages.success(
-        request,
-        "Formulaire mis en ligne." if form.is_enabled else "Formulaire retiré du catalogue.",
-    )
+    form = get_object_or_404(Form.objects.select_related("current_version"), slug=slug)
+    try:
+        services.form_enable(form=form, actor=request.user, enabled=not form.is_enabled)
+    except SveError as exc:
+        messages.error(request, " ".join(error_messages(exc)))
+    else:
+        messages.success(
+            request,
+            "Formulaire mis en ligne." if form.is_enabled else "Formulaire retiré du catalogue.",
+        )
     return redirect("sve:forms")
 
 
@@ -77,22 +81,28 @@ def form_edit(request, slug=None):
 
                     specs_check(specs)
                     preview = build_form_class(specs)(prefix="apercu")
-                elif form is None:
-                    form = services.form_create(actor=request.user, **values)
-                    messages.success(request, "Formulaire créé (hors ligne : activez-le).")
+                elif request.POST.get("action") == "brouillon":
+                    form = services.form_save(form=form, actor=request.user, **values)
+                    messages.success(
+                        request, "Formulaire enregistré, sans changer sa mise en ligne."
+                    )
                     return redirect("sve:form_edit", slug=form.slug)
                 else:
-                    new = services.form_version_publish(form=form, actor=request.user, **values)
-                    messages.success(request, f"Version {new.number} publiée.")
+                    form = services.form_publish(form=form, actor=request.user, **values)
+                    messages.success(
+                        request,
+                        f"Version {form.current_version.number} publiée : le formulaire est en ligne.",
+                    )
                     return redirect("sve:form_edit", slug=form.slug)
             except (SveError, ValidationError) as exc:
                 for message in error_messages(exc):
                     settings_form.add_error(None, message)
     else:
-        initial = {}
         if version:
             initial = {name: getattr(version, name) for name in FormSettingsForm.base_fields}
-        settings_form = FormSettingsForm(prefix="s", initial=initial or None)
+        else:
+            initial = services.form_new_defaults()
+        settings_form = FormSettingsForm(prefix="s", initial=initial)
         formset = FieldFormSet(
             prefix="champs", initial=specs_to_rows(version.fields) if version else None
         )

@@ -29,7 +29,7 @@ from sve.views.common import error_messages, file_response
 
 
 def catalogue(request):
-    return render(request, "sve/catalogue.html", {"forms": selectors.forms_online()})
+    return render(request, "sve/catalogue.html", {"forms": selectors.forms_online_cached()})
 
 
 def _draft(request, form, token):
@@ -39,6 +39,17 @@ def _draft(request, form, token):
     if draft.user_id and draft.user_id != request.user.pk:
         raise Http404
     return draft
+
+
+def _draft_saved_message(user, draft) -> str:
+    if user.is_authenticated:
+        return "Brouillon enregistré. Vous pouvez le reprendre depuis « Mes demandes »."
+    if draft.email:
+        return f"Brouillon enregistré. Un lien pour le reprendre vous est envoyé à {draft.email}."
+    return (
+        "Brouillon enregistré. Indiquez votre adresse électronique et enregistrez à nouveau "
+        "pour recevoir un lien de reprise, ou gardez l'adresse de cette page."
+    )
 
 
 @limits.limit(
@@ -51,6 +62,13 @@ def form_fill(request, slug):
     form = get_object_or_404(Form, slug=slug, is_enabled=True, current_version__isnull=False)
     version = form.current_version
     token = request.GET.get("brouillon") or request.POST.get("brouillon") or ""
+    if "reprendre" in request.GET:
+        # The signed link e-mailed to a citizen without an account (expires).
+        token = sve_documents.draft_resume_token(request.GET["reprendre"]) or ""
+        if not token:
+            messages.error(request, "Ce lien de reprise a expiré ou n'est pas valide.")
+            return redirect("sve:fill", slug=slug)
+        return redirect(reverse("sve:fill", args=[slug]) + f"?brouillon={token}")
     draft = _draft(request, form, token)
     saving_draft = request.POST.get("action") == "brouillon"
     existing = (
@@ -102,8 +120,7 @@ def form_fill(request, slug):
                     saved = services.request_save_draft(**kwargs)
                     messages.success(
                         request,
-                        "Brouillon enregistré. Vous pouvez le reprendre plus tard avec le lien "
-                        "de cette page ou depuis « Mes demandes ».",
+                        _draft_saved_message(request.user, saved),
                     )
                     return redirect(
                         reverse("sve:fill", args=[form.slug]) + f"?brouillon={saved.access_token}"
@@ -154,8 +171,8 @@ def _tracked(token):
     )
 
 
-def track(request, token):
-    req = _tracked(token)
+def _track_page(request, req, *, message_form=None, complete_form=None, status=200):
+    """The tracking page; a form sent back with an error keeps what the citizen typed."""
     docs = list(req.documents.defer("content"))
     uploads = {d.field_name: d.filename for d in docs if d.kind == Document.Kind.UPLOAD}
     return render(
@@ -171,10 +188,18 @@ def track(request, token):
             "has_ar": any(d.kind == Document.Kind.AR for d in docs),
             "thread": req.messages.filter(internal=False).prefetch_related("attachments"),
             "pending_pieces": req.piece_requests.filter(completed_on__isnull=True),
-            "message_form": MessageForm(),
-            "complete_form": CompleteForm(),
+            "outlook": selectors.request_outlook(req),
+            "attestation_available": req.status
+            in sve_documents.ISSUABLE[Document.Kind.ATTESTATION],
+            "message_form": message_form or MessageForm(),
+            "complete_form": complete_form or CompleteForm(),
         },
+        status=status,
     )
+
+
+def track(request, token):
+    return _track_page(request, _tracked(token))
 
 
 def track_document(request, token, document_id):
@@ -204,11 +229,11 @@ def track_message(request, token):
                 files=files,
             )
             messages.success(request, "Message envoyé.")
+            return redirect("sve:track", token=token)
         except SveError as exc:
-            messages.error(request, " ".join(error_messages(exc)))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("sve:track", token=token)
+            form.add_error(None, exc)
+    # The message stays as typed (a refused file is named in the error).
+    return _track_page(request, req, message_form=form, status=400)
 
 
 @require_POST
@@ -226,11 +251,12 @@ def track_complete(request, token):
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, "Merci : votre demande est complétée.")
+            return redirect("sve:track", token=token)
         except SveError as exc:
-            messages.error(request, " ".join(error_messages(exc)))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("sve:track", token=token)
+            form.add_error(None, exc)
+    # The comment stays as typed; a chosen file must be chosen again (browsers forbid
+    # setting it), which the error says.
+    return _track_page(request, req, complete_form=form, status=400)
 
 
 @require_POST

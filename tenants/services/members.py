@@ -1,6 +1,7 @@
 """Writes on memberships: who works in a commune's back office, and with which role."""
 
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -12,14 +13,28 @@ from django.utils.http import urlsafe_base64_encode
 
 from portal.accounts.models import User
 from tenants.models import Collectivite, Membership
+from tenants.selectors import staff_cache_key
 
 
-def membership_grant(*, user: User, collectivite: Collectivite, role: str) -> Membership:
-    """Give (or change, or reactivate) a user's role in a collectivité's back office."""
+def membership_grant(
+    *, user: User, collectivite: Collectivite, role: str, title: str | None = None
+) -> Membership:
+    """Give (or change, or reactivate) a user's role in a collectivité's back office; the
+    title (qualité: « Secrétaire de mairie ») is what decisions they sign will state."""
+    defaults = {"role": role, "is_active": True}
+    if title is not None:
+        defaults["title"] = title.strip()
     membership, _ = Membership.objects.update_or_create(
-        user=user, collectivite=collectivite, defaults={"role": role, "is_active": True}
+        user=user, collectivite=collectivite, defaults=defaults
     )
+    staff_forget(collectivite.pk)
     return membership
+
+
+def staff_forget(collectivite_id: int) -> None:
+    """The commune's cached staff list (tenants.selectors) is stale once this commits."""
+    key = staff_cache_key(collectivite_id)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def password_link(*, user: User, collectivite: Collectivite) -> str:
@@ -78,6 +93,7 @@ def member_invite(
     first_name: str = "",
     last_name: str = "",
     role: str = Membership.Role.AGENT,
+    title: str = "",
 ) -> Membership:
     """Give an account (created if needed) a role in the commune, and e-mail it a one-time
     link to set its password once the transaction commits."""
@@ -87,7 +103,7 @@ def member_invite(
     existing = Membership.objects.filter(user=user, collectivite=collectivite).first()
     if existing is not None and existing.is_active:
         raise ValidationError({"email": "Cette personne fait déjà partie de l'équipe."})
-    membership = membership_grant(user=user, collectivite=collectivite, role=role)
+    membership = membership_grant(user=user, collectivite=collectivite, role=role, title=title)
     transaction.on_commit(
         lambda: send_welcome(user_id=user.pk, collectivite_id=collectivite.pk, role=role)
     )
@@ -119,6 +135,7 @@ def membership_role_set(*, membership: Membership, role: str) -> Membership:
         _keep_an_admin(membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    staff_forget(membership.collectivite_id)
     return membership
 
 
@@ -131,6 +148,7 @@ def membership_deactivate(*, membership: Membership) -> Membership:
         _keep_an_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    staff_forget(membership.collectivite_id)
     return membership
 
 
@@ -138,4 +156,5 @@ def membership_deactivate(*, membership: Membership) -> Membership:
 def membership_reactivate(*, membership: Membership) -> Membership:
     membership.is_active = True
     membership.save(update_fields=["is_active"])
+    staff_forget(membership.collectivite_id)
     return membership

@@ -97,3 +97,25 @@ def test_email_is_unique_whatever_its_case(user_factory):
     user_factory(email="unique@example.fr")
     with pytest.raises(IntegrityError):
         User.objects.create(email="UNIQUE@example.fr")
+
+
+def test_staff_land_on_their_back_office_and_citizens_on_the_home_page(
+    client_a, client_b, operator_client, user_factory, member_factory, tenant_a
+):
+    def login(client, user, next_url=""):
+        data = {"username": user.email, "password": PASSWORD}
+        url = "/comptes/connexion/" + (f"?next={next_url}" if next_url else "")
+        response = client.post(url, data)
+        assert response.status_code == 302
+        client.logout()
+        return response["Location"]
+
+    agent = member_factory(tenant_a)
+    assert login(client_a, agent) == "/gestion/"
+    # Elsewhere the agent is a citizen like any other; an explicit next page wins.
+    assert login(client_b, agent) == "/"
+    assert login(client_a, agent, "/demarches/") == "/demarches/"
+    assert login(client_a, user_factory()) == "/"
+    admin = user_factory(is_platform_admin=True)
+    assert login(operator_client, admin) == "/operateur/"
+    assert login(client_a, admin) == "/"

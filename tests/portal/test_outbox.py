@@ -11,10 +11,8 @@ def outbox_backend(settings):
     settings.EMAIL_BACKEND = "portal.outbox.backend.OutboxEmailBackend"
 
 
-QUERIES_OUTBOX_LIST = 10
-
-
-# Tenant by host and search path, session and user, count and page of messages.
+# Tenant by host, user, count and page of messages, the communes' names, each after its SET
+# search_path (the session comes from the cache: SESSION_ENGINE cached_db).
 QUERIES_OUTBOX_LIST = 10
 
 
@@ -34,6 +32,21 @@ def test_sent_mail_is_stored_with_its_attachments(outbox_backend, tenant_a):
     assert stored.schema_name == tenant_a.schema_name
     attachment = stored.attachments.get()
     assert (attachment.filename, bytes(attachment.content)) == ("accuse.pdf", b"%PDF-1.7 test")
+
+
+def test_outbox_shows_the_communes_name_not_its_schema(
+    outbox_backend, operator_client, user_factory, tenant_a
+):
+    from tests.conftest import in_tenant
+
+    with in_tenant(tenant_a):
+        _send_with_attachment()
+    stored = OutboxMessage.objects.get()
+    operator_client.force_login(user_factory(is_platform_admin=True))
+    for url in ("/operateur/courriels/", f"/operateur/courriels/{stored.pk}/"):
+        html = operator_client.get(url).content.decode()
+        assert "<td>Commune A</td>" in html or "<dd>Commune A</dd>" in html
+        assert tenant_a.schema_name not in html
 
 
 def test_platform_admin_reads_mails_and_downloads_attachments(

@@ -58,7 +58,7 @@ def test_reminder_within_the_communes_delay_once_with_documents(booked, time_mac
     assert job_run(job="rendezvous.reminders").result == {"reminders": 1}
     assert job_run(job="rendezvous.reminders").result == {"reminders": 0}
     assert len(mail.outbox) == 1
-    assert mail.outbox[0].subject.startswith("Rappel")
+    assert mail.outbox[0].subject.startswith("[Commune A] Rappel")
     assert "Justificatif de domicile" in mail.outbox[0].body
     assert booked.visio_url in mail.outbox[0].body
 
@@ -99,3 +99,33 @@ def test_no_reminder_for_a_booking_made_inside_the_reminder_delay(rdv_a, contact
         appointment_type=rdv_a.kind, place_id=rdv_a.place.pk, starts_at=at(MONDAY, 9), **contact
     )
     assert messages.reminders_send() == {"reminders": 0}
+
+
+def test_subjects_carry_the_communes_name(booked, tenant_a):
+    messages.message_send(appointment_id=booked.pk, kind="confirmation")
+    assert mail.outbox[0].subject.startswith(f"[{tenant_a.name}] ")
+
+
+def test_cancellation_carries_an_ics_cancel_of_the_same_event(booked):
+    messages.message_send(appointment_id=booked.pk, kind="confirmation")
+    services.appointment_cancel(appointment=booked, by="citizen", reason="")
+    messages.message_send(appointment_id=booked.pk, kind="cancellation")
+    confirmation, cancellation = mail.outbox
+    booked_event = Calendar.from_ical(confirmation.attachments[0][1]).walk("VEVENT")[0]
+    filename, content, mimetype = cancellation.attachments[0]
+    assert filename == "annulation.ics" and mimetype.startswith("text/calendar")
+    calendar = Calendar.from_ical(content)
+    assert str(calendar["method"]) == "CANCEL"
+    event = calendar.walk("VEVENT")[0]
+    # RFC 5546: the same UID, a higher SEQUENCE, STATUS:CANCELLED.
+    assert str(event["uid"]) == str(booked_event["uid"])
+    assert event["sequence"] > booked_event["sequence"]
+    assert str(event["status"]) == "CANCELLED"
+
+
+def test_visio_booking_shows_no_place_and_documents_to_prepare(booked, rdv_a):
+    messages.message_send(appointment_id=booked.pk, kind="confirmation")
+    body = mail.outbox[0].body
+    assert rdv_a.place.name not in body and "Lieu :" not in body
+    assert "Documents à apporter" not in body
+    assert "Documents à préparer" in body and "Justificatif de domicile" in body

@@ -184,7 +184,7 @@ def test_one_message_the_new_confirmation_that_replaces_the_old(
     ]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.subject == "Votre rendez-vous est déplacé au 07/12/2026 à 10:00"
+    assert message.subject == "[Commune A] Votre rendez-vous est déplacé au 07/12/2026 à 10:00"
     assert "remplace celui du lundi 7 décembre 2026 à 09:00, qui est annulé" in message.body
     assert "Déplacer ce rendez-vous : http://test-a.localhost:8000/rendez-vous/mon-rdv/" in (
         message.body

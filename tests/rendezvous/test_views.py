@@ -298,6 +298,7 @@ def test_search_page_query_count_does_not_grow(rdv_a, client_a, contact, queries
             assert client_a.get("/rendez-vous/", {"q": "passeport"}).status_code == 200
         return q.count
 
+    count()  # fills the commune's cached catalogue (portal.tenant_cache)
     first = count()
     for hour in (9, 10, 11):
         _booked(rdv_a, contact, start=at(MONDAY, hour))
@@ -364,3 +365,12 @@ def test_admin_configures_types_places_absences_and_visio(rdv_a, client_a, membe
     )
     assert response.status_code == 302
     assert client_a.get("/rendez-vous/gestion/", {"vue": "semaine", "tous": "1"}).status_code == 200
+
+
+def test_no_try_another_word_before_any_search(client_a, tenant_a):
+    # A new commune's site: no appointment types yet, nobody has searched anything.
+    page = client_a.get("/rendez-vous/").content.decode()
+    assert "Essayez un autre mot" not in page
+    assert "ne propose pas encore de rendez-vous en ligne" in page
+    searched = client_a.get("/rendez-vous/", {"q": "passeport"}).content.decode()
+    assert "Essayez un autre mot" in searched

@@ -70,15 +70,49 @@ def test_sva_restarts_from_completion_but_svr_is_suspended():
     ) == date(2026, 3, 25)
 
 
-def test_no_implicit_decision_date_while_pieces_are_pending():
-    periods = [PiecePeriod(asked_on=date(2026, 1, 20))]
-    for regime in ("sva", "svr"):
-        assert (
-            deadlines.implicit_decision_on(
-                regime=regime, received_on=date(2026, 1, 10), piece_periods=periods
-            )
-            is None
+def test_sva_has_no_implicit_decision_date_while_pieces_are_pending():
+    # CRPA L114-5 al. 2: the SVA delay starts only when the file is complete.
+    periods = [PiecePeriod(asked_on=date(2026, 1, 20), due_on=date(2026, 2, 20))]
+    assert (
+        deadlines.implicit_decision_on(
+            regime="sva", received_on=date(2026, 1, 10), piece_periods=periods
         )
+        is None
+    )
+
+
+def test_svr_citizen_who_never_sends_the_pieces_still_gets_a_decision_date():
+    # Received 10 January (10 March without pieces); asked 20 January, 31 days given (until
+    # 20 February): the delay stands still 31 days, then runs on: 10 March + 31 = 10 April.
+    periods = [PiecePeriod(asked_on=date(2026, 1, 20), due_on=date(2026, 2, 20))]
+    assert deadlines.implicit_decision_on(
+        regime="svr", received_on=date(2026, 1, 10), piece_periods=periods
+    ) == date(2026, 4, 10)
+
+
+def test_svr_pieces_sent_early_end_the_suspension():
+    # Same request, pieces sent on 4 February: 15 days of suspension, not 31.
+    periods = [
+        PiecePeriod(
+            asked_on=date(2026, 1, 20), due_on=date(2026, 2, 20), completed_on=date(2026, 2, 4)
+        )
+    ]
+    assert deadlines.implicit_decision_on(
+        regime="svr", received_on=date(2026, 1, 10), piece_periods=periods
+    ) == date(2026, 3, 25)
+
+
+def test_svr_pieces_sent_late_suspend_only_for_the_time_given():
+    # Pieces sent 10 March, after the 20 February limit: the suspension stays 31 days.
+    periods = [
+        PiecePeriod(
+            asked_on=date(2026, 1, 20), due_on=date(2026, 2, 20), completed_on=date(2026, 3, 10)
+        )
+    ]
+    assert deadlines.implicit_decision_on(
+        regime="svr", received_on=date(2026, 1, 10), piece_periods=periods
+    ) == date(2026, 4, 10)
+    assert periods[0].suspended_days() == 31
 
 
 def test_implicit_decision_is_due_the_day_after_its_date():

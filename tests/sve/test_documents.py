@@ -1,14 +1,19 @@
-"""The letters carry the commune's identity (name, logo, colour), as its web pages do,
-and no State brand."""
+"""The letters: they carry the commune's identity (name, logo, colour) and no State brand;
+their texts, as the citizen reads them (pypdf reads the PDFs back), state what the law
+requires: AR, request for pieces and decision, each mention checked."""
 
 import io
+from datetime import date
 
 import pytest
+import time_machine
 from PIL import Image
 from pypdf import PdfReader
 
 from portal.pdf import render_pdf
-from sve import documents
+from sve import documents, services
+from sve.models import Document, Status
+from sve.services import SveError
 from tenants.models import Collectivite, CollectiviteLogo
 from tests.conftest import in_tenant
 from tests.sve.conftest import enabled_form, submit
@@ -48,3 +53,106 @@ def test_without_a_logo_or_colour_the_letter_uses_the_portals_colour(tenant_b):
         context = documents.document_context(req)
     assert context["letterhead"].logo_data_uri == ""
     assert context["letterhead"].color == "#1d4e89"
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(bytes(content)))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def issued(req, kind) -> str:
+    return pdf_text(Document.objects.get(request=req, kind=kind).content)
+
+
+def test_ar_states_service_contact_regime_date_appeal_and_its_own_delay(
+    tenant_a, agent_a, outbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    with in_tenant(tenant_a):
+        with time_machine.travel("2026-01-05 09:00 +01:00", tick=False):
+            req = submit(enabled_form(regime="svr"))
+            with django_capture_on_commit_callbacks(execute=True):
+                services.request_qualify(request=req, actor=agent_a, regime="svr")
+        text = issued(req, Document.Kind.AR)
+    # CRPA R112-5 1° / R112-11-1 1°: date of receipt and date of the implicit decision.
+    assert "reçue le 5 janvier 2026" in text and "rejetée le 5 mars 2026" in text
+    # R112-5 2° / R112-11-1 2°: service, postal address, e-mail, phone.
+    for mention in (
+        "Service état civil",
+        "Mairie, 05100",
+        "etat-civil@example.fr",
+        "04 92 00 00 00",
+    ):
+        assert mention in text
+    # SVR: appeal routes and the delay in the words of the texts.
+    assert "Silence vaut refus" in text and "délai de deux mois" in text
+    assert "2 mois" not in text
+    # The AR's ten working days cited to the article that sets them.
+    assert "dix jours ouvrés" in text and "article R112-11-2" in text
+
+
+@pytest.mark.parametrize(
+    ("regime", "effect"),
+    [
+        ("sva", "ne court qu'à compter de la réception de l'ensemble des pièces"),
+        (
+            "svr",
+            "est suspendu pendant le délai qui vous est imparti, soit jusqu'au 20 février 2026",
+        ),
+    ],
+)
+def test_pieces_letter_states_what_is_missing_by_when_and_the_effect_on_the_delay(
+    tenant_a, agent_a, outbox, eager_tasks, django_capture_on_commit_callbacks, regime, effect
+):
+    with in_tenant(tenant_a):
+        with time_machine.travel("2026-01-10 10:00 +01:00", tick=False):
+            req = submit(enabled_form(regime=regime))
+            services.request_qualify(request=req, actor=agent_a, regime=regime)
+        outbox.clear()
+        with time_machine.travel("2026-01-20 10:00 +01:00", tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.request_ask_pieces(
+                    request=req,
+                    actor=agent_a,
+                    items="Copie du livret de famille",
+                    due_on=date(2026, 2, 20),
+                )
+    notice = next(m for m in outbox if "incomplète" in m.subject)
+    [(filename, content, mimetype)] = notice.attachments
+    assert filename.startswith("demande-de-pieces-") and mimetype == "application/pdf"
+    text = pdf_text(content)
+    assert "Copie du livret de famille" in text and "20 février 2026" in text
+    assert effect in text and "article L114-5" in text
+    assert effect in " ".join(notice.body.split())
+    if regime == "svr":
+        # L114-5 al. 3: without the pieces, the refusal still arises after the time given.
+        assert "sera réputée rejetée le 10 avril 2026" in text
+
+
+def test_decision_states_signatory_first_name_name_and_title(
+    tenant_a, member_factory, outbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    signer = member_factory(
+        tenant_a, first_name="Hélène", last_name="Roux", title="Adjointe au maire"
+    )
+    with in_tenant(tenant_a):
+        req = submit(enabled_form(regime="svr"))
+        services.request_qualify(request=req, actor=signer, regime="svr")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_decide(
+                request=req, actor=signer, accept=False, reasons="Terrain en zone inondable"
+            )
+        text = issued(req, Document.Kind.DECISION)
+    assert "Hélène Roux, Adjointe au maire" in text
+    assert "Terrain en zone inondable" in text
+    assert "délai de deux mois" in text and "article R421-1" in text
+
+
+def test_decision_refused_to_an_agent_without_name_or_title(tenant_a, member_factory):
+    untitled = member_factory(tenant_a, title="")
+    with in_tenant(tenant_a):
+        req = submit(enabled_form())
+        services.request_qualify(request=req, actor=untitled, regime="sva")
+        with pytest.raises(SveError, match="L212-1"):
+            services.request_decide(request=req, actor=untitled, accept=True, reasons="")
+        req.refresh_from_db()
+        assert req.status == Status.ACKNOWLEDGED and req.decided_at is None

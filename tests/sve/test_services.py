@@ -127,7 +127,7 @@ def test_ar_document_states_the_law(
         assert "5 janvier 2026" in text  # date of receipt
         assert "Service état civil" in text and "04 92 00 00 00" in text
         assert "Silence vaut refus" in text and "5 mars 2026" in text
-        assert "tribunal administratif" in text and "2 mois" in text
+        assert "tribunal administratif" in text and "deux mois" in text
         assert any("Accusé de réception" in m.subject for m in outbox)
 
 
@@ -145,7 +145,10 @@ def test_pieces_suspend_svr_and_restart_sva(tenant_a, agent_a):
                     request=req, actor=agent_a, items="Justificatif", due_on=date(2026, 2, 20)
                 )
                 req.refresh_from_db()
-                assert req.status == Status.AWAITING_PIECES and req.implicit_decision_on is None
+                assert req.status == Status.AWAITING_PIECES
+            # SVA: no date until complete; SVR: suspended for the time given (until 20 Feb).
+            assert sva.implicit_decision_on is None
+            assert svr.implicit_decision_on == date(2026, 4, 10)
         with time_machine.travel("2026-02-04 10:00 +01:00", tick=False):
             for req in (svr, sva):
                 services.request_complete(
@@ -299,3 +302,31 @@ def test_commune_in_alsace_moselle_counts_good_friday(tenant_a):
         tenant_a.refresh_from_db()
     assert hautes_alpes.ar_due_on == date(2026, 4, 17)
     assert alsace.ar_due_on == date(2026, 4, 20)  # Good Friday 3 April is a holiday there
+
+
+def test_svr_refusal_arises_for_a_citizen_who_never_sends_the_pieces(tenant_a, agent_a):
+    with in_tenant(tenant_a):
+        with time_machine.travel("2026-01-10 10:00 +01:00", tick=False):
+            svr = submit(enabled_form(regime="svr"))
+            sva = submit(enabled_form(regime="sva", slug="accord"))
+            for req in (svr, sva):
+                services.request_qualify(request=req, actor=agent_a, regime=req.regime)
+        with time_machine.travel("2026-01-20 10:00 +01:00", tick=False):
+            for req in (svr, sva):
+                services.request_ask_pieces(
+                    request=req, actor=agent_a, items="Plan", due_on=date(2026, 2, 20)
+                )
+        # CRPA L114-5 al. 3: 10 March + the 31 days given = 10 April; due the day after.
+        assert services.implicit_decisions_run(today=date(2026, 4, 10)) == {
+            "accepted": 0,
+            "rejected": 0,
+        }
+        assert services.implicit_decisions_run(today=date(2026, 4, 11)) == {
+            "accepted": 0,
+            "rejected": 1,
+        }
+        svr.refresh_from_db()
+        sva.refresh_from_db()
+        assert svr.status == Status.IMPLICITLY_REJECTED
+        # SVA: the delay has not started, the file being incomplete (L114-5 al. 2).
+        assert sva.status == Status.AWAITING_PIECES and sva.implicit_decision_on is None

@@ -280,6 +280,19 @@ def test_citizen_follows_pieces_and_messages(client_a, tenant_a, agent_a):
         )
     url = f"/demarches/suivi/{req.access_token}/"
     assert "Justificatif de domicile" in client_a.get(url).content.decode()
+    # A refused file type: the error is shown and the comment typed is still there.
+    refused = client_a.post(
+        url + "completer/",
+        {"comment": "Mon justificatif, voir page 2", "piece": _file("d.exe", b"MZ", "x/exe")},
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "field__error" in html and "Mon justificatif, voir page 2" in html
+    refused = client_a.post(
+        url + "message/",
+        {"body": "Question sur mon dossier", "attachment": _file("m.exe", b"MZ", "x/exe")},
+    )
+    assert refused.status_code == 400 and "Question sur mon dossier" in refused.content.decode()
     client_a.post(
         url + "completer/", {"comment": "Voici", "piece": _file("d.png", PNG, "image/png")}
     )
@@ -305,6 +318,9 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         "s-delay_months": "2",
         "s-delay_days": "0",
         "s-service_name": "Espaces verts",
+        "s-service_address": "Place de la Mairie",
+        "s-service_email": "espaces-verts@example.fr",
+        "s-service_phone": "04 92 00 00 02",
         "champs-TOTAL_FORMS": "4",
         "champs-INITIAL_FORMS": "0",
         "champs-MIN_NUM_FORMS": "0",
@@ -334,9 +350,9 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         fields = form.current_version.fields
         assert [f["type"] for f in fields] == ["address", "group", "file"]
         assert fields[2]["max_bytes"] == 2 * 1024 * 1024
-        req = submit(
-            services.form_enable(form=form, actor=None, enabled=True), data={"adresse": "ici"}
-        )
+        # « Enregistrer et publier » put it online.
+        assert form.is_enabled
+        req = submit(form, data={"adresse": "ici"})
     data["s-title"] = "Permis de végétaliser (v2)"
     client_a.post(
         "/demarches/gestion/formulaires/permis-de-vegetaliser/", {**data, "action": "publier"}
@@ -365,3 +381,40 @@ def test_bulk_action_never_redirects_off_site(client_a, tenant_a, agent_a):
         {"ids": [req.pk], "action": "assign", "assignee": "", "next": "https://evil.example/"},
     )
     assert response["Location"] == "/demarches/gestion/"
+
+
+def test_anonymous_draft_gets_a_signed_expiring_resume_link_by_email(
+    client_a, tenant_a, form_a, outbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = client_a.post(
+            "/demarches/formulaire/demande-test/",
+            {"action": "brouillon", "f-objet": "À finir", **_identity()},
+            follow=True,
+        )
+    assert "Un lien pour le reprendre vous est envoyé" in saved.content.decode()
+    [message] = outbox
+    assert message.subject.startswith("[Commune A] Reprendre votre brouillon")
+    link = next(line for line in message.body.splitlines() if "?reprendre=" in line)
+    path = link.split("localhost:8000", 1)[-1] if "localhost:8000" in link else link
+    path = path[path.index("/demarches/") :]
+    # A fresh browser (no session, no account) resumes the draft from the link.
+    fresh = Client(HTTP_HOST="test-a.localhost")
+    resumed = fresh.get(path, follow=True)
+    assert "À finir" in resumed.content.decode()
+    # Forged or expired: refused with a French message, nothing shown.
+    forged = fresh.get(path[:-3] + "xyz", follow=True).content.decode()
+    assert "Ce lien de reprise a expiré ou n&#x27;est pas valide." in forged
+    with time_machine.travel(timezone_now_plus(days=31)):
+        late = fresh.get(path, follow=True).content.decode()
+    assert "À finir" not in late and "expiré" in late
+
+
+def timezone_now_plus(*, days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=days)

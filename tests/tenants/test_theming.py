@@ -115,11 +115,13 @@ def test_a_colour_failing_contrast_is_refused_with_an_explanation(tenant_a, admi
 
 def test_a_bad_logo_is_refused_and_nothing_is_saved(tenant_a, admin_a, client_a):
     fake = SimpleUploadedFile("logo.png", b"<svg onload='alert(1)'></svg>")
+    phone_before = tenant_a.contact_phone
     response = client_a.post("/gestion/apparence/", LOOK | {"logo": fake})
     assert response.status_code == 200
     assert "pas une image lisible" in response.content.decode()
     tenant_a.refresh_from_db()
-    assert (tenant_a.logo_version, tenant_a.contact_phone) == (0, "")
+    assert LOOK["contact_phone"] != phone_before
+    assert (tenant_a.logo_version, tenant_a.contact_phone) == (0, phone_before)
 
 
 def test_an_agent_cannot_change_the_look(tenant_a, member_factory, client_a):
