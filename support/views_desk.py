@@ -14,7 +14,6 @@ from support import selectors, services
 from support.forms import DeskReplyForm, EtaForm, HelpArticleForm
 from support.models import HelpArticle, SupportAttachment, SupportRequest
 from support.permissions import desk_required
-from tenants.models import Collectivite
 
 PAGE_SIZE = 50
 
@@ -215,8 +214,3 @@ def help_edit(request, pk=None):
             messages.success(request, "Article enregistré.")
             return redirect("support_desk:help")
     return render(request, "support/desk_help_edit.html", {"form": form, "article": article})
-
-
-# Members shown in the queue's filter (only those that filed something).
-def members_with_requests():
-    return Collectivite.objects.filter(support_requests__isnull=False).distinct()
