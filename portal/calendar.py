@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 # Département -> subdivision of holidays.France: Moselle, Alsace (67, 68), overseas.
 SUBDIVISIONS = {"57": "57", "67": "6AE", "68": "6AE"} | {
@@ -58,3 +59,10 @@ def working_days_between(start: date, end: date, *, insee_code: str = "") -> int
         for offset in range(1, (end - start).days + 1)
         if is_working_day(start + timedelta(days=offset), insee_code=insee_code)
     )
+
+
+def add_months(start: date, months: int = 0, *, days: int = 0) -> date:
+    """Months counted from date to date, as legal delays are (CRPA, seeds' "N mois"): the
+    same day of the target month, or its last day when that day does not exist
+    (31 December + 2 months = 28 or 29 February). ``months`` may be negative."""
+    return start + relativedelta(months=months, days=days)

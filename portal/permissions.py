@@ -2,24 +2,24 @@
 
 An anonymous visitor is sent to the login page; a signed-in account without the right role
 gets 403. A suspended collectivité's back office shows its suspension page instead.
+
+portal imports no app: the membership lookup and the blocked back office are provided by the
+tenants app through settings (PORTAL_MEMBERSHIP_LOOKUP, PORTAL_BACKOFFICE_BLOCKED).
 """
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
-from django.shortcuts import render
-
-from tenants.models import Collectivite, Membership
+from django.utils.module_loading import import_string
 
 
-def membership_for(user, collectivite: Collectivite) -> Membership | None:
+def membership_for(user, collectivite):
     """The active membership of ``user`` in ``collectivite``, or None."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return Membership.objects.filter(user=user, collectivite=collectivite, is_active=True).first()
+    return import_string(settings.PORTAL_MEMBERSHIP_LOOKUP)(user, collectivite)
 
 
 def _login(request):
@@ -45,10 +45,9 @@ def member_required(view=None, *, admin: bool = False, conceal: bool = False):
                 raise Http404
             if membership is None or (admin and not membership.is_admin):
                 raise PermissionDenied
-            if tenant.status == Collectivite.Status.SUSPENDED:
-                return render(
-                    request, "tenants/suspended.html", {"collectivite": tenant}, status=403
-                )
+            blocked = import_string(settings.PORTAL_BACKOFFICE_BLOCKED)(request)
+            if blocked is not None:
+                return blocked
             request.membership = membership
             return view_func(request, *args, **kwargs)
 

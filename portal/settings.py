@@ -63,6 +63,8 @@ SHARED_APPS = [
     "portal.accounts",
     "portal.outbox",
     "portal.audit",
+    # Also a tenant app: public-schema jobs (conventions, billing) record their runs here.
+    "portal.jobs",
     "conventions",
     "billing",
     "django.contrib.contenttypes",
@@ -94,6 +96,11 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "portal.views.unknown_host"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+# portal/ imports no app: what it needs from the tenants app is named here (dotted paths).
+PORTAL_ACTIVE_TENANT_SCHEMAS = "tenants.selectors.collectivite_active_schemas"  # () -> [str]
+PORTAL_MEMBERSHIP_LOOKUP = "tenants.permissions.membership_for"  # (user, tenant) -> membership
+PORTAL_BACKOFFICE_BLOCKED = "tenants.permissions.backoffice_blocked"  # request -> response|None
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -242,6 +249,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.fan_out",
         "schedule": crontab(minute="5-59/15"),
         "kwargs": {"job": "rendezvous.followups"},
+    },
+    "conventions-daily": {
+        # Issue 9: renewals, reminders, amendments and ends due today (public schema).
+        "task": "jobs.run_public",
+        "schedule": crontab(hour=1, minute=10),
+        "kwargs": {"job": "conventions.daily"},
     },
     "sve-implicit-decisions": {
         # CRPA L231-1: each night, implicit acceptances/refusals whose date has passed.

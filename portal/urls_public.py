@@ -4,10 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
-
 urlpatterns = [
-    path("", views.operator_home, name="home"),
+    path("", include("tenants.urls_operator_home")),
     path("comptes/", include("portal.accounts.urls")),
     path("operateur/courriels/", include("portal.outbox.urls")),
     path("operateur/", include("tenants.urls_operator")),

@@ -3,12 +3,9 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from tenants import views as tenant_views
-
 urlpatterns = [
-    path("", tenant_views.commune_home, name="home"),
+    path("", include("tenants.urls_home")),
     path("comptes/", include("portal.accounts.urls")),
-    path("gestion/", tenant_views.backoffice_home, name="backoffice"),
     path("", include("tenants.urls")),
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),

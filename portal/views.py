@@ -7,10 +7,3 @@ def unknown_host(request):
     """No collectivité answers to this host: a French 404 pointing to the operator's site."""
     context = site(request) | {"host": request.get_host().split(":")[0]}
     return render(request, "unknown_host.html", context, status=404)
-
-
-def operator_home(request):
-    from tenants.models import Collectivite
-
-    communes = Collectivite.objects.active().prefetch_related("domains")
-    return render(request, "portal/operator_home.html", {"communes": communes})

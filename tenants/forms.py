@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tenants.catalogue import DEFAULT_SERVICES, application_choices
+from conventions.catalogue import application_choices, default_service_codes
 from tenants.models import Collectivite, Membership
 from tenants.theming import LOGO_MAX_BYTES, logo_check, primary_color_check
 
@@ -46,7 +46,7 @@ class OnboardForm(DsfrMixin, forms.Form):
     services = forms.MultipleChoiceField(
         label="Applications utilisées",
         choices=application_choices,
-        initial=list(DEFAULT_SERVICES),
+        initial=default_service_codes,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins une application."},
     )

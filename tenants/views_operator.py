@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from conventions.catalogue import application_catalogue, applications_for
+from portal import sections
 from portal.permissions import platform_admin_required
 from portal.text import slug_suggest
 from tenants import services
-from tenants.catalogue import APPLICATIONS, applications_for
 from tenants.forms import ArchiveForm, OnboardForm, SuspendForm, form_errors_add
 from tenants.models import Collectivite
 from tenants.selectors import (
@@ -21,6 +22,14 @@ from tenants.selectors import (
     commune_reference_search,
     onboarded_insee_codes,
 )
+
+
+def operator_home(request):
+    communes = Collectivite.objects.active().prefetch_related("domains")
+    context = {"communes": communes}
+    if request.user.is_authenticated and request.user.is_platform_admin:
+        context["sections"] = sections.collect_operator(request)
+    return render(request, "portal/operator_home.html", context)
 
 
 def _request_site_url(request, host: str) -> str:
@@ -48,10 +57,11 @@ def dashboard(request):
         response["Content-Disposition"] = f'attachment; filename="collectivites-{stamp}.csv"'
         return response
     rows = list(collectivites)
+    catalogue = application_catalogue()
     for c in rows:
         domains = list(c.domains.all())
         c.site_url = _request_site_url(request, domains[0].domain) if domains else ""
-        c.applications = applications_for(c.services)
+        c.applications = applications_for(c.services, catalogue=catalogue)
     return render(
         request,
         "tenants/operator_dashboard.html",
@@ -59,7 +69,7 @@ def dashboard(request):
             "collectivites": rows,
             "filters": filters,
             "statuses": Collectivite.Status.choices,
-            "applications": APPLICATIONS,
+            "applications": catalogue,
             "query_string": request.GET.urlencode(),
         },
     )

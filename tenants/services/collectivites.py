@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from conventions.catalogue import application_get, applications_for, default_service_codes
 from portal.accounts.models import User
-from tenants.catalogue import DEFAULT_SERVICES, application_get, applications_for
 from tenants.models import Collectivite, CollectiviteEvent, CommuneReference, Domain, Membership
 from tenants.services.members import membership_grant, send_welcome, user_get_or_create
 
@@ -82,7 +82,7 @@ def commune_onboard(
     referent_email: str,
     referent_first_name: str = "",
     referent_last_name: str = "",
-    services: list[str] | tuple[str, ...] = DEFAULT_SERVICES,
+    services: list[str] | tuple[str, ...] | None = None,
     extra_domains: tuple[str, ...] = (),
     by: User | None = None,
 ) -> Collectivite:
@@ -117,6 +117,8 @@ def commune_onboard(
             errors["extra_domains"] = f"« {host} » n'est pas un nom de domaine valide."
         elif _domain_taken(host) or hosts.count(host) > 1:
             errors["extra_domains"] = f"Le domaine « {host} » est déjà utilisé."
+    if services is None:
+        services = default_service_codes()
     unknown = [code for code in services if application_get(code) is None]
     if unknown:
         errors["services"] = "Application inconnue : " + ", ".join(unknown) + "."

@@ -58,14 +58,15 @@ def test_the_dashboard_query_count_does_not_grow_with_communes(
 
     services.commune_onboard(insee_code="05046", slug="embrun", referent_email="a@embrun.fr")
     admin_client.get("/operateur/")
-    # tenant lookup, session, user, list, domains, référents: each after a SET search_path
-    with django_assert_num_queries(12):
+    # tenant lookup, session, user, list, domains, référents, the application catalogue
+    # (conventions.Application): each after a SET search_path
+    with django_assert_num_queries(14):
         admin_client.get("/operateur/")
     services.commune_onboard(insee_code="05061", slug="gap", referent_email="a@gap.fr")
     services.commune_onboard(insee_code="05006", slug="argentiere", referent_email="a@arg.fr")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         assert admin_client.get("/operateur/").status_code == 200
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         assert admin_client.get("/operateur/", {"format": "csv"}).status_code == 200
 
 
