@@ -256,6 +256,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=10),
         "kwargs": {"job": "conventions.daily"},
     },
+    "conventions-usage-reports": {
+        # Seed 000 art. 8: last year's usage report of each member, every 15 January.
+        "task": "jobs.run_public",
+        "schedule": crontab(day_of_month=15, month_of_year=1, hour=2, minute=0),
+        "kwargs": {"job": "conventions.usage_reports"},
+    },
     "sve-implicit-decisions": {
         # CRPA L231-1: each night, implicit acceptances/refusals whose date has passed.
         "task": "jobs.fan_out",
