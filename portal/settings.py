@@ -256,6 +256,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=10),
         "kwargs": {"job": "conventions.daily"},
     },
+    "billing-daily": {
+        # Issue 10: campaign reminder from 1 September (seed 002 art. 5), overdue reminders.
+        "task": "jobs.run_public",
+        "schedule": crontab(hour=6, minute=40),
+        "kwargs": {"job": "billing.daily"},
+    },
     "conventions-usage-reports": {
         # Seed 000 art. 8: last year's usage report of each member, every 15 January.
         "task": "jobs.run_public",
