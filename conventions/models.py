@@ -391,6 +391,10 @@ class Amendment(models.Model):
     def __str__(self) -> str:
         return f"avenant n°{self.number}"
 
+    @property
+    def awaiting_answer(self) -> bool:
+        return self.state == self.State.REQUESTED
+
 
 class Document(models.Model):
     """A file of a convention: issued by the worker (owed until then) or uploaded.

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tenants.urls_home")),
     path("comptes/", include("portal.accounts.urls")),
     path("", include("tenants.urls")),
+    path("gestion/conventions/", include("conventions.urls_member")),
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),
     path("api/rendez-vous/", include("rendezvous.api_urls")),

@@ -8,10 +8,12 @@ from conventions.services.documents import (  # noqa: F401
     document_owe,
 )
 from conventions.services.lifecycle import (  # noqa: F401
+    convention_actions,
     convention_create,
     convention_resume,
     convention_send,
     convention_sign,
+    convention_sign_with_scan,
     convention_suspend,
 )
 from conventions.services.notices import (  # noqa: F401

@@ -263,3 +263,45 @@ def convention_end_due(*, convention: Convention, today: date) -> str | None:
         f" {convention.ends_on:%d/%m/%Y} ({convention.get_state_display().lower()}).",
     )
     return convention.state
+
+
+@transaction.atomic
+def convention_sign_with_scan(
+    *,
+    convention: Convention,
+    signed_on: date,
+    by: User | None,
+    starts_on: date | None = None,
+    scan=None,
+) -> Convention:
+    """The signature and, when given, its scan: both or neither."""
+    from conventions.services.documents import convention_scan_attach
+
+    convention = convention_sign(
+        convention=convention, signed_on=signed_on, starts_on=starts_on, by=by
+    )
+    if scan is not None:
+        convention_scan_attach(convention=convention, uploaded=scan, by=by)
+    return convention
+
+
+# Which of the convention page's actions each state allows (the services check again).
+ACTIONS_BY_STATE = {
+    State.DRAFT: ("send", "sign"),
+    State.SENT: ("sign", "scan"),
+    State.SIGNED: ("scan", "notice", "amendment"),
+    State.WAITING_THRESHOLD: ("scan",),
+    State.ACTIVE: ("scan", "suspend", "notice", "amendment", "report"),
+    State.SUSPENDED: ("resume", "notice", "report"),
+    State.TERMINATED: ("report",),
+    State.EXPIRED: ("report",),
+}
+
+
+def convention_actions(convention: Convention) -> set[str]:
+    actions = set(ACTIONS_BY_STATE.get(convention.state, ()))
+    if not convention.model.usage_report:
+        actions.discard("report")
+    if convention.model.notice_rule == ConventionModel.NoticeRule.NONE:
+        actions.discard("notice")
+    return actions
