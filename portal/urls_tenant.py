@@ -8,6 +8,7 @@ urlpatterns = [
     path("comptes/", include("portal.accounts.urls")),
     path("", include("tenants.urls")),
     path("gestion/conventions/", include("conventions.urls_member")),
+    path("gestion/factures/", include("billing.urls_member")),
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),
     path("api/rendez-vous/", include("rendezvous.api_urls")),
