@@ -28,7 +28,7 @@ def _modules():
                 raise
 
 
-def yearly_usage(year: int) -> list[UsageBlock]:
+def usage_collect(year: int) -> list[UsageBlock]:
     """Every app's block for ``year``, in the schema active now (a member's)."""
     blocks = []
     for module in _modules():

@@ -8,16 +8,16 @@ from django_tenants.utils import tenant_context
 
 from conventions.models import Convention, Document
 from conventions.selectors import BOUND_STATES
-from conventions.services.common import ConventionError, record, require_platform_admin
+from conventions.services.common import ConventionError, locked, record, require_platform_admin
 from conventions.services.documents import document_owe
 from portal.accounts.models import User
-from portal.usage import yearly_usage
+from portal.usage import usage_collect
 
 
 def usage_figures(*, collectivite, year: int):
     """The tenant apps' figures for ``year``, read inside the member's schema."""
     with tenant_context(collectivite):
-        return yearly_usage(year)
+        return usage_collect(year)
 
 
 @transaction.atomic
@@ -25,6 +25,7 @@ def usage_report_request(*, convention: Convention, year: int, by: User | None) 
     """On demand (platform admin) or from the yearly job (by=None): the report is owed,
     then issued once by the worker."""
     require_platform_admin(by)
+    convention = locked(convention)
     if not convention.model.usage_report:
         raise ConventionError(
             "Le modèle de cette convention ne prévoit pas de compte rendu annuel."
