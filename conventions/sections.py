@@ -11,7 +11,7 @@ def operator_section(request) -> Section:
     return Section(
         title="Conventions",
         template="conventions/_operator_section.html",
-        context={"to_handle": selectors.conventions_to_handle(today=timezone.localdate())},
+        context={"to_handle": selectors.conventions_to_handle(today=timezone.localdate())[:10]},
         order=20,
     )
 

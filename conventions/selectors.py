@@ -197,14 +197,24 @@ def conventions_to_handle(*, today: date, days: int = 31) -> list[Deadline]:
 
 
 def conventions_page(*, today: date, due_within: int | None = None, **filters) -> list[Convention]:
-    """The list page's rows with ``next_deadline`` set (constant queries)."""
+    """The list page's rows (constant queries); with ``due_within``, only those whose next
+    deadline falls within that many days (their ``next_deadline`` set)."""
     rows = list(_with_pending_amendments(conventions_list(**filters)))
-    for convention in rows:
-        deadlines = [d for d in convention_deadlines(convention, today=today) if d.on >= today]
-        convention.next_deadline = min(deadlines, key=lambda d: d.on) if deadlines else None
     if due_within is not None:
         horizon = today + timedelta(days=due_within)
+        next_deadlines_set(rows, today=today)
         rows = [c for c in rows if c.next_deadline and c.next_deadline.on <= horizon]
+    return rows
+
+
+def next_deadlines_set(rows: list[Convention], *, today: date) -> list[Convention]:
+    """Set ``next_deadline`` (the soonest coming one, or None) on each row (no query when
+    ``pending_amendments`` was prefetched)."""
+    for convention in rows:
+        if hasattr(convention, "next_deadline"):
+            continue
+        deadlines = [d for d in convention_deadlines(convention, today=today) if d.on >= today]
+        convention.next_deadline = min(deadlines, key=lambda d: d.on) if deadlines else None
     return rows
 
 

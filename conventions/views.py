@@ -3,6 +3,7 @@ page with its timeline and actions, document downloads. Thin: parse, call one se
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +25,8 @@ from conventions.models import Amendment, Convention, Document
 from conventions.services.threshold import threshold_total
 from portal.permissions import platform_admin_required
 
+PAGE_SIZE = 50
+
 
 @platform_admin_required
 def convention_list(request):
@@ -38,14 +41,25 @@ def convention_list(request):
         application=filters["application"].code if filters.get("application") else "",
     )
     if request.GET.get("format") == "csv":
+        selectors.next_deadlines_set(rows, today=today)
         response = HttpResponse(
             "\ufeff" + selectors.conventions_csv(rows), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="conventions-{today}.csv"'
         return response
-    context = {"form": form, "rows": rows, "query_string": request.GET.urlencode()}
-    context["to_handle"] = selectors.conventions_to_handle(today=today)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.next_deadlines_set(page.object_list, today=today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "count": len(rows), "query_string": query.urlencode()}
     return render(request, "conventions/list.html", context)
+
+
+@platform_admin_required
+def convention_dashboard(request):
+    """What needs action this month: notices to send, renewals, avenants to answer."""
+    to_handle = selectors.conventions_to_handle(today=timezone.localdate())
+    return render(request, "conventions/dashboard.html", {"to_handle": to_handle})
 
 
 @platform_admin_required

@@ -1,7 +1,7 @@
 """Conventions' pages: the operator's list (query count pinned), creation and actions, the
 commune admin's own agreements (another commune's is a 404), CSV and API."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,15 +33,15 @@ def test_the_list_query_count_does_not_grow_with_conventions(
 
     add(3)
     admin_client.get("/conventions/")
-    # tenant, session, user, filter choices (models, applications), rows, pending avenants,
-    # the "à traiter" block (rows, pending avenants): each after a SET search_path
-    with django_assert_num_queries(16):
+    # tenant, session, user, filter choices (models, applications), rows, pending avenants:
+    # each after django-tenants' SET search_path
+    with django_assert_num_queries(12):
         assert admin_client.get("/conventions/").status_code == 200
     add(5)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         response = admin_client.get("/conventions/", {"state": "active"})
     assert response.content.decode().count("CONV-") >= 8
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         assert admin_client.get("/conventions/", {"due_within": "90"}).status_code == 200
 
 
@@ -51,7 +51,7 @@ def test_the_list_filters_and_exports_csv(
     _signed(catalogue, tenant_a, platform_admin)
     services.convention_create(model=catalogue["002"], collectivite=tenant_b, by=platform_admin)
 
-    def rows(**params):  # the results table, after the "à traiter" block
+    def rows(**params):  # the results table
         return admin_client.get("/conventions/", params).content.decode().split("convention(s)")[1]
 
     assert "Commune B" in rows(state="draft") and "Commune A" not in rows(state="draft")
@@ -155,3 +155,20 @@ def test_a_wrong_state_action_shows_a_french_error(
     assert "Impossible de" in response.content.decode()
     convention.refresh_from_db()
     assert convention.state == State.SENT
+
+
+def test_the_dashboard_lists_what_is_due_this_month(
+    catalogue, tenant_a, platform_admin, admin_client
+):
+    from django.utils import timezone
+
+    from portal.calendar import add_months
+
+    today = timezone.localdate()
+    # Anniversary in 3 months and 10 days: the last day to give notice is in 10 days.
+    signed_on = add_months(add_months(today, 3) + timedelta(days=10), -12)
+    _signed(catalogue, tenant_a, platform_admin, signed_on=signed_on)
+    page = admin_client.get("/conventions/a-traiter/").content.decode()
+    assert "Dernier jour de dénonciation du membre" in page
+    home = admin_client.get("/").content.decode()
+    assert "Dernier jour de dénonciation du membre" in home
