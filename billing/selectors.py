@@ -71,6 +71,11 @@ def campaigns_list() -> QuerySet[Campaign]:
     return Campaign.objects.prefetch_related("convention_models").order_by("-year", "-pk")
 
 
+def campaign_delivered(*, campaign: Campaign) -> int:
+    """Titres of the campaign whose PDF is stored and e-mail sent."""
+    return Titre.objects.filter(campaign=campaign, mail_owed=False, pdf__isnull=False).count()
+
+
 def tariffs_list() -> QuerySet[Tariff]:
     return (
         Tariff.objects.select_related("model")

@@ -71,6 +71,7 @@ def campaign_detail(request, pk):
             "campaign": campaign,
             "preview": preview,
             "deadline": campaign_deadline(campaign.year),
+            "delivered": selectors.campaign_delivered(campaign=campaign),
             "titres": selectors.titres_list(campaign_id=campaign.pk)[:500],
         },
     )
@@ -92,8 +93,10 @@ def campaign_launch(request, pk):
 @finance_required
 def campaign_progress(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
+    delivered = selectors.campaign_delivered(campaign=campaign)
     return JsonResponse(
         {
+            "delivered": delivered,
             "state": campaign.state,
             "state_label": campaign.get_state_display(),
             "done": campaign.done,
@@ -101,7 +104,8 @@ def campaign_progress(request, pk):
             "issued": campaign.issued,
             "skipped": campaign.skipped,
             "errors": campaign.errors,
-            "finished": campaign.state in (Campaign.State.DONE, Campaign.State.FAILED),
+            "finished": campaign.state in (Campaign.State.DONE, Campaign.State.FAILED)
+            and delivered >= campaign.issued,
         }
     )
 

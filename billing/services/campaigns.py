@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from billing.liquidation import BILLED, liquidate
 from billing.models import Campaign, Tariff, Titre
-from billing.services.titres import HISTORY_STREAM, issuer_snapshot, titre_deliver, titre_issue
+from billing.services.titres import HISTORY_STREAM, issuer_snapshot, titre_issue
 from conventions.models import ConventionModel
 from portal.audit.history import history_append
 
@@ -79,8 +79,11 @@ def campaign_launch(*, campaign: Campaign, actor) -> Campaign:
 
 
 def campaign_run(*, campaign_id: int) -> dict:
-    """The worker: each member's titre in its own transaction (all or nothing), then its PDF
-    and e-mail outside any lock; progress saved after each member; errors listed."""
+    """The worker: each member's titre in its own transaction (all or nothing); its PDF and
+    e-mail are queued as their own tasks (rendered outside any lock, by as many worker
+    processes as there are); progress saved after each member; errors listed."""
+    from billing.tasks import deliver_titre
+
     started = Campaign.objects.filter(
         pk=campaign_id, state__in=[Campaign.State.QUEUED, Campaign.State.RUNNING]
     ).update(state=Campaign.State.RUNNING, started_at=timezone.now())
@@ -103,7 +106,7 @@ def campaign_run(*, campaign_id: int) -> dict:
                 skipped = 1
             else:
                 issued = 1
-                titre_deliver(titre_id=titre.pk)
+                deliver_titre.delay(titre.pk)
         except Exception as exc:  # one member's failure must not stop the others
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             errors.append({"member": bill.convention.collectivite.name, "error": message})
@@ -113,9 +116,12 @@ def campaign_run(*, campaign_id: int) -> dict:
         )
     # Titres of this year left undelivered by an earlier interrupted run.
     for titre_id in Titre.objects.filter(
-        year=campaign.year, convention__model_id__in=model_ids, mail_owed=True
+        year=campaign.year,
+        convention__model_id__in=model_ids,
+        mail_owed=True,
+        campaign__lt=campaign,
     ).values_list("pk", flat=True):
-        titre_deliver(titre_id=titre_id)
+        deliver_titre.delay(titre_id)
     Campaign.objects.filter(pk=campaign_id).update(
         state=Campaign.State.FAILED if errors else Campaign.State.DONE,
         finished_at=timezone.now(),

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from billing.models import Campaign, Titre, TitreSequence
+from billing.selectors import campaign_delivered
 from billing.services import campaign_create, campaign_launch
 from portal.audit.history import history_verify
 from portal.outbox.models import OutboxMessage
@@ -17,7 +18,9 @@ def _wait(campaign, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         campaign.refresh_from_db()
-        if campaign.state in (Campaign.State.DONE, Campaign.State.FAILED):
+        if campaign.state in (Campaign.State.DONE, Campaign.State.FAILED) and (
+            campaign_delivered(campaign=campaign) >= campaign.issued
+        ):
             return campaign
         time.sleep(0.3)
     raise AssertionError(f"campaign still {campaign.state}: {campaign.done}/{campaign.total}")

@@ -13,6 +13,10 @@
         bar.value = data.done;
         text.textContent = data.done + " sur " + data.total;
         document.getElementById("progress-issued").textContent = data.issued;
+        var delivery = document.getElementById("delivery-bar");
+        delivery.max = Math.max(data.issued, 1);
+        delivery.value = data.delivered;
+        document.getElementById("delivery-text").textContent = data.delivered + " sur " + data.issued;
         document.getElementById("progress-skipped").textContent = data.skipped;
         document.getElementById("campaign-state").textContent = data.state_label;
         var list = document.getElementById("progress-errors");
