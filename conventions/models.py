@@ -252,6 +252,19 @@ class Convention(models.Model):
     def reference(self) -> str:
         return f"CONV-{self.pk:05d}" if self.pk else "CONV-?"
 
+    @property
+    def badge(self) -> str:
+        """The badge modifier that shows this state (templates/components/README.md)."""
+        return BADGES.get(self.state, "badge--info")
+
+
+BADGES = {
+    Convention.State.ACTIVE: "badge--success",
+    Convention.State.SUSPENDED: "badge--error",
+    Convention.State.TERMINATED: "badge--error",
+    Convention.State.EXPIRED: "badge--neutral",
+}
+
 
 class ConventionApplication(models.Model):
     """An application covered by a convention, from one day to another (inclusive)."""

@@ -196,15 +196,16 @@ def conventions_to_handle(*, today: date, days: int = 31) -> list[Deadline]:
     return sorted(due, key=lambda d: (d.on, d.convention.collectivite.name))
 
 
-def conventions_page(*, today: date, due_within: int | None = None, **filters) -> list[Convention]:
-    """The list page's rows (constant queries); with ``due_within``, only those whose next
-    deadline falls within that many days (their ``next_deadline`` set)."""
-    rows = list(_with_pending_amendments(conventions_list(**filters)))
-    if due_within is not None:
-        horizon = today + timedelta(days=due_within)
-        next_deadlines_set(rows, today=today)
-        rows = [c for c in rows if c.next_deadline and c.next_deadline.on <= horizon]
-    return rows
+def conventions_page(*, today: date, due_within: int | None = None, **filters):
+    """The list page's rows: a queryset to paginate in the database; with ``due_within``,
+    the list of those whose next deadline falls within that many days (computed in Python
+    over the filtered rows, ``next_deadline`` set). Constant queries either way."""
+    rows = _with_pending_amendments(conventions_list(**filters))
+    if due_within is None:
+        return rows
+    horizon = today + timedelta(days=due_within)
+    rows = next_deadlines_set(list(rows), today=today)
+    return [c for c in rows if c.next_deadline and c.next_deadline.on <= horizon]
 
 
 def next_deadlines_set(rows: list[Convention], *, today: date) -> list[Convention]:

@@ -41,7 +41,7 @@ def convention_list(request):
         application=filters["application"].code if filters.get("application") else "",
     )
     if request.GET.get("format") == "csv":
-        selectors.next_deadlines_set(rows, today=today)
+        rows = selectors.next_deadlines_set(list(rows), today=today)
         response = HttpResponse(
             "\ufeff" + selectors.conventions_csv(rows), content_type="text/csv; charset=utf-8"
         )
@@ -51,7 +51,7 @@ def convention_list(request):
     selectors.next_deadlines_set(page.object_list, today=today)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "count": len(rows), "query_string": query.urlencode()}
+    context = {"form": form, "page": page, "query_string": query.urlencode()}
     return render(request, "conventions/list.html", context)
 
 
