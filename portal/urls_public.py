@@ -13,6 +13,7 @@ urlpatterns = [
     path("facturation/", include("billing.urls")),
     path("administration-technique/", admin.site.urls),
     path("api/conventions/", include("conventions.api_urls")),
+    path("api/facturation/", include("billing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
