@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from portal.calendar import is_working_day
+# The jours francs reading is written once, in portal.calendar.
+from portal.calendar import clear_days_end
 
 # Seed 002 art. 5: a titre may be contested by e-mail "au plus tard 8 jours francs après sa
 # réception"; then it is deemed accepted.
@@ -10,21 +11,6 @@ CONTEST_CLEAR_DAYS = 8
 # Seed 002 art. 5: payment within 30 days of the notification of the titre (initial or
 # corrected).
 PAYMENT_DAYS = 30
-
-
-def next_working_day(day: date, *, insee_code: str = "") -> date:
-    """``day`` itself if it is a working day, else the first working day after it."""
-    while not is_working_day(day, insee_code=insee_code):
-        day += timedelta(days=1)
-    return day
-
-
-def clear_days_end(start: date, days: int, *, insee_code: str = "") -> date:
-    """Last day to act within ``days`` jours francs of ``start``: neither the day of the
-    event nor the day it falls due counts (8 clear days from 1 June run until the end of
-    10 June), and a last day that is a Saturday, Sunday or public holiday moves to the next
-    working day (CPC art. 641-642 reading, applied by the administrative courts)."""
-    return next_working_day(start + timedelta(days=days + 1), insee_code=insee_code)
 
 
 def contest_last_day(received_on: date, *, insee_code: str = "") -> date:

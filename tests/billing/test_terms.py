@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from billing.terms import clear_days_end, contest_last_day, payment_due_on
+from billing.terms import contest_last_day, payment_due_on
+from portal.calendar import clear_days_end
 
 
 def test_eight_clear_days_from_first_of_june_end_on_the_tenth():
