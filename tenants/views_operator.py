@@ -114,6 +114,7 @@ def onboard(request):
                 referent_last_name=data["referent_last_name"],
                 services=data["services"],
                 extra_domains=data["extra_domains"],
+                convention_model=data["convention_model"],
                 by=request.user,
             )
         except ValidationError as exc:

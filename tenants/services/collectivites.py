@@ -85,6 +85,7 @@ def commune_onboard(
     services: list[str] | tuple[str, ...] | None = None,
     extra_domains: tuple[str, ...] = (),
     by: User | None = None,
+    convention_model=None,
 ) -> Collectivite:
     """Bring a commune of the reference list onto the platform: its tenant (schema cloned from
     the template), its domains, its référent's admin membership and the history row; the
@@ -152,6 +153,18 @@ def commune_onboard(
     CollectiviteEvent.objects.create(
         collectivite=collectivite, action=CollectiviteEvent.Action.ONBOARD, actor=by
     )
+    if convention_model is not None:
+        # Issue 9: a draft convention of the chosen model, covering the chosen applications
+        # the model offers (all of the model's when none of them was chosen).
+        from conventions.services import convention_create
+
+        offered = [app for app in convention_model.applications.all() if app.code in services]
+        convention_create(
+            model=convention_model,
+            collectivite=collectivite,
+            applications=offered or None,
+            by=by,
+        )
     transaction.on_commit(
         lambda: send_welcome(
             user_id=referent.pk, collectivite_id=collectivite.pk, role=Membership.Role.ADMIN

@@ -173,3 +173,28 @@ def test_the_dashboard_lists_what_is_due_this_month(
     assert "Dernier jour de dénonciation du membre" in page
     home = admin_client.get("/").content.decode()
     assert "Dernier jour de dénonciation du membre" in home
+
+
+def test_the_onboarding_wizard_starts_a_draft_convention(catalogue, admin_client):
+    from tenants.services.reference import CommuneRow, commune_reference_import
+
+    commune_reference_import(
+        rows=[CommuneRow("05046", "Embrun", "05", "210500468", ["05200"], 6387, 6733)],
+        population_year=2023,
+    )
+    response = admin_client.post(
+        "/operateur/raccorder/",
+        {
+            "insee_code": "05046",
+            "slug": "embrun-conv",
+            "services": ["sve"],
+            "convention_model": catalogue["000"].pk,
+            "referent_first_name": "Claire",
+            "referent_last_name": "Martin",
+            "referent_email": "claire@embrun.fr",
+        },
+    )
+    assert response.status_code == 302
+    convention = Convention.objects.get(collectivite__slug="embrun-conv")
+    assert convention.state == State.DRAFT
+    assert [c.application.code for c in convention.coverages.all()] == ["sve"]
