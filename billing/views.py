@@ -72,7 +72,6 @@ def campaign_detail(request, pk):
             "preview": preview,
             "deadline": campaign_deadline(campaign.year),
             "delivered": selectors.campaign_delivered(campaign=campaign),
-            "titres": selectors.titres_list(campaign_id=campaign.pk)[:500],
         },
     )
 

@@ -84,8 +84,11 @@ def convention_for(db):
 
 @pytest.fixture
 def share_model(db):
-    from conventions.models import ConventionModel
+    from conventions.models import Application, ConventionModel
+    from conventions.seeds import seed_catalogue
 
+    # A transactional test before this one may have flushed the seeded models.
+    seed_catalogue(Application, ConventionModel)
     return ConventionModel.objects.get(code="services-communs-metropole")
 
 

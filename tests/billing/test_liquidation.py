@@ -14,7 +14,7 @@ from conventions.models import ConventionModel
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_004_brackets_issue_a_ttc_titre(member, convention_for, issuer):
+def test_seed_004_brackets_issue_a_ttc_titre(member, convention_for, issuer, share_model):
     model = ConventionModel.objects.get(code="rdv-social-cofinancement")
     tariff_save(
         model=model,
@@ -67,7 +67,7 @@ def test_seed_004_brackets_issue_a_ttc_titre(member, convention_for, issuer):
     assert titre.vat_breakdown == [[2000, 3_333_333, 666_667]]
 
 
-def test_seed_003_package_and_units_used(member, convention_for, issuer):
+def test_seed_003_package_and_units_used(member, convention_for, issuer, share_model):
     model = ConventionModel.objects.get(code="cdg-forfaits")
     tariff_save(
         model=model,

@@ -147,3 +147,13 @@ def test_agent_cannot_see_factures(client_a, member_factory, tenant_a, issued):
     agent = member_factory(tenant_a)
     client_a.login(email=agent.email, password=PASSWORD)
     assert client_a.get("/gestion/factures/").status_code == 403
+
+
+def test_operator_home_shows_billing_to_platform_admins_only(operator_client, user_factory):
+    # The operator's home (tenants) collects sections for platform admins only.
+    admin = user_factory(is_platform_admin=True)
+    operator_client.login(email=admin.email, password=PASSWORD)
+    assert "/facturation/" in operator_client.get("/").content.decode()
+    agent = user_factory()
+    operator_client.login(email=agent.email, password=PASSWORD)
+    assert "/facturation/" not in operator_client.get("/").content.decode()

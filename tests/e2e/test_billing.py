@@ -33,11 +33,11 @@ def test_finance_runs_campaign_and_commune_admin_contests(
     tenant_a,
     user_factory,
     member_factory,
-    member,
-    convention_for,
-    share_model,
-    share_tariff,
-    issuer,
+    member,  # noqa: F811
+    convention_for,  # noqa: F811
+    share_model,  # noqa: F811
+    share_tariff,  # noqa: F811
+    issuer,  # noqa: F811
 ):
     from billing.models import Titre
     from tenants.models import Collectivite, Membership
