@@ -122,6 +122,12 @@ class MemberNoticeForm(forms.Form):
     )
 
 
+class RefundForm(forms.Form):
+    unused_euros = forms.DecimalField(
+        label="Fonds non utilisés à restituer (euros)", min_value=Decimal("0"), decimal_places=2
+    )
+
+
 class YearForm(forms.Form):
     year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
 

@@ -17,6 +17,7 @@ from conventions.forms import (
     ListFilterForm,
     NoticeForm,
     ReasonForm,
+    RefundForm,
     ScanForm,
     SignForm,
     YearForm,
@@ -112,6 +113,13 @@ def convention_detail(request, pk):
     }
     if convention.model.has_threshold:
         context["threshold_total"] = threshold_total(model=convention.model)
+        refund_form = RefundForm(request.GET if "unused_euros" in request.GET else None)
+        context["refund_form"] = refund_form
+        if refund_form.is_bound and refund_form.is_valid():
+            unused = int(refund_form.cleaned_data["unused_euros"] * 100)
+            context["refunds"] = services.threshold_refunds(
+                model=convention.model, unused_cents=unused
+            )
     return render(request, "conventions/detail.html", context)
 
 

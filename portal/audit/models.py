@@ -5,6 +5,7 @@ kept here, outside that schema, so that entries cut from the end of the chain (w
 no gap in it) are still detected by ``manage.py verify_journal``.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ class JournalAnchor(models.Model):
     # The database itself deletes the anchor with its collectivité (ON DELETE CASCADE, migration
     # 0002): it refuses any other deletion, which would let the chain be rewound.
     collectivite = models.OneToOneField(
-        "tenants.Collectivite",
+        settings.TENANT_MODEL,  # the tenant model, named by settings (portal imports no app)
         on_delete=models.DO_NOTHING,
         primary_key=True,
         related_name="journal_anchor",

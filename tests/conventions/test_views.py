@@ -198,3 +198,29 @@ def test_the_onboarding_wizard_starts_a_draft_convention(catalogue, admin_client
     convention = Convention.objects.get(collectivite__slug="embrun-conv")
     assert convention.state == State.DRAFT
     assert [c.application.code for c in convention.coverages.all()] == ["sve"]
+
+
+def test_the_threshold_page_shows_progress_and_splits_a_refund(
+    catalogue, collectivite_factory, platform_admin, admin_client
+):
+    conventions = []
+    for euros in (300_000, 200_001):
+        convention = services.convention_create(
+            model=catalogue["004"],
+            collectivite=collectivite_factory(),
+            by=platform_admin,
+            commitment_cents=euros * 100,
+        )
+        conventions.append(
+            services.convention_sign(
+                convention=convention,
+                signed_on=date(2019, 5, 2),
+                by=platform_admin,
+                today=date(2019, 5, 2),
+            )
+        )
+    page = admin_client.get(f"/conventions/{conventions[0].pk}/", {"unused_euros": "1000.01"})
+    text = page.content.decode()
+    assert '<progress max="50000000" value="50000100">' in text
+    # 100,001 cents shared 300,000 : 200,001 -> 60,000 + 40,001 (largest remainder).
+    assert "<td>60000</td>" in text and "<td>40001</td>" in text
