@@ -323,3 +323,20 @@ def conventions_csv(rows: list[Convention]) -> str:
             ]
         )
     return out.getvalue()
+
+
+def collectivite_stopped_applications(*, collectivite_id: int, day: date) -> list[str]:
+    """Labels of the applications an ended convention of the member covered, that no
+    agreement in force covers on ``day``."""
+    in_use = set(collectivite_services_on(collectivite_id=collectivite_id, day=day))
+    ended = (
+        ConventionApplication.objects.filter(
+            convention__collectivite_id=collectivite_id,
+            convention__state__in=Convention.ENDED,
+        )
+        .exclude(application__code__in=in_use)
+        .order_by("application__position")
+        .values_list("application__label", flat=True)
+        .distinct()
+    )
+    return list(ended)

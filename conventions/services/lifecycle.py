@@ -143,8 +143,6 @@ def convention_sign(
     else:
         convention.state = State.SIGNED
         convention.starts_on = starts_on or signed_on
-        if convention.starts_on < signed_on and starts_on is None:
-            raise ConventionError("La date d'effet ne peut pas précéder la signature.")
     convention.signed_on = signed_on
     try:
         with transaction.atomic():

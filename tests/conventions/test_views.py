@@ -224,3 +224,22 @@ def test_the_threshold_page_shows_progress_and_splits_a_refund(
     assert '<progress max="50000000" value="50000100">' in text
     # 100,001 cents shared 300,000 : 200,001 -> 60,000 + 40,001 (largest remainder).
     assert "<td>60000</td>" in text and "<td>40001</td>" in text
+
+
+def test_the_back_office_says_why_applications_stopped(
+    catalogue, tenant_a, platform_admin, member_factory
+):
+    convention = _signed(catalogue, tenant_a, platform_admin)
+    services.notice_record(
+        convention=convention,
+        party="member",
+        received_on=date(2025, 12, 1),
+        means="registered_letter",
+        by=platform_admin,
+    )
+    services.conventions_daily(today=date(2026, 3, 10))
+    client = Client(HTTP_HOST="test-a.localhost")
+    client.force_login(member_factory(tenant_a, role=Membership.Role.ADMIN))
+    page = client.get("/gestion/").content.decode()
+    assert "Résiliée (dernier jour : 09/03/2026)" in page
+    assert "Applications arrêtées à la fin de leur convention : Démarches en ligne (SVE)" in page
