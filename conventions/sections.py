@@ -26,7 +26,11 @@ def backoffice_section(request) -> Section | None:
         context={
             "conventions": list(
                 selectors.conventions_list(collectivite_id=request.tenant.pk).exclude(state="draft")
-            )
+            ),
+            # Issue 9 §5: the member's back office says why an application stopped.
+            "stopped": selectors.collectivite_stopped_applications(
+                collectivite_id=request.tenant.pk, day=timezone.localdate()
+            ),
         },
         order=90,
     )
