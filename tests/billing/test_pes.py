@@ -99,3 +99,28 @@ def test_pdfs_attached_and_facture_data(pes):
     assert (
         factures[0].find("InfoFacture/MtTTC").get("V") == f"{titres[0].total_ttc_cents / 100:.2f}"
     )
+
+
+def test_cancellation_goes_in_its_own_bordereau_referring_to_the_first(pes):
+    from billing.services import titre_correct
+
+    _, titres, _ = pes
+    first = titres[0]
+    Titre.objects.filter(pk=first.pk).update(notified_on=date(2026, 9, 2), mail_owed=False)
+    annulation, new = titre_correct(titre=first, reason="Erreur", actor=None)
+    for titre in (annulation, new):
+        titre_render(titre_id=titre.pk)
+    batch = list(
+        Titre.objects.filter(pk__in=[annulation.pk, new.pk])
+        .select_related("corrects")
+        .prefetch_related("lines")
+        .order_by("number")
+    )
+    root = ET.fromstring(
+        pes_recette(titres=batch, issuer=issuer_snapshot(), batch=2, today=date(2026, 9, 20))
+    )
+    bordereaux = root.findall("PES_RecetteAller/Bordereau")
+    assert [b.find("BlocBordereau/TypBord").get("V") for b in bordereaux] == ["01", "02"]
+    piece = bordereaux[1].find("Piece/BlocPiece/InfoPce")
+    assert piece.find("NatPce").get("V") == "06"
+    assert piece.find("IdPceRattach").get("V") == str(first.number)
