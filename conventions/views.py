@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from billing.money import euros
 from conventions import selectors, services
 from conventions.forms import (
     AmendmentForm,
@@ -112,7 +113,10 @@ def convention_detail(request, pk):
         "year_form": YearForm(initial={"year": timezone.localdate().year - 1}),
     }
     if convention.model.has_threshold:
-        context["threshold_total"] = threshold_total(model=convention.model)
+        context["threshold_total"] = total = threshold_total(model=convention.model)
+        context["threshold_text"] = (
+            f"{euros(total)} sur {euros(convention.model.threshold_cents)} TTC"
+        )
         refund_form = RefundForm(request.GET if "unused_euros" in request.GET else None)
         context["refund_form"] = refund_form
         if refund_form.is_bound and refund_form.is_valid():
