@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 PY := .venv/bin/python
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install system-deps test-tools demo test lint format bench services-stop clean
+.PHONY: install system-deps test-tools axe demo test lint format bench services-stop clean
 
 ## install: uv (with pip, if missing), the locked environment, and the system libraries
 install: system-deps
@@ -28,12 +28,19 @@ test-tools:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_TOOLS) >/dev/null; \
 	fi
 
+# axe-core (accessibility checks injected by the browser tests), pinned, from npm, under var/.
+AXE_VERSION := 4.14.1
+AXE := var/node/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	npm install --prefix var/node --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+
 ## demo: PostgreSQL, Redis, web, worker and beat, with demo data; Ctrl-C stops everything
 demo: install
 	$(PY) -m portal.demo
 
 ## test: lint, then the whole suite on real PostgreSQL and Redis
-test: install test-tools lint
+test: install test-tools axe lint
 	$(PY) -m portal.embedded run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 lint:

@@ -28,6 +28,38 @@ DB_NAME = "portal"
 os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
 
 
+# Sized for a thousand member schemas of ~20 tables each (issue 14; README "Operations").
+# pg_dump, and any transaction reading many schemas, takes one lock per table: the shared
+# lock table holds max_locks_per_transaction x max_connections of them (64 x 100 by
+# default: "out of shared memory" past a few hundred schemas). shared_buffers stays small:
+# the embedded server shares a developer's machine.
+SERVER_SETTINGS = {
+    "max_locks_per_transaction": "512",
+    "max_connections": "200",
+    "shared_buffers": "128MB",
+}
+
+
+def _configure(server) -> None:
+    """Apply SERVER_SETTINGS with ALTER SYSTEM, restarting the server once if one changed
+    (these settings are read at start)."""
+    import psycopg
+
+    changed = False
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        for name, value in SERVER_SETTINGS.items():
+            current = conn.execute("SELECT current_setting(%s)", [name]).fetchone()[0]
+            if current != value:
+                conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")  # constants above
+                changed = True
+    if changed:
+        from pgserver._commands import pg_ctl
+
+        user = "pgserver" if os.geteuid() == 0 else None
+        # restart keeps the options the server was started with (postmaster.opts).
+        pg_ctl(["-w", "-m", "fast", "restart"], pgdata=PG_DIR, user=user)
+
+
 def postgres_url() -> str:
     """Start the embedded PostgreSQL if needed and return the URL of the portal database."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -35,6 +67,7 @@ def postgres_url() -> str:
     import pgserver
 
     server = pgserver.get_server(PG_DIR, cleanup_mode=None)
+    _configure(server)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DB_NAME};")
@@ -79,8 +112,12 @@ def redis_url() -> str:
                 str(REDIS_DIR / "redis.log"),
                 "--save",
                 "",
+                # Queued tasks survive a restart (issue 8): every write is appended to
+                # var/redis/appendonly.aof and fsynced each second.
                 "--appendonly",
-                "no",
+                "yes",
+                "--appendfsync",
+                "everysec",
                 "--databases",
                 "64",
             ],

@@ -1,10 +1,11 @@
 """Who may see what: platform roles on the operator's host, memberships on a member's host.
 
 An anonymous visitor is sent to the login page; a signed-in account without the right role
-gets 403. A suspended collectivité's back office shows its suspension page instead.
+gets 403. A suspended collectivité's back office shows its suspension page instead: the
+gate is ``tenants.middleware.TenantStatusMiddleware``, for pages and API alike.
 
-portal imports no app: the membership lookup and the blocked back office are provided by the
-tenants app through settings (PORTAL_MEMBERSHIP_LOOKUP, PORTAL_BACKOFFICE_BLOCKED).
+portal imports no app: the membership lookup is provided by the tenants app through
+settings (PORTAL_MEMBERSHIP_LOOKUP).
 """
 
 from functools import wraps
@@ -45,12 +46,11 @@ def member_required(view=None, *, admin: bool = False, conceal: bool = False):
                 raise Http404
             if membership is None or (admin and not membership.is_admin):
                 raise PermissionDenied
-            blocked = import_string(settings.PORTAL_BACKOFFICE_BLOCKED)(request)
-            if blocked is not None:
-                return blocked
             request.membership = membership
             return view_func(request, *args, **kwargs)
 
+        # Back office: a suspended commune's gate (tenants.middleware) refuses it.
+        wrapper.staff_only = True
         return wrapper
 
     return decorator(view) if view else decorator

@@ -4,6 +4,7 @@ Development, demo and tests need nothing set: PostgreSQL and Redis are started u
 ``var/`` (portal.embedded). With ``DJANGO_ENV=production`` every secret must be given.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -56,6 +57,8 @@ PORTAL_SCHEME = env("PORTAL_SCHEME", default="https" if PRODUCTION else "http")
 OPERATOR_NAME = env("PORTAL_OPERATOR_NAME", default="Département des Hautes-Alpes")
 # Seed 000: the operator's logo on every partner page (a static path or an absolute URL).
 OPERATOR_LOGO = env("PORTAL_OPERATOR_LOGO", default="tenants/operator-logo.svg")
+# Legal notices of every site (LCEN art. 6 III): who hosts the portal (name, address, phone).
+PORTAL_HOSTING = env("PORTAL_HOSTING", default=OPERATOR_NAME)
 
 SHARED_APPS = [
     "django_tenants",
@@ -67,6 +70,8 @@ SHARED_APPS = [
     "portal.jobs",
     "conventions",
     "billing",
+    # Support desk: members' assistance requests to the operator (seed 001 art. 4).
+    "support",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -77,9 +82,11 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_filters",
+    "axes",  # issue 8: per-account login lockout (see "Abuse limits")
 ]
 TENANT_APPS = [
     "portal.jobs",
+    "portal.owed",
     "sve",
     "rendezvous",
 ]
@@ -100,11 +107,11 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # portal/ imports no app: what it needs from the tenants app is named here (dotted paths).
 PORTAL_ACTIVE_TENANT_SCHEMAS = "tenants.selectors.collectivite_active_schemas"  # () -> [str]
 PORTAL_MEMBERSHIP_LOOKUP = "tenants.permissions.membership_for"  # (user, tenant) -> membership
-PORTAL_BACKOFFICE_BLOCKED = "tenants.permissions.backoffice_blocked"  # request -> response|None
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +121,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
+    "axes.middleware.AxesMiddleware",  # issue 8: answers a locked account's login (429)
 ]
 
 TEMPLATES = [
@@ -157,7 +165,10 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "portal.limits.LoginLockoutBackend",  # issue 8: first, refuses a locked account
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -229,7 +240,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 # Tests give each run its own queue so that no other worker on the same Redis takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
+# --- Owed documents (portal/owed, issue 8) ---
+# A legally owed document whose task has not issued it after this long is queued again.
+OWED_RESEND_AFTER_SECONDS = env.int("OWED_RESEND_AFTER_SECONDS", default=300)
+
 CELERY_BEAT_SCHEDULE = {
+    # Support desk: reminders one hour before due times, idle requests closed, owed
+    # e-mails queued again (public schema).
+    "support-tick": {
+        "task": "support.tick",
+        "schedule": crontab(minute="*/5"),
+    },
     "outbox-purge": {
         "task": "outbox.purge",
         "schedule": crontab(hour=3, minute=15),
@@ -268,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=15, month_of_year=1, hour=2, minute=0),
         "kwargs": {"job": "conventions.usage_reports"},
     },
+    "owed-sweep": {
+        # Issue 8: documents still owed after OWED_RESEND_AFTER_SECONDS are queued again.
+        "task": "jobs.fan_out",
+        "schedule": crontab(minute="*/5"),
+        "kwargs": {"job": "owed.sweep"},
+    },
     "sve-implicit-decisions": {
         # CRPA L231-1: each night, implicit acceptances/refusals whose date has passed.
         "task": "jobs.fan_out",
@@ -276,7 +303,45 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Abuse limits (issue 8; portal/limits.py): per IP and per account, counted in Redis (the
+# default cache). "N/s|m|h|d"; a missing or empty entry means no limit.
+PORTAL_RATE_LIMITS = {
+    "login:ip": env("LIMIT_LOGIN_IP", default="30/m"),
+    "login:account": env("LIMIT_LOGIN_ACCOUNT", default="10/m"),
+    "signup:ip": env("LIMIT_SIGNUP_IP", default="10/h"),
+    "signup:account": env("LIMIT_SIGNUP_ACCOUNT", default="3/h"),
+    "password-reset:ip": env("LIMIT_PASSWORD_RESET_IP", default="10/h"),
+    "password-reset:account": env("LIMIT_PASSWORD_RESET_ACCOUNT", default="3/h"),
+    "filing:ip": env("LIMIT_FILING_IP", default="30/h"),
+    "filing:account": env("LIMIT_FILING_ACCOUNT", default="10/h"),
+    "booking:ip": env("LIMIT_BOOKING_IP", default="30/h"),
+    "booking:account": env("LIMIT_BOOKING_ACCOUNT", default="5/h"),
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# django-axes: an account is locked after AXES_FAILURE_LIMIT failed logins, for the
+# cool-off, whatever the IP; its state is in Redis too.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "portal.limits.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.limits.lockout_response"
+AXES_VERBOSE = False
+# Per IP is counted by django-ratelimit (PORTAL_RATE_LIMITS), not by axes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "portal.limits.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [  # issue 8: JSON text PostgreSQL can store, or 400
+        "portal.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -295,6 +360,11 @@ SPECTACULAR_SETTINGS = {
         "SveStatusEnum": "sve.models.Status",
         "AppointmentStatusEnum": "rendezvous.models.Appointment.Status",
     },
+    # Issue 8: the error answers (400, 403, 404, 409, 410, 429) on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_schema.document_errors",
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -310,6 +380,28 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Content-Security-Policy (django-csp; issue 11): everything from the portal's own origin,
+# no inline script or style anywhere (pages put JS and CSS in static files). Images may
+# also be data: URIs (browsers' form controls) and the operator's logo may be an absolute
+# URL (OPERATOR_LOGO). The API docs page (Swagger UI) relaxes it in its own view.
+_CSP_IMG = ["'self'", "data:"]
+if OPERATOR_LOGO.startswith(("http://", "https://")):
+    _CSP_IMG.append("/".join(OPERATOR_LOGO.split("/")[:3]))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _CSP_IMG,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

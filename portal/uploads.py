@@ -69,3 +69,10 @@ def upload_check(
             code="disguised",
         )
     return CheckedUpload(name=uploaded.name, content_type=kind.mime, size=uploaded.size)
+
+
+def detected_content_type(content: bytes) -> str:
+    """The MIME type read from a file's first bytes, never the one the browser sent (issue 8):
+    this is what files are served back with."""
+    kind = filetype.guess(content[:8192])
+    return kind.mime if kind is not None else "application/octet-stream"

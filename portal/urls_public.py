@@ -1,5 +1,6 @@
 """URLs of the operator's host (public schema)."""
 
+from csp.decorators import csp_exempt
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", include("tenants.urls_operator_home")),
     path("comptes/", include("portal.accounts.urls")),
     path("operateur/courriels/", include("portal.outbox.urls")),
+    path("operateur/assistance/", include("support.urls_desk")),
     path("operateur/", include("tenants.urls_operator")),
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),
@@ -15,5 +17,11 @@ urlpatterns = [
     path("api/conventions/", include("conventions.api_urls")),
     path("api/facturation/", include("billing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI is drf-spectacular's page (a CDN script and an inline one): outside the
+    # portal's Content-Security-Policy, like any third-party tool page.
+    path(
+        "api/docs/",
+        csp_exempt()(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]

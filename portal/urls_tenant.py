@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 urlpatterns = [
     path("", include("tenants.urls_home")),
     path("comptes/", include("portal.accounts.urls")),
+    path("gestion/assistance/", include("support.urls_member")),
     path("", include("tenants.urls")),
     path("gestion/conventions/", include("conventions.urls_member")),
     path("gestion/factures/", include("billing.urls_member")),
@@ -15,3 +16,6 @@ urlpatterns = [
     path("api/sve/", include("sve.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
+
+# Issue 8: under /api/, a 404 is a JSON body as the schema documents.
+handler404 = "portal.views.page_not_found"

@@ -14,6 +14,8 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import limits
+from portal.inputs import ROW_ID_MAX, row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentType, Mode
 
@@ -49,16 +51,19 @@ class SlotSerializer(serializers.Serializer):
     place_id = serializers.IntegerField()
 
 
+ID = {"min_value": 1, "max_value": ROW_ID_MAX}
+
+
 class BookSerializer(serializers.Serializer):
-    type_id = serializers.IntegerField()
-    place_id = serializers.IntegerField()
+    type_id = serializers.IntegerField(**ID)
+    place_id = serializers.IntegerField(**ID)
     starts_at = serializers.DateTimeField()
     mode = serializers.ChoiceField(choices=Mode.choices)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     email = serializers.CharField(max_length=254)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -73,14 +78,16 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    link = serializers.CharField()
+    link = serializers.CharField(max_length=500)
 
 
 class RebookSerializer(serializers.Serializer):
-    link = serializers.CharField(help_text="Valeur signée du lien reçu par courriel.")
+    link = serializers.CharField(
+        max_length=500, help_text="Valeur signée du lien reçu par courriel."
+    )
     starts_at = serializers.DateTimeField(help_text="Début du nouveau créneau.")
     place_id = serializers.IntegerField(
-        required=False, help_text="Lieu du nouveau créneau (par défaut : le même)."
+        required=False, help_text="Lieu du nouveau créneau (par défaut : le même).", **ID
     )
     mode = serializers.ChoiceField(
         choices=Mode.choices, required=False, help_text="Modalité (par défaut : la même)."
@@ -123,12 +130,22 @@ class SlotList(APIView):
         today = timezone.localdate()
         try:
             start = date.fromisoformat(request.query_params.get("start", today.isoformat()))
-            end = date.fromisoformat(
-                request.query_params.get("end", (start + timedelta(days=6)).isoformat())
-            )
+            end = request.query_params.get("end")
+            end = date.fromisoformat(end) if end else None
         except ValueError:
             return Response(
                 {"detail": "Dates au format AAAA-MM-JJ attendues."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not selectors.search_date_allowed(start):
+            return Response(
+                {"detail": "Ces dates sont hors de la période où l'on peut prendre rendez-vous."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        end = end or start + timedelta(days=6)
+        if not selectors.search_date_allowed(end):
+            return Response(
+                {"detail": "Ces dates sont hors de la période où l'on peut prendre rendez-vous."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         if end < start or (end - start).days > MAX_RANGE_DAYS:
@@ -136,13 +153,12 @@ class SlotList(APIView):
                 {"detail": f"Période de 1 à {MAX_RANGE_DAYS} jours attendue."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        place = request.query_params.get("place")
         slots = selectors.distinct_slots(
             selectors.free_slots(
                 appointment_type=kind,
                 start=start,
                 end=end,
-                place_id=int(place) if place and place.isdigit() else None,
+                place_id=row_id(request.query_params.get("place")),
             )
         )
         return Response(SlotSerializer(slots, many=True).data)
@@ -159,6 +175,8 @@ def _conflict(exc: ValidationError, kind: AppointmentType) -> Response:
 
 class Book(APIView):
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "booking"
+    throttle_classes = limits.API_THROTTLES
 
     @extend_schema(request=BookSerializer, responses={201: AppointmentSerializer})
     def post(self, request):
@@ -190,7 +208,9 @@ class Cancel(APIView):
         except links.LinkError as exc:
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            appointment = services.appointment_cancel(appointment=appointment, by="citizen")
+            appointment = services.appointment_cancel(
+                appointment=appointment, by="citizen", link_secret=appointment.link_secret
+            )
         except ValidationError as exc:
             return _error(exc)
         return Response(AppointmentSerializer(appointment).data)
@@ -202,6 +222,8 @@ class Rebook(APIView):
     The link of a booking the commune cancelled books anew with its contact details."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "booking"
+    throttle_classes = limits.API_THROTTLES
 
     @extend_schema(request=RebookSerializer, responses={201: AppointmentSerializer})
     def post(self, request):
@@ -213,7 +235,9 @@ class Rebook(APIView):
         except links.LinkError as exc:
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            moved = services.appointment_rebook(appointment=appointment, **values)
+            moved = services.appointment_rebook(
+                appointment=appointment, link_secret=appointment.link_secret, **values
+            )
         except services.SlotUnavailable as exc:
             return _conflict(exc, appointment.type)
         except ValidationError as exc:

@@ -1,7 +1,11 @@
-"""Links in messages that need no login: signed, salted and time-limited.
+"""Links in messages that need no login: signed, salted, time-limited and single use.
 
-The signed value is the appointment's unguessable token; a tampered link fails the
-signature, an old one fails its age (RENDEZVOUS_LINK_MAX_AGE_DAYS).
+The signed value is the appointment's ``link_secret``: random, shown nowhere else (not the
+hold token of the booking page, not the calendar UID). A tampered link fails the signature,
+an old one fails its age (RENDEZVOUS_LINK_MAX_AGE_DAYS), and one that has acted (cancel,
+move, book anew) fails because the action replaced the secret (services.link_rotate): the
+messages sent afterwards carry the new one. Nothing here signs a link for someone who does
+not already hold a valid one.
 """
 
 from django.conf import settings
@@ -23,12 +27,18 @@ class LinkError(Exception):
 
 
 def link_sign(*, appointment: Appointment) -> str:
-    return signing.dumps(appointment.token, salt=SALT, compress=False)
+    return secret_sign(secret=appointment.link_secret)
+
+
+def secret_sign(*, secret: str) -> str:
+    """A manage link's signed value for an appointment's ``link_secret`` (read in bulk by
+    "Mes rendez-vous", which only lists the signed-in account's own appointments)."""
+    return signing.dumps(secret, salt=SALT, compress=False)
 
 
 def appointment_from_link(*, signed: str) -> Appointment:
     try:
-        token = signing.loads(
+        secret = signing.loads(
             signed, salt=SALT, max_age=settings.RENDEZVOUS_LINK_MAX_AGE_DAYS * 86400
         )
     except signing.SignatureExpired:
@@ -38,9 +48,18 @@ def appointment_from_link(*, signed: str) -> Appointment:
     except signing.BadSignature:
         raise LinkError("Ce lien n'est pas valide : il a peut-être été mal copié.") from None
     appointment = (
-        Appointment.objects.select_related("type", "place", "replaces").filter(token=token).first()
+        Appointment.objects.select_related("type", "place", "replaces")
+        .filter(link_secret=secret)
+        .first()
+        if isinstance(secret, str)
+        else None
     )
-    if appointment is None or appointment.status in (
+    if appointment is None:
+        raise LinkError(
+            "Ce lien n'est plus valable : il a déjà servi, ou un courriel plus récent l'a "
+            "remplacé. Utilisez les liens du dernier courriel reçu."
+        )
+    if appointment.status in (
         Appointment.Status.HELD,
         Appointment.Status.EXPIRED,
     ):

@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
+from portal.owed.services import owed_settle
 from rendezvous import links
-from rendezvous.models import Appointment, Mode, RendezvousSettings, SentMessage
+from rendezvous.models import OWED_KIND, Appointment, Mode, RendezvousSettings, SentMessage
 
 SUBJECTS = {
     SentMessage.Kind.CONFIRMATION: "Votre rendez-vous du {date} est confirmé",
@@ -35,9 +36,10 @@ def _ics_identity(appointment: Appointment) -> tuple[str, int]:
     the event rather than adding a second one (RFC 5545, 3.8.4.7 and 3.8.7.4)."""
     first, sequence = appointment, 0
     while first.replaces_id is not None and sequence < MAX_MOVES_FOLLOWED:
-        first = Appointment.objects.only("token", "replaces_id").get(pk=first.replaces_id)
+        first = Appointment.objects.only("calendar_uid", "replaces_id").get(pk=first.replaces_id)
         sequence += 1
-    return f"rdv-{first.token}@{settings.PORTAL_BASE_DOMAIN}", sequence
+    # A random UUID: the UID gives nothing that opens a page or signs a link (issue 8).
+    return f"{first.calendar_uid}@{settings.PORTAL_BASE_DOMAIN}", sequence
 
 
 def appointment_ics(*, appointment: Appointment) -> bytes:
@@ -90,6 +92,9 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
             .filter(pk=appointment_id)
             .first()
         )
+        if kind in OWED_KIND:
+            # Settled with this transaction, whether sent now, sent before or not sendable.
+            owed_settle(kind=OWED_KIND[kind], subject_id=appointment_id)
         if appointment is None or not appointment.email:
             return False
         try:
@@ -109,7 +114,7 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
                 "rendez-vous.ics", appointment_ics(appointment=appointment), "text/calendar"
             )
         # Sent inside the transaction: if sending fails, the row is rolled back and the
-        # task retried; once committed, it is never sent again.
+        # task retried; once committed, it is never sent again (nor owed any more).
         message.send()
     return True
 

@@ -5,6 +5,7 @@ rows store their id (``agent_id``) rather than a foreign key across schemas.
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -27,16 +28,32 @@ class Mode(models.TextChoices):
     VISIO = "visio", _("En visio")
 
 
+# Upper bounds of what a commune configures (issue 8: values near 2^31 broke the search page
+# and the reminder job). Generous for real use, small enough for date arithmetic.
+MAX_REMINDER_HOURS = 24 * 30
+MAX_DELAY_HOURS = 24 * 365
+MAX_DELAY_DAYS = 2 * 365
+MAX_DURATION_MINUTES = 24 * 60
+
+
 class RendezvousSettings(models.Model):
     """One row per commune: its visio provider and reminder delay."""
 
     visio_base_url = models.URLField(_("adresse du service de visio"), blank=True)
     reminder_hours = models.PositiveIntegerField(
-        _("rappel envoyé (heures avant)"), default=48, validators=[MinValueValidator(1)]
+        _("rappel envoyé (heures avant)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REMINDER_HOURS)],
     )
 
     class Meta:
         verbose_name = _("réglages des rendez-vous")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_hours__gte=1, reminder_hours__lte=MAX_REMINDER_HOURS),
+                name="rendezvous_settings_reminder_bounded",
+            )
+        ]
 
     def __str__(self) -> str:
         return "Réglages des rendez-vous"
@@ -89,7 +106,9 @@ class AppointmentType(models.Model):
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("mots-clés"), max_length=500, blank=True)
     duration_minutes = models.PositiveIntegerField(
-        _("durée (minutes)"), default=30, validators=[MinValueValidator(5)]
+        _("durée (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(MAX_DURATION_MINUTES)],
     )
     modes = ArrayField(
         models.CharField(max_length=10, choices=Mode.choices),
@@ -97,12 +116,24 @@ class AppointmentType(models.Model):
         default=list,
     )
     documents_to_bring = models.TextField(_("documents à apporter"), blank=True)
-    min_delay_hours = models.PositiveIntegerField(_("délai minimal (heures)"), default=2)
-    max_delay_days = models.PositiveIntegerField(_("délai maximal (jours)"), default=90)
-    cancellable_until_hours = models.PositiveIntegerField(
-        _("annulable par l'usager jusqu'à (heures avant)"), default=24
+    min_delay_hours = models.PositiveIntegerField(
+        _("délai minimal (heures)"), default=2, validators=[MaxValueValidator(MAX_DELAY_HOURS)]
     )
-    buffer_minutes = models.PositiveIntegerField(_("battement après (minutes)"), default=0)
+    max_delay_days = models.PositiveIntegerField(
+        _("délai maximal (jours)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DELAY_DAYS)],
+    )
+    cancellable_until_hours = models.PositiveIntegerField(
+        _("annulable par l'usager jusqu'à (heures avant)"),
+        default=24,
+        validators=[MaxValueValidator(MAX_DELAY_HOURS)],
+    )
+    buffer_minutes = models.PositiveIntegerField(
+        _("battement après (minutes)"),
+        default=0,
+        validators=[MaxValueValidator(MAX_DURATION_MINUTES)],
+    )
     is_active = models.BooleanField(_("proposé en ligne"), default=True)
     search_text = models.TextField(editable=False, blank=True)
 
@@ -111,7 +142,20 @@ class AppointmentType(models.Model):
         verbose_name_plural = _("types de rendez-vous")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(modes=[]), name="appointment_type_has_mode")
+            models.CheckConstraint(condition=~Q(modes=[]), name="appointment_type_has_mode"),
+            # Bounded so that date arithmetic on them cannot overflow (issue 8).
+            models.CheckConstraint(
+                condition=Q(
+                    duration_minutes__gte=5,
+                    duration_minutes__lte=MAX_DURATION_MINUTES,
+                    buffer_minutes__lte=MAX_DURATION_MINUTES,
+                    min_delay_hours__lte=MAX_DELAY_HOURS,
+                    cancellable_until_hours__lte=MAX_DELAY_HOURS,
+                    max_delay_days__gte=1,
+                    max_delay_days__lte=MAX_DELAY_DAYS,
+                ),
+                name="appointment_type_delays_bounded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,7 +275,14 @@ class Appointment(models.Model):
         _("statut"), max_length=10, choices=Status.choices, default=Status.HELD
     )
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # The hold's identifier, in the booking page's URL (/rendez-vous/reservation/<token>/).
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # The secret signed into the links of messages (manage, cancel, move, documents,
+    # survey): never shown elsewhere, and replaced when a link acts (cancel, move, book
+    # anew), which kills every earlier link (single use; rendezvous/links.py).
+    link_secret = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # The calendar event's UID: random, unrelated to any secret (RFC 5545 3.8.4.7).
+    calendar_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     citizen_id = models.BigIntegerField(null=True, blank=True)
     first_name = models.CharField(_("prénom"), max_length=100, blank=True)
     last_name = models.CharField(_("nom"), max_length=100, blank=True)
@@ -316,6 +367,15 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment_id} {self.kind}"
+
+
+# Messages owed to the citizen (portal/owed): recorded with the booking or cancellation.
+OWED_CONFIRMATION = "rendezvous.confirmation"
+OWED_CANCELLATION = "rendezvous.cancellation"
+OWED_KIND = {
+    SentMessage.Kind.CONFIRMATION: OWED_CONFIRMATION,
+    SentMessage.Kind.CANCELLATION: OWED_CANCELLATION,
+}
 
 
 class SurveyResponse(models.Model):

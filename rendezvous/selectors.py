@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.calendar import public_holidays
 from portal.text import search_key
 from rendezvous.models import (
+    MAX_DELAY_DAYS,
     Absence,
     Appointment,
     AppointmentType,
@@ -27,6 +29,7 @@ from rendezvous.models import (
     OpeningRule,
     Place,
 )
+from tenants.selectors import account_collectivites, collectivite_site_url
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 # How far "next free slots" looks at a time: a few bulk queries per chunk.
@@ -39,6 +42,14 @@ class Slot:
     ends_at: datetime
     agent_id: int
     place_id: int
+
+
+def search_date_allowed(day: date, *, today: date | None = None) -> bool:
+    """Whether a date given in a slot search can mean anything: from a year back to the
+    longest booking delay ahead. Bounded so that date arithmetic cannot overflow (issue 8:
+    9999-12-31 raised OverflowError)."""
+    today = today or timezone.localdate()
+    return -366 <= (day - today).days <= MAX_DELAY_DAYS + 7
 
 
 def _insee_code() -> str:
@@ -300,6 +311,73 @@ def citizen_appointments(*, citizen_id: int) -> QuerySet[Appointment]:
     )
 
 
+@dataclass(frozen=True)
+class CitizenAppointment:
+    commune: str
+    commune_url: str
+    starts_at: datetime
+    type_name: str
+    mode: str
+    status: str
+    link_secret: str
+
+    @property
+    def mode_label(self) -> str:
+        return Mode(self.mode).label
+
+    @property
+    def status_label(self) -> str:
+        return Appointment.Status(self.status).label
+
+    @property
+    def url(self) -> str:
+        from rendezvous.links import secret_sign
+
+        path = reverse(
+            "rendezvous:manage", args=[secret_sign(secret=self.link_secret)], urlconf=URLCONF
+        )
+        return self.commune_url.rstrip("/") + path
+
+
+URLCONF = "portal.urls_tenant"
+
+
+def citizen_appointments_everywhere(*, user) -> list[CitizenAppointment]:
+    """The account's appointments in every commune where it booked (AccountActivity, written
+    with each booking), newest first: a fixed number of queries (the communes, one UNION ALL
+    over their schemas), whatever the number of members and whichever schema is active."""
+    communes = account_collectivites(user=user, service="rendezvous", field="appointments")
+    if not communes:
+        return []
+    quote = connection.ops.quote_name
+    hidden = [Appointment.Status.HELD.value, Appointment.Status.EXPIRED.value]
+    parts, params = [], []
+    for index, commune in enumerate(communes):
+        schema = quote(commune.schema_name)
+        parts.append(
+            f"""SELECT {index} AS commune, a.starts_at, t.name, a.mode, a.status, a.link_secret
+                  FROM {schema}.rendezvous_appointment a
+                  JOIN {schema}.rendezvous_appointmenttype t ON t.id = a.type_id
+                 WHERE a.citizen_id = %s AND a.status <> ALL(%s)"""
+        )
+        params += [user.pk, hidden]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY starts_at DESC", params)
+        rows = cursor.fetchall()
+    return [
+        CitizenAppointment(
+            commune=communes[row[0]].name,
+            commune_url=collectivite_site_url(collectivite=communes[row[0]]),
+            starts_at=row[1],
+            type_name=row[2],
+            mode=row[3],
+            status=row[4],
+            link_secret=row[5],
+        )
+        for row in rows
+    ]
+
+
 def parse_slot_start(value: str) -> datetime | None:
     """An ISO datetime from a form or the API, made aware in the commune's time zone."""
     try:
@@ -308,4 +386,7 @@ def parse_slot_start(value: str) -> datetime | None:
         return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=TZ)
+    # Bounded like search dates: far-off years would overflow the slot arithmetic.
+    if not search_date_allowed(moment.date()):
+        return None
     return moment

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from portal import limits
+from portal.inputs import row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode, Place
 
@@ -28,18 +30,16 @@ SEARCH_HORIZON_DAYS = 28
 HOLDS_PER_IP = "60/m"
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+_int = row_id  # a row id from the query or form, or None
 
 
 def _date(value) -> date | None:
+    """A date typed in a search; one outside the dates anything can be booked is ignored."""
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+    return parsed if selectors.search_date_allowed(parsed) else None
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -156,13 +156,15 @@ def hold(request, type_id: int):
     return redirect("rendezvous:book", token=appointment.token)
 
 
+@limits.limit("booking", account=limits.user_or_email("email"))
 def book(request, token: str):
     """The contact form while the slot is held; confirming books it."""
     appointment = Appointment.objects.select_related("type", "place").filter(token=token).first()
     if appointment is None:
         raise Http404
-    if appointment.status == Appointment.Status.BOOKED:  # form sent twice: already booked
-        return redirect("rendezvous:manage", signed=links.link_sign(appointment=appointment))
+    if appointment.status == Appointment.Status.BOOKED:
+        # Form sent twice, or an old address: the hold token is no link (it signs nothing).
+        return render(request, "rendezvous/already_booked.html", {"appointment": appointment})
     if appointment.status != Appointment.Status.HELD:
         messages.error(request, services.SLOT_TAKEN)
         return redirect("rendezvous:type", type_id=appointment.type_id)
@@ -177,7 +179,11 @@ def book(request, token: str):
     }
     # Booking anew through the rebook link of a cancelled or past appointment: its contact
     # details (and account) are carried over.
-    source = _link_source(request.GET.get("depuis", ""))
+    source, error_page = (
+        _from_link(request, request.GET["depuis"]) if "depuis" in request.GET else (None, None)
+    )
+    if error_page:  # that link has booked already (single use), or expired
+        return error_page
     if source is not None:
         values |= {
             "mode": source.mode if source.mode in appointment.type.modes else values["mode"],
@@ -193,7 +199,7 @@ def book(request, token: str):
         values.update({name: request.POST.get(name, "") for name in values})
         try:
             booked = services.appointment_confirm(
-                appointment=appointment, citizen_id=citizen_id, **values
+                appointment=appointment, citizen_id=citizen_id, source=source, **values
             )
         except services.SlotUnavailable as error:
             messages.error(request, " ".join(error.messages))
@@ -216,15 +222,6 @@ def book(request, token: str):
         },
         status=400 if errors else 200,
     )
-
-
-def _link_source(signed: str) -> Appointment | None:
-    if not signed:
-        return None
-    try:
-        return links.appointment_from_link(signed=signed)
-    except links.LinkError:
-        return None
 
 
 def _from_link(request, signed: str):
@@ -283,12 +280,15 @@ def cancel(request, signed: str):
     error = None
     if request.method == "POST":
         try:
-            services.appointment_cancel(appointment=appointment, by="citizen")
+            cancelled = services.appointment_cancel(
+                appointment=appointment, by="citizen", link_secret=appointment.link_secret
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
             messages.success(request, "Votre rendez-vous est annulé.")
-            return redirect("rendezvous:manage", signed=signed)
+            # The link used has died; its holder gets the new one (as the message will).
+            return redirect("rendezvous:manage", signed=links.link_sign(appointment=cancelled))
     return render(
         request,
         "rendezvous/cancel.html",
@@ -363,6 +363,7 @@ def rebook_hold(request, signed: str):
     )
 
 
+@limits.limit("booking")
 def rebook_confirm(request, signed: str, token: str):
     """The page "Déplacer mon rendez-vous du … au …": confirming moves it, all or nothing."""
     appointment, error_page = _from_link(request, signed)
@@ -375,8 +376,6 @@ def rebook_confirm(request, signed: str, token: str):
     )
     if held is None:
         raise Http404
-    if held.replaces_id == appointment.pk:  # moved already (form sent twice, back button)
-        return redirect("rendezvous:manage", signed=links.link_sign(appointment=held))
     try:
         kind = services.appointment_rebook_check(appointment=appointment)
     except ValidationError as error:
@@ -393,7 +392,12 @@ def rebook_confirm(request, signed: str, token: str):
     if request.method == "POST":
         values |= {name: request.POST.get(name, "") for name in values}
         try:
-            moved = services.appointment_rebook(appointment=appointment, held=held, **values)
+            moved = services.appointment_rebook(
+                appointment=appointment,
+                held=held,
+                link_secret=appointment.link_secret,
+                **values,
+            )
         except services.SlotUnavailable as error:
             messages.error(request, " ".join(error.messages))
             return redirect("rendezvous:rebook", signed=signed)
@@ -449,9 +453,6 @@ def survey(request, signed: str):
 
 @login_required
 def my_appointments(request):
-    """A signed-in citizen's appointments in this commune (booked with the account)."""
-    appointments = [
-        (appointment, links.link_sign(appointment=appointment))
-        for appointment in selectors.citizen_appointments(citizen_id=request.user.pk)
-    ]
+    """A signed-in citizen's appointments in every commune (booked with the account)."""
+    appointments = selectors.citizen_appointments_everywhere(user=request.user)
     return render(request, "rendezvous/mine.html", {"appointments": appointments})

@@ -2,14 +2,18 @@
 parse input and call the same services as the pages; refusals carry the same French
 messages."""
 
+import json
+
 from django.db import connection
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import limits
+from portal.parsers import StrictJSONParser
 from portal.permissions import membership_for
 from sve import selectors, services
 from sve.fields import build_form_class, cleaned_to_data, group_counts
@@ -29,9 +33,9 @@ class FormSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(serializers.Serializer):
-    last_name = serializers.CharField()
-    first_name = serializers.CharField()
-    postal_address = serializers.CharField()
+    last_name = serializers.CharField(max_length=150)
+    first_name = serializers.CharField(max_length=150)
+    postal_address = serializers.CharField(max_length=500)
     email = serializers.EmailField()
     data = serializers.JSONField(required=False, help_text="Valeurs des champs, par nom.")
 
@@ -70,13 +74,13 @@ class QualifySerializer(serializers.Serializer):
 
 
 class PiecesSerializer(serializers.Serializer):
-    items = serializers.CharField()
+    items = serializers.CharField(max_length=5000)
     due_on = serializers.DateField()
 
 
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
-    reasons = serializers.CharField(required=False, allow_blank=True, default="")
+    reasons = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
 def _refused(exc: SveError) -> Response:
@@ -85,6 +89,42 @@ def _refused(exc: SveError) -> Response:
     if code == "forbidden":
         http = status.HTTP_403_FORBIDDEN
     return Response({"detail": " ".join(exc.messages), "code": code}, status=http)
+
+
+def _scalar(value) -> str | None:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
+
+
+def _form_values(values, specs: list[dict]) -> dict | None:
+    """JSON values as a form's data (the same checks as the page then apply): scalars as
+    text, lists of scalars for multiple choices; None for any other shape."""
+    multiple = {spec["name"] for spec in specs if spec.get("type") == "multichoice"}
+    if not isinstance(values, dict):
+        return None
+    if hasattr(values, "getlist"):  # multipart or form-encoded: already text
+        return values
+    data = {}
+    for name, value in values.items():
+        if isinstance(value, list) and name in multiple:
+            items = [_scalar(item) for item in value]
+            if any(item is None for item in items):
+                return None
+            data[name] = items
+        elif (text := _scalar(value)) is not None:
+            data[name] = text
+        else:
+            return None
+    return data
+
+
+def _bad_shape(detail: str) -> Response:
+    return Response({"detail": detail, "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class FormListView(APIView):
@@ -97,7 +137,9 @@ class FormListView(APIView):
 
 class SubmitView(APIView):
     permission_classes = [permissions.AllowAny]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_scope = "filing"
+    throttle_classes = limits.API_THROTTLES
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         request=SubmitSerializer,
@@ -113,18 +155,21 @@ class SubmitView(APIView):
         if form is None or form.current_version is None:
             raise Http404
         specs = form.current_version.fields
+        if not isinstance(request.data, dict):
+            return _bad_shape("Le corps de la requête doit être un objet JSON.")
         identity = IdentityForm(request.data)
         values = request.data.get("data") if "data" in request.data else request.data
         if isinstance(values, str):
-            import json
-
             try:
                 values = json.loads(values)
             except ValueError:
-                return Response(
-                    {"detail": "Le champ « data » n'est pas un JSON valide."},
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
+                return _bad_shape("Le champ « data » n'est pas un JSON valide.")
+        values = _form_values(values if values is not None else {}, specs)
+        if values is None:
+            return _bad_shape(
+                "Le champ « data » doit être un objet JSON : le nom de chaque champ et sa valeur "
+                "(texte, nombre, oui/non, ou liste de textes pour un choix multiple)."
+            )
         rows = group_counts(specs, values or {})
         data_form = build_form_class(specs, rows=rows)(values or {}, request.FILES)
         if not identity.is_valid() or not data_form.is_valid():

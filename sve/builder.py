@@ -31,6 +31,10 @@ def rows_to_specs(rows: list[dict], *, previous: list[dict] = ()) -> list[dict]:
             spec["choices"] = [
                 c.strip() for c in (row.get("choices") or "").splitlines() if c.strip()
             ]
+        if row["type"] == "number":
+            # A template's bounds (e.g. at least 1 copy) stay when the form is edited.
+            before = next((p for p in previous if p["name"] == name), {})
+            spec |= {key: before[key] for key in ("min", "max") if key in before}
         if row["type"] == "file":
             spec["allowed_types"] = list(row.get("allowed_types") or [])
             if row.get("max_mb"):

@@ -16,6 +16,9 @@ def _f(name, label, type_, required=True, **extra):
     return {"name": name, "label": label, "type": type_, "required": required, **extra}
 
 
+# Copies of a civil-status record asked in one request (a number of copies is at least one).
+NUMBER_OF_COPIES_MAX = 10
+
 _ACTE_FIELDS = [
     _f("nom_acte", "Nom de la personne concernée", "text"),
     _f("prenoms_acte", "Prénoms", "text"),
@@ -32,7 +35,7 @@ _ACTE_FIELDS = [
         "choice",
         choices=["Moi-même", "Parent", "Enfant", "Conjoint", "Autre"],
     ),
-    _f("nombre", "Nombre d'exemplaires", "number"),
+    _f("nombre", "Nombre d'exemplaires", "number", min=1, max=NUMBER_OF_COPIES_MAX),
 ]
 
 TEMPLATES: dict[str, dict] = {
@@ -52,7 +55,8 @@ TEMPLATES: dict[str, dict] = {
         "title": "Copie d'acte de décès",
         "description": "Demandez une copie d'acte de décès.",
         "regime": "sva",
-        "fields": _ACTE_FIELDS[:3] + [_f("nombre", "Nombre d'exemplaires", "number")],
+        "fields": _ACTE_FIELDS[:3]
+        + [_f("nombre", "Nombre d'exemplaires", "number", min=1, max=NUMBER_OF_COPIES_MAX)],
     },
     "livret-famille": {
         "title": "Livret de famille (duplicata)",

@@ -1,22 +1,28 @@
 """Documents the commune issues (AEE, AR, decision, attestation) and e-mails to citizens.
 
 Run by Celery tasks after the step's commit, inside the tenant's schema. Each issue is
-idempotent: one document of each kind per request (unique constraint, checked under lock).
+idempotent: one document of each kind per request (unique constraint), issued and mailed
+once (portal/owed). No request row is locked here: rendering happens outside any
+transaction, and storing takes the owed row then the journal anchor (sve/services/common).
 Templates are autoescaped: whatever a citizen typed is shown as text, never as markup.
 """
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.owed.selectors import owed_pending
+from portal.owed.services import owed_issuing
 from portal.pdf import render_pdf
 from sve import deadlines
 from sve.fields import summary
-from sve.journal import journal_append
-from sve.models import Document, Regime, Request, Status
+from sve.journal import journal_append, journal_extend
+from sve.models import Document, JournalEntry, Regime, Request, Status
+from sve.owed import IMPLICIT_NOTICE, OWED_KIND
+from tenants.selectors import collectivite_letterhead
 
 KIND_FILES = {
     Document.Kind.AEE: ("accuse-enregistrement", "Accusé d'enregistrement électronique"),
@@ -64,6 +70,7 @@ def document_context(request: Request) -> dict:
         "req": request,
         "version": version,
         "commune": commune,
+        "letterhead": collectivite_letterhead(collectivite=commune),
         "lines": summary(version.fields, request.data, filenames),
         "is_sva": request.regime == Regime.SVA,
         "ar_due_on": request.ar_due_on,
@@ -99,54 +106,126 @@ def email_send(
     message.send()
 
 
-@transaction.atomic
+def _document_render(request: Request, kind: str, context: dict) -> tuple[str, bytes]:
+    slug, _ = KIND_FILES[kind]
+    return f"{slug}-{request.reference}.pdf", render_pdf(f"sve/pdf/{kind}.html", context)
+
+
+def _document_entry(request: Request, action: str, payload: dict) -> JournalEntry:
+    return JournalEntry(
+        request_id=request.pk,
+        actor_label="système",
+        action=action,
+        payload=payload,
+        created_at=timezone.now(),
+    )
+
+
 def document_issue(*, request_id: int, kind: str, send: bool = True) -> Document | None:
-    """Render, store, journal and e-mail one document; None if already issued or not due."""
-    request = Request.objects.select_for_update().select_related("form_version").get(pk=request_id)
-    if request.status not in ISSUABLE[kind]:
+    """Issue one document of a request; None if already issued or not due.
+
+    Owed documents (AEE, AR, decision: ``send=True``) follow portal/owed: the PDF is
+    rendered with no transaction open, then stored, mailed and journalled in one short
+    transaction that holds only the owed row's lock (lock order: sve/services/common.py),
+    so the document and its mail go out exactly once whatever the number of runs.
+    ``send=False`` (the attestation a citizen downloads) stores it once, unmailed."""
+    request = Request.objects.select_related("form_version").filter(pk=request_id).first()
+    if request is None or request.status not in ISSUABLE[kind]:
         return None
-    if Document.objects.filter(request=request, kind=kind).exists():
+    existing = Document.objects.filter(request=request, kind=kind).defer("content").first()
+    if not send:
+        if existing is not None:
+            return None
+        filename, content = _document_render(request, kind, document_context(request))
+        try:
+            with transaction.atomic():
+                document, entries = _document_store(request, kind, filename, content)
+                journal_extend(entries=entries)
+        except IntegrityError:  # issued meanwhile by another request
+            return None
+        return document
+    owed_kind = OWED_KIND[kind]
+    if existing is not None and not owed_pending(subject_id=request.pk, kinds=[owed_kind]):
         return None
-    slug, title = KIND_FILES[kind]
-    content = render_pdf(f"sve/pdf/{kind}.html", document_context(request))
+    context = document_context(request)
+    if existing is None:
+        filename, content = _document_render(request, kind, context)
+    with owed_issuing(kind=owed_kind, subject_id=request.pk) as owed:
+        if not owed:
+            return None
+        document = Document.objects.filter(request=request, kind=kind).first()
+        entries = []
+        if document is None:
+            document, entries = _document_store(request, kind, filename, content)
+        _, title = KIND_FILES[kind]
+        if request.email:
+            email_send(
+                request=request,
+                subject=f"{title} — demande {request.reference}",
+                template=kind,
+                context=context,
+                attachments=((document.filename, bytes(document.content), "application/pdf"),),
+            )
+            entries.append(
+                _document_entry(request, "email_sent", {"kind": kind, "to": request.email})
+            )
+        # Last lock of the transaction: the journal anchor.
+        journal_extend(entries=entries)
+    return document
+
+
+def _document_store(
+    request: Request, kind: str, filename: str, content: bytes
+) -> tuple[Document, list[JournalEntry]]:
     document = Document.objects.create(
         request=request,
         kind=kind,
-        filename=f"{slug}-{request.reference}.pdf",
+        filename=filename,
         content_type="application/pdf",
         size=len(content),
         content=content,
     )
-    journal_append(
-        request=request,
-        actor_label="système",
-        action="document_issued",
-        payload={"kind": kind, "document": document.pk, "size": len(content)},
-    )
-    if send and request.email:
-        email_send(
-            request=request,
-            subject=f"{title} — demande {request.reference}",
-            template=kind,
-            context=document_context(request),
-            attachments=((document.filename, content, "application/pdf"),),
-        )
-        journal_append(
-            request=request,
-            actor_label="système",
-            action="email_sent",
-            payload={"kind": kind, "to": request.email},
-        )
-    return document
+    payload = {"kind": kind, "document": document.pk, "size": len(content)}
+    return document, [_document_entry(request, "document_issued", payload)]
+
+
+NOTICE_SUBJECTS = {
+    "pieces_requested": "Votre demande est incomplète",
+    "message": "Nouveau message sur votre demande",
+    "closed": "Votre demande a été classée sans suite",
+    "implicitly_accepted": "Votre demande est acceptée implicitement",
+    "implicitly_rejected": "Votre demande est refusée implicitement",
+}
+IMPLICIT_EVENTS = {
+    Status.IMPLICITLY_ACCEPTED: "implicitly_accepted",
+    Status.IMPLICITLY_REJECTED: "implicitly_rejected",
+}
+
+
+def implicit_notice_issue(*, request_id: int) -> bool:
+    """The owed notice of an implicit decision (portal/owed kind ``sve.implicit_notice``)."""
+    status = Request.objects.filter(pk=request_id).values_list("status", flat=True).first()
+    if status not in IMPLICIT_EVENTS:
+        return False
+    with owed_issuing(kind=IMPLICIT_NOTICE, subject_id=request_id) as owed:
+        if not owed:
+            return False
+        return citizen_notify(request_id=request_id, event=IMPLICIT_EVENTS[status])
 
 
 @transaction.atomic
 def citizen_notify(*, request_id: int, event: str) -> bool:
     """Tell the citizen about a step (pieces asked, message, closure, implicit decision);
-    sent once per step (the journal records it)."""
-    request = Request.objects.select_for_update().select_related("form_version").get(pk=request_id)
+    sent once per step (the journal records it). The request row is not locked: copies of
+    one notice are serialised by a transaction-level advisory lock that no page waits on."""
+    request = Request.objects.select_related("form_version").get(pk=request_id)
     if not request.email:
         return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"{connection.schema_name}:sve.citizen_notify:{request_id}:{event}"],
+        )
     # The step's own object keeps a notice for a second message or request for pieces apart.
     marker: dict = {"event": event}
     if event == "message":
@@ -160,16 +239,9 @@ def citizen_notify(*, request_id: int, event: str) -> bool:
         marker["ref"] = request.piece_requests.order_by("-id").values_list("pk", flat=True).first()
     if request.journal.filter(action="citizen_notified", payload=marker).exists():
         return False
-    subjects = {
-        "pieces_requested": "Votre demande est incomplète",
-        "message": "Nouveau message sur votre demande",
-        "closed": "Votre demande a été classée sans suite",
-        "implicitly_accepted": "Votre demande est acceptée implicitement",
-        "implicitly_rejected": "Votre demande est refusée implicitement",
-    }
     email_send(
         request=request,
-        subject=f"{subjects[event]} — {request.reference}",
+        subject=f"{NOTICE_SUBJECTS[event]} — {request.reference}",
         template=f"notice_{event}",
         context=document_context(request),
     )

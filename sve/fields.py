@@ -65,7 +65,14 @@ def _simple_field(spec: dict, *, required: bool) -> forms.Field:
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "number":
-        return forms.DecimalField(max_digits=15, decimal_places=4, **common)
+        # Bounds from the form's spec ("min", "max"), e.g. a number of copies is at least 1.
+        return forms.DecimalField(
+            max_digits=15,
+            decimal_places=4,
+            min_value=spec.get("min"),
+            max_value=spec.get("max"),
+            **common,
+        )
     if kind == "choice":
         return forms.ChoiceField(choices=[("", "—")] + choices, **common)
     if kind == "multichoice":
@@ -155,8 +162,6 @@ def build_form_class(
                     attrs[f"{spec['name']}__{row}__{sub['name']}"] = field
         else:
             attrs[spec["name"]] = _simple_field(spec, required=required)
-    for field in attrs.values():
-        _dsfr(field)
     return type("RequestDataForm", (forms.Form,), attrs)
 
 
@@ -223,19 +228,6 @@ def form_layout(form: forms.Form, specs: list[dict]) -> list[dict]:
             }
         )
     return items
-
-
-def _dsfr(field: forms.Field) -> None:
-    """DSFR classes on the widget (checkbox lists keep their own layout)."""
-    widget = field.widget
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return
-    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-        widget.attrs.setdefault("class", "fr-upload")
-    elif isinstance(widget, forms.Select):
-        widget.attrs.setdefault("class", "fr-select")
-    else:
-        widget.attrs.setdefault("class", "fr-input")
 
 
 def _jsonable(value):

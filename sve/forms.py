@@ -7,23 +7,7 @@ from sve.fields import FIELD_TYPES, GROUP_DEFAULT_MAX_ROWS, GROUP_MAX_ROWS, SIMP
 from sve.models import Regime, Status
 
 
-class DsfrMixin:
-    """DSFR classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
-                continue
-            if isinstance(widget, forms.FileInput):
-                widget.attrs.setdefault("class", "fr-upload")
-                continue
-            css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
-            widget.attrs.setdefault("class", css)
-
-
-class IdentityForm(DsfrMixin, forms.Form):
+class IdentityForm(forms.Form):
     # CRPA R112-9-1: name, first name, postal address and e-mail of the applicant.
     last_name = forms.CharField(label="Nom", max_length=150)
     first_name = forms.CharField(label="Prénom", max_length=150)
@@ -37,11 +21,11 @@ def _checked_file(uploaded):
     upload_check(uploaded)
 
 
-class QualifyForm(DsfrMixin, forms.Form):
+class QualifyForm(forms.Form):
     regime = forms.ChoiceField(label="Régime du silence", choices=Regime.choices)
 
 
-class PiecesForm(DsfrMixin, forms.Form):
+class PiecesForm(forms.Form):
     items = forms.CharField(
         label="Pièces ou informations manquantes", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -50,7 +34,7 @@ class PiecesForm(DsfrMixin, forms.Form):
     )
 
 
-class DecideForm(DsfrMixin, forms.Form):
+class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label="Décision", choices=[("accept", "Acceptation"), ("reject", "Refus")]
     )
@@ -61,23 +45,23 @@ class DecideForm(DsfrMixin, forms.Form):
     )
 
 
-class CloseForm(DsfrMixin, forms.Form):
+class CloseForm(forms.Form):
     reasons = forms.CharField(label="Motif", required=False, max_length=2000)
 
 
-class MessageForm(DsfrMixin, forms.Form):
+class MessageForm(forms.Form):
     body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 3}))
     attachment = forms.FileField(label="Pièce jointe", required=False, validators=[_checked_file])
 
 
-class CompleteForm(DsfrMixin, forms.Form):
+class CompleteForm(forms.Form):
     comment = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     piece = forms.FileField(label="Pièce", required=False, validators=[_checked_file])
 
 
-class FilterForm(DsfrMixin, forms.Form):
+class FilterForm(forms.Form):
     q = forms.CharField(label="Référence ou nom", required=False)
     status = forms.ChoiceField(
         label="Statut",
@@ -123,7 +107,7 @@ class FilterForm(DsfrMixin, forms.Form):
         ]
 
 
-class FormSettingsForm(DsfrMixin, forms.Form):
+class FormSettingsForm(forms.Form):
     title = forms.CharField(label="Titre", max_length=200)
     description = forms.CharField(
         label="Présentation", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -144,7 +128,7 @@ class FormSettingsForm(DsfrMixin, forms.Form):
     )
 
 
-class FieldRowForm(DsfrMixin, forms.Form):
+class FieldRowForm(forms.Form):
     label = forms.CharField(label="Libellé", max_length=200)
     # An initial value, so that an untouched extra row (type posted as "text") stays empty.
     type = forms.ChoiceField(label="Type", choices=list(FIELD_TYPES.items()), initial="text")

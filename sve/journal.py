@@ -12,6 +12,9 @@ to move an anchor backwards or to delete it (portal/audit migration 0002), so re
 journal takes a second, refused, edit in another schema; and because each append continues
 from the anchor rather than from the table, a cut tail also shows as a gap as soon as the
 next entry is written.
+
+The anchor's row lock is the last lock of every transaction that journals (lock order:
+sve/services/common.py); take no other row lock and do nothing slow after an append.
 """
 
 import json

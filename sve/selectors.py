@@ -9,8 +9,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from portal.calendar import add_working_days
+from portal.inputs import row_id
 from sve.models import Document, Form, Request, Status
-from tenants.models import Collectivite
+from tenants.selectors import account_collectivites, collectivite_site_url
 
 SORTS = {
     "echeance": ("implicit_decision_on", "received_at"),
@@ -76,8 +77,8 @@ def requests_table(
         qs = qs.filter(form__slug=form)
     if assignee == "aucun":
         qs = qs.filter(assignee__isnull=True)
-    elif assignee.isdigit():
-        qs = qs.filter(assignee_id=int(assignee))
+    elif row_id(assignee) is not None:
+        qs = qs.filter(assignee_id=row_id(assignee))
     if window is not None:
         qs = qs.filter(implicit_decision_on__lte=today + timedelta(days=window))
     if ar == "late":
@@ -128,10 +129,11 @@ class CitizenRequest:
 
 def citizen_requests(*, user) -> list[CitizenRequest]:
     """Every request of ``user`` in every active commune, in a fixed number of queries
-    (the communes, then one UNION ALL over their schemas), whichever schema is active."""
-    communes = list(
-        Collectivite.objects.active().filter(services__contains=["sve"]).prefetch_related("domains")
-    )
+    (the communes, then one UNION ALL over their schemas), whichever schema is active.
+
+    Only the communes where the account has filed something are read (AccountActivity,
+    written with each filing): the cost does not grow with the number of members."""
+    communes = account_collectivites(user=user, service="sve", field="requests")
     if not communes:
         return []
     quote = connection.ops.quote_name
@@ -161,8 +163,7 @@ def citizen_requests(*, user) -> list[CitizenRequest]:
         rows = cursor.fetchall()
     urls = {}
     for index, commune in enumerate(communes):
-        domains = sorted(commune.domains.all(), key=lambda d: not d.is_primary)
-        urls[index] = commune, _url_for(domains[0].domain if domains else "")
+        urls[index] = commune, collectivite_site_url(collectivite=commune)
     result = []
     for row in rows:
         commune, url = urls[row[0]]
@@ -186,10 +187,3 @@ def citizen_requests(*, user) -> list[CitizenRequest]:
             )
         )
     return result
-
-
-def _url_for(host: str) -> str:
-    from django.conf import settings
-
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-    return f"{settings.PORTAL_SCHEME}://{host}{port}/"

@@ -26,6 +26,12 @@ def citizen_notify(request_id: int, event: str) -> bool:
     return documents.citizen_notify(request_id=request_id, event=event)
 
 
+@shared_task(name="sve.implicit_notice_issue")
+def implicit_notice_issue(request_id: int) -> bool:
+    return documents.implicit_notice_issue(request_id=request_id)
+
+
+# Kept for tasks queued before implicit notices became owed documents (portal/owed).
 @shared_task(name="sve.implicit_notify")
 def implicit_notify(request_ids: list[int]) -> int:
     sent = 0

@@ -11,22 +11,7 @@ from tenants.theming import LOGO_MAX_BYTES, logo_check, primary_color_check
 EMAIL_ERRORS = {"invalid": "Saisissez une adresse électronique valide."}
 
 
-class DsfrMixin:
-    """Give widgets the DSFR classes (fr-input, fr-select)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select) and not isinstance(
-                widget, forms.CheckboxSelectMultiple
-            ):
-                widget.attrs.setdefault("class", "fr-select")
-            elif isinstance(widget, forms.TextInput | forms.EmailInput | forms.Textarea):
-                widget.attrs.setdefault("class", "fr-input")
-
-
-class OnboardForm(DsfrMixin, forms.Form):
+class OnboardForm(forms.Form):
     commune = forms.CharField(
         label="Commune",
         required=False,
@@ -69,7 +54,7 @@ class OnboardForm(DsfrMixin, forms.Form):
         return tuple(line.strip().lower() for line in raw.splitlines() if line.strip())
 
 
-class SuspendForm(DsfrMixin, forms.Form):
+class SuspendForm(forms.Form):
     reason = forms.CharField(
         label="Motif de la suspension",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -77,7 +62,7 @@ class SuspendForm(DsfrMixin, forms.Form):
     )
 
 
-class ArchiveForm(DsfrMixin, forms.Form):
+class ArchiveForm(forms.Form):
     confirm_slug = forms.CharField(label="Recopiez l'identifiant de la collectivité")
 
     def __init__(self, *args, collectivite: Collectivite, **kwargs):
@@ -91,7 +76,7 @@ class ArchiveForm(DsfrMixin, forms.Form):
         return value
 
 
-class LookForm(DsfrMixin, forms.ModelForm):
+class LookForm(forms.ModelForm):
     primary_color = forms.CharField(
         label="Couleur principale",
         required=False,
@@ -116,22 +101,41 @@ class LookForm(DsfrMixin, forms.ModelForm):
             "opening_hours",
             "dpo_name",
             "dpo_email",
+            "publication_director",
+            "accessibility_status",
+            "accessibility_audit",
         ]
+        help_texts = {
+            "publication_director": "Nom et qualité, par exemple « Marie Durand, maire ». "
+            "Affiché dans les mentions légales.",
+            "accessibility_status": "Sans audit RGAA, le site est « non conforme ».",
+            "accessibility_audit": "Date, auditeur et taux de conformité du dernier audit, "
+            "s'il y en a eu un. Affiché dans la déclaration d'accessibilité.",
+        }
         widgets = {
             "contact_address": forms.Textarea(attrs={"rows": 3}),
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
+            "accessibility_audit": forms.Textarea(attrs={"rows": 3}),
         }
 
     def clean_primary_color(self):
         value = self.cleaned_data.get("primary_color", "")
         return primary_color_check(value) if value else ""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (older clients, other forms posting here): keeps "non conforme".
+        self.fields["accessibility_status"].required = False
+
+    def clean_accessibility_status(self):
+        return self.cleaned_data.get("accessibility_status") or Collectivite.Accessibility.NONE
+
     def clean_logo(self):
         uploaded = self.cleaned_data.get("logo")
         return logo_check(uploaded) if uploaded else None
 
 
-class InviteForm(DsfrMixin, forms.Form):
+class InviteForm(forms.Form):
     email = forms.EmailField(label="Adresse électronique", error_messages=EMAIL_ERRORS)
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
     last_name = forms.CharField(label="Nom", max_length=150, required=False)

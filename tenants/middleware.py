@@ -1,12 +1,48 @@
-from django.shortcuts import render
+"""The one gate for a member's suspension and archiving, for pages and API alike (issue 8).
 
-from tenants.models import Collectivite
+- Archived (offboarding): every request to its hosts answers 410, the "service closed"
+  page, or a JSON body under /api/; its schema is kept.
+- Suspended (seed 000 art. 13: the Département may suspend the partner's access): staff
+  access stops and citizens keep the public side. Staff access is any back-office page
+  (views under ``portal.permissions.member_required``, marked ``staff_only``) or any API
+  view, called by one of the commune's active members: 403, the suspension page or a JSON
+  body. The views themselves do not repeat the check.
+
+tests/tenants/test_access_gate.py walks the URL resolver so that no route escapes.
+"""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from rest_framework.views import APIView
+
+from tenants.models import Collectivite, Membership
+
+SUSPENDED = "L'accès de la commune au portail est suspendu par l'opérateur."
+CLOSED = "Ce service est fermé : la commune n'est plus raccordée au portail."
+
+
+def _is_api(request, view_func=None) -> bool:
+    view_class = getattr(view_func, "cls", None)
+    if view_class is not None and issubclass(view_class, APIView):
+        return True
+    return request.path.startswith("/api/")
+
+
+def _is_staff_request(request, view_func) -> bool:
+    """A back-office page or an API view, called by one of the commune's active members
+    (others get what the view gives them: the login page, 403 or 404)."""
+    if not (getattr(view_func, "staff_only", False) or _is_api(request, view_func)):
+        return False
+    user = request.user
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(
+            user=user, collectivite=request.tenant, is_active=True
+        ).exists()
+    )
 
 
 class TenantStatusMiddleware:
-    """An archived collectivité's hosts answer every request with the "service closed" page;
-    its schema is kept (offboarding)."""
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -17,5 +53,20 @@ class TenantStatusMiddleware:
             and tenant.status == Collectivite.Status.ARCHIVED
             and not request.path.startswith("/static/")
         ):
+            if _is_api(request):
+                return JsonResponse({"detail": CLOSED, "code": "archived"}, status=410)
             return render(request, "tenants/closed.html", {"collectivite": tenant}, status=410)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.status != Collectivite.Status.SUSPENDED:
+            return None
+        if not _is_staff_request(request, view_func):
+            return None
+        if _is_api(request, view_func):
+            detail = SUSPENDED
+            if tenant.suspension_reason:
+                detail += f" Motif : {tenant.suspension_reason}"
+            return JsonResponse({"detail": detail, "code": "suspended"}, status=403)
+        return render(request, "tenants/suspended.html", {"collectivite": tenant}, status=403)

@@ -85,6 +85,24 @@ class Collectivite(TenantMixin):
     )
     dpo_email = models.EmailField(_("adresse du délégué à la protection des données"), blank=True)
 
+    # The legal pages every French public site carries (tenants/legal.py): the director of
+    # publication (LCEN art. 6 III) and the accessibility statement (RGAA, law 2005-102 art. 47).
+    class Accessibility(models.TextChoices):
+        NONE = "non", _("non conforme")
+        PARTIAL = "partial", _("partiellement conforme")
+        FULL = "full", _("totalement conforme")
+
+    publication_director = models.CharField(
+        _("directeur ou directrice de la publication"), max_length=200, blank=True
+    )
+    accessibility_status = models.CharField(
+        _("état de conformité au RGAA"),
+        max_length=10,
+        choices=Accessibility.choices,
+        default=Accessibility.NONE,
+    )
+    accessibility_audit = models.TextField(_("audit d'accessibilité"), blank=True)
+
     # Schemas are made by services.collectivite_create (cloned from TENANT_BASE_SCHEMA) and
     # dropped only explicitly (offboarding keeps them).
     auto_create_schema = True
@@ -110,6 +128,7 @@ class Collectivite(TenantMixin):
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         """As django-tenants does (clone TENANT_BASE_SCHEMA, fake its migrations), but with
         the clone function installed once (tenants.schema)."""
+        from portal.management.commands.migrate_schemas import schemas_behind
         from tenants.schema import InstalledOnceCloneSchema
 
         base_schema = self.get_base_schema() if get_creation_fakes_migrations() else None
@@ -119,6 +138,11 @@ class Collectivite(TenantMixin):
         if check_if_exists and schema_exists(self.schema_name):
             return False
         InstalledOnceCloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
+        # The clone copied the template's django_migrations: when that already names every
+        # leaf migration, Django's migrate --fake (a quarter of a second of state
+        # rendering) has nothing to record (issue 14: onboarding at 1,000 members).
+        if not schemas_behind([self.schema_name]):
+            return True
         call_command(
             "migrate_schemas",
             tenant=True,
@@ -268,3 +292,36 @@ class CommuneReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.insee_code})"
+
+
+class AccountActivity(models.Model):
+    """Where an account has something: one row per (account, member) with requests or
+    appointments there, written in the same transaction as the filing or booking.
+
+    The citizen's pages that span communes ("Mes demandes", "Mes rendez-vous") read only
+    the schemas named here, so their cost does not grow with the number of members
+    (issue 14). Deleted with the account. Counts are of records created (a deleted draft
+    is not subtracted): the record may name a schema with nothing left, never miss one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+    )
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.CASCADE, related_name="account_activities"
+    )
+    first_at = models.DateTimeField(_("première activité"))
+    last_at = models.DateTimeField(_("dernière activité"))
+    requests = models.PositiveIntegerField(_("demandes"), default=0)
+    appointments = models.PositiveIntegerField(_("rendez-vous"), default=0)
+
+    class Meta:
+        verbose_name = _("activité d'un compte")
+        verbose_name_plural = _("activité des comptes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "collectivite"], name="accountactivity_user_collectivite_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} — {self.collectivite_id}"

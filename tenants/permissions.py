@@ -1,7 +1,5 @@
-"""What portal.permissions asks the tenants app (settings.PORTAL_MEMBERSHIP_LOOKUP and
-PORTAL_BACKOFFICE_BLOCKED): who is a member, and whether the back office is blocked."""
-
-from django.shortcuts import render
+"""What portal.permissions asks the tenants app (settings.PORTAL_MEMBERSHIP_LOOKUP): who
+is a member. A suspended commune's back office is gated by tenants.middleware."""
 
 from tenants.models import Collectivite, Membership
 
@@ -11,11 +9,3 @@ def membership_for(user, collectivite: Collectivite) -> Membership | None:
     if not user.is_authenticated or not user.is_active:
         return None
     return Membership.objects.filter(user=user, collectivite=collectivite, is_active=True).first()
-
-
-def backoffice_blocked(request):
-    """The suspension page (seed 000 art. 13: with its reason) when the commune is suspended."""
-    tenant = request.tenant
-    if tenant.status == Collectivite.Status.SUSPENDED:
-        return render(request, "tenants/suspended.html", {"collectivite": tenant}, status=403)
-    return None

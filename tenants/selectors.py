@@ -1,6 +1,9 @@
+import base64
 import csv
 import io
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from conventions.catalogue import application_catalogue, applications_for
@@ -8,12 +11,15 @@ from portal.accounts.models import User
 from portal.exports import spreadsheet_cell
 from portal.text import search_key
 from tenants.models import (
+    AccountActivity,
     Collectivite,
     CollectiviteEvent,
+    CollectiviteLogo,
     CommuneReference,
     Domain,
     Membership,
 )
+from tenants.theming import theme_palette
 
 
 def commune_reference_search(*, query: str, limit: int = 10) -> list[CommuneReference]:
@@ -88,6 +94,44 @@ def collectivite_dashboard_list(
     if departement:
         members = members.filter(insee_code__startswith=departement)
     return members
+
+
+def account_collectivites(*, user: User, service: str, field: str) -> list[Collectivite]:
+    """The active members using ``service`` where ``user`` has something (``field`` of
+    AccountActivity: "requests" or "appointments"), domains prefetched: the only schemas a
+    page serving this one person reads (issue 14). Two queries, whatever the membership."""
+    if field not in ("requests", "appointments"):
+        raise ValueError(f"Unknown activity {field!r}")
+    activities = AccountActivity.objects.filter(user=user, **{f"{field}__gt": 0})
+    return list(
+        Collectivite.objects.active()
+        .filter(services__contains=[service], pk__in=activities.values("collectivite_id"))
+        .prefetch_related(
+            Prefetch("domains", queryset=Domain.objects.order_by("-is_primary", "domain"))
+        )
+        .order_by("name")
+    )
+
+
+def collectivite_directory() -> QuerySet[Collectivite]:
+    """The active members in name order, primary domain first: the operator's home."""
+    return (
+        Collectivite.objects.active()
+        .only("id", "name", "schema_name", "slug")
+        .prefetch_related(
+            Prefetch("domains", queryset=Domain.objects.order_by("-is_primary", "domain"))
+        )
+        .order_by("name", "id")
+    )
+
+
+def collectivite_site_url(*, collectivite: Collectivite) -> str:
+    """The member's site ("https://host/"), from its domains as prefetched by
+    account_collectivites (primary first): no query."""
+    domains = list(collectivite.domains.all())
+    host = domains[0].domain if domains else settings.PORTAL_BASE_DOMAIN
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}/"
 
 
 def collectivite_staff(*, collectivite: Collectivite) -> QuerySet[User]:
@@ -165,3 +209,33 @@ def collectivite_dashboard_csv(collectivites) -> str:
 def collectivite_active_schemas() -> list[str]:
     """Schemas of the active members (portal.jobs fans tenant jobs out to them)."""
     return list(Collectivite.objects.active().values_list("schema_name", flat=True))
+
+
+# The portal's own colour when a commune has none (static/portal/portal.css --primary).
+DEFAULT_PRIMARY = "#1d4e89"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    name: str
+    color: str  # readable on white (theme_palette's primary-text)
+    tint: str
+    logo_data_uri: str  # "" without a logo
+
+
+def collectivite_letterhead(*, collectivite: Collectivite) -> Letterhead:
+    """The commune's identity for its PDF letters (name, colour, logo inlined so that
+    WeasyPrint needs no request): the same as its web pages, no State brand."""
+    palette = theme_palette(collectivite.primary_color or DEFAULT_PRIMARY)
+    logo_uri = ""
+    if collectivite.logo_version:
+        logo = CollectiviteLogo.objects.filter(collectivite=collectivite).first()
+        if logo is not None:
+            encoded = base64.b64encode(bytes(logo.content)).decode()
+            logo_uri = f"data:{logo.content_type};base64,{encoded}"
+    return Letterhead(
+        name=collectivite.name,
+        color=palette["primary-text"],
+        tint=palette["primary-tint"],
+        logo_data_uri=logo_uri,
+    )

@@ -43,7 +43,7 @@ def primary_color_check(color: str) -> str:
     """The colour, lower-cased, if white text on it meets WCAG AA; else a French error."""
     if not HEX_COLOR.match(color or ""):
         raise ValidationError(
-            "Indiquez une couleur au format hexadécimal, par exemple #000091.", code="format"
+            "Indiquez une couleur au format hexadécimal, par exemple #1d4e89.", code="format"
         )
     ratio = contrast_ratio("#ffffff", color)
     if ratio < WCAG_AA_NORMAL_TEXT:
@@ -55,6 +55,42 @@ def primary_color_check(color: str) -> str:
             code="contrast",
         )
     return color.lower()
+
+
+def _mix(color: str, other: str, weight: float) -> str:
+    """``color`` mixed with ``other`` (weight = share of ``other``), as "#rrggbb"."""
+    a = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * weight):02x}" for x, y in zip(a, b, strict=True))
+
+
+# The lightest backgrounds the stylesheet puts the commune's colour on (portal.css:
+# --surface-alt and the tint of callouts and hovered buttons).
+SURFACE_ALT = "#f4f5f7"
+
+
+def theme_palette(color: str) -> dict[str, str]:
+    """The CSS variables of a commune's theme (static/portal/portal.css), computed from its
+    primary colour so that every pairing the stylesheet uses stays WCAG AA (4.5:1):
+    white on ``primary`` and ``primary_hover``, ``primary_text`` on white, on
+    ``primary_tint`` and on the grey surface."""
+    primary = color.lower()
+    hover = _mix(primary, "#000000", 0.2)
+    tint = _mix(primary, "#ffffff", 0.9)
+    text = primary
+    for step in range(1, 21):
+        if (
+            min(contrast_ratio(text, tint), contrast_ratio(text, SURFACE_ALT))
+            >= WCAG_AA_NORMAL_TEXT
+        ):
+            break
+        text = _mix(primary, "#000000", step * 0.05)
+    return {
+        "primary": primary,
+        "primary-hover": hover,
+        "primary-tint": tint,
+        "primary-text": text,
+    }
 
 
 @dataclass(frozen=True)
@@ -76,14 +112,16 @@ def logo_check(uploaded) -> CheckedLogo:
         )
     content = uploaded.read()
     try:
+        # Pillow reads only the header here: the dimensions are checked before anything is
+        # decoded. Its decompression-bomb guard refuses the largest at this step already
+        # (issue 8: a 20000 × 20000 PNG answered 500).
         with Image.open(io.BytesIO(content)) as image:
             image_format = image.format
             width, height = image.size
-            image.verify()
+    except Image.DecompressionBombError as exc:
+        raise _too_big() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(
-            "Ce fichier n'est pas une image lisible (PNG, JPEG ou WebP).", code="bad_type"
-        ) from exc
+        raise _unreadable() from exc
     if image_format not in LOGO_FORMATS:
         raise ValidationError(
             "Le logo doit être une image PNG, JPEG ou WebP (les SVG ne sont pas acceptés).",
@@ -96,4 +134,24 @@ def logo_check(uploaded) -> CheckedLogo:
             params={"width": width, "height": height, "min": LOGO_MIN_SIDE, "max": LOGO_MAX_SIDE},
             code="dimensions",
         )
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _unreadable() from exc
     return CheckedLogo(content, LOGO_FORMATS[image_format], width, height)
+
+
+def _too_big() -> ValidationError:
+    return ValidationError(
+        "Le logo est bien trop grand (en pixels) : chaque côté doit mesurer au plus "
+        "%(max)s pixels.",
+        params={"max": LOGO_MAX_SIDE},
+        code="dimensions",
+    )
+
+
+def _unreadable() -> ValidationError:
+    return ValidationError(
+        "Ce fichier n'est pas une image lisible (PNG, JPEG ou WebP).", code="bad_type"
+    )

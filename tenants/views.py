@@ -1,5 +1,6 @@
 """A member's own pages: public home page, logo, and the admin's look and members pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,7 +13,8 @@ from portal.permissions import member_required
 from tenants import services
 from tenants.forms import InviteForm, LookForm, form_errors_add
 from tenants.models import CollectiviteLogo, Membership
-from tenants.selectors import tenant_memberships
+from tenants.selectors import DEFAULT_PRIMARY, tenant_memberships
+from tenants.theming import theme_palette
 
 
 def commune_home(request):
@@ -45,6 +47,37 @@ def logo(request):
     return response
 
 
+def theme_css(request):
+    """The commune's colours as CSS variables (static/portal/portal.css reads them); the
+    URL carries the colour, so it may be cached long."""
+    tenant = request.tenant
+    if tenant.is_operator or not tenant.primary_color:
+        raise Http404
+    palette = theme_palette(tenant.primary_color)
+    body = ":root {\n" + "".join(f"  --{name}: {value};\n" for name, value in palette.items())
+    response = HttpResponse(body + "}\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def legal_page(request, page: str):
+    """The pages every French public site carries, written from the commune's settings:
+    mentions légales (LCEN art. 6 III), données personnelles (RGPD art. 13-14) and the
+    déclaration d'accessibilité (law 2005-102 art. 47, RGAA)."""
+    collectivite = request.tenant
+    if collectivite.is_operator:
+        raise Http404
+    return render(
+        request,
+        f"tenants/legal/{page}.html",
+        {
+            "collectivite": collectivite,
+            "hosting": settings.PORTAL_HOSTING,
+            "applications": applications_for(collectivite.services),
+        },
+    )
+
+
 @member_required
 def backoffice_home(request):
     return render(
@@ -66,7 +99,7 @@ def look(request):
         request.POST or None,
         request.FILES or None,
         instance=collectivite,
-        initial={"primary_color": collectivite.primary_color or "#000091"},
+        initial={"primary_color": collectivite.primary_color or DEFAULT_PRIMARY},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

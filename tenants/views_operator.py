@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,10 +24,18 @@ from tenants.selectors import (
     onboarded_insee_codes,
 )
 
+HOME_PAGE_SIZE = 100
+
 
 def operator_home(request):
-    communes = Collectivite.objects.active().prefetch_related("domains")
-    context = {"communes": communes}
+    """The operator's home: its member communes, a page at a time, their links from
+    prefetched domains (a fixed number of queries at a thousand members), and the blocks of
+    public-schema apps for platform admins (portal.sections.collect_operator)."""
+    from tenants.selectors import collectivite_directory, collectivite_site_url
+
+    page = Paginator(collectivite_directory(), HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    communes = [(c, collectivite_site_url(collectivite=c)) for c in page.object_list]
+    context = {"communes": communes, "page": page}
     if request.user.is_authenticated and request.user.is_platform_admin:
         context["sections"] = sections.collect_operator(request)
     return render(request, "portal/operator_home.html", context)
@@ -37,6 +46,15 @@ def _request_site_url(request, host: str) -> str:
     port = request.get_port()
     default = {"http": "80", "https": "443"}[request.scheme]
     return f"{request.scheme}://{host}{'' if port == default else ':' + port}/"
+
+
+PAGE_SIZE = 50
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 @platform_admin_required
@@ -56,7 +74,9 @@ def dashboard(request):
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="collectivites-{stamp}.csv"'
         return response
-    rows = list(collectivites)
+    # A thousand members: a page at a time, in a fixed number of queries (issue 14).
+    page = Paginator(collectivites, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     catalogue = application_catalogue()
     for c in rows:
         domains = list(c.domains.all())
@@ -67,10 +87,11 @@ def dashboard(request):
         "tenants/operator_dashboard.html",
         {
             "collectivites": rows,
+            "page": page,
             "filters": filters,
             "statuses": Collectivite.Status.choices,
             "applications": catalogue,
-            "query_string": request.GET.urlencode(),
+            "query_string": _without_page(request),
         },
     )
 

@@ -99,6 +99,15 @@ def tenant_b(db):
 
 
 @pytest.fixture(autouse=True)
+def _abuse_limits_reset():
+    """Rate-limit and lockout counters live in Redis (the default cache, portal/limits.py):
+    each test starts from zero, so the suite may log in as often as it needs."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public():
     yield
     connection.set_schema_to_public()
@@ -146,16 +155,14 @@ def member_factory(user_factory):
     return make
 
 
-@pytest.fixture
-def worker_process():
-    """A Celery worker process (solo pool) on the test database, consuming this run's queue
-    (settings_test gives each run its own), so no other worker takes its tasks."""
-    from portal.celery import app
-
+def worker_start(queue: str = "") -> subprocess.Popen:
+    """Start a Celery worker process (solo pool) on the test database, consuming this run's
+    queue (settings_test gives each run its own), so no other worker takes its tasks; or
+    ``queue``, for a test that must be the only one consuming."""
     url = urlsplit(os.environ["DATABASE_URL"])
     database_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    process = subprocess.Popen(
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -180,8 +187,66 @@ def worker_process():
             "CELERY_QUEUE": queue,
         },
     )
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
+
+
+def worker_stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def queue_delete(queue: str = "") -> None:
+    from portal.celery import app
+
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
+        conn.default_channel.queue_delete(queue or settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture
+def worker_process():
+    """A real Celery worker process (see ``worker_start``), stopped after the test."""
+    process = worker_start()
+    yield process
+    worker_stop(process)
+    queue_delete()
+
+
+@pytest.fixture
+def idle_members(db):
+    """Three more member communes (cloned like any onboarding, rolled back with the test)
+    where nobody has anything: pages serving one person must not read their schemas."""
+    from tenants.services import collectivite_create
+
+    _ensure_operator()
+    return [
+        collectivite_create(name=f"Commune inactive {n}", slug=f"test-idle-{n}") for n in range(3)
+    ]
+
+
+def schemas_read(captured_queries, members) -> set[str]:
+    """The members' schemas named by any captured statement (search_path switches included)."""
+    return {
+        member.schema_name
+        for member in members
+        if any(member.schema_name in query["sql"] for query in captured_queries)
+    }
+
+
+@pytest.fixture
+def idle_members_committed(transactional_db):
+    """As ``idle_members``, for tests that commit (a worker reads them): their schemas are
+    dropped afterwards (the flush only empties the public tables)."""
+    from tenants.services import collectivite_create
+
+    _ensure_operator()
+    made = [
+        collectivite_create(name=f"Commune inactive {n}", slug=f"test-idle-{n}") for n in range(3)
+    ]
+    yield made
+    with connection.cursor() as cursor:
+        for member in made:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{member.schema_name}" CASCADE')

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 
 from portal.accounts.models import User
 
@@ -21,7 +23,18 @@ class SignupForm(BaseUserCreationForm):
         labels = {"email": "Adresse électronique", "first_name": "Prénom", "last_name": "Nom"}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Un compte existe déjà avec cette adresse électronique.")
-        return email
+        return self.cleaned_data["email"].lower()
+
+    def _post_clean(self):
+        # ModelForm's checks without the uniqueness ones: whether the address has an account
+        # is not said here (issue 8); accounts.services.user_signup mails its owner instead.
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+        try:
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+        self.validate_password_for_user(self.instance)

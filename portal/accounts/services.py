@@ -1,4 +1,6 @@
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from portal.accounts.models import User
 
@@ -8,4 +10,39 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     """A citizen's account: global, valid in every commune (seed 002)."""
     return User.objects.create_user(
         email=email, password=password, first_name=first_name, last_name=last_name
+    )
+
+
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    login_url: str,
+    reset_url: str,
+) -> None:
+    """Sign-up that does not tell who has an account (issue 8): the page answers the same
+    either way; the address's owner is told by mail, "your account is created" or "someone
+    tried to create an account with your address"."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    with transaction.atomic():
+        exists = User.objects.filter(email__iexact=email).exists()
+        if not exists:
+            user_register(
+                email=email, password=password, first_name=first_name, last_name=last_name
+            )
+    template = "accounts/email/signup_attempt.txt" if exists else "accounts/email/signup_done.txt"
+    subject = (
+        "Tentative de création de compte avec votre adresse"
+        if exists
+        else "Votre compte sur le portail des communes"
+    )
+    send_mail(
+        subject=subject,
+        message=render_to_string(
+            template, {"email": email, "login_url": login_url, "reset_url": reset_url}
+        ),
+        from_email=None,
+        recipient_list=[email],
     )

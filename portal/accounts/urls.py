@@ -3,15 +3,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from portal import limits
 from portal.accounts import views
 from portal.accounts.forms import LoginForm
+
+# Issue 8: per IP and per account (the e-mail typed); the per-account lockout after failed
+# logins is django-axes' (portal.limits).
+_login_limit = limits.limit("login", account=limits.email_of("username"))
+_reset_limit = limits.limit("password-reset", account=limits.email_of("email"))
 
 app_name = "accounts"
 urlpatterns = [
     path(
         "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
+        _login_limit(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html", authentication_form=LoginForm
+            )
         ),
         name="login",
     ),
@@ -19,11 +27,13 @@ urlpatterns = [
     path("inscription/", views.signup, name="signup"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        _reset_limit(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset_form.html",
+                email_template_name="accounts/password_reset_email.txt",
+                subject_template_name="accounts/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),

@@ -13,7 +13,13 @@ from rendezvous.services.booking import (
     appointment_hold,
     contact_clean,
 )
-from rendezvous.services.changes import appointment_cancel, appointment_mark, citizen_limit
+from rendezvous.services.changes import (
+    LINK_USED,
+    appointment_cancel,
+    appointment_mark,
+    citizen_limit,
+    link_rotate,
+)
 from rendezvous.services.exchanges import document_add, survey_submit
 from rendezvous.services.rebooking import (
     MOVE,
@@ -24,6 +30,7 @@ from rendezvous.services.rebooking import (
 )
 
 __all__ = [
+    "LINK_USED",
     "MOVE",
     "MOVED_REASON",
     "NEW",
@@ -40,5 +47,6 @@ __all__ = [
     "citizen_limit",
     "contact_clean",
     "document_add",
+    "link_rotate",
     "survey_submit",
 ]

@@ -16,8 +16,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
+from portal.accounts.models import User
 from rendezvous import selectors
-from rendezvous.models import Appointment, AppointmentType, Mode, RendezvousSettings
+from rendezvous.models import (
+    OWED_CONFIRMATION,
+    Appointment,
+    AppointmentType,
+    Mode,
+    RendezvousSettings,
+)
+from rendezvous.services.changes import link_rotate
+from tenants.services.activity import account_activity_record
 
 SLOT_TAKEN = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre. "
@@ -187,10 +196,41 @@ def _visio_url() -> str:
     return RendezvousSettings.current().visio_base + "rdv-" + secrets.token_urlsafe(24)
 
 
-def _after_booking(appointment: Appointment) -> None:
-    from rendezvous.tasks import send_confirmation
+def _account_for(*, email: str) -> int | None:
+    # An agent booking for a citizen who phoned: the booking joins the citizen's account
+    # (their "Mes rendez-vous") when one has the address given (accounts are global).
+    if not email:
+        return None
+    return (
+        User.objects.filter(email__iexact=email, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
-    transaction.on_commit(lambda: send_confirmation.delay(appointment.pk))
+
+def _after_booking(appointment: Appointment) -> None:
+    from portal.owed.services import owed_record
+
+    # In the booking's transaction: "Mes rendez-vous" reads only the communes recorded.
+    account_activity_record(user_id=appointment.citizen_id, appointments=1)
+    # Owed from this commit on; the worker sends it, the sweep re-queues it if lost.
+    owed_record(
+        kind=OWED_CONFIRMATION, subject_ids=[appointment.pk], task="rendezvous.send_confirmation"
+    )
+
+
+def _source_use(*, source: Appointment, now: datetime) -> None:
+    from rendezvous.services.rebooking import NEW, appointment_rebook_check
+
+    locked = (
+        Appointment.objects.select_for_update(of=("self",)).select_related("type").get(pk=source.pk)
+    )
+    if appointment_rebook_check(appointment=locked, now=now) != NEW:
+        raise ValidationError(
+            "Ce rendez-vous est toujours confirmé : déplacez-le plutôt que d'en prendre un autre."
+        )
+    link_rotate(locked=locked, link_secret=source.link_secret)
+    locked.save(update_fields=["link_secret", "updated_at"])
 
 
 def appointment_confirm(
@@ -203,10 +243,14 @@ def appointment_confirm(
     phone: str = "",
     note: str = "",
     citizen_id: int | None = None,
+    source: Appointment | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Turn a hold into a booking. The held row keeps the slot until then, even past its
-    expiry, unless someone else released it to book the slot (then SlotUnavailable)."""
+    expiry, unless someone else released it to book the slot (then SlotUnavailable).
+
+    ``source``: the cancelled or past booking whose rebook link led here (loaded from that
+    link); booking anew uses that link up (a second booking with it is refused)."""
     now = now or timezone.now()
     contact = contact_clean(
         appointment_type=appointment.type,
@@ -217,8 +261,10 @@ def appointment_confirm(
         phone=phone,
     )
     with transaction.atomic():
+        if source is not None:  # the older booking first, as a move does
+            _source_use(source=source, now=now)
         held = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .filter(pk=appointment.pk, status=Appointment.Status.HELD)
             .first()
         )
@@ -267,6 +313,8 @@ def appointment_book(
     )
     if not appointment_type.is_active and booked_by_agent_id is None:
         raise SlotUnavailable("Ce type de rendez-vous ne se prend plus en ligne.", code="inactive")
+    if citizen_id is None and booked_by_agent_id is not None:
+        citizen_id = _account_for(email=contact["email"])
     with transaction.atomic():
         agents = _candidates(
             appointment_type=appointment_type,

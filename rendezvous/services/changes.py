@@ -6,7 +6,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rendezvous.models import Appointment
+from rendezvous.models import OWED_CANCELLATION, Appointment, new_token
+
+LINK_USED = (
+    "Ce lien a déjà servi : utilisez les liens du dernier courriel reçu pour ce rendez-vous."
+)
+
+
+def link_rotate(*, locked: Appointment, link_secret: str | None) -> None:
+    """Single use of the links in messages (issue 8): an action taken through a link
+    (``link_secret`` is the one it carried) must find it still current on the locked row,
+    and replaces it, so that every earlier link dies. The caller saves ``link_secret``.
+    An action not taken through a link (an agent's cancellation) leaves the links alone."""
+    if link_secret is None:
+        return
+    if locked.link_secret != link_secret:
+        raise ValidationError(LINK_USED, code="link_used")
+    locked.link_secret = new_token()
 
 
 def citizen_limit(*, appointment: Appointment) -> datetime:
@@ -20,14 +36,19 @@ def appointment_cancel(
     appointment: Appointment,
     by: str,
     reason: str = "",
+    link_secret: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Cancel a booking. A citizen may do so until the type's limit before the start; an
-    agent at any time, with a reason the citizen is told (and invited to rebook)."""
+    agent at any time, with a reason the citizen is told (and invited to rebook). Earlier
+    links die (``link_secret``: the one the citizen's link carried); the cancellation
+    message carries new ones."""
     now = now or timezone.now()
     with transaction.atomic():
         current = (
-            Appointment.objects.select_for_update().select_related("type").get(pk=appointment.pk)
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("type")
+            .get(pk=appointment.pk)
         )
         if current.status == Appointment.Status.CANCELLED:
             raise ValidationError("Ce rendez-vous est déjà annulé.", code="already_cancelled")
@@ -45,14 +66,18 @@ def appointment_cancel(
             raise ValidationError(
                 {"reason": "Indiquez le motif de l'annulation : il sera transmis à l'usager."}
             )
+        link_rotate(locked=current, link_secret=link_secret)
         current.status = Appointment.Status.CANCELLED
         current.cancelled_by = by
         current.cancel_reason = reason.strip()
-        current.save(update_fields=["status", "cancelled_by", "cancel_reason", "updated_at"])
-        from rendezvous.tasks import send_cancellation
+        current.save(
+            update_fields=["status", "cancelled_by", "cancel_reason", "link_secret", "updated_at"]
+        )
+        from portal.owed.services import owed_record
 
-        pk = current.pk
-        transaction.on_commit(lambda: send_cancellation.delay(pk))
+        owed_record(
+            kind=OWED_CANCELLATION, subject_ids=[current.pk], task="rendezvous.send_cancellation"
+        )
     return current
 
 

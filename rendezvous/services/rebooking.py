@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from rendezvous.models import Appointment, AppointmentDocument
 from rendezvous.services.booking import appointment_confirm, appointment_hold
-from rendezvous.services.changes import citizen_limit
+from rendezvous.services.changes import citizen_limit, link_rotate
 
 MOVED_REASON = "déplacé"
 # What the link's appointment allows: move it, or only book anew with its contact details
@@ -56,6 +56,7 @@ def appointment_rebook(
     starts_at: datetime | None = None,
     mode: str = "",
     phone: str | None = None,
+    link_secret: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Move ``appointment`` to a new slot of its type, all or nothing.
@@ -71,12 +72,21 @@ def appointment_rebook(
     ValidationError if the old one cannot be moved any more (past the type's cancellation
     limit, already moved). If the commune cancelled it (or it is over), nothing is
     cancelled: the new slot is simply booked with its contact details.
+
+    Either way the link used (``link_secret``) dies with the change: posted twice, the
+    second attempt is refused (ValidationError) and books nothing.
     """
     now = now or timezone.now()
     with transaction.atomic():
         # Locked first: two moves of one booking run one after the other.
-        old = Appointment.objects.select_for_update().select_related("type").get(pk=appointment.pk)
+        old = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("type")
+            .get(pk=appointment.pk)
+        )
         kind = appointment_rebook_check(appointment=old, now=now)
+        link_rotate(locked=old, link_secret=link_secret)
+        old.save(update_fields=["link_secret", "updated_at"])
         if held is None:
             if starts_at is None:
                 raise ValidationError({"starts_at": "Choisissez un créneau."})

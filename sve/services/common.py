@@ -1,4 +1,27 @@
-"""Guards shared by the SVE services: who acts, from which status."""
+"""Guards shared by the SVE services: who acts, from which status — and the lock order.
+
+Lock order (issue 8: two deadlocks seen on the demo). Every transaction of the SVE app
+takes row locks in this order, and holds them only for writes (no PDF, no mail):
+
+1. Request rows, through ``locked()`` / ``requests_locked()``: ``SELECT ... FOR NO KEY
+   UPDATE OF sve_request`` — never the joined rows (form version...), several in ascending
+   id. NO KEY matters: inserting a row that references a request (journal entry, document)
+   makes PostgreSQL take FOR KEY SHARE on it at commit (deferred foreign key check), which
+   waits on FOR UPDATE but not on FOR NO KEY UPDATE. With FOR UPDATE, an agent's "opened"
+   entry, holding the journal anchor, waited on the worker's request lock while the worker
+   waited on the anchor; and a worker locking the form version blocked every filing.
+2. Owed-document rows (portal/owed ``owed_issuing``) and the advisory lock of a citizen
+   notice: workers only, with no request row locked.
+3. The journal anchor (public ``audit_journalanchor``, sve/journal.py): always last, taken
+   by ``journal_append``/``journal_extend`` at the end of the transaction.
+
+Workers render PDFs with no transaction open, then store in a short one (portal/owed).
+Reading a request never waits on a worker: its "opened" entry takes only the anchor, held
+by others for the last milliseconds of their transactions (and is skipped, with a warning,
+if the anchor cannot be had within ``OPENED_LOCK_TIMEOUT``). Whatever deadlock PostgreSQL
+still detects under load is retried by ``portal.db.retry_on_deadlock`` on every service
+called by pages and the API, never shown as a 500.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -49,7 +72,22 @@ def require_status(request: Request, allowed: tuple, action: str) -> None:
 
 
 def locked(request_id: int) -> Request:
-    return Request.objects.select_for_update().select_related("form_version").get(pk=request_id)
+    """The request, its row locked (lock order, level 1); the form version is read, not
+    locked."""
+    return (
+        Request.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("form_version")
+        .get(pk=request_id)
+    )
+
+
+def requests_locked(ids) -> list[Request]:
+    """Several requests locked at once, in ascending id (lock order, level 1)."""
+    return list(
+        Request.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk__in=list(ids))
+        .order_by("pk")
+    )
 
 
 def deadline_refresh(request: Request) -> None:
@@ -66,6 +104,15 @@ def deadline_refresh(request: Request) -> None:
         delay_days=version.delay_days,
         piece_periods=periods,
     )
+
+
+def owe(kind: str, request: Request) -> None:
+    """Record, in this transaction, that the document ``kind`` (sve/owed.py) is owed for
+    the request; its task is queued on commit and re-queued by the sweep (portal/owed)."""
+    from portal.owed.services import owed_record
+    from sve.owed import TASK
+
+    owed_record(kind=kind, subject_ids=[request.pk], task=TASK[kind])
 
 
 def on_commit_task(task, *args) -> None:

@@ -5,10 +5,14 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from portal.db import retry_on_deadlock
+from portal.uploads import detected_content_type
 from sve import deadlines
 from sve.journal import journal_append
 from sve.models import Document, Form, Request, Status
-from sve.services.common import SveError, insee_code, on_commit_task
+from sve.owed import OWED_KIND
+from sve.services.common import SveError, insee_code, owe
+from tenants.services.activity import account_activity_record
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 IDENTITY_FIELDS = ("last_name", "first_name", "postal_address", "email")
@@ -36,7 +40,7 @@ def _store_files(request: Request, files: dict) -> None:
                 kind=Document.Kind.UPLOAD,
                 field_name=field_name,
                 filename=uploaded.name[-255:],
-                content_type=getattr(uploaded, "content_type", "") or "application/octet-stream",
+                content_type=detected_content_type(content),
                 size=len(content),
                 content=content,
             )
@@ -59,12 +63,13 @@ def _draft_for(form: Form, draft: Request | None) -> Request:
             form_version=form.current_version,
             access_token=secrets.token_urlsafe(32),
         )
-    draft = Request.objects.select_for_update().get(pk=draft.pk)
+    draft = Request.objects.select_for_update(no_key=True, of=("self",)).get(pk=draft.pk)
     if draft.status != Status.DRAFT:
         raise SveError("Cette demande a déjà été déposée.", code="bad_status")
     return draft
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_save_draft(
     *,
@@ -81,11 +86,14 @@ def request_save_draft(
         raise SveError("Ce formulaire n'est pas en ligne.", code="form_disabled")
     request = _draft_for(form, draft)
     _fill(request, user=user, session_key=session_key, identity=identity, data=data)
+    created = request.pk is None
     request.save()
     _store_files(request, files or {})
+    account_activity_record(user_id=request.user_id, requests=int(created))
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_submit(
     *,
@@ -98,7 +106,8 @@ def request_submit(
     draft: Request | None = None,
 ) -> Request:
     """File a request: it gets its reference and receipt time at once; the AEE (PDF and
-    e-mail) is produced by a worker after commit (CRPA L112-11, R112-11-2)."""
+    e-mail) is owed from now on and produced by a worker after commit (CRPA L112-11,
+    R112-11-2)."""
     if not form.is_enabled or form.current_version_id is None:
         raise SveError("Ce formulaire n'est pas en ligne.", code="form_disabled")
     missing = [name for name in IDENTITY_FIELDS if not (identity.get(name) or "").strip()]
@@ -125,8 +134,11 @@ def request_submit(
         delay_months=request.form_version.delay_months,
         delay_days=request.form_version.delay_days,
     )
+    created = request.pk is None
     request.save()
     _store_files(request, files or {})
+    # In this transaction: "Mes demandes" reads only the communes recorded (issue 14).
+    account_activity_record(user_id=request.user_id, requests=int(created))
     journal_append(
         request=request,
         actor=request.user,
@@ -139,7 +151,5 @@ def request_submit(
             "received_at": now.isoformat(),
         },
     )
-    from sve import tasks
-
-    on_commit_task(tasks.aee_issue, request.pk)
+    owe(OWED_KIND[Document.Kind.AEE], request)
     return request

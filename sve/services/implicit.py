@@ -3,9 +3,11 @@
 from django.db import transaction
 from django.utils import timezone
 
+from portal.owed.services import owed_record
 from sve import deadlines
 from sve.journal import journal_extend
 from sve.models import JournalEntry, Regime, Request, Status
+from sve.owed import IMPLICIT_NOTICE, TASK
 
 # CRPA L231-1 / L231-4: open requests whose delay has run out, no express decision taken
 # and no request for pieces pending (awaiting_pieces has no date).
@@ -19,7 +21,7 @@ def implicit_decisions_run(*, today=None) -> dict:
     today = today or timezone.localdate()
     now = timezone.now()
     due = list(
-        Request.objects.select_for_update(skip_locked=True)
+        Request.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
         .filter(
             status__in=DUE_STATUSES,
             implicit_decision_on__lte=deadlines.implicit_decisions_arisen_until(today),
@@ -51,10 +53,8 @@ def implicit_decisions_run(*, today=None) -> dict:
         ]
     )
 
-    from sve import tasks
-    from sve.services.common import on_commit_task
-
-    ids = [pk for pk, _, _ in due]
-    for start in range(0, len(ids), 500):
-        on_commit_task(tasks.implicit_notify, ids[start : start + 500])
+    # CRPA L232-3 / L232-4: each citizen is owed a notice of the implicit decision.
+    owed_record(
+        kind=IMPLICIT_NOTICE, subject_ids=[pk for pk, _, _ in due], task=TASK[IMPLICIT_NOTICE]
+    )
     return {"accepted": len(accepted), "rejected": len(rejected)}

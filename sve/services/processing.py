@@ -1,20 +1,30 @@
 """Processing by agents (qualification, pieces, decisions, assignment) and messages."""
 
+import logging
 from datetime import date
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from psycopg import errors as pg_errors
 
+from portal.db import retry_on_deadlock
+from portal.uploads import detected_content_type
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
+from sve.owed import OWED_KIND
 from sve.services.common import (
     SveError,
     deadline_refresh,
     locked,
     on_commit_task,
+    owe,
+    requests_locked,
     require_agent,
     require_status,
 )
+
+logger = logging.getLogger(__name__)
+OPENED_LOCK_TIMEOUT = "3s"
 
 QUALIFIABLE = (Status.SUBMITTED,)
 PIECES_FROM = (Status.ACKNOWLEDGED, Status.INSTRUCTION)
@@ -30,13 +40,28 @@ def _tasks():
     return tasks
 
 
-@transaction.atomic
-def request_open_by_agent(*, request: Request, actor) -> None:
-    """Record that an agent opened the request (seed 000: traceability of processing)."""
+@retry_on_deadlock
+def request_open_by_agent(*, request: Request, actor) -> bool:
+    """Record that an agent opened the request (seed 000: traceability of processing).
+
+    A read must not wait on a worker (lock order, sve/services/common.py): the entry takes
+    no request lock, only the journal anchor, and is skipped (False, logged) if the anchor
+    stays taken longer than OPENED_LOCK_TIMEOUT."""
     require_agent(actor)
-    journal_append(request=request, actor=actor, action="opened", payload={})
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{OPENED_LOCK_TIMEOUT}'")
+            journal_append(request=request, actor=actor, action="opened", payload={})
+    except OperationalError as error:
+        if not isinstance(error.__cause__, pg_errors.LockNotAvailable):
+            raise
+        logger.warning("opened entry of request %s skipped: %s", request.pk, error)
+        return False
+    return True
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_qualify(*, request: Request, actor, regime: str) -> Request:
     """Confirm SVA or SVR; the AR (PDF and e-mail) goes out after commit.
@@ -61,10 +86,11 @@ def request_qualify(*, request: Request, actor, regime: str) -> Request:
         action="qualified",
         payload={"regime": regime, "implicit_decision_on": request.implicit_decision_on},
     )
-    on_commit_task(_tasks().ar_issue, request.pk)
+    owe(OWED_KIND[Document.Kind.AR], request)
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> Request:
     """CRPA L114-5: list what is missing and by when; the clock stops (SVR) or will start
@@ -92,6 +118,7 @@ def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> 
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_complete(
     *, request: Request, actor, token: str, files: dict, comment: str = ""
@@ -119,7 +146,7 @@ def request_complete(
             kind=Document.Kind.PIECE,
             message=message,
             filename=uploaded.name[-255:],
-            content_type=uploaded.content_type or "",
+            content_type=detected_content_type(content),
             size=len(content),
             content=content,
         )
@@ -139,6 +166,7 @@ def request_complete(
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_start_instruction(*, request: Request, actor) -> Request:
     require_agent(actor)
@@ -150,6 +178,7 @@ def request_start_instruction(*, request: Request, actor) -> Request:
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Request:
     """Express decision: stops the clock; the PDF letter (with appeal routes for a refusal,
@@ -174,10 +203,11 @@ def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Re
         action="accepted" if accept else "rejected",
         payload={"reasons": reasons},
     )
-    on_commit_task(_tasks().decision_issue, request.pk)
+    owe(OWED_KIND[Document.Kind.DECISION], request)
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_close(*, request: Request, actor, reasons: str = "") -> Request:
     require_agent(actor)
@@ -192,14 +222,18 @@ def request_close(*, request: Request, actor, reasons: str = "") -> Request:
     return request
 
 
+@retry_on_deadlock
 @transaction.atomic
 def requests_qualify(*, requests: list[Request], actor, regime: str) -> int:
-    """Bulk qualification from the request table: all or nothing."""
+    """Bulk qualification from the request table: all or nothing. The rows are locked
+    first, together in id order (lock order), before any journal entry takes the anchor."""
+    requests_locked(r.pk for r in requests)
     for request in requests:
         request_qualify(request=request, actor=actor, regime=regime)
     return len(requests)
 
 
+@retry_on_deadlock
 @transaction.atomic
 def request_assign(*, requests: list[Request], actor, assignee) -> int:
     """Assign requests to an agent (or to nobody); one journal entry per request."""
@@ -210,7 +244,7 @@ def request_assign(*, requests: list[Request], actor, assignee) -> int:
     if assignee is not None and membership_for(assignee, tenant()) is None:
         raise SveError("Cette personne n'est pas agent de la commune.", code="bad_assignee")
     ids = [r.pk for r in requests]
-    rows = list(Request.objects.select_for_update().filter(pk__in=ids, status__in=ASSIGNABLE))
+    rows = [row for row in requests_locked(ids) if row.status in ASSIGNABLE]
     if len(rows) != len(set(ids)):
         raise SveError("Certaines demandes ne peuvent plus être attribuées.", code="bad_status")
     Request.objects.filter(pk__in=ids).update(assignee=assignee, updated_at=timezone.now())
@@ -224,6 +258,7 @@ def request_assign(*, requests: list[Request], actor, assignee) -> int:
     return len(rows)
 
 
+@retry_on_deadlock
 @transaction.atomic
 def message_post(
     *,
@@ -258,7 +293,7 @@ def message_post(
             kind=Document.Kind.MESSAGE,
             message=message,
             filename=uploaded.name[-255:],
-            content_type=uploaded.content_type or "",
+            content_type=detected_content_type(content),
             size=len(content),
             content=content,
         )
@@ -274,6 +309,7 @@ def message_post(
     return message
 
 
+@retry_on_deadlock
 @transaction.atomic
 def requests_export_logged(*, actor, count: int, filters: dict, fmt: str) -> None:
     """An agent's export of the request table goes into the journal."""

@@ -10,7 +10,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
+from portal.inputs import row_id
+from portal.owed.selectors import owed_pending
 from sve import deadlines, exports, selectors, services
+from sve import owed as sve_owed
 from sve.fields import summary
 from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
 from sve.models import Document, Form, Request, Status
@@ -74,7 +77,7 @@ def dashboard(request):
 @agent_required
 @require_POST
 def dashboard_bulk(request):
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [n for n in map(row_id, request.POST.getlist("ids")) if n is not None]
     chosen = list(Request.objects.filter(pk__in=ids).order_by("pk"))
     if not chosen:
         messages.error(request, "Sélectionnez au moins une demande.")
@@ -84,7 +87,7 @@ def dashboard_bulk(request):
         if action == "assign":
             assignee_id = request.POST.get("assignee") or ""
             assignee = (
-                get_object_or_404(User, pk=int(assignee_id)) if assignee_id.isdigit() else None
+                get_object_or_404(User, pk=row_id(assignee_id)) if row_id(assignee_id) else None
             )
             count = services.request_assign(requests=chosen, actor=request.user, assignee=assignee)
             messages.success(request, f"{count} demande(s) attribuée(s).")
@@ -126,6 +129,7 @@ def _detail_context(req):
         "req": req,
         "lines": summary(req.form_version.fields, req.data, uploads),
         "documents": docs,
+        "owed": sve_owed.owed_labels(owed_pending(subject_id=req.pk, kinds=sve_owed.LABEL)),
         "thread": req.messages.select_related("author").prefetch_related("attachments"),
         "pieces": req.piece_requests.all(),
         "journal": req.journal.order_by("seq"),
@@ -201,7 +205,7 @@ def request_action(request, pk, action):
         elif action == "attribuer":
             assignee_id = request.POST.get("assignee") or ""
             assignee = (
-                get_object_or_404(User, pk=int(assignee_id)) if assignee_id.isdigit() else None
+                get_object_or_404(User, pk=row_id(assignee_id)) if row_id(assignee_id) else None
             )
             services.request_assign(requests=[req], actor=actor, assignee=assignee)
             messages.success(request, "Attribution enregistrée.")

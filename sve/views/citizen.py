@@ -7,7 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from portal import limits
+from portal.owed.selectors import owed_pending
 from sve import documents as sve_documents
+from sve import owed as sve_owed
 from sve import selectors, services
 from sve.fields import (
     build_form_class,
@@ -38,6 +41,12 @@ def _draft(request, form, token):
     return draft
 
 
+@limits.limit(
+    "filing",
+    account=limits.user_or_email("id-email"),
+    # The row buttons of repeatable groups only redraw the page: not counted.
+    when=lambda request: not request.POST.get("action", "").startswith(("ajouter:", "supprimer:")),
+)
 def form_fill(request, slug):
     form = get_object_or_404(Form, slug=slug, is_enabled=True, current_version__isnull=False)
     version = form.current_version
@@ -156,6 +165,7 @@ def track(request, token):
             "req": req,
             "lines": summary(req.form_version.fields, req.data, uploads),
             "issued": [d for d in docs if d.kind in Document.ISSUED],
+            "owed": sve_owed.owed_labels(owed_pending(subject_id=req.pk, kinds=sve_owed.LABEL)),
             "sent": [d for d in docs if d.kind not in Document.ISSUED],
             "has_aee": any(d.kind == Document.Kind.AEE for d in docs),
             "has_ar": any(d.kind == Document.Kind.AR for d in docs),

@@ -13,6 +13,9 @@ LOOK_FIELDS = (
     "opening_hours",
     "dpo_name",
     "dpo_email",
+    "publication_director",
+    "accessibility_status",
+    "accessibility_audit",
 )
 
 

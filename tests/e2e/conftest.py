@@ -1,4 +1,7 @@
-"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+"""Browser tests: Playwright driving Debian's Chromium against the real stack, as in
+``make demo``: pytest-django's live server and, consuming at the same time, a real Celery
+worker process (``live_worker``, started for every test that uses ``site_url``), so the
+documents a step owes are issued while the browser goes on.
 
 Member sites are reached as http://<slug>.localhost:<port>/ (Chromium resolves *.localhost
 to loopback). Tests using ``live_server`` are transactional: rows they create are committed.
@@ -42,7 +45,18 @@ def page(browser):
 
 
 @pytest.fixture
-def site_url(live_server):
+def live_worker(live_server):
+    """A real Celery worker process on the live server's database and queue."""
+    from tests.conftest import queue_delete, worker_start, worker_stop
+
+    process = worker_start()
+    yield process
+    worker_stop(process)
+    queue_delete()
+
+
+@pytest.fixture
+def site_url(live_server, live_worker):
     """``site_url("test-a")`` -> "http://test-a.localhost:<port>"; ``site_url()`` -> operator."""
     port = live_server.url.rsplit(":", 1)[1]
 

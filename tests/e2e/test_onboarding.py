@@ -53,7 +53,7 @@ def test_platform_admin_onboards_a_commune_with_the_wizard(
     expect(page.get_by_label("Identifiant de l'espace")).to_have_value("saint-etienne-en-devoluy")
     expect(page.locator("#slug-preview")).to_have_text("saint-etienne-en-devoluy.localhost")
 
-    # DSFR draws the checkbox with its label: click the label, as a person would.
+    # Click the label, as a person would.
     page.locator("label", has_text="Convocation électronique des élus").click()
     expect(page.get_by_label("Convocation électronique des élus")).to_be_checked()
     page.get_by_label("Prénom du référent").fill("Claire")
@@ -68,7 +68,7 @@ def test_platform_admin_onboards_a_commune_with_the_wizard(
     expect(page).to_have_url(site_url("saint-etienne-en-devoluy") + "/")
     expect(page.get_by_role("heading", name="Saint-Étienne-en-Dévoluy", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Démarches en ligne (SVE)")).to_be_visible()
-    expect(page.locator("img.portal-operator-logo")).to_be_visible()
+    expect(page.locator("img.site-footer__operator-logo")).to_be_visible()
     # Seed 000: the page stands in for a website; it must read on a phone (no sideways scroll).
     page.set_viewport_size({"width": 360, "height": 740})
     page.reload()

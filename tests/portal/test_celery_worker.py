@@ -38,3 +38,40 @@ def test_fan_out_sends_one_task_per_active_tenant(worker_process, tenant_a, tena
             time.sleep(0.2)
     with in_tenant(tenant_b):
         assert not JobRun.objects.exists()
+
+
+@pytest.fixture
+def broken_member(tenant_b):
+    """Tenant B's SVE tables made unusable (as a half-restored schema would be)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute('ALTER TABLE "c_test_b".sve_request RENAME TO sve_request_away')
+    yield tenant_b
+    with connection.cursor() as cursor:
+        cursor.execute('ALTER TABLE "c_test_b".sve_request_away RENAME TO sve_request')
+
+
+def test_a_member_whose_task_fails_does_not_stop_the_others(
+    worker_process, tenant_a, broken_member, idle_members_committed
+):
+    # Sent in name order: B fails before the idle members' tasks are even taken.
+    members = [tenant_a, broken_member, *idle_members_committed]
+    assert fan_out.delay(job="sve.implicit_decisions").get(timeout=60) == len(members)
+
+    def finished(member):
+        with in_tenant(member):
+            return (
+                JobRun.objects.filter(job="sve.implicit_decisions")
+                .exclude(status=JobRun.Status.RUNNING)
+                .first()
+            )
+
+    deadline = time.monotonic() + 90
+    while not all(finished(member) for member in members):
+        assert time.monotonic() < deadline, "the fan-out round did not finish"
+        time.sleep(0.3)
+    assert finished(broken_member).status == JobRun.Status.FAILED
+    assert "sve_request" in finished(broken_member).error
+    for member in (tenant_a, *idle_members_committed):
+        assert finished(member).status == JobRun.Status.DONE

@@ -76,10 +76,13 @@ def test_citizen_moves_an_appointment_through_the_link(
     assert moved.visio_url in html
     assert len(mail.outbox) == 1 and "déplacé" in mail.outbox[0].subject
 
-    # Sending the confirmation again leads to the new appointment, moves nothing.
+    # Sending the confirmation again moves nothing: the link used has died (single use),
+    # and no fresh link is handed out for it.
     again = client_a.post(held["Location"], {"mode": "visio"})
-    assert again.status_code == 302
-    assert again["Location"] == f"/rendez-vous/mon-rdv/{links.link_sign(appointment=moved)}/"
+    assert again.status_code == 400 and "plus valable" in again.content.decode()
+    assert "/mon-rdv/" not in again.content.decode()
+    with in_tenant(rdv_a.tenant):
+        assert Appointment.objects.filter(status="booked").count() == 1
 
 
 def test_old_link_after_a_move_cannot_move_or_cancel(rdv_a, booked, client_a):

@@ -286,9 +286,10 @@ def test_citizen_with_an_account_books_and_finds_it_in_their_list(rdv_a, client_
         assert Appointment.objects.get().citizen_id == citizen.pk
     html = client_a.get("/rendez-vous/mes-rendez-vous/").content.decode()
     assert "Dépôt de passeport" in html and "/rendez-vous/mon-rdv/" in html
-    # Sending the form again does not book twice: it leads to the appointment.
+    # Sending the form again does not book twice, and the hold token signs no new link.
     again = client_a.post(form_url, {"mode": "in_person"})
-    assert again.status_code == 302 and "/mon-rdv/" in again["Location"]
+    assert again.status_code == 200 and "déjà confirmé" in again.content.decode()
+    assert "/mon-rdv/" not in again.content.decode()
 
 
 def test_search_page_query_count_does_not_grow(rdv_a, client_a, contact, queries):

@@ -77,7 +77,7 @@ def test_adding_a_row_keeps_what_was_typed_and_saves_nothing(client_a, tenant_a,
     assert 'value="2020-05-01"' in html
     assert "Mon &lt;b&gt;objet&lt;/b&gt;" in html  # typed, escaped
     assert 'value="Durand"' in html and "2 place de l&#x27;Église" in html
-    assert "fr-error-text" not in html  # nothing validated yet
+    assert "field__error" not in html  # nothing validated yet
     with in_tenant(tenant_a):
         assert not Request.objects.exists()
 
@@ -86,7 +86,7 @@ def test_rows_stop_at_the_groups_maximum(client_a, group_form):
     html = _post(client_a, ["A", "B"], "ajouter:enfants").content.decode()
     assert _typed_rows(html) == ["A", "B", ""]
     add = re.search(r'<button[^>]*value="ajouter:enfants"[^>]*>', html).group(0)
-    assert "disabled" in add and "display:none" in add
+    assert "disabled" in add and " hidden" in add
     assert re.search(r"<p[^>]*data-sve-full>Nombre maximal de lignes atteint \(3\)", html)
     # A forged add beyond the maximum, or rows posted beyond it, change nothing.
     html = _post(client_a, ["A", "B", "C"], "ajouter:enfants").content.decode()
@@ -118,7 +118,7 @@ def test_invalid_value_in_an_added_row_is_shown_with_all_rows(client_a, tenant_a
     response = _post(client_a, ["A", "B"], "deposer", **{"f-enfants__1__naissance": "pas une date"})
     html = response.content.decode()
     assert response.status_code == 200 and _row_count(html) == 2
-    assert "fr-error-text" in html and 'value="pas une date"' in html
+    assert "field__error" in html and 'value="pas une date"' in html
     with in_tenant(tenant_a):
         assert not Request.objects.exists()
 

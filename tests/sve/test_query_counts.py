@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sve.models import Request, Status
+from tenants.services.activity import account_activity_record
 from tests.conftest import PASSWORD, in_tenant
 from tests.sve.conftest import enabled_form
 
@@ -43,6 +44,8 @@ def bulk_requests(n, *, user=None, assignee=None, form=None):
         ],
         batch_size=1000,
     )
+    # As the filing service does: the account's record of where it has requests.
+    account_activity_record(user_id=user.pk if user else None, requests=n)
     return form
 
 

@@ -7,7 +7,13 @@ from django.test import Client
 from PIL import Image
 
 from tenants.models import Collectivite, CollectiviteLogo, Membership
-from tenants.theming import contrast_ratio, logo_check, primary_color_check
+from tenants.theming import (
+    SURFACE_ALT,
+    contrast_ratio,
+    logo_check,
+    primary_color_check,
+    theme_palette,
+)
 
 
 def image_file(fmt="PNG", size=(120, 60), name="logo.png"):
@@ -79,7 +85,11 @@ def test_the_admin_sets_the_look_and_it_shows_on_every_page(tenant_a, admin_a, c
     assert CollectiviteLogo.objects.get(collectivite=tenant_a).content_type == "image/png"
 
     home = Client(HTTP_HOST="test-a.localhost").get("/").content.decode()
-    assert "--portal-primary: #1f5c3a" in home
+    assert '<link rel="stylesheet" href="/theme.css?v=1f5c3a">' in home
+    assert "<style" not in home and "style=" not in home
+    theme = Client(HTTP_HOST="test-a.localhost").get("/theme.css?v=1f5c3a")
+    assert theme.status_code == 200 and theme["Content-Type"].startswith("text/css")
+    assert "--primary: #1f5c3a;" in theme.content.decode()
     assert 'src="/logo/?v=1"' in home
     assert "Lundi et jeudi, 9 h – 12 h" in home
     assert "04 92 21 00 00" in home and "mailto:dpo@commune-a.fr" in home
@@ -91,7 +101,7 @@ def test_the_admin_sets_the_look_and_it_shows_on_every_page(tenant_a, admin_a, c
 
 def test_the_operator_logo_is_on_the_operators_pages_too(operator):
     html = Client(HTTP_HOST="localhost").get("/").content.decode()
-    assert "operator-logo.svg" in html and "fr-footer__partners" in html
+    assert "operator-logo.svg" in html and "site-footer__partner" in html
 
 
 def test_a_colour_failing_contrast_is_refused_with_an_explanation(tenant_a, admin_a, client_a):
@@ -129,3 +139,22 @@ def test_the_admin_of_one_commune_cannot_change_anothers_look(
 
 def test_a_commune_without_a_logo_answers_404_on_its_logo(tenant_b, client_b):
     assert client_b.get("/logo/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "color",
+    ["#767676", "#000091", "#1f5c3a", "#c9191e", "#b34000", "#e1000f", "#0063cb", "#000000"],
+)
+def test_every_accepted_colour_gives_a_palette_that_keeps_text_readable(color):
+    # The pairings static/portal/portal.css uses: white on the colour and its hover
+    # shade (buttons), the text shade on white, on the tint and on the grey surface.
+    palette = theme_palette(primary_color_check(color))
+    assert contrast_ratio("#ffffff", palette["primary"]) >= 4.5
+    assert contrast_ratio("#ffffff", palette["primary-hover"]) >= 4.5
+    for background in ("#ffffff", palette["primary-tint"], SURFACE_ALT):
+        assert contrast_ratio(palette["primary-text"], background) >= 4.5, background
+
+
+def test_a_commune_without_a_colour_has_no_theme_stylesheet(tenant_b, client_b):
+    assert client_b.get("/theme.css").status_code == 404
+    assert "/theme.css" not in client_b.get("/").content.decode()

@@ -45,14 +45,13 @@
     all.forEach(function (row, index) { renumber(group, row, index); });
     group.querySelector("[data-sve-rows]").value = all.length;
     var add = group.querySelector("[data-sve-add]");
-    // The style, not the hidden attribute: DSFR's buttons set their own display.
     var full = all.length >= parseInt(group.getAttribute("data-sve-max"), 10);
     if (add) {
-      add.style.display = full ? "none" : "";
+      add.hidden = full;
       add.disabled = full;
     }
     var notice = group.querySelector("[data-sve-full]");
-    if (notice) notice.style.display = full ? "" : "none";
+    if (notice) notice.hidden = !full;
   }
 
   document.addEventListener("click", function (event) {

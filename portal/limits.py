@@ -1,0 +1,186 @@
+"""Abuse limits (issue 8): per IP and per account on login, sign-up, password reset, filing
+and booking, pages and API alike, counted in Redis (the default cache).
+
+- Pages: ``@limit("booking", account=...)`` (django-ratelimit counts the POSTs); over the
+  limit, a 429 page in French.
+- API: ``throttle_scope = "booking"`` and ``throttle_classes = API_THROTTLES`` (DRF's
+  throttling); over the limit, a 429 JSON body in French (``api_exception_handler``).
+- Per-account lockout after failed logins: django-axes (settings block "Abuse limits"),
+  whose lockout answer is ``lockout_response``.
+
+Every rate is ``settings.PORTAL_RATE_LIMITS["<scope>:ip"|"<scope>:account"]``, read at each
+request so that tests and operators can change it.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.core.cache import caches
+from django.http import JsonResponse
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+from rest_framework import exceptions
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import exception_handler
+
+TOO_MANY = "Trop de tentatives : patientez quelques minutes avant de réessayer."
+LOCKED = (
+    "Trop de tentatives de connexion pour ce compte : il est bloqué pendant quelques minutes. "
+    "Patientez, ou choisissez « Mot de passe oublié »."
+)
+RETRY_AFTER_SECONDS = 60
+
+
+def _rate(scope: str) -> str | None:
+    return settings.PORTAL_RATE_LIMITS.get(scope)
+
+
+def too_many_requests(request, message: str = TOO_MANY, retry_after: int = RETRY_AFTER_SECONDS):
+    """The 429 answer: JSON under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "throttled"}, status=429)
+    else:
+        response = render(
+            request, "portal/too_many_requests.html", {"message": message}, status=429
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def email_of(field: str) -> Callable:
+    """The account a POST is about, by its e-mail field (normalised), or ""."""
+
+    def key(request) -> str:
+        return (request.POST.get(field) or "").strip().lower()[:254]
+
+    return key
+
+
+def user_or_email(field: str) -> Callable:
+    """The signed-in account, else the e-mail given in ``field``."""
+
+    def key(request) -> str:
+        if request.user.is_authenticated:
+            return f"user:{request.user.pk}"
+        return email_of(field)(request)
+
+    return key
+
+
+def limit(scope: str, *, account: Callable | None = None, when: Callable | None = None):
+    """Count this view's POSTs (those ``when`` accepts) per IP, and per account when
+    ``account`` names one; over ``PORTAL_RATE_LIMITS``, answer 429 without running the view."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            counted = request.method == "POST" and (when is None or when(request))
+            if counted and _over(request, scope, account):
+                return too_many_requests(request)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _over(request, scope: str, account: Callable | None) -> bool:
+    checks = [("ip", "ip")]
+    if account is not None and (value := account(request)):
+        checks.append(("account", lambda group, request, value=value: value))
+    over = False
+    for kind, key in checks:
+        rate = _rate(f"{scope}:{kind}")
+        if rate and is_ratelimited(
+            request, group=f"{scope}:{kind}", key=key, rate=rate, method="POST", increment=True
+        ):
+            over = True
+    return over
+
+
+class _ScopedThrottle(SimpleRateThrottle):
+    """DRF throttle on the view's ``throttle_scope``; only writes (POST) are counted."""
+
+    kind = ""
+    cache = caches["default"]
+
+    def allow_request(self, request, view):
+        if request.method != "POST":
+            return True
+        self.scope = getattr(view, "throttle_scope", None)
+        if not self.scope:
+            return True
+        self.rate = _rate(f"{self.scope}:{self.kind}")
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_rate(self):  # set per request in allow_request
+        return None
+
+    def account(self, request) -> str:
+        raise NotImplementedError
+
+    def get_cache_key(self, request, view):
+        ident = self.account(request)
+        if not ident:
+            return None
+        return self.cache_format % {"scope": f"{self.scope}:{self.kind}", "ident": ident}
+
+
+class IpThrottle(_ScopedThrottle):
+    kind = "ip"
+
+    def account(self, request) -> str:
+        # The same source as the pages' limits (not DRF's get_ident, which would believe a
+        # client's own X-Forwarded-For header).
+        return request.META.get(settings.RATELIMIT_IP_META_KEY, "") or "unknown"
+
+
+class AccountThrottle(_ScopedThrottle):
+    """The signed-in account, else the e-mail address the body gives (each booking mails it)."""
+
+    kind = "account"
+
+    def account(self, request) -> str:
+        if request.user and request.user.is_authenticated:
+            return f"user:{request.user.pk}"
+        # A body that does not parse raises ParseError here: DRF answers 400.
+        email = request.data.get("email") if hasattr(request.data, "get") else None
+        return email.strip().lower()[:254] if isinstance(email, str) else ""
+
+
+API_THROTTLES = [IpThrottle, AccountThrottle]
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, with a French body for 429 (and its Retry-After)."""
+    response = exception_handler(exc, context)
+    if isinstance(exc, exceptions.Throttled) and response is not None:
+        response.data = {"detail": TOO_MANY, "code": "throttled"}
+    return response
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """django-axes: the answer to a login on a locked account (429, page or JSON)."""
+    return too_many_requests(request, LOCKED, retry_after=settings.AXES_COOLOFF_MINUTES * 60)
+
+
+def login_username(request, credentials=None) -> str:
+    """django-axes: the account a login is about, normalised as accounts are (e-mail in
+    lower case), so that "A@x.fr" and "a@x.fr" count together."""
+    value = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return value.strip().lower()[:254]
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check on web logins. ``authenticate()`` without a request (a
+    script, the test client's ``login()``) is no web login: nothing to count or refuse."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -1,0 +1,106 @@
+"""Writes of owed documents: record (with the change), issue (once), sweep (re-queue)."""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from celery import current_app
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.owed.models import OwedDocument
+
+SWEEP_BATCH = 1000
+
+
+def _send(task: str, schema_name: str, subject_id: int) -> None:
+    """Queue one issue; through the registered task when there is one (eager mode honoured)."""
+    registered = current_app.tasks.get(task)
+    if registered is None:
+        # A web process imports the apps' tasks modules only when asked to.
+        current_app.loader.import_default_modules()
+        registered = current_app.tasks.get(task)
+    headers = {"_schema_name": schema_name}
+    if registered is not None:
+        registered.apply_async(args=[subject_id], headers=headers)
+    else:
+        current_app.send_task(task, args=[subject_id], headers=headers)
+
+
+def _queue(*, task: str, schema_name: str, subject_ids: list[int]) -> None:
+    for subject_id in subject_ids:
+        _send(task, schema_name, subject_id)
+
+
+def owed_record(*, kind: str, subject_ids: Iterable[int], task: str) -> None:
+    """Record, in the current transaction, that ``kind`` is owed for each subject, and queue
+    ``task(subject_id)`` for each once it commits. Recording twice keeps the first row."""
+    assert transaction.get_connection().in_atomic_block, "owed_record needs a transaction"
+    ids = list(subject_ids)
+    if not ids:
+        return
+    now = timezone.now()
+    OwedDocument.objects.bulk_create(
+        [
+            OwedDocument(kind=kind, subject_id=pk, task=task, owed_at=now, queued_at=now)
+            for pk in ids
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    schema_name = connection.schema_name
+    transaction.on_commit(lambda: _queue(task=task, schema_name=schema_name, subject_ids=ids))
+
+
+@contextmanager
+def owed_issuing(*, kind: str, subject_id: int) -> Iterator[bool]:
+    """A short transaction to issue one owed document: yields True if it is still owed (the
+    row is locked until the block ends, then marked issued with whatever the block wrote),
+    False if it was issued already. A subject with no row (owed before rows existed) gets
+    one here. Lock order: take no other row lock before this one, except the subject's."""
+    with transaction.atomic():
+        OwedDocument.objects.bulk_create(
+            [OwedDocument(kind=kind, subject_id=subject_id, task="")], ignore_conflicts=True
+        )
+        row = OwedDocument.objects.select_for_update().get(kind=kind, subject_id=subject_id)
+        if row.issued_at is not None:
+            yield False
+            return
+        yield True
+        OwedDocument.objects.filter(pk=row.pk).update(issued_at=timezone.now())
+
+
+def owed_settle(*, kind: str, subject_id: int) -> None:
+    """Mark a document issued, inside the transaction that issued it (for issuers that
+    keep their own once-only guard, such as a unique "sent" row)."""
+    OwedDocument.objects.filter(kind=kind, subject_id=subject_id, issued_at__isnull=True).update(
+        issued_at=timezone.now()
+    )
+
+
+def owed_sweep(*, older_than: timedelta) -> dict:
+    """Re-queue every document of the current tenant still owed and last queued more than
+    ``older_than`` ago (its task was lost with a worker or a broker); returns how many."""
+    cutoff = timezone.now() - older_than
+    schema_name = connection.schema_name
+    with transaction.atomic():
+        rows = list(
+            OwedDocument.objects.select_for_update(skip_locked=True)
+            .filter(issued_at__isnull=True, queued_at__lte=cutoff)
+            .exclude(task="")
+            .order_by("queued_at")
+            .values_list("pk", "task", "subject_id")[:SWEEP_BATCH]
+        )
+        if not rows:
+            return {"requeued": 0}
+        OwedDocument.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
+            queued_at=timezone.now(), attempts=F("attempts") + 1
+        )
+        for _, task, subject_id in rows:
+            transaction.on_commit(
+                lambda task=task, subject_id=subject_id: _queue(
+                    task=task, schema_name=schema_name, subject_ids=[subject_id]
+                )
+            )
+    return {"requeued": len(rows)}
