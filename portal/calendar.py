@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 # Département -> subdivision of holidays.France: Moselle, Alsace (67, 68), overseas.
 SUBDIVISIONS = {"57": "57", "67": "6AE", "68": "6AE"} | {
@@ -58,3 +59,25 @@ def working_days_between(start: date, end: date, *, insee_code: str = "") -> int
         for offset in range(1, (end - start).days + 1)
         if is_working_day(start + timedelta(days=offset), insee_code=insee_code)
     )
+
+
+def add_months(start: date, months: int = 0, *, days: int = 0) -> date:
+    """Months counted from date to date, as legal delays are (CRPA, seeds' "N mois"): the
+    same day of the target month, or its last day when that day does not exist
+    (31 December + 2 months = 28 or 29 February). ``months`` may be negative."""
+    return start + relativedelta(months=months, days=days)
+
+
+def next_working_day(day: date, *, insee_code: str = "") -> date:
+    """``day`` itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day, insee_code=insee_code):
+        day += timedelta(days=1)
+    return day
+
+
+def clear_days_end(start: date, days: int, *, insee_code: str = "") -> date:
+    """Last day to act within ``days`` jours francs of ``start``: neither the day of the
+    event nor the day it falls due counts (8 clear days from 1 June run until the end of
+    10 June), and a last day that is a Saturday, Sunday or public holiday moves to the next
+    working day (CPC art. 641-642, the reading the administrative courts apply)."""
+    return next_working_day(start + timedelta(days=days + 1), insee_code=insee_code)

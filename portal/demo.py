@@ -19,7 +19,7 @@ PORT = os.environ.get("PORTAL_PORT", "8000")
 
 
 def _banner() -> str:
-    from portal.demo_data import COMMUNES, DEMO_PASSWORD, demo_accounts
+    from portal.demo_data import DEMO_PASSWORD, demo_accounts, demo_sites
 
     lines = [
         "",
@@ -28,7 +28,7 @@ def _banner() -> str:
         "=" * 72,
         f" Opérateur (Département des Hautes-Alpes) : http://localhost:{PORT}/",
     ]
-    lines += [f" {c.name:<40} http://{c.slug}.localhost:{PORT}/" for c in COMMUNES]
+    lines += [f" {name:<40} http://{slug}.localhost:{PORT}/" for name, slug in demo_sites()]
     lines += [
         f" Courriels envoyés (administrateur)        http://localhost:{PORT}/operateur/courriels/",
         f" API (schéma OpenAPI)                      http://localhost:{PORT}/api/schema/",

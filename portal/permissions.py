@@ -3,25 +3,26 @@
 An anonymous visitor is sent to the login page; a signed-in account without the right role
 gets 403. A suspended collectivité's back office shows its suspension page instead: the
 gate is ``tenants.middleware.TenantStatusMiddleware``, for pages and API alike.
+
+portal imports no app: the membership lookup is provided by the tenants app through
+settings (PORTAL_MEMBERSHIP_LOOKUP).
 """
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tenants.models import Collectivite, Membership
 
-
-def membership_for(user, collectivite: Collectivite) -> Membership | None:
+def membership_for(user, collectivite):
     """The active membership of ``user`` in ``collectivite``, or None."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return Membership.objects.filter(user=user, collectivite=collectivite, is_active=True).first()
+    return import_string(settings.PORTAL_MEMBERSHIP_LOOKUP)(user, collectivite)
 
 
 def _has_second_factor(user) -> bool:

@@ -6,6 +6,7 @@ through a ``sections.py`` module that defines either or both of:
 
     def home_section(request) -> Section | None          # citizen-facing home page
     def backoffice_section(request) -> Section | None    # agents' back-office home
+    def operator_section(request) -> Section | None      # operator's home (public schema)
 
 Each is called only when the commune has the app's service enabled (``SERVICE`` in the
 module, a code of Collectivite.services), and may return None to show nothing.
@@ -38,6 +39,17 @@ def _modules() -> tuple:
             if exc.name != f"{config.name}.sections":
                 raise
     return tuple(found)
+
+
+def collect_operator(request) -> list[Section]:
+    """Blocks of public-schema apps on the operator's home (hook ``operator_section``)."""
+    sections = []
+    for module in _modules():
+        func = getattr(module, "operator_section", None)
+        section = func(request) if func is not None else None
+        if section is not None:
+            sections.append(section)
+    return sorted(sections, key=lambda s: s.order)
 
 
 def collect(request, hook: str) -> list[Section]:

@@ -66,6 +66,8 @@ SHARED_APPS = [
     "portal.accounts",
     "portal.outbox",
     "portal.audit",
+    # Also a tenant app: public-schema jobs (conventions, billing) record their runs here.
+    "portal.jobs",
     "conventions",
     "billing",
     # Support desk: members' assistance requests to the operator (seed 001 art. 4).
@@ -107,6 +109,10 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "portal.views.unknown_host"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+# portal/ imports no app: what it needs from the tenants app is named here (dotted paths).
+PORTAL_ACTIVE_TENANT_SCHEMAS = "tenants.selectors.collectivite_active_schemas"  # () -> [str]
+PORTAL_MEMBERSHIP_LOOKUP = "tenants.permissions.membership_for"  # (user, tenant) -> membership
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -338,6 +344,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.fan_out",
         "schedule": crontab(minute="5-59/15"),
         "kwargs": {"job": "rendezvous.followups"},
+    },
+    "conventions-daily": {
+        # Issue 9: renewals, reminders, amendments and ends due today (public schema).
+        "task": "jobs.run_public",
+        "schedule": crontab(hour=1, minute=10),
+        "kwargs": {"job": "conventions.daily"},
+    },
+    "billing-daily": {
+        # Issue 10: campaign reminder from 1 September (seed 002 art. 5), overdue reminders.
+        "task": "jobs.run_public",
+        "schedule": crontab(hour=6, minute=40),
+        "kwargs": {"job": "billing.daily"},
+    },
+    "conventions-usage-reports": {
+        # Seed 000 art. 8: last year's usage report of each member, every 15 January.
+        "task": "jobs.run_public",
+        "schedule": crontab(day_of_month=15, month_of_year=1, hour=2, minute=0),
+        "kwargs": {"job": "conventions.usage_reports"},
     },
     "owed-sweep": {
         # Issue 8: documents still owed after OWED_RESEND_AFTER_SECONDS are queued again.

@@ -5,10 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
-
 urlpatterns = [
-    path("", views.operator_home, name="home"),
+    path("", include("tenants.urls_operator_home")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
     path("o/", include("identity.urls_provider")),
@@ -18,6 +16,8 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),
     path("administration-technique/", admin.site.urls),
+    path("api/conventions/", include("conventions.api_urls")),
+    path("api/facturation/", include("billing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI is drf-spectacular's page (a CDN script and an inline one): outside the
     # portal's Content-Security-Policy, like any third-party tool page.

@@ -3,15 +3,14 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from tenants import views as tenant_views
-
 urlpatterns = [
-    path("", tenant_views.commune_home, name="home"),
+    path("", include("tenants.urls_home")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
-    path("gestion/", tenant_views.backoffice_home, name="backoffice"),
     path("gestion/assistance/", include("support.urls_member")),
     path("", include("tenants.urls")),
+    path("gestion/conventions/", include("conventions.urls_member")),
+    path("gestion/factures/", include("billing.urls_member")),
     path("demarches/", include("sve.urls")),
     path("rendez-vous/", include("rendezvous.urls")),
     path("api/rendez-vous/", include("rendezvous.api_urls")),

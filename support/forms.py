@@ -3,8 +3,8 @@
 from django import forms
 from django.utils import timezone
 
+from conventions.catalogue import application_choices, applications_for
 from support.models import HelpArticle, SupportRequest
-from tenants.catalogue import application_choices, applications_for
 
 
 class MultipleFileInput(forms.ClearableFileInput):

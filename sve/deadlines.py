@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from portal.calendar import add_working_days, working_days_between
+from portal.calendar import add_months, add_working_days, working_days_between
 
 SVA = "sva"
 SVR = "svr"
@@ -59,8 +59,8 @@ class PiecePeriod:
 
 def add_delay(start: date, *, months: int = 0, days: int = 0) -> date:
     """Date-to-date count: 31 December + 2 months = last day of February (end of month kept
-    within the target month)."""
-    return start + relativedelta(months=months, days=days)
+    within the target month); the arithmetic is portal.calendar.add_months, shared."""
+    return add_months(start, months, days=days)
 
 
 def aee_due_on(received_on: date, *, insee_code: str = "") -> date:

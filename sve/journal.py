@@ -17,51 +17,32 @@ The anchor's row lock is the last lock of every transaction that journals (lock 
 sve/services/common.py); take no other row lock and do nothing slow after an append.
 """
 
-import hashlib
 import json
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.audit.chain import GENESIS, chain_digest, chain_link, chain_problems
 from portal.audit.models import JournalAnchor
 from sve.models import JournalEntry
 from tenants.models import Collectivite
 
-GENESIS = "0" * 64
 
-
-def _digest(
-    *, prev_hash: str, seq: int, request_id, actor_id, actor_label, action, payload, created_at
-) -> str:
-    content = json.dumps(
-        {
-            "seq": seq,
-            "request": request_id,
-            "actor": actor_id,
-            "actor_label": actor_label,
-            "action": action,
-            "payload": payload,
-            "at": created_at.isoformat(),
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256((prev_hash + content).encode()).hexdigest()
+def entry_content(entry: JournalEntry) -> dict:
+    """What an entry's hash covers (portal.audit.chain does the chaining)."""
+    return {
+        "seq": entry.seq,
+        "request": entry.request_id,
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "payload": entry.payload,
+        "at": entry.created_at.isoformat(),
+    }
 
 
 def entry_hash(entry: JournalEntry, prev_hash: str) -> str:
-    return _digest(
-        prev_hash=prev_hash,
-        seq=entry.seq,
-        request_id=entry.request_id,
-        actor_id=entry.actor_id,
-        actor_label=entry.actor_label,
-        action=entry.action,
-        payload=entry.payload,
-        created_at=entry.created_at,
-    )
+    return chain_digest(prev_hash, entry_content(entry))
 
 
 def journal_append(
@@ -89,11 +70,7 @@ def journal_extend(*, entries: list[JournalEntry]) -> list[JournalEntry]:
     if not entries:
         return entries
     anchor = _anchor_locked()
-    seq, prev = anchor.seq, anchor.hash
-    for entry in entries:
-        seq += 1
-        entry.seq, entry.prev_hash = seq, prev
-        entry.hash = prev = entry_hash(entry, prev)
+    seq, prev = chain_link(entries, seq=anchor.seq, prev_hash=anchor.hash, content=entry_content)
     JournalEntry.objects.bulk_create(entries, batch_size=2000)
     JournalAnchor.objects.filter(pk=anchor.pk).update(
         seq=seq, hash=prev, updated_at=entries[-1].created_at
@@ -132,23 +109,13 @@ def _anchor_locked() -> JournalAnchor:
 
 def journal_verify() -> list[str]:
     """Problems found in the current tenant's chain (empty list: intact), in French."""
-    problems = []
-    prev_hash = GENESIS
-    expected_seq = 1
-    last = None
-    for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=2000):
-        if entry.seq != expected_seq:
-            problems.append(f"entrée(s) manquante(s) : n°{expected_seq} à n°{entry.seq - 1}")
-        if entry.prev_hash != prev_hash:
-            problems.append(
-                f"entrée n°{entry.seq} : chaînage rompu (entrée précédente altérée ou manquante)"
-            )
-        if entry_hash(entry, entry.prev_hash) != entry.hash:
-            problems.append(f"entrée n°{entry.seq} : contenu altéré")
-        prev_hash = entry.hash
-        expected_seq = entry.seq + 1
-        last = entry
-    problems.extend(_anchor_problems(last=last))
+    anchor = JournalAnchor.objects.filter(pk=_tenant_id()).first()
+    problems = chain_problems(
+        JournalEntry.objects.order_by("seq").iterator(chunk_size=2000),
+        content=entry_content,
+        anchor_seq=anchor.seq if anchor else None,
+        anchor_hash=anchor.hash if anchor else None,
+    )
     # Every filed request must still have the entry of its submission.
     from sve.models import Request, Status
 
@@ -159,24 +126,3 @@ def journal_verify() -> list[str]:
     )
     problems.extend(f"demande {ref} : entrée de dépôt manquante" for ref in orphans)
     return problems
-
-
-def _anchor_problems(*, last: JournalEntry | None) -> list[str]:
-    """Compare the chain's last entry with the anchor kept in the public schema."""
-    anchor = JournalAnchor.objects.filter(pk=_tenant_id()).first()
-    last_seq = last.seq if last is not None else 0
-    if anchor is None:
-        return [f"ancre du journal absente (dernière entrée : n°{last_seq})"] if last_seq else []
-    if last_seq < anchor.seq:
-        return [
-            f"entrée(s) manquante(s) en fin de chaîne : n°{last_seq + 1} à n°{anchor.seq}"
-            f" (l'ancre indique n°{anchor.seq})"
-        ]
-    if last_seq > anchor.seq:
-        return [
-            f"entrée(s) n°{anchor.seq + 1} à n°{last_seq} au-delà de l'ancre"
-            " (écrites hors de l'application)"
-        ]
-    if last.hash != anchor.hash:
-        return [f"ancre discordante : l'empreinte de l'entrée n°{last_seq} diffère de l'ancre"]
-    return []

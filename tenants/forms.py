@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tenants.catalogue import DEFAULT_SERVICES, application_choices
+from conventions.catalogue import application_choices, default_service_codes
+from conventions.models import ConventionModel
 from tenants.models import Collectivite, Membership
 from tenants.theming import LOGO_MAX_BYTES, logo_check, primary_color_check
 
@@ -31,9 +32,16 @@ class OnboardForm(forms.Form):
     services = forms.MultipleChoiceField(
         label="Applications utilisées",
         choices=application_choices,
-        initial=list(DEFAULT_SERVICES),
+        initial=default_service_codes,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins une application."},
+    )
+    # Issue 9: the wizard starts the member's convention as a draft from a chosen model.
+    convention_model = forms.ModelChoiceField(
+        label="Modèle de convention (brouillon créé)",
+        queryset=ConventionModel.objects.filter(is_offered=True),
+        required=False,
+        empty_label="Aucune convention pour l'instant",
     )
     referent_first_name = forms.CharField(label="Prénom du référent", max_length=150)
     referent_last_name = forms.CharField(label="Nom du référent", max_length=150)

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from conventions.catalogue import application_catalogue, applications_for
 from portal.accounts.models import User
 from portal.exports import spreadsheet_cell
 from portal.text import search_key
-from tenants.catalogue import applications_for
 from tenants.models import (
     AccountActivity,
     Collectivite,
@@ -211,6 +211,7 @@ def collectivite_dashboard_csv(collectivites) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_HEADER)
+    catalogue = application_catalogue()
     for c in collectivites:
         domains = list(c.domains.all())
         writer.writerow(
@@ -224,7 +225,9 @@ def collectivite_dashboard_csv(collectivites) -> str:
                     c.population_totale,
                     c.population_year,
                     c.get_status_display(),
-                    ", ".join(app.label for app in applications_for(c.services)),
+                    ", ".join(
+                        app.label for app in applications_for(c.services, catalogue=catalogue)
+                    ),
                     ", ".join(m.user.email for m in c.admin_memberships),
                     c.agent_count,
                     c.created_at.strftime("%d/%m/%Y"),
@@ -233,6 +236,11 @@ def collectivite_dashboard_csv(collectivites) -> str:
             ]
         )
     return out.getvalue()
+
+
+def collectivite_active_schemas() -> list[str]:
+    """Schemas of the active members (portal.jobs fans tenant jobs out to them)."""
+    return list(Collectivite.objects.active().values_list("schema_name", flat=True))
 
 
 # The portal's own colour when a commune has none (static/portal/portal.css --primary).

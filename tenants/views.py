@@ -7,10 +7,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from conventions.catalogue import applications_for
 from portal import sections
 from portal.permissions import member_required
 from tenants import services
-from tenants.catalogue import applications_for
 from tenants.forms import InviteForm, LookForm, form_errors_add
 from tenants.models import CollectiviteLogo, Membership
 from tenants.selectors import DEFAULT_PRIMARY, tenant_memberships

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from conventions.catalogue import application_catalogue, applications_for
+from portal import sections
 from portal.permissions import platform_admin_required
 from portal.text import slug_suggest
 from tenants import services
-from tenants.catalogue import APPLICATIONS, applications_for
 from tenants.forms import ArchiveForm, OnboardForm, SuspendForm, form_errors_add
 from tenants.models import Collectivite
 from tenants.selectors import (
@@ -22,6 +23,22 @@ from tenants.selectors import (
     commune_reference_search,
     onboarded_insee_codes,
 )
+
+HOME_PAGE_SIZE = 100
+
+
+def operator_home(request):
+    """The operator's home: its member communes, a page at a time, their links from
+    prefetched domains (a fixed number of queries at a thousand members), and the blocks of
+    public-schema apps for platform admins (portal.sections.collect_operator)."""
+    from tenants.selectors import collectivite_directory, collectivite_site_url
+
+    page = Paginator(collectivite_directory(), HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    communes = [(c, collectivite_site_url(collectivite=c)) for c in page.object_list]
+    context = {"communes": communes, "page": page}
+    if request.user.is_authenticated and request.user.is_platform_admin:
+        context["sections"] = sections.collect_operator(request)
+    return render(request, "portal/operator_home.html", context)
 
 
 def _request_site_url(request, host: str) -> str:
@@ -60,10 +77,11 @@ def dashboard(request):
     # A thousand members: a page at a time, in a fixed number of queries (issue 14).
     page = Paginator(collectivites, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    catalogue = application_catalogue()
     for c in rows:
         domains = list(c.domains.all())
         c.site_url = _request_site_url(request, domains[0].domain) if domains else ""
-        c.applications = applications_for(c.services)
+        c.applications = applications_for(c.services, catalogue=catalogue)
     return render(
         request,
         "tenants/operator_dashboard.html",
@@ -72,7 +90,7 @@ def dashboard(request):
             "page": page,
             "filters": filters,
             "statuses": Collectivite.Status.choices,
-            "applications": APPLICATIONS,
+            "applications": catalogue,
             "query_string": _without_page(request),
         },
     )
@@ -117,6 +135,7 @@ def onboard(request):
                 referent_last_name=data["referent_last_name"],
                 services=data["services"],
                 extra_domains=data["extra_domains"],
+                convention_model=data["convention_model"],
                 by=request.user,
             )
         except ValidationError as exc:

@@ -52,7 +52,12 @@ def _ensure_tenant(slug: str, name: str, insee: str):
 
 
 def _ensure_operator():
+    from conventions.models import Application, ConventionModel
+    from conventions.seeds import seed_catalogue
     from tenants.models import Collectivite, Domain
+
+    # The catalogue is migration data: transactional tests flush it, so put it back.
+    seed_catalogue(Application, ConventionModel)
 
     operator, _ = Collectivite.objects.get_or_create(
         schema_name="public",

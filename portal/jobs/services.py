@@ -4,17 +4,17 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.jobs.models import JobRun
-from portal.jobs.registry import get_job
+from portal.jobs.registry import PUBLIC, TENANT, get_job
 
 
 def job_run(*, job: str) -> JobRun:
-    """Run a registered job in the current tenant's schema and record the run there.
+    """Run a registered job in the current schema and record the run there: a tenant job
+    inside a tenant's schema, a public job in the public schema (never the other way).
 
     The job itself must be idempotent (status checks, unique constraints): Celery may deliver
     the same task twice (late acknowledgement)."""
-    if connection.schema_name == "public":
-        raise RuntimeError("Tenant jobs run inside a tenant schema, not the public one")
-    func = get_job(job)
+    scope = PUBLIC if connection.schema_name == "public" else TENANT
+    func = get_job(job, scope=scope)
     run = JobRun.objects.create(job=job)
     try:
         run.result = func() or {}

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from conventions.catalogue import application_get, applications_for, default_service_codes
 from identity.services.sso import sso_client_register
 from portal.accounts.models import User
-from tenants.catalogue import DEFAULT_SERVICES, application_get, applications_for
 from tenants.models import Collectivite, CollectiviteEvent, CommuneReference, Domain, Membership
 from tenants.services.members import membership_grant, send_welcome, user_get_or_create
 
@@ -85,9 +85,10 @@ def commune_onboard(
     referent_email: str,
     referent_first_name: str = "",
     referent_last_name: str = "",
-    services: list[str] | tuple[str, ...] = DEFAULT_SERVICES,
+    services: list[str] | tuple[str, ...] | None = None,
     extra_domains: tuple[str, ...] = (),
     by: User | None = None,
+    convention_model=None,
 ) -> Collectivite:
     """Bring a commune of the reference list onto the platform: its tenant (schema cloned from
     the template), its domains, its référent's admin membership and the history row; the
@@ -120,6 +121,8 @@ def commune_onboard(
             errors["extra_domains"] = f"« {host} » n'est pas un nom de domaine valide."
         elif _domain_taken(host) or hosts.count(host) > 1:
             errors["extra_domains"] = f"Le domaine « {host} » est déjà utilisé."
+    if services is None:
+        services = default_service_codes()
     unknown = [code for code in services if application_get(code) is None]
     if unknown:
         errors["services"] = "Application inconnue : " + ", ".join(unknown) + "."
@@ -153,6 +156,18 @@ def commune_onboard(
     CollectiviteEvent.objects.create(
         collectivite=collectivite, action=CollectiviteEvent.Action.ONBOARD, actor=by
     )
+    if convention_model is not None:
+        # Issue 9: a draft convention of the chosen model, covering the chosen applications
+        # the model offers (all of the model's when none of them was chosen).
+        from conventions.services import convention_create
+
+        offered = [app for app in convention_model.applications.all() if app.code in services]
+        convention_create(
+            model=convention_model,
+            collectivite=collectivite,
+            applications=offered or None,
+            by=by,
+        )
     transaction.on_commit(
         lambda: send_welcome(
             user_id=referent.pk, collectivite_id=collectivite.pk, role=Membership.Role.ADMIN

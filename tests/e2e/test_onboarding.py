@@ -51,7 +51,7 @@ def test_platform_admin_onboards_a_commune_with_the_wizard(
 
     # Type-ahead, without accents: both "Saint-Étienne" communes are offered.
     page.get_by_label("Rechercher la commune").press_sequentially("saint etienne", delay=20)
-    options = page.get_by_role("option")
+    options = page.locator("#commune-results").get_by_role("option")
     expect(options).to_have_count(2)
     page.get_by_role("button", name=re.compile("Saint-Étienne-en-Dévoluy — 05139")).click()
     expect(page.get_by_label("Code INSEE retenu")).to_have_value("05139")

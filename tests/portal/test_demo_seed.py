@@ -45,3 +45,18 @@ def test_seed_is_idempotent_and_complete(db):
     assert User.objects.get(email="plateforme@hautes-alpes.demo").is_platform_admin
     assert User.objects.get(email="finances@hautes-alpes.demo").is_finance
     assert Membership.objects.get(user__email="admin@embrun.demo").role == Membership.Role.ADMIN
+
+    # Conventions (issue 9): one per demo commune, in force, and something due this month.
+    from django.utils import timezone
+
+    from conventions.models import Convention
+    from conventions.selectors import conventions_to_handle
+
+    assert set(
+        Convention.objects.filter(state="active").values_list("collectivite__slug", flat=True)
+    ) >= {"puy-saint-andre", "briancon", "embrun"}
+    due = {
+        d.convention.collectivite.slug for d in conventions_to_handle(today=timezone.localdate())
+    }
+    assert {"puy-saint-andre", "briancon"} <= due
+    assert "sve" in Collectivite.objects.get(slug="briancon").services

@@ -58,15 +58,16 @@ def test_the_dashboard_query_count_does_not_grow_with_communes(
 
     services.commune_onboard(insee_code="05046", slug="embrun", referent_email="a@embrun.fr")
     admin_client.get("/operateur/")
-    # tenant lookup, user, count, page, domains, référents: each after a SET
-    # search_path (the session comes from the cache)
-    with django_assert_num_queries(12):
+    # tenant lookup, user, count, page, domains, référents, the application catalogue
+    # (conventions.Application): each after a SET search_path (the session comes from the
+    # cache)
+    with django_assert_num_queries(14):
         admin_client.get("/operateur/")
     services.commune_onboard(insee_code="05061", slug="gap", referent_email="a@gap.fr")
     services.commune_onboard(insee_code="05006", slug="argentiere", referent_email="a@arg.fr")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         assert admin_client.get("/operateur/").status_code == 200
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         assert admin_client.get("/operateur/", {"format": "csv"}).status_code == 200
 
 
@@ -113,26 +114,28 @@ def test_the_dashboard_is_for_platform_admins(operator, user_factory):
 def test_the_dashboard_and_the_home_page_go_a_page_at_a_time(
     communes, admin_client, django_assert_num_queries, tenant_a, tenant_b, monkeypatch
 ):
-    from portal import views as portal_views
     from tenants import views_operator
 
     monkeypatch.setattr(views_operator, "PAGE_SIZE", 2)
-    monkeypatch.setattr(portal_views, "HOME_PAGE_SIZE", 2)
+    monkeypatch.setattr(views_operator, "HOME_PAGE_SIZE", 2)
     members = Collectivite.objects.members().count()
     assert members >= 5
     first = admin_client.get("/operateur/").content.decode()
     assert first.count('href="/operateur/collectivites/') == 2
     assert f"{members} collectivités" in first and "page=2" in first
-    # (the session comes from the cache: no query for it)
-    with django_assert_num_queries(12):
+    # (the session comes from the cache: no query for it; +1 for the application catalogue,
+    # each after SET search_path)
+    with django_assert_num_queries(14):
         last = admin_client.get("/operateur/", {"page": 99}).content.decode()
     assert "Précédente" in last and "Suivante" not in last
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         filtered = admin_client.get("/operateur/", {"statut": "active", "page": 2})
     assert "statut=active&amp;page=1" in filtered.content.decode()
 
     # The public home page: user, count, page, domains (each after SET search_path), and the
-    # tenant lookup (the session comes from the cache); links from the prefetched domains.
-    with django_assert_num_queries(10):
+    # tenant lookup (the session comes from the cache); links from the prefetched domains; for
+    # a platform admin, the conventions block (live conventions; none here, so no query for
+    # their avenants).
+    with django_assert_num_queries(12):
         home = admin_client.get("/").content.decode()
     assert home.count(".localhost") >= 2 and "Page 1 sur" in home

@@ -3,7 +3,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.accounts.models import User
 from portal.text import slug_suggest
-from tenants.catalogue import DEFAULT_SERVICES
 from tenants.services import commune_onboard
 
 
@@ -17,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--referent-first-name", default="")
         parser.add_argument("--referent-last-name", default="")
         parser.add_argument(
-            "--services", default=",".join(DEFAULT_SERVICES), help="codes séparés par des virgules"
+            "--services",
+            default="",
+            help="codes séparés par des virgules (défaut : les applications proposées par défaut)",
         )
         parser.add_argument("--domain", action="append", default=[], help="domaine en plus")
         parser.add_argument("--by", default="", help="e-mail de l'administrateur qui raccorde")
@@ -37,7 +38,8 @@ class Command(BaseCommand):
                 referent_email=options["referent_email"],
                 referent_first_name=options["referent_first_name"],
                 referent_last_name=options["referent_last_name"],
-                services=[code.strip() for code in options["services"].split(",") if code.strip()],
+                services=[code.strip() for code in options["services"].split(",") if code.strip()]
+                or None,
                 extra_domains=tuple(options["domain"]),
                 by=by,
             )

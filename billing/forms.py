@@ -1,0 +1,120 @@
+from django import forms
+from django.forms import formset_factory
+
+from billing.models import Contest, TariffLine, Titre
+from billing.money import parse_euros
+from conventions.models import Application, ConventionModel
+
+
+class EurosField(forms.CharField):
+    """An amount typed in euros ("1 234,56"), cleaned to integer cents."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            return parse_euros(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class CampaignForm(forms.Form):
+    year = forms.IntegerField(label="Année facturée", min_value=2000, max_value=2100)
+    models = forms.ModelMultipleChoiceField(
+        label="Modèles de convention",
+        queryset=ConventionModel.objects.filter(
+            pricing__in=["population_share", "population_brackets", "packages"]
+        ).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class TariffForm(forms.Form):
+    model = forms.ModelChoiceField(
+        label="Modèle", queryset=ConventionModel.objects.order_by("name")
+    )
+    year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
+    decision = forms.CharField(label="Décision (délibération, annexe)", required=False)
+
+
+class TariffLineForm(forms.Form):
+    kind = forms.ChoiceField(label="Nature", choices=TariffLine.Kind.choices)
+    application = forms.ModelChoiceField(
+        label="Application", queryset=Application.objects.all(), required=False
+    )
+    code = forms.SlugField(label="Code (forfait, prestation)", required=False)
+    label = forms.CharField(label="Libellé", max_length=200)
+    amount = EurosField(
+        label="Montant (€)", help_text="Coût annuel, tranche, forfait ou prix unitaire"
+    )
+    participation = EurosField(label="Participation de l'opérateur (€)", required=False)
+    low = forms.IntegerField(label="Population à partir de", required=False, min_value=0)
+    low_inclusive = forms.BooleanField(label="incluse", required=False, initial=True)
+    high = forms.IntegerField(label="Population jusqu'à", required=False, min_value=0)
+    high_inclusive = forms.BooleanField(label="incluse", required=False)
+    unit_label = forms.CharField(label="Unité", required=False)
+    vat_rate = forms.DecimalField(
+        label="TVA (%)", min_value=0, max_value=100, decimal_places=2, initial=0
+    )
+    includes_vat = forms.BooleanField(label="Montant TTC", required=False)
+
+    def line(self) -> TariffLine:
+        data = self.cleaned_data
+        return TariffLine(
+            kind=data["kind"],
+            application=data["application"],
+            code=data["code"] or (data["application"].code if data["application"] else ""),
+            label=data["label"],
+            amount_cents=data["amount"],
+            participation_cents=data["participation"] or 0,
+            low=data["low"],
+            low_inclusive=data["low_inclusive"],
+            high=data["high"],
+            high_inclusive=data["high_inclusive"],
+            unit_label=data["unit_label"],
+            vat_rate_bp=int(data["vat_rate"] * 100),
+            includes_vat=data["includes_vat"],
+        )
+
+
+TariffLineFormSet = formset_factory(TariffLineForm, extra=3)
+
+
+class TitreFilterForm(forms.Form):
+    year = forms.IntegerField(label="Exercice", required=False)
+    status = forms.ChoiceField(
+        label="État", choices=[("", "Tous")] + list(Titre.Status.choices), required=False
+    )
+    member = forms.CharField(label="Membre", required=False)
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label="Payé le", widget=forms.DateInput(attrs={"type": "date"}))
+    amount = EurosField(label="Montant (€)")
+    reference = forms.CharField(label="Référence", required=False, max_length=100)
+
+
+class ContestForm(forms.Form):
+    received_on = forms.DateField(label="Reçue le", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MemberContestForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de la contestation", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(label="Motif de la correction", max_length=200)
+
+
+class PopulationForm(forms.Form):
+    collectivite = forms.IntegerField(widget=forms.HiddenInput)
+    year = forms.IntegerField(label="Année facturée", min_value=2000, max_value=2100)
+    population = forms.IntegerField(label="Population", min_value=1)
+    source = forms.CharField(label="Source écrite", max_length=300)
+
+
+CONTEST_MEANS = Contest.Means

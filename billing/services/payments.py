@@ -1,0 +1,50 @@
+"""Payments received by the public accountant, recorded against a titre."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from billing.models import Payment, Titre
+from billing.money import euros
+from billing.selectors import titre_balance_cents
+from billing.services.titres import HISTORY_STREAM
+from portal.audit.history import history_append
+
+
+def payment_record(
+    *, titre: Titre, paid_on: date, amount_cents: int, reference: str, actor
+) -> Payment:
+    """A payment (partial allowed) never above the balance, on a titre still owed."""
+    if amount_cents <= 0:
+        raise ValidationError("Le montant d'un paiement doit être positif.")
+    with transaction.atomic():
+        titre = Titre.objects.select_for_update().get(pk=titre.pk)
+        if titre.kind != Titre.Kind.TITRE or titre.status == Titre.Status.CANCELLED:
+            raise ValidationError("Ce titre est annulé : aucun paiement ne peut y être imputé.")
+        balance = titre_balance_cents(titre)
+        if amount_cents > balance:
+            raise ValidationError(
+                f"Le paiement ({euros(amount_cents)}) dépasse le solde restant dû"
+                f" ({euros(balance)})."
+            )
+        payment = Payment.objects.create(
+            titre=titre,
+            paid_on=paid_on,
+            amount_cents=amount_cents,
+            reference=reference.strip(),
+            recorded_by=actor,
+        )
+        history_append(
+            stream=HISTORY_STREAM,
+            subject=titre,
+            action="payment_recorded",
+            actor=actor,
+            payload={
+                "amount_cents": amount_cents,
+                "paid_on": paid_on.isoformat(),
+                "reference": payment.reference,
+                "balance_cents": balance - amount_cents,
+            },
+        )
+    return payment

@@ -1,0 +1,410 @@
+"""Titres de recette: numbering, issue, delivery (PDF then e-mail), contest, correction.
+
+Lock order (never reversed): a titre row being corrected, then the year's sequence row,
+then the history stream's head. Nothing is rendered or mailed while a lock is held: the PDF
+is rendered by the worker after the issuing transaction and stored once; the e-mail is
+claimed in a short transaction and sent after its commit (at most once).
+"""
+
+import hashlib
+from collections import defaultdict
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from billing.liquidation import MemberBill, liquidate
+from billing.models import BillingProfile, Contest, Issuer, Titre, TitreLine, TitreSequence
+from billing.money import euros, vat_split
+from billing.terms import contest_last_day, payment_due_on
+from portal.audit.history import history_append
+from portal.pdf import render_pdf
+
+HISTORY_STREAM = "billing"
+
+
+def issuer_snapshot() -> dict:
+    issuer = Issuer.objects.order_by("pk").first()
+    if issuer is None:
+        raise ValidationError(
+            "L'ordonnateur n'est pas renseigné (nom, SIRET, comptable public) :"
+            " aucun titre ne peut être émis."
+        )
+    fields = [f.name for f in Issuer._meta.fields if f.name != "id"]
+    return {name: getattr(issuer, name) for name in fields} | {"signatory": issuer.signatory}
+
+
+def debtor_snapshot(collectivite, profile: BillingProfile | None) -> dict:
+    return {
+        "id": collectivite.pk,
+        "name": collectivite.name,
+        "kind": collectivite.kind,
+        "insee_code": collectivite.insee_code,
+        "siren": collectivite.siren,
+        "siret": (profile.siret if profile else "") or "",
+        "service_code": (profile.service_code if profile else "") or "",
+        "engagement_number": (profile.engagement_number if profile else "") or "",
+        "address": (profile.address if profile and profile.address else "")
+        or collectivite.contact_address,
+        "email": (profile.email if profile else "") or "",
+    }
+
+
+def _next_number(year: int) -> int:
+    """The next number of the year's continuous series. The sequence row stays locked until
+    the issuing transaction ends: a failed issue rolls the number back (no gap)."""
+    TitreSequence.objects.bulk_create([TitreSequence(year=year)], ignore_conflicts=True)
+    sequence = TitreSequence.objects.select_for_update().get(pk=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+def titre_lines(bill: MemberBill) -> list[TitreLine]:
+    """Unsaved lines of a member's liquidation, with HT, VAT and TTC per line."""
+    lines = []
+    for position, line in enumerate(bill.lines, start=1):
+        ht, vat, ttc = vat_split(
+            line.amount_cents, rate_bp=line.vat_rate_bp, includes_vat=line.includes_vat
+        )
+        lines.append(
+            TitreLine(
+                position=position,
+                label=line.label,
+                basis=line.basis,
+                application=line.application,
+                quantity=line.quantity,
+                unit_cents=line.unit_cents,
+                amount_ht_cents=ht,
+                vat_rate_bp=line.vat_rate_bp,
+                vat_cents=vat,
+                amount_ttc_cents=ttc,
+            )
+        )
+    return lines
+
+
+def _create(
+    *,
+    convention,
+    lines: list[TitreLine],
+    year: int,
+    kind: str,
+    issuer: dict,
+    actor,
+    today: date,
+    campaign=None,
+    corrects: Titre | None = None,
+    replaces: Titre | None = None,
+    object_: str = "",
+) -> Titre:
+    model = convention.model
+    number = _next_number(year)
+    breakdown = defaultdict(lambda: [0, 0])
+    for line in lines:
+        breakdown[line.vat_rate_bp][0] += line.amount_ht_cents
+        breakdown[line.vat_rate_bp][1] += line.vat_cents
+    profile = BillingProfile.objects.filter(collectivite=convention.collectivite).first()
+    titre = Titre.objects.create(
+        year=year,
+        number=number,
+        kind=kind,
+        campaign=campaign,
+        convention=convention,
+        collectivite=convention.collectivite,
+        corrects=corrects,
+        replaces=replaces,
+        object=object_ or f"Participation {year} — {model.name}",
+        legal_basis=(
+            f"Convention {convention.reference} « {model.name} »"
+            + (f" (modèle {model.seed})" if model.seed else "")
+            + f", tarifs {year}"
+        ),
+        issued_on=today,
+        issued_by=actor,
+        issuer=issuer,
+        debtor=debtor_snapshot(convention.collectivite, profile),
+        total_ht_cents=sum(line.amount_ht_cents for line in lines),
+        total_vat_cents=sum(line.vat_cents for line in lines),
+        total_ttc_cents=sum(line.amount_ttc_cents for line in lines),
+        vat_breakdown=[[rate, ht, vat] for rate, (ht, vat) in sorted(breakdown.items())],
+    )
+    for line in lines:
+        line.titre = titre
+    TitreLine.objects.bulk_create(lines)
+    history_append(
+        stream=HISTORY_STREAM,
+        subject=titre,
+        action=f"{kind}_issued",
+        actor=actor,
+        actor_label="" if actor else "campagne",
+        payload={
+            "reference": titre.reference,
+            "collectivite": convention.collectivite.name,
+            "convention": convention.reference,
+            "total_ttc_cents": titre.total_ttc_cents,
+            "lines": [[line.label, line.basis, line.amount_ttc_cents] for line in lines],
+            "corrects": corrects.reference if corrects else None,
+            "replaces": replaces.reference if replaces else None,
+        },
+    )
+    return titre
+
+
+def titre_issue(
+    *, bill: MemberBill, year: int, issuer: dict, actor=None, campaign=None, today: date
+) -> Titre | None:
+    """One member's titre for ``year`` under its convention, all or nothing; None when that
+    member already has its titre for the year and agreement (re-running issues nothing)."""
+    if bill.errors or not bill.lines:
+        raise ValidationError("; ".join(bill.errors) or "Aucune ligne à facturer pour ce membre.")
+    with transaction.atomic():
+        # Checked under the sequence lock (taken again by _next_number in this transaction):
+        # issuers of one year are serialised from here, so the check cannot race.
+        TitreSequence.objects.bulk_create([TitreSequence(year=year)], ignore_conflicts=True)
+        TitreSequence.objects.select_for_update().get(pk=year)
+        exists = Titre.objects.filter(
+            convention=bill.convention, year=year, kind=Titre.Kind.TITRE, replaces__isnull=True
+        ).exists()
+        if exists:
+            return None
+        return _create(
+            convention=bill.convention,
+            lines=titre_lines(bill),
+            year=year,
+            kind=Titre.Kind.TITRE,
+            issuer=issuer,
+            actor=actor,
+            today=today,
+            campaign=campaign,
+        )
+
+
+def _pdf_context(titre: Titre) -> dict:
+    corrects = titre.corrects
+    return {
+        "titre": titre,
+        "lines": list(titre.lines.all()),
+        "issuer": titre.issuer,
+        "debtor": titre.debtor,
+        "corrects": corrects,
+        "vat_breakdown": [
+            {"rate_bp": rate, "base": ht, "vat": vat} for rate, ht, vat in titre.vat_breakdown
+        ],
+        "euros": euros,
+    }
+
+
+def titre_render(*, titre_id: int) -> bool:
+    """Render and store the titre's PDF once (outside any lock); False if already stored."""
+    titre = Titre.objects.select_related("corrects").get(pk=titre_id)
+    if titre.pdf is not None:
+        return False
+    pdf = render_pdf("billing/pdf/titre.html", _pdf_context(titre))
+    stored = Titre.objects.filter(pk=titre_id, pdf__isnull=True).update(
+        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
+    )
+    return bool(stored)
+
+
+def _recipients(titre: Titre) -> list[str]:
+    from tenants.models import Membership
+
+    emails = list(
+        Membership.objects.filter(
+            collectivite_id=titre.collectivite_id,
+            role=Membership.Role.ADMIN,
+            is_active=True,
+            user__is_active=True,
+        )
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+    if titre.debtor.get("email"):
+        emails.insert(0, titre.debtor["email"])
+    return list(dict.fromkeys(emails))
+
+
+def titre_send(*, titre_id: int, today: date | None = None) -> bool:
+    """Notify the titre to the member's admins (the ampliation is the notification) once:
+    claims the owed e-mail and fixes the notification, contest and due dates in one short
+    transaction, then sends after commit. False when not owed or the PDF is not ready."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        titre = Titre.objects.select_for_update().get(pk=titre_id)
+        if not titre.mail_owed or titre.pdf is None:
+            return False
+        titre.mail_owed = False
+        titre.notified_on = today
+        insee = titre.debtor.get("insee_code", "")
+        if titre.kind == Titre.Kind.TITRE:
+            titre.contest_until = contest_last_day(today, insee_code=insee)
+            titre.due_on = payment_due_on(today)
+        titre.save(update_fields=["mail_owed", "notified_on", "contest_until", "due_on"])
+        history_append(
+            stream=HISTORY_STREAM,
+            subject=titre,
+            action="titre_notified",
+            actor_label="worker",
+            payload={"reference": titre.reference, "notified_on": today.isoformat()},
+        )
+        recipients = _recipients(titre)
+        context = {"titre": titre, "euros": euros}
+        subject = f"{titre.get_kind_display()} n° {titre.reference} — {titre.issuer['name']}"
+        body = render_to_string("billing/email/titre_notified.txt", context)
+        pdf, filename = bytes(titre.pdf), titre.filename
+
+        def send() -> None:
+            if not recipients:
+                return
+            message = EmailMessage(subject=subject, body=body, to=recipients)
+            message.attach(filename, pdf, "application/pdf")
+            message.send()
+
+        transaction.on_commit(send)
+    return True
+
+
+def titre_deliver(*, titre_id: int) -> None:
+    """The worker's part after issuing: the PDF, then the notification e-mail."""
+    titre_render(titre_id=titre_id)
+    titre_send(titre_id=titre_id)
+
+
+def titre_contest(*, titre: Titre, received_on: date, means: str, reason: str, actor) -> Contest:
+    """Seed 002 art. 5: a contest received within 8 clear days of receipt; after that the
+    titre is deemed accepted and the contest is refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Indiquez le motif de la contestation.")
+    with transaction.atomic():
+        titre = Titre.objects.select_for_update().get(pk=titre.pk)
+        if titre.kind != Titre.Kind.TITRE or titre.status == Titre.Status.CANCELLED:
+            raise ValidationError("Ce titre est annulé : il ne peut plus être contesté.")
+        if titre.status == Titre.Status.CONTESTED:
+            raise ValidationError("Ce titre est déjà contesté.")
+        if titre.notified_on is None:
+            raise ValidationError("Ce titre n'a pas encore été notifié.")
+        if received_on < titre.notified_on:
+            raise ValidationError("La contestation ne peut pas précéder la notification du titre.")
+        if received_on > titre.contest_until:
+            raise ValidationError(
+                f"Le délai de contestation a expiré le {titre.contest_until:%d/%m/%Y}"
+                " (8 jours francs après réception) : le titre est réputé accepté."
+            )
+        contest = Contest.objects.create(
+            titre=titre, received_on=received_on, means=means, reason=reason, recorded_by=actor
+        )
+        titre.status = Titre.Status.CONTESTED
+        titre.save(update_fields=["status"])
+        history_append(
+            stream=HISTORY_STREAM,
+            subject=titre,
+            action="titre_contested",
+            actor=actor,
+            payload={"received_on": received_on.isoformat(), "means": means, "reason": reason},
+        )
+        issuer_email = titre.issuer.get("contest_email")
+        subject = f"Contestation du titre n° {titre.reference} — {titre.debtor['name']}"
+        body = (
+            f"{titre.debtor['name']} conteste le titre n° {titre.reference}"
+            f" ({euros(titre.total_ttc_cents)}), reçue le {received_on:%d/%m/%Y}.\n\n"
+            f"Motif : {reason}\n"
+        )
+        if issuer_email:
+            transaction.on_commit(
+                lambda: EmailMessage(subject=subject, body=body, to=[issuer_email]).send()
+            )
+    return contest
+
+
+def titre_paid_cents(titre: Titre) -> int:
+    return titre.payments.aggregate(total=Sum("amount_cents"))["total"] or 0
+
+
+def titre_correct(*, titre: Titre, reason: str, actor, today: date | None = None):
+    """A correction never edits an issued titre: a cancellation titre (its own number,
+    referring to the first) then a new titre from the current liquidation (after a
+    population override, a corrected tariff...), both in one transaction; payment of the
+    new one falls due 30 days after its own notification. Returns (annulation, new)."""
+    today = today or timezone.localdate()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Indiquez le motif de la correction.")
+    issuer = issuer_snapshot()
+    with transaction.atomic():
+        titre = (
+            Titre.objects.select_for_update().select_related("convention__model").get(pk=titre.pk)
+        )
+        if titre.kind != Titre.Kind.TITRE or titre.status == Titre.Status.CANCELLED:
+            raise ValidationError("Ce titre est déjà annulé : il ne peut pas être corrigé.")
+        if titre_paid_cents(titre):
+            raise ValidationError(
+                "Ce titre a déjà reçu des paiements : enregistrez leur remboursement avec le"
+                " comptable avant de le corriger."
+            )
+        liquidation = liquidate(year=titre.year, model_ids=[titre.convention.model_id])
+        bill = next(
+            (m for m in liquidation.members if m.convention.pk == titre.convention_id), None
+        )
+        errors = liquidation.models[0].errors + (bill.errors if bill else [])
+        if bill is None or errors or not bill.lines:
+            raise ValidationError(
+                "Nouvelle liquidation impossible : " + ("; ".join(errors) or "membre absent.")
+            )
+        # The cancellation repeats the first titre's lines, to the cent.
+        cancelled_lines = [
+            TitreLine(
+                position=line.position,
+                label=line.label,
+                basis=f"Annulation — {line.basis}",
+                application=line.application,
+                quantity=line.quantity,
+                unit_cents=line.unit_cents,
+                amount_ht_cents=line.amount_ht_cents,
+                vat_rate_bp=line.vat_rate_bp,
+                vat_cents=line.vat_cents,
+                amount_ttc_cents=line.amount_ttc_cents,
+            )
+            for line in titre.lines.all()
+        ]
+        annulation = _create(
+            convention=titre.convention,
+            lines=cancelled_lines,
+            year=titre.year,
+            kind=Titre.Kind.ANNULATION,
+            issuer=issuer,
+            actor=actor,
+            today=today,
+            corrects=titre,
+            object_=f"Annulation du titre n° {titre.reference} — {reason}"[:300],
+        )
+        new = _create(
+            convention=titre.convention,
+            lines=titre_lines(bill),
+            year=titre.year,
+            kind=Titre.Kind.TITRE,
+            issuer=issuer,
+            actor=actor,
+            today=today,
+            replaces=titre,
+            object_=f"{titre.object} (remplace le titre n° {titre.reference})"[:300],
+        )
+        titre.status = Titre.Status.CANCELLED
+        titre.save(update_fields=["status"])
+        history_append(
+            stream=HISTORY_STREAM,
+            subject=titre,
+            action="titre_corrected",
+            actor=actor,
+            payload={"reason": reason, "annulation": annulation.reference, "new": new.reference},
+        )
+        from billing.tasks import deliver_titre
+
+        for issued in (annulation, new):
+            transaction.on_commit(lambda pk=issued.pk: deliver_titre.delay(pk))
+    return annulation, new

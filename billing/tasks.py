@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from billing.services import campaign_run, titre_deliver
+
+
+@shared_task(name="billing.run_campaign")
+def run_campaign(campaign_id: int) -> dict:
+    """Public schema: sent without a tenant."""
+    return campaign_run(campaign_id=campaign_id)
+
+
+@shared_task(name="billing.deliver_titre")
+def deliver_titre(titre_id: int) -> None:
+    titre_deliver(titre_id=titre_id)

@@ -1,0 +1,302 @@
+"""Finance staff's pages on the operator's host (/facturation/)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from billing import exports, selectors, services
+from billing.forms import (
+    CampaignForm,
+    ContestForm,
+    CorrectionForm,
+    PaymentForm,
+    PopulationForm,
+    TariffForm,
+    TariffLineFormSet,
+    TitreFilterForm,
+)
+from billing.liquidation import liquidate
+from billing.models import Campaign, Contest, Titre
+from billing.pes import pes_filename, pes_recette
+from billing.services.titres import issuer_snapshot
+from billing.terms import campaign_deadline, campaign_reminder_from
+from portal.permissions import finance_required
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@finance_required
+def index(request):
+    form = CampaignForm(request.POST or None, initial={"year": timezone.localdate().year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(
+                year=form.cleaned_data["year"],
+                model_ids=[m.pk for m in form.cleaned_data["models"]],
+                actor=request.user,
+            )
+            return redirect("billing:campaign", campaign.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    today = timezone.localdate()
+    return render(
+        request,
+        "billing/index.html",
+        {
+            "form": form,
+            "campaigns": selectors.campaigns_list()[:50],
+            "deadline": campaign_deadline(today.year),
+            "remind": campaign_reminder_from(today.year) <= today <= campaign_deadline(today.year),
+        },
+    )
+
+
+@finance_required
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign.objects.prefetch_related("convention_models"), pk=pk)
+    model_ids = [m.pk for m in campaign.convention_models.all()]
+    preview = liquidate(year=campaign.year, model_ids=model_ids)
+    return render(
+        request,
+        "billing/campaign.html",
+        {
+            "campaign": campaign,
+            "preview": preview,
+            "deadline": campaign_deadline(campaign.year),
+            "delivered": selectors.campaign_delivered(campaign=campaign),
+        },
+    )
+
+
+@finance_required
+@require_POST
+def campaign_launch(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        services.campaign_launch(campaign=campaign, actor=request.user)
+        messages.success(request, "Émission lancée : suivez sa progression ci-dessous.")
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("billing:campaign", pk)
+
+
+@finance_required
+def campaign_progress(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    delivered = selectors.campaign_delivered(campaign=campaign)
+    return JsonResponse(
+        {
+            "delivered": delivered,
+            "state": campaign.state,
+            "state_label": campaign.get_state_display(),
+            "done": campaign.done,
+            "total": campaign.total,
+            "issued": campaign.issued,
+            "skipped": campaign.skipped,
+            "errors": campaign.errors,
+            "finished": campaign.state in (Campaign.State.DONE, Campaign.State.FAILED)
+            and delivered >= campaign.issued,
+        }
+    )
+
+
+@finance_required
+def campaign_pes(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    titres = list(
+        selectors.titres_list(campaign_id=pk)
+        .defer(None)
+        .prefetch_related("lines")
+        .select_related("corrects")
+        .order_by("number")
+    )
+    if not titres or any(t.pdf is None for t in titres):
+        raise Http404("Aucun titre émis, ou PDF en cours de production.")
+    issuer, today = issuer_snapshot(), timezone.localdate()
+    content = pes_recette(titres=titres, issuer=issuer, batch=campaign.pk, today=today)
+    name = pes_filename(issuer=issuer, year=campaign.year, batch=campaign.pk, today=today)
+    return _download(content, name, "application/xml")
+
+
+@finance_required
+def titre_list(request):
+    form = TitreFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    titres = selectors.titres_list(year=data.get("year"), status=data.get("status") or "")
+    if data.get("member"):
+        titres = titres.filter(collectivite__name__icontains=data["member"])
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        writer = exports.to_csv if export == "csv" else exports.to_xlsx
+        content = writer(exports.TITRE_COLUMNS, exports.titre_rows(titres))
+        kind = (
+            "text/csv"
+            if export == "csv"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        return _download(content, f"titres.{export}", kind)
+    page = Paginator(titres, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "billing/titres.html",
+        {"form": form, "page": page, "query_string": query.urlencode()},
+    )
+
+
+def _titre_page(request, titre, **forms):
+    context = {
+        "titre": titre,
+        "balance": selectors.titre_balance_cents(titre),
+        "payment_form": forms.get("payment_form") or PaymentForm(),
+        "contest_form": forms.get("contest_form") or ContestForm(),
+        "correction_form": forms.get("correction_form") or CorrectionForm(),
+    }
+    return render(request, "billing/titre.html", context, status=400 if forms else 200)
+
+
+def _titre(pk):
+    return get_object_or_404(
+        Titre.objects.defer("pdf").select_related("collectivite", "corrects", "replaces"), pk=pk
+    )
+
+
+@finance_required
+def titre_detail(request, pk):
+    return _titre_page(request, _titre(pk))
+
+
+@finance_required
+def titre_pdf(request, pk):
+    titre = get_object_or_404(Titre, pk=pk)
+    if titre.pdf is None:
+        raise Http404("PDF en cours de production.")
+    return _download(bytes(titre.pdf), titre.filename, "application/pdf")
+
+
+@finance_required
+@require_POST
+def titre_action(request, pk, action):
+    titre = _titre(pk)
+    form_class = {
+        "paiement": PaymentForm,
+        "contestation": ContestForm,
+        "correction": CorrectionForm,
+    }.get(action)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("")
+        data = form.cleaned_data
+        if action == "paiement":
+            services.payment_record(
+                titre=titre,
+                paid_on=data["paid_on"],
+                amount_cents=data["amount"],
+                reference=data["reference"],
+                actor=request.user,
+            )
+        elif action == "contestation":
+            services.titre_contest(
+                titre=titre,
+                received_on=data["received_on"],
+                means=Contest.Means.EMAIL,
+                reason=data["reason"],
+                actor=request.user,
+            )
+        else:
+            _, new = services.titre_correct(titre=titre, reason=data["reason"], actor=request.user)
+            messages.success(request, f"Titre annulé ; nouveau titre n° {new.reference} émis.")
+            return redirect("billing:titre", new.pk)
+    except ValidationError as exc:
+        if exc.messages != [""]:
+            form.add_error(None, exc)
+        key = {"paiement": "payment_form", "contestation": "contest_form"}.get(
+            action, "correction_form"
+        )
+        return _titre_page(request, titre, **{key: form})
+    messages.success(request, "Enregistré.")
+    return redirect("billing:titre", pk)
+
+
+@finance_required
+def payments(request):
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        writer = exports.to_csv if export == "csv" else exports.to_xlsx
+        content = writer(exports.PAYMENT_COLUMNS, exports.payment_rows(selectors.payments_list()))
+        kind = (
+            "text/csv"
+            if export == "csv"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        return _download(content, f"paiements.{export}", kind)
+    return render(
+        request,
+        "billing/payments.html",
+        {
+            "overdue": selectors.titres_overdue(today=timezone.localdate())[:200],
+            "payments": selectors.payments_list()[:200],
+        },
+    )
+
+
+@finance_required
+def tariffs(request):
+    form = TariffForm(request.POST or None)
+    lines = TariffLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            services.tariff_save(
+                model=form.cleaned_data["model"],
+                year=form.cleaned_data["year"],
+                decision=form.cleaned_data["decision"],
+                actor=request.user,
+                lines=[f.line() for f in lines if f.has_changed() and f.cleaned_data],
+            )
+            messages.success(request, "Tarif enregistré.")
+            return redirect("billing:tariffs")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(
+        request,
+        "billing/tariffs.html",
+        {"form": form, "lines": lines, "tariffs": selectors.tariffs_list()[:100]},
+    )
+
+
+@finance_required
+@require_POST
+def population_override(request):
+    from tenants.models import Collectivite
+
+    form = PopulationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.population_override_set(
+                collectivite=get_object_or_404(Collectivite, pk=data["collectivite"]),
+                year=data["year"],
+                population=data["population"],
+                source=data["source"],
+                actor=request.user,
+            )
+            messages.success(request, "Population retenue enregistrée.")
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, "Population ou source manquante.")
+    return redirect(request.POST.get("next") or "billing:index")

@@ -1,0 +1,33 @@
+"""The technical administration: the catalogue and the agreement models are edited here
+(the five seeds ship ready); members' conventions change only through their services."""
+
+from django.contrib import admin
+
+from conventions.models import Application, Convention, ConventionModel
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "citizen_path", "is_default", "position"]
+    ordering = ["position"]
+
+
+@admin.register(ConventionModel)
+class ConventionModelAdmin(admin.ModelAdmin):
+    list_display = ["name", "seed", "pricing", "tacit_renewal", "notice_rule", "is_offered"]
+    filter_horizontal = ["applications"]
+
+
+@admin.register(Convention)
+class ConventionAdmin(admin.ModelAdmin):
+    list_display = ["reference", "collectivite", "model", "state", "signed_on", "ends_on"]
+    list_filter = ["state", "model"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

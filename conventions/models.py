@@ -1,1 +1,0 @@
-"""Public schema: application catalogue, conventions, amendments, notices, renewals."""

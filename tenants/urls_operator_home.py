@@ -1,0 +1,7 @@
+"""The operator's home page (no namespace: "home")."""
+
+from django.urls import path
+
+from tenants import views_operator
+
+urlpatterns = [path("", views_operator.operator_home, name="home")]

@@ -1,0 +1,84 @@
+"""The titre's PDF states every mention a titre exécutoire needs, read back from its text."""
+
+import io
+import re
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from billing.liquidation import liquidate
+from billing.models import Titre
+from billing.services import titre_correct, titre_issue, titre_render
+from billing.services.titres import issuer_snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(titre: Titre) -> str:
+    titre.refresh_from_db()
+    reader = PdfReader(io.BytesIO(bytes(titre.pdf)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
+
+
+def _laverune_titre(share_model):
+    bill = next(
+        m
+        for m in liquidate(year=2026, model_ids=[share_model.pk]).members
+        if m.convention.collectivite.name == "Lavérune"
+    )
+    titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    assert titre_render(titre_id=titre.pk)
+    assert not titre_render(titre_id=titre.pk)  # stored once
+    return titre
+
+
+def test_pdf_states_the_l1617_5_and_gbcp_mentions(laverune_setup, share_model):
+    titre = _laverune_titre(share_model)
+    text = _text(titre)
+    expected = [
+        # Issuer, its SIRET and address; who issues it (CGCT L1617-5 4°).
+        "Syndicat mixte de test",
+        "SIRET 25050001200017",
+        "05000 Gap",
+        "Claire Ordonnatrice, Présidente du syndicat mixte",
+        # Debtor.
+        "Débiteur : Lavérune",
+        "SIREN 210500013",
+        # Number, date, object, legal basis, imputation.
+        "Titre de recette n° 2026-00001",
+        "émis le 01/09/2026",
+        "Participation 2026",
+        "Convention CONV-",
+        "Imputation budgétaire",
+        # Bases of liquidation (GBCP art. 24), totals, VAT by rate.
+        "1 000 hab. × (13 468,00 € − 6 734,00 €) ÷ 100 000 hab.",
+        "67,34 €",
+        "Total hors taxes 150,11 €",
+        "TVA à 0 % sur 150,11 €",
+        "150,11 €",
+        # Due date, contest window, appeal routes, enforceability, payment details.
+        "30 jours à compter de la notification",
+        "8 jours francs",
+        "finances@syndicat.example.fr",
+        "deux mois",
+        "le tribunal judiciaire de Gap",
+        "L1617-5",
+        "L252 A du livre des procédures fiscales",
+        "R2342-4",
+        "Service de gestion comptable de Gap",
+        "IBAN FR7630001007941234567890185",
+    ]
+    missing = [mention for mention in expected if mention not in text]
+    assert missing == [], text
+
+
+def test_cancellation_pdf_refers_to_the_first_titre(laverune_setup, share_model):
+    titre = _laverune_titre(share_model)
+    Titre.objects.filter(pk=titre.pk).update(notified_on=date(2026, 9, 1), mail_owed=False)
+    annulation, new = titre_correct(titre=titre, reason="Erreur", actor=None)
+    titre_render(titre_id=annulation.pk)
+    titre_render(titre_id=new.pk)
+    assert "annule le titre n° 2026-00001" in _text(annulation)
+    assert "remplace le titre n° 2026-00001" in _text(new)

@@ -1,0 +1,159 @@
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from billing.liquidation import liquidate
+from billing.models import Campaign, Titre
+from billing.services import titre_issue, titre_render, titre_send
+from billing.services.titres import issuer_snapshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finance_client(user_factory, operator):
+    user = user_factory(is_finance=True)
+    client = Client(HTTP_HOST="localhost")
+    client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def issued(tenant_a, tenant_b, convention_for, share_model, share_tariff, issuer):
+    """Titres for the two test communes, notified today."""
+    from tenants.models import Collectivite
+
+    Collectivite.objects.filter(pk__in=[tenant_a.pk, tenant_b.pk]).update(
+        population_totale=1000, population_year=2023
+    )
+    for tenant in (tenant_a, tenant_b):
+        convention_for(tenant, share_model)
+    titres = []
+    for bill in liquidate(year=2026, model_ids=[share_model.pk]).members:
+        titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+        titre_render(titre_id=titre.pk)
+        titre_send(titre_id=titre.pk, today=timezone.localdate())
+        titres.append(Titre.objects.get(pk=titre.pk))
+    return {t.collectivite_id: t for t in titres}
+
+
+def test_finance_pages_refuse_others(
+    operator_client, user_factory, client_a, member_factory, tenant_a
+):
+    assert operator_client.get("/facturation/").status_code == 302  # to the login page
+    agent = user_factory()
+    operator_client.login(email=agent.email, password=PASSWORD)
+    assert operator_client.get("/facturation/").status_code == 403
+    assert operator_client.get("/facturation/titres/").status_code == 403
+    # The finance pages do not exist on a commune's host.
+    assert client_a.get("/facturation/").status_code == 404
+
+
+def test_titres_list_filters_and_constant_queries(
+    finance_client, issued, tenant_a, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(12):
+        response = finance_client.get("/facturation/titres/?year=2026")
+    assert response.status_code == 200
+    for titre in issued.values():
+        assert titre.reference in response.content.decode()
+    response = finance_client.get("/facturation/titres/?member=Commune+A")
+    assert issued[tenant_a.pk].reference in response.content.decode()
+    csv = finance_client.get("/facturation/titres/?format=csv")
+    assert csv["Content-Type"] == "text/csv" and b"2026-0000" in csv.content
+    xlsx = finance_client.get("/facturation/titres/?format=xlsx")
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_titres_list_query_count_does_not_grow(
+    finance_client, issued, member, convention_for, share_model, django_assert_num_queries
+):
+    # Session, user, count, page of titres (collectivité, model and paid amount joined) and
+    # the page's fixed reads: the same with 2 titres as with 7.
+    with django_assert_num_queries(10):
+        finance_client.get("/facturation/titres/")
+    for n in range(5):
+        convention = convention_for(member(f"Ajout {n}", 500), share_model)
+        bill = next(
+            m
+            for m in liquidate(year=2026, model_ids=[share_model.pk]).members
+            if m.convention.pk == convention.pk
+        )
+        titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    with django_assert_num_queries(10):
+        response = finance_client.get("/facturation/titres/")
+    assert response.content.decode().count("/pdf/") == 7
+
+
+def test_finance_downloads_pdf_and_records_payment(finance_client, issued, tenant_a):
+    titre = issued[tenant_a.pk]
+    pdf = finance_client.get(f"/facturation/titres/{titre.pk}/pdf/")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    too_much = finance_client.post(
+        f"/facturation/titres/{titre.pk}/paiement/",
+        {"paid_on": "2026-10-01", "amount": "999999", "reference": "x"},
+    )
+    assert too_much.status_code == 400
+    assert "dépasse le solde restant dû" in too_much.content.decode()
+    ok = finance_client.post(
+        f"/facturation/titres/{titre.pk}/paiement/",
+        {"paid_on": "2026-10-01", "amount": "1,00", "reference": "VIR-1"},
+    )
+    assert ok.status_code == 302 and titre.payments.get().amount_cents == 100
+
+
+def test_campaign_page_shows_preview_and_refuses_year_without_tariff(
+    finance_client, issued, share_model
+):
+    response = finance_client.post("/facturation/", {"year": 2031, "models": [share_model.pk]})
+    assert "aucun tarif n&#x27;est saisi pour 2031" in response.content.decode()
+    assert not Campaign.objects.exists()
+    response = finance_client.post("/facturation/", {"year": 2026, "models": [share_model.pk]})
+    campaign = Campaign.objects.get()
+    assert response.url == f"/facturation/campagnes/{campaign.pk}/"
+    page = finance_client.get(response.url).content.decode()
+    assert "30/09/2026" in page and "Rapprochement par application" in page
+    assert "1\u202f000\u00a0hab. × (13\u202f468,00\u00a0€" in page
+    progress = finance_client.get(f"/facturation/campagnes/{campaign.pk}/progression/").json()
+    assert progress["state"] == "draft"
+
+
+def test_commune_admin_sees_only_its_titres_and_contests(
+    client_a, member_factory, tenant_a, tenant_b, issued
+):
+    from tenants.models import Membership
+
+    admin = member_factory(tenant_a, role=Membership.Role.ADMIN)
+    client_a.login(email=admin.email, password=PASSWORD)
+    own, other = issued[tenant_a.pk], issued[tenant_b.pk]
+    listing = client_a.get("/gestion/factures/").content.decode()
+    assert own.reference in listing and other.reference not in listing
+    assert client_a.get(f"/gestion/factures/{other.pk}/").status_code == 404
+    assert client_a.get(f"/gestion/factures/{other.pk}/pdf/").status_code == 404
+    assert client_a.get(f"/gestion/factures/{own.pk}/pdf/").content.startswith(b"%PDF")
+    response = client_a.post(
+        f"/gestion/factures/{own.pk}/contester/", {"reason": "Population erronée"}
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.status == Titre.Status.CONTESTED
+    assert own.contests.get().means == "portal"
+
+
+def test_agent_cannot_see_factures(client_a, member_factory, tenant_a, issued):
+    agent = member_factory(tenant_a)
+    client_a.login(email=agent.email, password=PASSWORD)
+    assert client_a.get("/gestion/factures/").status_code == 403
+
+
+def test_operator_home_shows_billing_to_platform_admins_only(operator_client, user_factory):
+    # The operator's home (tenants) collects sections for platform admins only.
+    admin = user_factory(is_platform_admin=True)
+    operator_client.login(email=admin.email, password=PASSWORD)
+    assert "/facturation/" in operator_client.get("/").content.decode()
+    agent = user_factory()
+    operator_client.login(email=agent.email, password=PASSWORD)
+    assert "/facturation/" not in operator_client.get("/").content.decode()
