@@ -1,6 +1,9 @@
 """Sessions: every signed-in session is recorded with its owner, so that logging out, a
 password change or "log out everywhere" ends them on every host at once."""
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from oauth2_provider.models import get_access_token_model, get_id_token_model
@@ -42,6 +45,10 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
     if keep_session_key:
         records = records.exclude(session_key=keep_session_key)
     keys = list(records.values_list("session_key", flat=True))
+    # Through the session engine, so that a cached copy (cached_db) goes with the row.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
     Session.objects.filter(session_key__in=keys).delete()
     records.delete()
     if keep_session_key is None:

@@ -20,6 +20,7 @@ from identity.services.sso import CALLBACK_PATH, operator_origin
 from identity.views.common import NEXT_KEY, complete_sign_in, is_operator_host, refuse, safe_next
 from identity.views.common import sign_in as identity_sign_in
 from portal.accounts.forms import LoginForm
+from portal.permissions import staff_landing
 
 LOGOUT_STATE_SALT = "identity.logout"
 
@@ -39,7 +40,9 @@ class PortalLoginView(LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        next_url = safe_next(self.request, self.get_redirect_url() or None)
+        # Without a next page, staff land on their back office (issue 11).
+        landing = staff_landing(user=user, tenant=getattr(self.request, "tenant", None))
+        next_url = safe_next(self.request, self.get_redirect_url() or None, default=landing or "/")
         if not is_operator_host(self.request):
             if second_factor_required(user=user):
                 form.add_error(
@@ -63,7 +66,7 @@ class PortalLoginView(LoginView):
 
 def sso_start(request):
     """Member host: no session here, so ask the operator's provider who this is."""
-    request.session[NEXT_KEY] = safe_next(request, request.GET.get("next"))
+    request.session[NEXT_KEY] = safe_next(request, request.GET.get("next"), default="")
     client = sso_client(host=request.get_host().split(":")[0])
     return client.authorize_redirect(request, request.build_absolute_uri(CALLBACK_PATH))
 
@@ -83,7 +86,11 @@ def sso_callback(request):
     user = User.objects.filter(pk=token["userinfo"]["sub"], is_active=True).first()
     if user is None:
         return refuse(request, "Ce compte est désactivé.")
-    next_url = request.session.pop(NEXT_KEY, "/")
+    next_url = (
+        request.session.pop(NEXT_KEY, "")
+        or staff_landing(user=user, tenant=getattr(request, "tenant", None))
+        or "/"
+    )
     return complete_sign_in(
         request,
         user,

@@ -117,5 +117,10 @@ def test_staff_land_on_their_back_office_and_citizens_on_the_home_page(
     assert login(client_a, agent, "/demarches/") == "/demarches/"
     assert login(client_a, user_factory()) == "/"
     admin = user_factory(is_platform_admin=True)
-    assert login(operator_client, admin) == "/operateur/"
-    assert login(client_a, admin) == "/"
+    # A platform admin passes the second factor first (issue 12), then lands on /operateur/.
+    assert login(operator_client, admin) == "/comptes/double-authentification/"
+    # On a member host the local form refuses an account with a second factor: it signs in
+    # through the operator's login.
+    refused = client_a.post("/comptes/connexion/", {"username": admin.email, "password": PASSWORD})
+    assert refused.status_code == 200
+    assert "double authentification" in refused.content.decode()
