@@ -7,7 +7,9 @@ from conventions import selectors
 from portal.sections import Section
 
 
-def operator_section(request) -> Section:
+def operator_section(request) -> Section | None:
+    if not request.user.is_platform_admin:  # conventions are platform admins' work
+        return None
     return Section(
         title="Conventions",
         template="conventions/_operator_section.html",

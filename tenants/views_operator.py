@@ -30,13 +30,14 @@ HOME_PAGE_SIZE = 100
 def operator_home(request):
     """The operator's home: its member communes, a page at a time, their links from
     prefetched domains (a fixed number of queries at a thousand members), and the blocks of
-    public-schema apps for platform admins (portal.sections.collect_operator)."""
+    public-schema apps for the staff they concern (portal.sections.collect_operator)."""
     from tenants.selectors import collectivite_directory, collectivite_site_url
 
     page = Paginator(collectivite_directory(), HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     communes = [(c, collectivite_site_url(collectivite=c)) for c in page.object_list]
     context = {"communes": communes, "page": page}
-    if request.user.is_authenticated and request.user.is_platform_admin:
+    if request.user.is_authenticated:
+        # Each block says whom it is for (conventions: platform admins; billing: finance).
         context["sections"] = sections.collect_operator(request)
     return render(request, "portal/operator_home.html", context)
 
