@@ -73,3 +73,19 @@ def site_url(live_server, live_worker, settings):
         return f"http://{host}:{port}"
 
     return url
+
+
+def sign_in(page, url: str, user) -> None:
+    """Sign ``user`` in through the login page at ``url``, as a person would: platform admins
+    and finance staff also enter their second factor (issue 12), enrolled here."""
+    from tests.conftest import PASSWORD
+    from tests.identity.conftest import totp_code, totp_enrolled
+
+    device = totp_enrolled(user) if (user.is_platform_admin or user.is_finance) else None
+    page.goto(url)
+    page.get_by_label("Adresse électronique").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    if device is not None:
+        page.get_by_label("Code de vérification").fill(totp_code(device))
+        page.get_by_role("button", name="Valider").click()

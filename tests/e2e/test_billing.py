@@ -13,16 +13,9 @@ from tests.billing.conftest import (  # noqa: F401  (fixtures)
     share_model,
     share_tariff,
 )
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _login(page, url, user):
-    page.goto(url)
-    page.get_by_label("Adresse électronique").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def test_finance_runs_campaign_and_commune_admin_contests(
@@ -50,7 +43,7 @@ def test_finance_runs_campaign_and_commune_admin_contests(
     finance = user_factory(is_finance=True)
     admin = member_factory(tenant_a, role=Membership.Role.ADMIN)
 
-    _login(page, site_url() + "/comptes/connexion/?next=/facturation/", finance)
+    sign_in(page, site_url() + "/comptes/connexion/?next=/facturation/", finance)
     expect(page.get_by_role("heading", name="Facturation", exact=True)).to_be_visible()
     page.get_by_label("Année facturée").fill("2026")
     page.get_by_label(share_model.name).check()
@@ -73,7 +66,7 @@ def test_finance_runs_campaign_and_commune_admin_contests(
         assert pdf.read(4) == b"%PDF"
 
     member_page = page.context.browser.new_context(locale="fr-FR").new_page()
-    _login(member_page, site_url("test-a") + "/comptes/connexion/?next=/gestion/factures/", admin)
+    sign_in(member_page, site_url("test-a") + "/comptes/connexion/?next=/gestion/factures/", admin)
     expect(member_page.get_by_role("heading", name="Factures")).to_be_visible()
     member_page.get_by_role("link", name=titre.reference).click()
     member_page.get_by_label("Motif de la contestation").fill("Notre population est de 950.")

@@ -6,14 +6,7 @@ from playwright.sync_api import expect
 
 from conventions.models import Convention
 from tenants.models import Membership
-from tests.conftest import PASSWORD
-
-
-def _login(page, url, email):
-    page.goto(url)
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+from tests.e2e.conftest import sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -21,7 +14,7 @@ def test_platform_admin_creates_and_signs_a_convention_the_commune_admin_reads_i
     page, site_url, operator, tenant_a, user_factory, member_factory
 ):
     admin = user_factory(is_platform_admin=True, first_name="Paule")
-    _login(page, site_url() + "/comptes/connexion/?next=/conventions/nouvelle/", admin.email)
+    sign_in(page, site_url() + "/comptes/connexion/?next=/conventions/nouvelle/", admin)
     expect(page.get_by_role("heading", name="Nouvelle convention")).to_be_visible()
     page.get_by_label("Modèle de convention").select_option(
         label="Convention SVE du Département (gratuite)"
@@ -42,10 +35,8 @@ def test_platform_admin_creates_and_signs_a_convention_the_commune_admin_reads_i
 
     commune_admin = member_factory(tenant_a, role=Membership.Role.ADMIN)
     page.context.clear_cookies()
-    _login(
-        page,
-        site_url("test-a") + "/comptes/connexion/?next=/gestion/conventions/",
-        commune_admin.email,
+    sign_in(
+        page, site_url("test-a") + "/comptes/connexion/?next=/gestion/conventions/", commune_admin
     )
     expect(page.get_by_role("heading", name="Nos conventions")).to_be_visible()
     page.get_by_role("link", name="Convention SVE du Département (gratuite)").click()
