@@ -90,12 +90,14 @@ def _context(appointment: Appointment) -> dict:
 
 
 def message_send(*, appointment_id: int, kind: str) -> bool:
-    """Send one message of an appointment unless already sent; True if sent now."""
+    """Send one message of an appointment unless already sent; True if sent now.
+
+    The appointment's row is not locked while mailing (issue 8: citizens and agents acting on
+    it never wait for the worker): the SentMessage row inserted in this transaction is what
+    makes the send happen once, a second run's insert waiting for this one, then failing."""
     with transaction.atomic():
         appointment = (
-            # Only the appointment's row is locked ("replaces" is an outer join).
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("type", "place", "replaces")
+            Appointment.objects.select_related("type", "place", "replaces")
             .filter(pk=appointment_id)
             .first()
         )
