@@ -239,7 +239,9 @@ def main() -> None:
         titres = list(
             Titre.objects.filter(campaign=campaign).prefetch_related("lines").order_by("number")
         )
-        pes = pes_recette(titres=titres, issuer=issuer, batch=campaign.pk, today=date.today())
+        pes = pes_recette(
+            titres=titres, issuer=issuer, batch=f"C{campaign.pk:04d}", today=date.today()
+        )
         elapsed = time.perf_counter() - started
         for thread in threads:
             thread.join()

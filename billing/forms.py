@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from django import forms
 from django.forms import formset_factory
 
-from billing.models import Contest, TariffLine, Titre
+from billing.models import BillingProfile, Contest, Issuer, TariffLine, Titre
 from billing.money import parse_euros
 from conventions.models import Application, ConventionModel
 
@@ -118,3 +120,69 @@ class PopulationForm(forms.Form):
 
 
 CONTEST_MEANS = Contest.Means
+
+
+class IssuerForm(forms.ModelForm):
+    """The issuer as the titres print it (all fields required: see issuer_problems)."""
+
+    class Meta:
+        model = Issuer
+        fields = [f.name for f in Issuer._meta.fields if f.name != "id"]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "accountant_address": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "signatory_title": "Imprimé sur chaque titre (CGCT L1617-5 4°).",
+            "contest_email": "Adresse de contestation imprimée sur les titres (8 jours francs).",
+            "court": "Juridiction imprimée dans les voies de recours, ex. « le tribunal"
+            " judiciaire de Gap ».",
+        }
+
+
+class BillingProfileForm(forms.ModelForm):
+    class Meta:
+        model = BillingProfile
+        fields = [
+            "siret",
+            "service_code",
+            "service_code_required",
+            "engagement_number",
+            "engagement_required",
+            "address",
+            "email",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "siret": "SIRET de la structure destinataire dans Chorus Pro.",
+            "address": "Laisser vide pour utiliser l'adresse de la collectivité.",
+            "email": "Reçoit les titres en plus des administrateurs de la commune.",
+        }
+
+
+class PackageForm(forms.Form):
+    package_code = forms.ChoiceField(label="Forfait choisi")
+    decided_by = forms.CharField(
+        label="Délibération", max_length=200, required=False, help_text="ex. n° 2026-14 du 3 mars"
+    )
+
+    def __init__(self, *args, packages: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["package_code"].choices = [("", "—")] + packages
+
+
+class ServiceUsageForm(forms.Form):
+    convention = forms.TypedChoiceField(label="Convention", coerce=int)
+    service_code = forms.ChoiceField(label="Prestation")
+    used_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    quantity = forms.DecimalField(
+        label="Quantité", max_digits=8, decimal_places=2, min_value=Decimal("0.01")
+    )
+    note = forms.CharField(label="Objet", max_length=200, required=False)
+
+    def __init__(self, *args, conventions, services: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convention"].choices = [
+            (c.pk, f"{c.reference} — {c.model.name}") for c in conventions
+        ]
+        self.fields["service_code"].choices = [("", "—")] + services

@@ -12,12 +12,14 @@ from billing import pricing
 from billing.models import (
     BillingProfile,
     ConventionPackage,
+    Issuer,
     PopulationOverride,
     ServiceUsage,
     Tariff,
     TariffLine,
 )
 from billing.money import vat_split
+from billing.selectors import issuer_problems
 from conventions.models import Convention, ConventionModel
 from conventions.selectors import conventions_billable
 
@@ -66,6 +68,8 @@ class ModelBill:
 class Liquidation:
     year: int
     models: list[ModelBill] = field(default_factory=list)
+    # What the issuer lacks for a titre to carry its mentions (blocks issuing).
+    issuer_errors: list[str] = field(default_factory=list)
 
     @property
     def members(self) -> list[MemberBill]:
@@ -73,7 +77,7 @@ class Liquidation:
 
     @property
     def errors(self) -> list[str]:
-        found = [e for model in self.models for e in model.errors]
+        found = self.issuer_errors + [e for model in self.models for e in model.errors]
         for member in self.members:
             found += [f"{member.convention.collectivite.name} : {e}" for e in member.errors]
         return found
@@ -109,6 +113,14 @@ def _member_warnings(bill: MemberBill, year: int, profiles: dict[int, BillingPro
         bill.warnings.append(_("SIREN manquant"))
     if not collectivite.contact_address and not (profile and profile.address):
         bill.warnings.append(_("adresse manquante"))
+    # Chorus Pro identifies a public debtor by the SIRET of the service billed, plus the
+    # service code and engagement number it requires (BILLING-NOTES.md).
+    if not (profile and profile.siret):
+        bill.warnings.append(_("SIRET du service débiteur (Chorus Pro) manquant"))
+    elif profile.service_code_required and not profile.service_code:
+        bill.warnings.append(_("code service exigé par le débiteur manquant"))
+    if profile and profile.engagement_required and not profile.engagement_number:
+        bill.warnings.append(_("numéro d'engagement exigé par le débiteur manquant"))
     if convention.state != Convention.State.ACTIVE:
         bill.warnings.append(_("convention non en vigueur (%s)") % convention.get_state_display())
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -150,7 +162,9 @@ def liquidate(*, year: int, model_ids: list[int]) -> Liquidation:
     for usage in ServiceUsage.objects.filter(year=year, convention_id__in=convention_ids):
         usages.setdefault(usage.convention_id, []).append(usage)
 
-    result = Liquidation(year=year)
+    result = Liquidation(
+        year=year, issuer_errors=issuer_problems(Issuer.objects.order_by("pk").first())
+    )
     for model in models:
         bill = ModelBill(model=model, tariff=tariffs.get(model.pk))
         result.models.append(bill)

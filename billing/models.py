@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from billing.validators import validate_bic, validate_iban, validate_siret
+
 # Amounts above this are refused as absurd (10 million euros).
 MAX_CENTS = 1_000_000_000
 
@@ -18,7 +20,7 @@ class Issuer(models.Model):
     issues (CGCT L1617-5 4°), the public accountant's payment details and the PES codes."""
 
     name = models.CharField(_("nom de l'ordonnateur"), max_length=200)
-    siret = models.CharField(_("SIRET"), max_length=14)
+    siret = models.CharField(_("SIRET"), max_length=14, validators=[validate_siret])
     address = models.TextField(_("adresse"))
     signatory_first_name = models.CharField(_("prénom de l'ordonnateur"), max_length=100)
     signatory_last_name = models.CharField(_("nom de l'ordonnateur"), max_length=100)
@@ -26,8 +28,8 @@ class Issuer(models.Model):
     contest_email = models.EmailField(_("adresse de contestation"))
     accountant = models.CharField(_("comptable public"), max_length=200)
     accountant_address = models.TextField(_("adresse du comptable"))
-    iban = models.CharField(_("IBAN du comptable"), max_length=40)
-    bic = models.CharField(_("BIC"), max_length=11)
+    iban = models.CharField(_("IBAN du comptable"), max_length=40, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, validators=[validate_bic])
     court = models.CharField(_("juridiction compétente"), max_length=200)
     budget_code = models.CharField(_("code budget (PES)"), max_length=2, default="00")
     collectivity_code = models.CharField(_("code collectivité (PES)"), max_length=3, default="001")
@@ -55,9 +57,19 @@ class BillingProfile(models.Model):
     collectivite = models.OneToOneField(
         "tenants.Collectivite", on_delete=models.CASCADE, related_name="billing_profile"
     )
-    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    siret = models.CharField(
+        _("SIRET du service débiteur"), max_length=14, blank=True, validators=[validate_siret]
+    )
     service_code = models.CharField(_("code service Chorus Pro"), max_length=100, blank=True)
     engagement_number = models.CharField(_("numéro d'engagement"), max_length=50, blank=True)
+    # Chorus Pro: each public structure states whether its invoices must carry a service
+    # code and an engagement number (BILLING-NOTES.md, "Chorus Pro and the PES").
+    service_code_required = models.BooleanField(
+        _("code service exigé par le débiteur"), default=False
+    )
+    engagement_required = models.BooleanField(
+        _("numéro d'engagement exigé par le débiteur"), default=False
+    )
     address = models.TextField(_("adresse de facturation"), blank=True)
     email = models.EmailField(_("adresse de facturation électronique"), blank=True)
 

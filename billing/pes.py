@@ -18,9 +18,14 @@ from billing.models import Titre
 from billing.money import decimal_euros
 from billing.text import ascii_upper
 
-# Bordereau and pièce types: ordinary titres, then cancellations/reductions.
+# Bordereau types (TypBord): 01 ordinary, 02 annulation/réduction. Pièce nature (NatPce):
+# 01 fonctionnement, 06 annulation-réduction, 08 réémis (the new titre of a correction).
+# A cancellation and a re-issued titre name the first titre in a RattachPiece block of each
+# line (NatPceOrig, ExerRat, IdPceOrig, IdLigneOrig). To check with the accountant: the
+# triplets TypBord/TypPce/NatPce 02/01/06 and 01/01/08 (see BILLING-NOTES.md).
 TYP_BORD = {Titre.Kind.TITRE: "01", Titre.Kind.ANNULATION: "02", Titre.Kind.REDUCTION: "02"}
 NAT_PCE = {Titre.Kind.TITRE: "01", Titre.Kind.ANNULATION: "06", Titre.Kind.REDUCTION: "06"}
+NAT_PCE_REISSUED = "08"
 # Debtor category and legal nature by kind of collectivité (to check with the accountant).
 CAT_TIERS = {"commune": "23", "epci": "24", "departement": "22", "region": "21"}
 NAT_JUR = {"commune": "03", "epci": "04", "departement": "02", "region": "01"}
@@ -42,12 +47,18 @@ def _postcode_city(address: str) -> tuple[str, str, str]:
     return " ".join(lines), "", ""
 
 
-def pes_filename(*, issuer: dict, year: int, batch: int, today: date) -> str:
-    return f"PES_R_{issuer['siret']}_{year}_{batch:04d}_{today:%Y%m%d}.xml"
+def pes_filename(*, issuer: dict, year: int, batch: str, today: date) -> str:
+    return f"PES_R_{issuer['siret']}_{year}_{batch}_{today:%Y%m%d}.xml"
 
 
-def pes_recette(*, titres: list[Titre], issuer: dict, batch: int, today: date) -> bytes:
-    """The PES_Aller document for ``titres`` (lines and collectivité loaded; PDFs stored)."""
+def pes_recette(*, titres: list[Titre], issuer: dict, batch: str, today: date) -> bytes:
+    """The PES_Aller document for ``titres`` (lines, ``corrects`` and ``replaces`` loaded;
+    PDFs stored). ``batch`` names the file: "C0003" for campaign 3, "A00042" for the
+    correction whose cancellation is titre 42.
+
+    Each bordereau is numbered by the lowest titre number it carries: every titre goes in
+    exactly one file (a campaign's, or its correction's), so bordereau numbers never repeat
+    within a year whatever the order in which files are produced."""
     year = titres[0].year if titres else today.year
     root = ET.Element("PES_Aller")
     envelope = ET.SubElement(root, "Enveloppe")
@@ -75,10 +86,9 @@ def pes_recette(*, titres: list[Titre], issuer: dict, batch: int, today: date) -
     groups: dict[str, list[Titre]] = {}
     for titre in titres:
         groups.setdefault(TYP_BORD[titre.kind], []).append(titre)
-    for index, (typ_bord, group) in enumerate(sorted(groups.items()), start=1):
-        _bordereau(
-            recette, group, typ_bord=typ_bord, number=batch * 10 + index, issuer=issuer, today=today
-        )
+    for typ_bord, group in sorted(groups.items()):
+        number = min(titre.number for titre in group)
+        _bordereau(recette, group, typ_bord=typ_bord, number=number, issuer=issuer, today=today)
 
     _factures(root, titres, issuer=issuer)
     _attachments(root, titres)
@@ -95,7 +105,9 @@ def _bordereau(recette, titres, *, typ_bord: str, number: int, issuer: dict, tod
     _v(block, "TypBord", typ_bord)
     _v(block, "NbrPce", len(titres))
     _v(block, "MtBordHT", decimal_euros(sum(t.total_ht_cents for t in titres)))
-    _v(block, "MtBordTVA", decimal_euros(sum(t.total_vat_cents for t in titres)))
+    vat = sum(t.total_vat_cents for t in titres)
+    if vat:  # a VAT amount of 0.00 rejects the bordereau: the element is left out
+        _v(block, "MtBordTVA", decimal_euros(vat))
     _v(block, "Obj", ascii_upper(titres[0].object)[:160])
     for titre in titres:
         _piece(bordereau, titre, issuer=issuer)
@@ -108,10 +120,10 @@ def _piece(bordereau, titre: Titre, *, issuer: dict):
     info = ET.SubElement(block, "InfoPce")
     _v(info, "IdPce", titre.number)
     _v(info, "TypPce", "01")
-    _v(info, "NatPce", NAT_PCE[titre.kind])
+    _v(info, "NatPce", NAT_PCE_REISSUED if titre.replaces_id else NAT_PCE[titre.kind])
     _v(info, "Obj", ascii_upper(titre.object)[:160])
-    if titre.corrects_id:
-        _v(info, "IdPceRattach", titre.corrects.number)
+    # The titre a cancellation cancels, or the one a re-issued titre replaces.
+    original = titre.corrects if titre.corrects_id else titre.replaces
     _v(info, "NumDette", titre.reference)
     if debtor.get("engagement_number"):
         _v(info, "NumEngagement", debtor["engagement_number"])
@@ -134,7 +146,15 @@ def _piece(bordereau, titre: Titre, *, issuer: dict):
         _v(info_ligne, "TvaIntraCom", "0")
         _v(info_ligne, "MtHT", decimal_euros(line.amount_ht_cents))
         _v(info_ligne, "TauxTVA", f"{line.vat_rate_bp / 100:.2f}")
-        _v(info_ligne, "MtTVA", decimal_euros(line.vat_cents))
+        if line.vat_cents:  # absent, or above 0.00 (0.00 rejects the bordereau)
+            _v(info_ligne, "MtTVA", decimal_euros(line.vat_cents))
+        if original is not None:
+            rattach = ET.SubElement(bloc, "RattachPiece")
+            _v(rattach, "NatPceOrig", NAT_PCE[Titre.Kind.TITRE])
+            _v(rattach, "ExerRat", original.year)
+            _v(rattach, "IdPceOrig", original.number)
+            if titre.corrects_id:  # the cancellation repeats the first titre's lines
+                _v(rattach, "IdLigneOrig", line.position)
         tiers = ET.SubElement(ligne, "Tiers")
         info_tiers = ET.SubElement(tiers, "InfoTiers")
         if debtor.get("siret"):

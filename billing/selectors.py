@@ -2,10 +2,22 @@
 
 from datetime import date
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from billing.models import Campaign, Payment, Tariff, Titre
+from billing.models import Campaign, Issuer, Payment, ServiceUsage, Tariff, Titre
 
 
 def _paid_subquery():
@@ -71,6 +83,17 @@ def campaigns_list() -> QuerySet[Campaign]:
     return Campaign.objects.prefetch_related("convention_models").order_by("-year", "-pk")
 
 
+def campaigns_with_titres() -> QuerySet[Campaign]:
+    """Campaigns that issued titres (their PES file can be produced)."""
+    return (
+        campaigns_list()
+        .filter(Exists(Titre.objects.filter(campaign=OuterRef("pk"))))
+        .annotate(
+            pdf_missing=Exists(Titre.objects.filter(campaign=OuterRef("pk"), pdf__isnull=True))
+        )
+    )
+
+
 def campaign_delivered(*, campaign: Campaign) -> int:
     """Titres of the campaign whose PDF is stored and e-mail sent."""
     return Titre.objects.filter(campaign=campaign, mail_owed=False, pdf__isnull=False).count()
@@ -101,5 +124,114 @@ def conventions_without_titre(*, year: int, pricing: str):
     return [c for c in billable if c.pk not in billed]
 
 
+def convention_year_billed(*, convention, year: int) -> bool:
+    """Whether the member's titre for this convention and year is issued and in force."""
+    return (
+        Titre.objects.filter(convention=convention, year=year, kind=Titre.Kind.TITRE)
+        .exclude(status=Titre.Status.CANCELLED)
+        .exists()
+    )
+
+
 def payments_list() -> QuerySet[Payment]:
     return Payment.objects.select_related("titre__collectivite").order_by("-paid_on", "-pk")
+
+
+def issuer_problems(issuer: Issuer | None) -> list[str]:
+    """What keeps a titre from carrying its mentions (CGCT L1617-5: who issues it and the
+    appeal routes; the accountant's payment details): a French message per missing field."""
+    if issuer is None:
+        return [
+            "L'ordonnateur n'est pas renseigné (nom, SIRET, signataire, comptable public) :"
+            " aucun titre ne peut être émis. Renseignez-le dans « Ordonnateur »."
+        ]
+    missing = [
+        str(field.verbose_name)
+        for field in Issuer._meta.fields
+        if field.name != "id" and not getattr(issuer, field.name)
+    ]
+    if not missing:
+        return []
+    return [f"Ordonnateur incomplet, à renseigner avant d'émettre : {', '.join(missing)}."]
+
+
+def issuer_current() -> Issuer | None:
+    return Issuer.objects.order_by("pk").first()
+
+
+def members_list(*, name: str = "") -> QuerySet:
+    """Members bound by an agreement that issues titres, with their billing profile (one
+    query, whatever the number)."""
+    from billing.liquidation import BILLED
+    from tenants.models import Collectivite
+
+    qs = (
+        Collectivite.objects.filter(conventions__model__pricing__in=BILLED)
+        .distinct()
+        .select_related("billing_profile")
+        .order_by("name", "pk")
+    )
+    if name:
+        qs = qs.filter(name__icontains=name)
+    return qs
+
+
+def member_conventions(*, collectivite) -> list:
+    """The member's agreements that issue titres, with their package choice and the
+    complementary services recorded (latest first): three queries."""
+    from billing.liquidation import BILLED
+    from conventions.models import Convention
+
+    return list(
+        Convention.objects.filter(collectivite=collectivite, model__pricing__in=BILLED)
+        .select_related("model", "billing_package")
+        .prefetch_related(
+            Prefetch(
+                "service_usages",
+                queryset=ServiceUsage.objects.order_by("-used_on", "-pk"),
+                to_attr="usages",
+            )
+        )
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def corrections_list() -> QuerySet[Titre]:
+    """Cancellation titres (latest first), each with the titre it cancels and, through
+    ``pes_ready``, whether the PDFs its PES file attaches are all stored."""
+    new_ready = Titre.objects.filter(
+        replaces=OuterRef("corrects_id"), kind=Titre.Kind.TITRE, pdf__isnull=False
+    )
+    return (
+        Titre.objects.filter(kind=Titre.Kind.ANNULATION)
+        .select_related("collectivite", "corrects")
+        .defer("pdf", "corrects__pdf")
+        .annotate(
+            pes_ready=ExpressionWrapper(
+                Q(pdf__isnull=False) & Q(Exists(new_ready)), output_field=BooleanField()
+            )
+        )
+        .order_by("-year", "-number")
+    )
+
+
+def correction_titres(*, annulation: Titre) -> list[Titre]:
+    """What the PES file of one correction carries: the cancellation and the new titre
+    issued with it (lines and referred titres loaded)."""
+    return list(
+        Titre.objects.filter(
+            Q(pk=annulation.pk) | Q(replaces_id=annulation.corrects_id, kind=Titre.Kind.TITRE)
+        )
+        .select_related("corrects", "replaces")
+        .prefetch_related("lines")
+        .order_by("number")
+    )
+
+
+def billed_years(*, conventions) -> set[tuple[int, int]]:
+    """(convention id, year) of the titres issued and in force for these conventions."""
+    return set(
+        Titre.objects.filter(convention__in=conventions, kind=Titre.Kind.TITRE)
+        .exclude(status=Titre.Status.CANCELLED)
+        .values_list("convention_id", "year")
+    )

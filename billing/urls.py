@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing import views
+from billing import views, views_exports, views_settings
 
 app_name = "billing"
 urlpatterns = [
@@ -18,4 +18,24 @@ urlpatterns = [
     path("paiements/", views.payments, name="payments"),
     path("tarifs/", views.tariffs, name="tariffs"),
     path("populations/", views.population_override, name="population"),
+    path("ordonnateur/", views_settings.issuer, name="issuer"),
+    path("membres/", views_settings.member_list, name="members"),
+    path("membres/<int:pk>/", views_settings.member_detail, name="member"),
+    path(
+        "membres/<int:pk>/forfait/<int:convention_pk>/",
+        views_settings.member_package,
+        name="member_package",
+    ),
+    path("membres/<int:pk>/prestations/", views_settings.member_usage, name="member_usage"),
+    path(
+        "membres/<int:pk>/prestations/<int:usage_pk>/supprimer/",
+        views_settings.member_usage_delete,
+        name="member_usage_delete",
+    ),
+    path("exports/", views_exports.exports, name="exports"),
+    path(
+        "exports/corrections/<int:pk>/pes.xml",
+        views_exports.correction_pes,
+        name="correction_pes",
+    ),
 ]

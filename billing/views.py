@@ -116,14 +116,15 @@ def campaign_pes(request, pk):
         selectors.titres_list(campaign_id=pk)
         .defer(None)
         .prefetch_related("lines")
-        .select_related("corrects")
+        .select_related("corrects", "replaces")
         .order_by("number")
     )
     if not titres or any(t.pdf is None for t in titres):
         raise Http404("Aucun titre émis, ou PDF en cours de production.")
     issuer, today = issuer_snapshot(), timezone.localdate()
-    content = pes_recette(titres=titres, issuer=issuer, batch=campaign.pk, today=today)
-    name = pes_filename(issuer=issuer, year=campaign.year, batch=campaign.pk, today=today)
+    batch = f"C{campaign.pk:04d}"
+    content = pes_recette(titres=titres, issuer=issuer, batch=batch, today=today)
+    name = pes_filename(issuer=issuer, year=campaign.year, batch=batch, today=today)
     return _download(content, name, "application/xml")
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from billing.liquidation import MemberBill, liquidate
 from billing.models import BillingProfile, Contest, Issuer, Titre, TitreLine, TitreSequence
 from billing.money import euros, vat_split
+from billing.selectors import issuer_problems
 from billing.terms import contest_last_day, payment_due_on
 from portal.audit.history import history_append
 from portal.pdf import render_pdf
@@ -29,11 +30,9 @@ HISTORY_STREAM = "billing"
 
 def issuer_snapshot() -> dict:
     issuer = Issuer.objects.order_by("pk").first()
-    if issuer is None:
-        raise ValidationError(
-            "L'ordonnateur n'est pas renseigné (nom, SIRET, comptable public) :"
-            " aucun titre ne peut être émis."
-        )
+    problems = issuer_problems(issuer)
+    if problems:
+        raise ValidationError(problems)
     fields = [f.name for f in Issuer._meta.fields if f.name != "id"]
     return {name: getattr(issuer, name) for name in fields} | {"signatory": issuer.signatory}
 

@@ -27,7 +27,7 @@ def pes(laverune_setup, share_model):
         titre = titre_issue(bill=bill, year=2026, issuer=issuer, today=date(2026, 9, 1))
         titre_render(titre_id=titre.pk)
     titres = list(Titre.objects.prefetch_related("lines").order_by("number"))
-    data = pes_recette(titres=titres, issuer=issuer, batch=1, today=date(2026, 9, 2))
+    data = pes_recette(titres=titres, issuer=issuer, batch="C0001", today=date(2026, 9, 2))
     return ET.fromstring(data), titres, data
 
 
@@ -117,10 +117,14 @@ def test_cancellation_goes_in_its_own_bordereau_referring_to_the_first(pes):
         .order_by("number")
     )
     root = ET.fromstring(
-        pes_recette(titres=batch, issuer=issuer_snapshot(), batch=2, today=date(2026, 9, 20))
+        pes_recette(titres=batch, issuer=issuer_snapshot(), batch="A00002", today=date(2026, 9, 20))
     )
     bordereaux = root.findall("PES_RecetteAller/Bordereau")
     assert [b.find("BlocBordereau/TypBord").get("V") for b in bordereaux] == ["01", "02"]
     piece = bordereaux[1].find("Piece/BlocPiece/InfoPce")
     assert piece.find("NatPce").get("V") == "06"
-    assert piece.find("IdPceRattach").get("V") == str(first.number)
+    for line in bordereaux[1].findall("Piece/LigneDePiece/BlocLignePiece"):
+        assert _children(line) == ["InfoLignePiece", "RattachPiece"]
+        rattach = line.find("RattachPiece")
+        assert _children(rattach) == ["NatPceOrig", "ExerRat", "IdPceOrig", "IdLigneOrig"]
+        assert rattach.find("IdPceOrig").get("V") == str(first.number)
