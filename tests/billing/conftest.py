@@ -125,3 +125,73 @@ def laverune_setup(member, convention_for, share_model, share_tariff, issuer):
     others = [member("Autre A", 60_000), member("Autre B", 39_000)]
     conventions = [convention_for(c, share_model) for c in [laverune, *others]]
     return conventions
+
+
+@pytest.fixture
+def finance_client(user_factory, operator):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    user = user_factory(is_finance=True)
+    client = Client(HTTP_HOST="localhost")
+    client.login(email=user.email, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def issued(tenant_a, tenant_b, convention_for, share_model, share_tariff, issuer):
+    """Titres for the two test communes, notified today."""
+    from django.utils import timezone
+
+    from billing.liquidation import liquidate
+    from billing.models import Titre
+    from billing.services import titre_issue, titre_render, titre_send
+    from billing.services.titres import issuer_snapshot
+    from tenants.models import Collectivite
+
+    Collectivite.objects.filter(pk__in=[tenant_a.pk, tenant_b.pk]).update(
+        population_totale=1000, population_year=2023
+    )
+    for tenant in (tenant_a, tenant_b):
+        convention_for(tenant, share_model)
+    titres = []
+    for bill in liquidate(year=2026, model_ids=[share_model.pk]).members:
+        titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+        titre_render(titre_id=titre.pk)
+        titre_send(titre_id=titre.pk, today=timezone.localdate())
+        titres.append(Titre.objects.get(pk=titre.pk))
+    return {t.collectivite_id: t for t in titres}
+
+
+@pytest.fixture
+def packages_model(share_model):
+    """Seed 003: two packages and a day of advice priced per unit (20 % VAT)."""
+    from billing.models import TariffLine
+    from billing.services import tariff_save
+    from conventions.models import ConventionModel
+
+    model = ConventionModel.objects.get(code="cdg-forfaits")
+    tariff_save(
+        model=model,
+        year=2026,
+        decision="Annexe 2",
+        actor=None,
+        lines=[
+            TariffLine(
+                kind="package", code="technologie", label="Technologie", amount_cents=120_000
+            ),
+            TariffLine(
+                kind="package", code="techno-plus", label="Technologie Plus", amount_cents=180_000
+            ),
+            TariffLine(
+                kind="service",
+                code="conseil",
+                label="Journée conseil en équipement",
+                unit_label="journée(s)",
+                amount_cents=45_000,
+                vat_rate_bp=2000,
+            ),
+        ],
+    )
+    return model

@@ -13,33 +13,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def finance_client(user_factory, operator):
-    user = user_factory(is_finance=True)
-    client = Client(HTTP_HOST="localhost")
-    client.login(email=user.email, password=PASSWORD)
-    return client
-
-
-@pytest.fixture
-def issued(tenant_a, tenant_b, convention_for, share_model, share_tariff, issuer):
-    """Titres for the two test communes, notified today."""
-    from tenants.models import Collectivite
-
-    Collectivite.objects.filter(pk__in=[tenant_a.pk, tenant_b.pk]).update(
-        population_totale=1000, population_year=2023
-    )
-    for tenant in (tenant_a, tenant_b):
-        convention_for(tenant, share_model)
-    titres = []
-    for bill in liquidate(year=2026, model_ids=[share_model.pk]).members:
-        titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
-        titre_render(titre_id=titre.pk)
-        titre_send(titre_id=titre.pk, today=timezone.localdate())
-        titres.append(Titre.objects.get(pk=titre.pk))
-    return {t.collectivite_id: t for t in titres}
-
-
 def test_finance_pages_refuse_others(
     operator_client, user_factory, client_a, member_factory, tenant_a
 ):

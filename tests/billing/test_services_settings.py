@@ -1,0 +1,201 @@
+"""What a titre prints, as finance staff set it: the issuer, members' Chorus Pro
+identification, seed 003 packages and complementary services; each change in one
+transaction with its history entry, and the campaign preview warning on what is missing."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from billing.liquidation import liquidate
+from billing.models import BillingProfile, ConventionPackage, Issuer, ServiceUsage
+from billing.services import titre_issue
+from billing.services.settings import (
+    billing_profile_save,
+    convention_package_set,
+    issuer_save,
+    service_usage_delete,
+    service_usage_record,
+)
+from billing.services.titres import issuer_snapshot
+from portal.audit.history import history_verify
+from portal.audit.models import HistoryEntry
+
+pytestmark = pytest.mark.django_db
+
+VALID_SIRET = "21050001300011"
+
+
+def _entries(action: str):
+    return list(HistoryEntry.objects.filter(stream="billing", action=action).order_by("seq"))
+
+
+def _issuer_values(**changes) -> dict:
+    return {
+        "name": "Syndicat mixte",
+        "siret": "25050001400015",
+        "address": "1 place de la Préfecture\n05000 Gap",
+        "signatory_first_name": "Claire",
+        "signatory_last_name": "Ordonnatrice",
+        "signatory_title": "Présidente",
+        "contest_email": "finances@syndicat.example.fr",
+        "accountant": "SGC de Gap",
+        "accountant_address": "4 rue du Trésor\n05000 Gap",
+        "iban": "FR7630001007941234567890185",
+        "bic": "BDFEFRPPCCT",
+        "court": "le tribunal judiciaire de Gap",
+        "budget_code": "00",
+        "collectivity_code": "001",
+        "post_id": "005012",
+        "revenue_nature": "70688",
+        "function_code": "020",
+    } | changes
+
+
+def test_issuer_saved_then_changed_with_old_and_new_values_in_history(user_factory):
+    actor = user_factory(is_finance=True)
+    with pytest.raises(ValidationError) as bad:
+        issuer_save(values=_issuer_values(siret="25050001200017", iban="FR00"), actor=actor)
+    assert "Ce numéro SIRET n'est pas valide" in str(bad.value)
+    assert "Cet IBAN n'est pas valide." in str(bad.value)
+    assert not Issuer.objects.exists() and not _entries("issuer_created")
+
+    issuer_save(values=_issuer_values(), actor=actor)
+    issuer_save(values=_issuer_values(signatory_last_name="Nouvelle"), actor=actor)
+    issuer_save(values=_issuer_values(signatory_last_name="Nouvelle"), actor=actor)  # no change
+    assert Issuer.objects.get().signatory == "Claire Nouvelle"
+    assert len(_entries("issuer_created")) == 1
+    (changed,) = _entries("issuer_changed")
+    assert changed.payload["changes"] == {"signatory_last_name": ["Ordonnatrice", "Nouvelle"]}
+    assert changed.actor_id == actor.pk
+    assert history_verify(stream="billing") == []
+
+
+def test_incomplete_issuer_blocks_the_campaign_and_the_snapshot(laverune_setup, share_model):
+    Issuer.objects.update(signatory_title="", accountant="")
+    liquidation = liquidate(year=2026, model_ids=[share_model.pk])
+    (error,) = liquidation.errors
+    assert error.startswith("Ordonnateur incomplet")
+    assert "qualité de l'ordonnateur" in error and "comptable public" in error
+    with pytest.raises(ValidationError, match="Ordonnateur incomplet"):
+        issuer_snapshot()
+
+
+def test_preview_warns_on_missing_chorus_identification(laverune_setup, share_model):
+    laverune = laverune_setup[0].collectivite
+
+    def warnings():
+        bills = liquidate(year=2026, model_ids=[share_model.pk]).members
+        return next(b for b in bills if b.convention.collectivite == laverune).warnings
+
+    assert "SIRET du service débiteur (Chorus Pro) manquant" in warnings()
+    with pytest.raises(ValidationError) as required:
+        billing_profile_save(
+            collectivite=laverune,
+            values={"siret": VALID_SIRET, "engagement_required": True},
+            actor=None,
+        )
+    assert required.value.message_dict == {
+        "engagement_number": ["Ce membre exige un numéro d'engagement : indiquez-le."]
+    }
+    assert not BillingProfile.objects.exists()
+    with pytest.raises(ValidationError, match="SIRET n'est pas valide"):
+        billing_profile_save(collectivite=laverune, values={"siret": "123"}, actor=None)
+
+    billing_profile_save(
+        collectivite=laverune,
+        values={"siret": VALID_SIRET, "service_code_required": True, "service_code": "FIN"},
+        actor=None,
+    )
+    assert warnings() == []
+    BillingProfile.objects.update(engagement_required=True)
+    assert warnings() == ["numéro d'engagement exigé par le débiteur manquant"]
+    (entry,) = _entries("billing_profile_saved")
+    assert entry.payload["changes"]["siret"] == ["", VALID_SIRET]
+    # The titre prints the debtor's identification as it was when issued.
+    billing_profile_save(
+        collectivite=laverune, values={"engagement_number": "EJ-2026-7"}, actor=None
+    )
+    bill = next(
+        b
+        for b in liquidate(year=2026, model_ids=[share_model.pk]).members
+        if b.convention.collectivite == laverune
+    )
+    titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    assert titre.debtor["siret"] == VALID_SIRET
+    assert titre.debtor["engagement_number"] == "EJ-2026-7"
+
+
+def test_package_and_units_recorded_then_billed_with_their_bases(
+    member, convention_for, issuer, packages_model, share_model
+):
+    convention = convention_for(member("Commune au forfait", 800), packages_model)
+    with pytest.raises(ValidationError, match="Forfait « or » absent"):
+        convention_package_set(convention=convention, package_code="or", decided_by="", actor=None)
+    convention_package_set(
+        convention=convention, package_code="technologie", decided_by="n° 2026-14", actor=None
+    )
+    convention_package_set(
+        convention=convention, package_code="techno-plus", decided_by="n° 2026-20", actor=None
+    )
+    assert ConventionPackage.objects.get().package_code == "techno-plus"
+    assert [e.payload["old"] for e in _entries("package_chosen")] == [
+        None,
+        ["technologie", "n° 2026-14"],
+    ]
+
+    bad = {"quantity": Decimal("0"), "service_code": "formation", "used_on": date(2025, 6, 1)}
+    with pytest.raises(ValidationError) as errors:
+        service_usage_record(convention=convention, note="", actor=None, **bad)
+    assert set(errors.value.message_dict) == {"quantity", "service_code", "used_on"}
+    assert not ServiceUsage.objects.exists()
+
+    usage = service_usage_record(
+        convention=convention,
+        service_code="conseil",
+        used_on=date(2026, 4, 2),
+        quantity=Decimal("1.5"),
+        note="Audit du parc",
+        actor=None,
+    )
+    assert usage.year == 2026 and _entries("service_used")[0].payload["quantity"] == "1.5"
+    (bill,) = liquidate(year=2026, model_ids=[packages_model.pk]).members
+    assert [(line.label, line.basis, line.amount_cents) for line in bill.lines] == [
+        (
+            "Forfait Technologie Plus",
+            "Forfait annuel « Technologie Plus » : 1\u202f800,00\u00a0€",
+            180_000,
+        ),
+        (
+            "Journée conseil en équipement",
+            "1,5 journée(s) × 450,00\u00a0€ (02/04/2026, Audit du parc)",
+            67_500,
+        ),
+    ]
+    titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    with pytest.raises(ValidationError, match="Corrigez le titre"):
+        service_usage_delete(usage=usage, actor=None)
+    assert ServiceUsage.objects.filter(pk=usage.pk).exists()
+
+
+def test_usage_deleted_before_billing_and_not_for_other_pricings(
+    member, convention_for, issuer, packages_model, share_model
+):
+    convention = convention_for(member("Commune", 800), packages_model)
+    usage = service_usage_record(
+        convention=convention,
+        service_code="conseil",
+        used_on=date(2026, 5, 1),
+        quantity=Decimal("2"),
+        note="",
+        actor=None,
+    )
+    service_usage_delete(usage=usage, actor=None)
+    assert not ServiceUsage.objects.exists()
+    assert _entries("service_usage_deleted")[0].payload["used_on"] == "2026-05-01"
+    shared = convention_for(member("Commune partagée", 500), share_model)
+    with pytest.raises(ValidationError, match="n'est pas tarifée par forfaits"):
+        convention_package_set(
+            convention=shared, package_code="technologie", decided_by="", actor=None
+        )
