@@ -1,12 +1,10 @@
 from datetime import date
 
 import pytest
-from django.test import Client
-from django.utils import timezone
 
 from billing.liquidation import liquidate
 from billing.models import Campaign, Titre
-from billing.services import titre_issue, titre_render, titre_send
+from billing.services import titre_issue
 from billing.services.titres import issuer_snapshot
 from tests.conftest import PASSWORD
 
