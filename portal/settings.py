@@ -208,7 +208,7 @@ if not OIDC_RSA_PRIVATE_KEY and PRODUCTION:
         "Configuration) and start again."
     )
 if not OIDC_RSA_PRIVATE_KEY:
-    from identity.keys import development_private_key
+    from portal.keys import development_private_key
 
     OIDC_RSA_PRIVATE_KEY = development_private_key(BASE_DIR / "var" / "oidc-private-key.pem")
 OAUTH2_PROVIDER = {

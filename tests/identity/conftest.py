@@ -24,7 +24,7 @@ import requests
 from django.conf import settings as django_settings
 from django.test import Client
 
-from identity.keys import new_private_key_pem
+from portal.keys import new_private_key_pem
 
 UPSTREAM_PASSWORD = "mot-de-passe-du-fournisseur"
 UPSTREAM_PEOPLE = [

@@ -6,7 +6,7 @@ import sys
 
 from django.conf import settings
 
-from identity.keys import new_private_key_pem
+from portal.keys import new_private_key_pem
 
 PRODUCTION_ENV = {
     "DJANGO_ENV": "production",

@@ -1,5 +1,6 @@
 """The RSA key that signs the operator's ID tokens outside production (production sets
-OIDC_RSA_PRIVATE_KEY). Kept under var/ so that tokens stay valid across restarts."""
+OIDC_RSA_PRIVATE_KEY). Kept under var/ so that tokens stay valid across restarts. It lives
+in portal/ because settings load it before any app is ready."""
 
 from pathlib import Path
 
