@@ -32,3 +32,9 @@ def campaign_deadline(year: int) -> date:
 def campaign_reminder_from(year: int) -> date:
     """Finance staff are reminded from 1 September while the year's campaign is not issued."""
     return date(year, 9, 1)
+
+
+def exercice_closes_on(year: int) -> date:
+    """CGCT L1612-11 (journée complémentaire): titres of the fonctionnement section of
+    exercice ``year`` may be issued until 31 January of the next year, not after."""
+    return date(year + 1, 1, 31)

@@ -21,7 +21,7 @@ from billing.liquidation import MemberBill, liquidate
 from billing.models import BillingProfile, Contest, Issuer, Titre, TitreLine, TitreSequence
 from billing.money import euros, vat_split
 from billing.selectors import issuer_problems
-from billing.terms import contest_last_day, payment_due_on
+from billing.terms import contest_last_day, exercice_closes_on, payment_due_on
 from portal.audit.history import history_append
 from portal.pdf import render_pdf
 
@@ -341,6 +341,13 @@ def titre_correct(*, titre: Titre, reason: str, actor, today: date | None = None
         )
         if titre.kind != Titre.Kind.TITRE or titre.status == Titre.Status.CANCELLED:
             raise ValidationError("Ce titre est déjà annulé : il ne peut pas être corrigé.")
+        if today > exercice_closes_on(titre.year):
+            raise ValidationError(
+                f"L'exercice {titre.year} est clos depuis le"
+                f" {exercice_closes_on(titre.year):%d/%m/%Y} : un titre de cet exercice ne peut"
+                " plus être annulé par un titre d'annulation (cela relève d'un mandat sur"
+                " exercice antérieur, à voir avec le comptable public)."
+            )
         if titre_paid_cents(titre):
             raise ValidationError(
                 "Ce titre a déjà reçu des paiements : enregistrez leur remboursement avec le"

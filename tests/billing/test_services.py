@@ -244,6 +244,46 @@ def test_payments_partial_balance_and_refusal_above_balance(laverune_setup):
     assert titre_balance_cents(titre) == 0
 
 
+def test_payment_dated_in_the_future_or_before_the_titre_is_refused(laverune_setup):
+    titre = _issue_all()[0]  # issued on 1 September 2026
+    for paid_on, message in [
+        (date(2026, 10, 2), "est dans le futur"),
+        (date(2026, 8, 31), "précède l'émission du titre"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            payment_record(
+                titre=titre,
+                paid_on=paid_on,
+                amount_cents=100,
+                reference="V",
+                actor=None,
+                today=date(2026, 10, 1),
+            )
+    assert not Payment.objects.exists()
+    payment_record(
+        titre=titre,
+        paid_on=date(2026, 10, 1),
+        amount_cents=100,
+        reference="V",
+        actor=None,
+        today=date(2026, 10, 1),
+    )
+
+
+def test_correction_refused_once_the_exercice_is_closed(laverune_setup):
+    """CGCT L1612-11: titres of exercice 2026 may be issued until 31 January 2027."""
+    first, second = _issue_all()[:2]
+    with pytest.raises(ValidationError, match="L'exercice 2026 est clos depuis le 31/01/2027"):
+        titre_correct(titre=first, reason="Erreur", actor=None, today=date(2027, 2, 1))
+    assert TitreSequence.objects.get(year=2026).last_number == 3
+    first.refresh_from_db()
+    assert first.status != Titre.Status.CANCELLED
+    annulation, new = titre_correct(
+        titre=second, reason="Erreur", actor=None, today=date(2027, 1, 31)
+    )
+    assert (annulation.year, annulation.number, new.number) == (2026, 4, 5)
+
+
 def test_overdue_reminder_once_per_step(laverune_setup, user_factory, mailoutbox):
     from billing.jobs import overdue_reminders
     from tenants.models import Membership
