@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from billing.models import (
     BillingProfile,
@@ -171,10 +172,18 @@ def convention_package_set(*, convention, package_code: str, decided_by: str, ac
 
 
 def service_usage_record(
-    *, convention, service_code: str, used_on: date, quantity: Decimal, note: str, actor
+    *,
+    convention,
+    service_code: str,
+    used_on: date,
+    quantity: Decimal,
+    note: str,
+    actor,
+    today: date | None = None,
 ) -> ServiceUsage:
-    """Seed 003 art. 6: a complementary service used, billed with the year of its date by
-    that year's campaign (or by a correction when the year's titre is already issued)."""
+    """Seed 003 art. 19: a complementary service used, billed with the year of its date by
+    that year's campaign (or by a correction when the year's titre is already issued).
+    Recorded once done: a date to come is refused (it would be billed before it happens)."""
     _check_packages_model(convention)
     errors = {}
     if quantity is None or quantity <= 0:
@@ -189,6 +198,8 @@ def service_usage_record(
         convention.ends_on and used_on > convention.ends_on
     ):
         errors["used_on"] = "Cette date est hors de la période de la convention."
+    elif used_on > (today or timezone.localdate()):
+        errors["used_on"] = "Cette date est à venir : enregistrez la prestation une fois réalisée."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -274,12 +274,24 @@ def titre_deliver(*, titre_id: int) -> None:
     titre_send(titre_id=titre_id)
 
 
-def titre_contest(*, titre: Titre, received_on: date, means: str, reason: str, actor) -> Contest:
+def titre_contest(
+    *,
+    titre: Titre,
+    received_on: date,
+    means: str,
+    reason: str,
+    actor,
+    today: date | None = None,
+) -> Contest:
     """Seed 002 art. 5: a contest received within 8 clear days of receipt; after that the
     titre is deemed accepted and the contest is refused."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Indiquez le motif de la contestation.")
+    if received_on > (today or timezone.localdate()):
+        raise ValidationError(
+            f"La contestation ne peut pas être reçue dans le futur ({received_on:%d/%m/%Y})."
+        )
     with transaction.atomic():
         titre = Titre.objects.select_for_update().get(pk=titre.pk)
         if titre.kind != Titre.Kind.TITRE or titre.status == Titre.Status.CANCELLED:

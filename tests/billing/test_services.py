@@ -171,6 +171,15 @@ def test_notification_fixes_dates_and_mail_is_sent_once(
 
 def test_contest_within_window_then_refused_after(laverune_setup):
     first, second, _ = [_deliver(t, date(2026, 6, 1)) for t in _issue_all()]
+    with pytest.raises(ValidationError, match="reçue dans le futur"):
+        titre_contest(
+            titre=second,
+            received_on=date(2026, 6, 4),
+            means="email",
+            reason="Trop",
+            actor=None,
+            today=date(2026, 6, 3),
+        )
     with pytest.raises(ValidationError, match="expiré le 10/06/2026"):
         titre_contest(
             titre=first, received_on=date(2026, 6, 11), means="email", reason="Trop", actor=None
@@ -288,7 +297,7 @@ def test_overdue_reminder_once_per_step(laverune_setup, user_factory, mailoutbox
     from billing.jobs import overdue_reminders
     from tenants.models import Membership
 
-    titre = _deliver(_issue_all()[0], date(2026, 6, 1))  # due 1 July
+    titre = _deliver(_issue_all(today=date(2026, 6, 1))[0], date(2026, 6, 1))  # due 1 July
     admin = user_factory(email="maire@laverune.example.fr")
     Membership.objects.create(
         user=admin, collectivite=titre.collectivite, role=Membership.Role.ADMIN

@@ -193,6 +193,19 @@ def test_usage_deleted_before_billing_and_not_for_other_pricings(
     )
     service_usage_delete(usage=usage, actor=None)
     assert not ServiceUsage.objects.exists()
+    with pytest.raises(ValidationError) as future:
+        service_usage_record(
+            convention=convention,
+            service_code="conseil",
+            used_on=date(2026, 5, 2),
+            quantity=Decimal("1"),
+            note="",
+            actor=None,
+            today=date(2026, 5, 1),
+        )
+    assert future.value.message_dict == {
+        "used_on": ["Cette date est à venir : enregistrez la prestation une fois réalisée."]
+    }
     assert _entries("service_usage_deleted")[0].payload["used_on"] == "2026-05-01"
     shared = convention_for(member("Commune partagée", 500), share_model)
     with pytest.raises(ValidationError, match="n'est pas tarifée par forfaits"):
