@@ -49,6 +49,7 @@ class TitreSerializer(serializers.ModelSerializer):
             "year",
             "number",
             "kind",
+            "document",
             "status",
             "collectivite",
             "convention",

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.forms import formset_factory
 
-from billing.models import BillingProfile, Contest, Issuer, TariffLine, Titre
+from billing.models import BillingDocument, BillingProfile, Contest, Issuer, TariffLine, Titre
 from billing.money import parse_euros
 from conventions.models import Application, ConventionModel
 
@@ -38,6 +38,12 @@ class TariffForm(forms.Form):
     )
     year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
     decision = forms.CharField(label="Décision (délibération, annexe)", required=False)
+    document = forms.ChoiceField(
+        label="Document adressé au membre",
+        choices=BillingDocument.choices,
+        initial=BillingDocument.TITRE,
+        help_text="Mémoire quand la convention prévoit un règlement sur présentation d'un mémoire",
+    )
 
 
 class TariffLineForm(forms.Form):

@@ -36,6 +36,8 @@ class MemberBill:
     convention: Convention
     population: int | None = None
     population_label: str = ""
+    # Titre de recette or mémoire, as the model's tariff says (BillingDocument).
+    document: str = "titre"
     lines: list[pricing.Line] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -183,7 +185,7 @@ def liquidate(*, year: int, model_ids: list[int]) -> Liquidation:
         for convention in conventions:
             if convention.model_id != model.pk:
                 continue
-            member = MemberBill(convention=convention)
+            member = MemberBill(convention=convention, document=bill.tariff.document)
             member.population, member.population_label = population_of(
                 convention, overrides=overrides
             )

@@ -15,6 +15,15 @@ from billing.validators import validate_bic, validate_iban, validate_siret
 MAX_CENTS = 1_000_000_000
 
 
+class BillingDocument(models.TextChoices):
+    """What the debtor receives, as the agreement says: a titre de recette (seed 002 art. 5)
+    or a mémoire (seed 003 art. 22: "sur présentation d'un mémoire"). A mémoire is recovered
+    by the same numbered titre, of which it is the ampliation (issue 10 §4)."""
+
+    TITRE = "titre", _("Titre de recette")
+    MEMOIRE = "memoire", _("Mémoire")
+
+
 class Issuer(models.Model):
     """The operator as the issuer of titres (one row, pk 1): its identity, the person who
     issues (CGCT L1617-5 4°), the public accountant's payment details and the PES codes."""
@@ -89,6 +98,12 @@ class Tariff(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("année"))
     decision = models.CharField(_("décision (délibération, annexe)"), max_length=300, blank=True)
+    document = models.CharField(
+        _("document adressé au membre"),
+        max_length=8,
+        choices=BillingDocument.choices,
+        default=BillingDocument.TITRE,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -301,6 +316,9 @@ class Titre(models.Model):
     replaces = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replacements"
     )
+    document = models.CharField(
+        _("document"), max_length=8, choices=BillingDocument.choices, default=BillingDocument.TITRE
+    )
     object = models.CharField(_("objet"), max_length=300)
     legal_basis = models.CharField(_("fondement"), max_length=300)
     issued_on = models.DateField(_("émis le"))
@@ -350,6 +368,14 @@ class Titre(models.Model):
     @property
     def filename(self) -> str:
         return f"titre-{self.reference}.pdf"
+
+    @property
+    def label(self) -> str:
+        """What the member's document is called: "Mémoire" for a titre whose agreement bills
+        by mémoire, else the kind ("Titre de recette", "Titre d'annulation")."""
+        if self.kind == self.Kind.TITRE and self.document == BillingDocument.MEMOIRE:
+            return str(BillingDocument.MEMOIRE.label)
+        return self.get_kind_display()
 
 
 class TitreLine(models.Model):

@@ -264,6 +264,7 @@ def tariffs(request):
                 model=form.cleaned_data["model"],
                 year=form.cleaned_data["year"],
                 decision=form.cleaned_data["decision"],
+                document=form.cleaned_data["document"],
                 actor=request.user,
                 lines=[f.line() for f in lines if f.has_changed() and f.cleaned_data],
             )

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from billing.models import MAX_CENTS, PopulationOverride, Tariff, TariffLine
+from billing.models import MAX_CENTS, BillingDocument, PopulationOverride, Tariff, TariffLine
 from billing.money import euros
 from billing.services.titres import HISTORY_STREAM
 from portal.audit.history import history_append
@@ -33,11 +33,22 @@ def _check_line(line: TariffLine) -> list[str]:
     return errors
 
 
-def tariff_save(*, model, year: int, decision: str, lines: list[TariffLine], actor) -> Tariff:
+def tariff_save(
+    *,
+    model,
+    year: int,
+    decision: str,
+    lines: list[TariffLine],
+    actor,
+    document: str = BillingDocument.TITRE,
+) -> Tariff:
     """Create or replace the tariff of a model for a year, all lines checked first (a French
     message for each problem, nothing saved). A tariff already used by an issued titre is
-    fixed: it cannot be replaced (issue 10 §1, seed 002 art. 4)."""
+    fixed: it cannot be replaced (issue 10 §1, seed 002 art. 4). ``document`` is what the
+    members receive: a titre de recette or a mémoire (seed 003 art. 22)."""
     errors = [e for line in lines for e in _check_line(line)]
+    if document not in BillingDocument.values:
+        errors.append("Document adressé au membre inconnu.")
     if not lines:
         errors.append("Le tarif doit avoir au moins une ligne.")
     if errors:
@@ -50,11 +61,11 @@ def tariff_save(*, model, year: int, decision: str, lines: list[TariffLine], act
                     f"Des titres {year} sont déjà émis sous ce tarif : il ne peut plus changer."
                 )
             tariff.lines.all().delete()
-            tariff.decision = decision
-            tariff.save(update_fields=["decision"])
+            tariff.decision, tariff.document = decision, document
+            tariff.save(update_fields=["decision", "document"])
         else:
             tariff = Tariff.objects.create(
-                model=model, year=year, decision=decision, created_by=actor
+                model=model, year=year, decision=decision, document=document, created_by=actor
             )
         for position, line in enumerate(lines):
             line.tariff, line.position = tariff, position
@@ -67,6 +78,7 @@ def tariff_save(*, model, year: int, decision: str, lines: list[TariffLine], act
             payload={
                 "model": model.code,
                 "year": year,
+                "document": document,
                 "lines": [[l.kind, l.code or l.label, l.amount_cents] for l in lines],  # noqa: E741
             },
         )

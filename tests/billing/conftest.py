@@ -166,7 +166,8 @@ def issued(tenant_a, tenant_b, convention_for, share_model, share_tariff, issuer
 
 @pytest.fixture
 def packages_model(share_model):
-    """Seed 003: two packages and a day of advice priced per unit (20 % VAT)."""
+    """Seed 003: two packages and a day of advice priced per unit (20 % VAT), billed by a
+    mémoire."""
     from billing.models import TariffLine
     from billing.services import tariff_save
     from conventions.models import ConventionModel
@@ -176,6 +177,7 @@ def packages_model(share_model):
         model=model,
         year=2026,
         decision="Annexe 2",
+        document="memoire",  # seed 003 art. 22: paid on presentation of a mémoire
         actor=None,
         lines=[
             TariffLine(

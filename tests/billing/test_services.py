@@ -73,6 +73,9 @@ def test_issued_titre_is_immutable(laverune_setup):
     with pytest.raises(Exception, match="immutable|cannot be changed"):
         with transaction.atomic():
             Titre.objects.filter(pk=titre.pk).update(total_ttc_cents=1)
+    with pytest.raises(Exception, match="cannot be changed"):
+        with transaction.atomic():
+            Titre.objects.filter(pk=titre.pk).update(document="memoire")
     with pytest.raises(Exception, match="immutable"):
         with transaction.atomic():
             titre.lines.update(amount_ttc_cents=1)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from billing.liquidation import liquidate
 from billing.models import BillingProfile, ConventionPackage, Issuer, ServiceUsage
-from billing.services import titre_issue
+from billing.services import titre_issue, titre_render
 from billing.services.settings import (
     billing_profile_save,
     convention_package_set,
@@ -21,6 +21,7 @@ from billing.services.settings import (
 from billing.services.titres import issuer_snapshot
 from portal.audit.history import history_verify
 from portal.audit.models import HistoryEntry
+from tests.billing.test_pdf import _text
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +174,15 @@ def test_package_and_units_recorded_then_billed_with_their_bases(
             67_500,
         ),
     ]
-    titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    # Seed 003 art. 22: the member receives a mémoire, the ampliation of the numbered titre.
+    assert (titre.document, titre.label) == ("memoire", "Mémoire")
+    assert _entries("titre_issued")[0].payload["document"] == "memoire"
+    titre_render(titre_id=titre.pk)
+    text = _text(titre)
+    assert f"Mémoire n° {titre.reference}" in text
+    assert f"est l'ampliation du titre de recette n° {titre.reference}" in text
+    assert "1,5 journée(s) × 450,00 € (02/04/2026, Audit du parc)" in text
     with pytest.raises(ValidationError, match="Corrigez le titre"):
         service_usage_delete(usage=usage, actor=None)
     assert ServiceUsage.objects.filter(pk=usage.pk).exists()

@@ -136,3 +136,31 @@ def test_operator_home_shows_billing_to_finance_staff_and_platform_admins(
     agent = user_factory()
     operator_client.login(email=agent.email, password=PASSWORD)
     assert "/facturation/" not in operator_client.get("/").content.decode()
+
+
+def test_tariff_page_sets_the_document_and_refuses_a_negative_price(finance_client, packages_model):
+    from billing.models import Tariff
+
+    fields = {
+        "model": packages_model.pk,
+        "year": "2027",
+        "decision": "CA du 12/11/2026",
+        "document": "memoire",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-kind": "package",
+        "lines-0-code": "technologie",
+        "lines-0-label": "Technologie",
+        "lines-0-amount": "-5",
+        "lines-0-vat_rate": "0",
+    }
+    bad = finance_client.post("/facturation/tarifs/", fields)
+    assert "un montant ne peut pas être négatif" in bad.content.decode()
+    assert not Tariff.objects.filter(year=2027).exists()
+    ok = finance_client.post("/facturation/tarifs/", fields | {"lines-0-amount": "1 250"})
+    assert ok.status_code == 302
+    tariff = Tariff.objects.get(year=2027)
+    assert (tariff.document, tariff.lines.get().amount_cents) == ("memoire", 125_000)
+    assert (
+        "CA du 12/11/2026) — mémoire" in finance_client.get("/facturation/tarifs/").content.decode()
+    )
