@@ -1,0 +1,42 @@
+"""Public schema: tariffs, billing campaigns, titres de recette, payments. Amounts are
+integers of cents."""
+
+from billing.models.tariffs import (
+    MAX_CENTS,
+    BillingDocument,
+    BillingProfile,
+    ConventionPackage,
+    Issuer,
+    PopulationOverride,
+    ServiceUsage,
+    Tariff,
+    TariffLine,
+)
+from billing.models.titres import (
+    Campaign,
+    Contest,
+    Payment,
+    Reminder,
+    Titre,
+    TitreLine,
+    TitreSequence,
+)
+
+__all__ = [
+    "MAX_CENTS",
+    "BillingDocument",
+    "BillingProfile",
+    "Campaign",
+    "Contest",
+    "ConventionPackage",
+    "Issuer",
+    "Payment",
+    "PopulationOverride",
+    "Reminder",
+    "ServiceUsage",
+    "Tariff",
+    "TariffLine",
+    "Titre",
+    "TitreLine",
+    "TitreSequence",
+]
