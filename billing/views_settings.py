@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from billing import selectors
@@ -145,7 +146,16 @@ def member_package(request, pk, convention_pk):
         if exc.messages != [""]:
             _apply(form, exc)
         return _member_page(request, collectivite, status=400, **{f"package_{convention.pk}": form})
-    messages.success(request, "Forfait enregistré.")
+    year = timezone.localdate().year
+    if selectors.convention_year_billed(convention=convention, year=year):
+        messages.warning(
+            request,
+            f"Forfait enregistré. Le titre {year} de ce membre est déjà émis avec l'ancien"
+            " forfait : il ne changera que par une correction de ce titre, sinon à partir de"
+            f" la campagne {year + 1}.",
+        )
+    else:
+        messages.success(request, "Forfait enregistré.")
     return redirect("billing:member", pk)
 
 

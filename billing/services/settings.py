@@ -238,8 +238,8 @@ def service_usage_delete(*, usage: ServiceUsage, actor) -> None:
         )
         if convention_year_billed(convention=usage.convention, year=usage.year):
             raise ValidationError(
-                f"Le titre {usage.year} de ce membre est émis : cette prestation y figure."
-                " Corrigez le titre plutôt que de la supprimer."
+                f"Le titre {usage.year} de ce membre est émis : cette prestation ne se"
+                " supprime plus, elle se règle par une correction du titre."
             )
         history_append(
             stream=HISTORY_STREAM,

@@ -183,7 +183,7 @@ def test_package_and_units_recorded_then_billed_with_their_bases(
     assert f"Mémoire n° {titre.reference}" in text
     assert f"est l'ampliation du titre de recette n° {titre.reference}" in text
     assert "1,5 journée(s) × 450,00 € (02/04/2026, Audit du parc)" in text
-    with pytest.raises(ValidationError, match="Corrigez le titre"):
+    with pytest.raises(ValidationError, match="se règle par une correction du titre"):
         service_usage_delete(usage=usage, actor=None)
     assert ServiceUsage.objects.filter(pk=usage.pk).exists()
 

@@ -3,8 +3,12 @@
 from datetime import date
 
 import pytest
+import time_machine
 
+from billing.liquidation import liquidate
 from billing.models import BillingProfile, ConventionPackage, Issuer, ServiceUsage
+from billing.services import titre_issue
+from billing.services.titres import issuer_snapshot
 from tests.billing.test_services_settings import VALID_SIRET, _issuer_values
 from tests.conftest import PASSWORD
 
@@ -80,7 +84,6 @@ def test_member_page_profile_package_and_usage(
         {f"p{convention.pk}-package_code": "technologie", f"p{convention.pk}-decided_by": "n° 14"},
     )
     assert ConventionPackage.objects.get(convention=convention).package_code == "technologie"
-
     usage_url = f"{url}prestations/"
     fields = {
         "usage-convention": convention.pk,
@@ -104,3 +107,22 @@ def test_member_page_profile_package_and_usage(
     assert "Formation des agents" in page and "campagne 2026" in page
     finance_client.post(f"{url}prestations/{usage.pk}/supprimer/")
     assert not ServiceUsage.objects.exists()
+
+    # Once this year's titre is issued, a new package changes it only through a correction.
+    (bill,) = liquidate(year=2026, model_ids=[packages_model.pk]).members
+    titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    with time_machine.travel("2026-10-15 10:00 +02:00", tick=False):
+        changed = finance_client.post(
+            package_url,
+            {f"p{convention.pk}-package_code": "techno-plus", f"p{convention.pk}-decided_by": "15"},
+            follow=True,
+        )
+    assert "il ne changera que par une correction de ce titre" in changed.content.decode()
+    assert ConventionPackage.objects.get(convention=convention).package_code == "techno-plus"
+
+    # A service recorded after the titre waits for its correction, and stays.
+    late = finance_client.post(usage_url, fields | {"usage-used_on": "2026-03-04"}, follow=True)
+    assert "elle ne sera facturée que par une correction de ce titre" in late.content.decode()
+    late_usage = ServiceUsage.objects.get()
+    finance_client.post(f"{url}prestations/{late_usage.pk}/supprimer/")
+    assert ServiceUsage.objects.filter(pk=late_usage.pk).exists()
