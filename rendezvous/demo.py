@@ -66,17 +66,24 @@ def seed_tenant(collectivite) -> None:
     for service_name, *_rest in TYPES:
         if service_name not in services:
             services[service_name] = Service.objects.create(name=service_name)
-    mairie = Place.objects.create(
-        name=f"Mairie de {collectivite.name}",
-        address=f"Place de la Mairie, {collectivite.name}",
-        opening_hours="Lundi au vendredi : 8 h 30 – 12 h et 13 h 30 – 17 h",
-        access_info="Accès de plain-pied, place de stationnement réservée devant l'entrée.",
+    # Issue 11: the places' hours are the ones citizens read (the home shows the mairie's,
+    # its reception) and bound the slots; every opening below lies inside them.
+    mairie = services.place_save(
+        place=Place(
+            name=f"Mairie de {collectivite.name}",
+            address=f"Place de la Mairie, {collectivite.name}",
+            access_info="Accès de plain-pied, place de stationnement réservée devant l'entrée.",
+            is_reception=True,
+        ),
+        hours={day: [(time(8, 30), time(12)), (time(13, 30), time(17))] for day in range(5)},
     )
-    ccas = Place.objects.create(
-        name="Espace solidarités",
-        address=f"2 rue des Écoles, {collectivite.name}",
-        opening_hours="Mardi et jeudi : 9 h – 12 h",
-        access_info="Ascenseur au fond du hall.",
+    ccas = services.place_save(
+        place=Place(
+            name="Espace solidarités",
+            address=f"2 rue des Écoles, {collectivite.name}",
+            access_info="Ascenseur au fond du hall.",
+        ),
+        hours={day: [(time(9), time(12))] for day in (1, 3)},
     )
     kinds = []
     for service_name, name, keywords, minutes, modes, documents, buffer in TYPES:
@@ -111,12 +118,12 @@ def seed_tenant(collectivite) -> None:
             )
             morning.types.set(kinds[:3] if index % 2 == 0 else kinds[2:])
         for weekday in (1, 3):
-            afternoon = OpeningRule.objects.create(
+            social = OpeningRule.objects.create(
                 agent_id=agent_id,
                 place=ccas,
                 weekday=weekday,
-                start_time=time(14),
-                end_time=time(17),
+                start_time=time(9),
+                end_time=time(12),
                 valid_from=today,
             )
-            afternoon.types.set([kinds[3]])
+            social.types.set([kinds[3]])

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.celery import app
 from portal.outbox.models import OutboxMessage
+from rendezvous import services
 from rendezvous.models import Appointment, AppointmentType, Mode, OpeningRule, Place, Service
 from tests.conftest import in_tenant
 
@@ -37,8 +38,9 @@ def test_citizen_books_visio_moves_and_cancels_by_the_mail_links(
     agent = member_factory(tenant_a)
     with in_tenant(tenant_a):
         service = Service.objects.create(name="Urbanisme")
-        place = Place.objects.create(
-            name="Mairie", address="Place de la Mairie", opening_hours="Tous les jours 8 h – 20 h"
+        place = services.place_save(
+            place=Place(name="Mairie", address="Place de la Mairie"),
+            hours={day: [(clock(8), clock(20))] for day in range(7)},
         )
         kind = AppointmentType.objects.create(
             service=service,
