@@ -6,6 +6,7 @@ from datetime import time
 from django.utils import timezone
 
 from rendezvous.models import AppointmentType, Mode, OpeningRule, Place, Service
+from rendezvous.services import place_save
 from tenants.models import Membership
 
 TYPES = (
@@ -68,7 +69,7 @@ def seed_tenant(collectivite) -> None:
             services[service_name] = Service.objects.create(name=service_name)
     # Issue 11: the places' hours are the ones citizens read (the home shows the mairie's,
     # its reception) and bound the slots; every opening below lies inside them.
-    mairie = services.place_save(
+    mairie = place_save(
         place=Place(
             name=f"Mairie de {collectivite.name}",
             address=f"Place de la Mairie, {collectivite.name}",
@@ -77,7 +78,7 @@ def seed_tenant(collectivite) -> None:
         ),
         hours={day: [(time(8, 30), time(12)), (time(13, 30), time(17))] for day in range(5)},
     )
-    ccas = services.place_save(
+    ccas = place_save(
         place=Place(
             name="Espace solidarités",
             address=f"2 rue des Écoles, {collectivite.name}",
@@ -108,15 +109,17 @@ def seed_tenant(collectivite) -> None:
     )
     for index, agent_id in enumerate(agent_ids):
         for weekday in range(5):
-            morning = OpeningRule.objects.create(
+            # Tuesday and Thursday mornings are spent at the Espace solidarités.
+            start, end = (time(14), time(17)) if weekday in (1, 3) else (time(9), time(12))
+            at_mairie = OpeningRule.objects.create(
                 agent_id=agent_id,
                 place=mairie,
                 weekday=weekday,
-                start_time=time(9),
-                end_time=time(12),
+                start_time=start,
+                end_time=end,
                 valid_from=today,
             )
-            morning.types.set(kinds[:3] if index % 2 == 0 else kinds[2:])
+            at_mairie.types.set(kinds[:3] if index % 2 == 0 else kinds[2:])
         for weekday in (1, 3):
             social = OpeningRule.objects.create(
                 agent_id=agent_id,

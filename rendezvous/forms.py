@@ -36,9 +36,27 @@ class ServiceForm(forms.ModelForm):
 
 
 class PlaceForm(forms.ModelForm):
+    # Not a model field of the form: the "one reception" constraint would refuse moving the
+    # mark; rendezvous.services.place_save moves it from the former reception instead.
+    is_reception = forms.BooleanField(
+        label="Accueil de la mairie",
+        help_text="Ses horaires sont ceux affichés sur la page d'accueil de la commune.",
+        required=False,
+    )
+
     class Meta:
         model = Place
-        fields = ["name", "address", "access_info", "is_reception"]
+        fields = ["name", "address", "access_info"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_reception"].initial = self.instance.is_reception
+
+    def place(self) -> Place:
+        """The place as edited, not saved (rendezvous.services.place_save saves it)."""
+        place = self.save(commit=False)
+        place.is_reception = self.cleaned_data["is_reception"]
+        return place
 
 
 # Ranges a day may have on the place's form (morning, afternoon, evening), without JS.

@@ -268,9 +268,7 @@ def place_edit(request, pk: int | None = None):
     hours_form = HoursForm(request.POST or None, hours=hours)
     if request.method == "POST" and form.is_valid() and hours_form.is_valid():
         try:
-            services.place_save(
-                place=form.save(commit=False), hours=hours_form.cleaned_data["hours"]
-            )
+            services.place_save(place=form.place(), hours=hours_form.cleaned_data["hours"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -24,15 +24,26 @@ def structure_hours(apps, schema_editor):
         )
         place.former_hours_text = ""
         place.save(update_fields=["former_hours_text"])
-    # The commune's home shows the reception's hours: the one place named "Mairie..." is it.
+    # The commune's home shows the reception's hours: the one place named "Mairie..." is it;
+    # when there is none and the commune had hours, a "Mairie" place (with no opening, so
+    # no slot) is made to carry them. Several "Mairie..." places: the admin chooses.
+    commune_text, commune_name, commune_address = _commune_row(schema_editor)
     mairies = list(Place.objects.filter(name__istartswith="mairie")[:2])
-    if len(mairies) != 1:
+    if len(mairies) > 1:
         return
-    reception = mairies[0]
-    Place.objects.filter(pk=reception.pk).update(is_reception=True)
+    if mairies:
+        reception = mairies[0]
+        Place.objects.filter(pk=reception.pk).update(is_reception=True)
+    elif commune_text:
+        reception = Place.objects.create(
+            name=f"Mairie de {commune_name}" if commune_name else "Mairie",
+            address=commune_address or commune_name,
+            is_reception=True,
+        )
+    else:
+        return
     # The commune's former free text (tenants 0008 kept its column for this): structured
     # hours when it reads, else kept for the admin when the reception has none.
-    commune_text = _commune_hours_text(schema_editor)
     if not commune_text or PlaceHours.objects.filter(place=reception).exists():
         return
     hours = hours_parse(commune_text)
@@ -47,7 +58,8 @@ def structure_hours(apps, schema_editor):
     )
 
 
-def _commune_hours_text(schema_editor) -> str:
+def _commune_row(schema_editor) -> tuple[str, str, str]:
+    """The commune's former hours text, name and address (public schema), or blanks."""
     schema = getattr(schema_editor.connection, "schema_name", "")
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
@@ -55,13 +67,14 @@ def _commune_hours_text(schema_editor) -> str:
                 AND table_name = 'tenants_collectivite' AND column_name = 'opening_hours'"""
         )
         if cursor.fetchone() is None:
-            return ""
+            return "", "", ""
         cursor.execute(
-            "SELECT opening_hours FROM public.tenants_collectivite WHERE schema_name = %s",
+            """SELECT opening_hours, name, contact_address FROM public.tenants_collectivite
+                WHERE schema_name = %s""",
             [schema],
         )
         row = cursor.fetchone()
-    return (row[0] or "").strip() if row else ""
+    return tuple((value or "").strip() for value in row) if row else ("", "", "")
 
 
 def text_back(apps, schema_editor):

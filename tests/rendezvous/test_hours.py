@@ -305,3 +305,45 @@ def test_the_migration_structures_readable_texts_and_keeps_the_others_for_the_ad
     mairie.refresh_from_db()
     assert unreadable.former_hours_text == "Tous les jours sauf l'été"
     assert mairie.is_reception
+
+
+def test_without_a_mairie_place_the_migration_makes_one_to_carry_the_commune_hours(tenant_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("rendezvous.migrations.0005_place_weekly_hours")
+    connection.set_tenant(tenant_a)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE public.tenants_collectivite SET opening_hours = %s, contact_address = %s
+                WHERE schema_name = %s""",
+            ["Le matin, sauf le mercredi", "1 place de la Mairie", tenant_a.schema_name],
+        )
+    migration.structure_hours(apps, SimpleNamespace(connection=connection))
+    reception = Place.objects.get(is_reception=True)
+    assert reception.name == f"Mairie de {tenant_a.name}"
+    assert reception.address == "1 place de la Mairie"
+    # Not readable: kept for the admin to re-enter, and no hours (so no slot) meanwhile.
+    assert reception.former_hours_text == "Le matin, sauf le mercredi"
+    assert selectors.place_hours(place_ids=[reception.pk]) == {}
+
+
+def test_marking_another_place_as_the_reception_moves_the_mark_and_the_home_hours(
+    rdv_a, client_a, member_factory
+):
+    _admin(rdv_a, client_a, member_factory)
+    Place.objects.filter(pk=rdv_a.place.pk).update(is_reception=True)
+    other = services.place_save(
+        place=Place(name="Espace solidarités", address="2 rue des Écoles"),
+        hours={1: [(time(9), time(12))]},
+    )
+    response = client_a.post(
+        f"/rendez-vous/gestion/configuration/lieux/{other.pk}/",
+        _post(other, is_reception="on", d1_0_opens="09:00", d1_0_closes="12:00"),
+    )
+    assert response.status_code == 302
+    assert list(Place.objects.filter(is_reception=True)) == [other]
+    client_a.logout()
+    home = client_a.get("/").content.decode()
+    assert f"Mardi{H}: 9{H}h – 12{H}h" in home and "Du lundi au dimanche" not in home
