@@ -77,10 +77,14 @@ class HoursForm(forms.Form):
         for day, name in enumerate(DAYS):
             for index in range(RANGES_PER_DAY):
                 for end, label in (("opens", "ouverture"), ("closes", "fermeture")):
+                    label = f"{name.capitalize()}, plage {index + 1}, {label}"
                     self.fields[f"d{day}_{index}_{end}"] = forms.TimeField(
-                        label=f"{name.capitalize()}, plage {index + 1}, {label}",
+                        label=label,
                         required=False,
-                        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                        # Named by aria-label: the rows show the day once, not 42 labels.
+                        widget=forms.TimeInput(
+                            attrs={"type": "time", "aria-label": label}, format="%H:%M"
+                        ),
                     )
         self.day_errors: dict[int, list[str]] = {}
 
