@@ -209,6 +209,8 @@ def config_list(request, section: str = "services"):
     objects = model.objects.all()
     if per_agent and not request.membership.is_admin:
         objects = objects.filter(agent_id=request.user.pk)
+    if section == "plages":
+        objects = objects.select_related("place")  # each line names its place
     objects = list(objects[:500])
     # Issue 11: places show their hours (or why they offer no slot), openings whether they
     # still fit in their place's hours.

@@ -347,3 +347,36 @@ def test_marking_another_place_as_the_reception_moves_the_mark_and_the_home_hour
     client_a.logout()
     home = client_a.get("/").content.decode()
     assert f"Mardi{H}: 9{H}h – 12{H}h" in home and "Du lundi au dimanche" not in home
+
+
+def test_the_places_and_openings_lists_show_hours_in_a_fixed_number_of_queries(
+    rdv_a, client_a, member_factory, queries
+):
+    _admin(rdv_a, client_a, member_factory)
+
+    def counts():
+        result = {}
+        for section in ("lieux", "plages"):
+            with queries() as q:
+                response = client_a.get(f"/rendez-vous/gestion/configuration/{section}/")
+            assert response.status_code == 200
+            result[section] = q.count
+        return result
+
+    before = counts()
+    for n in range(3):
+        place = services.place_save(
+            place=Place(name=f"Lieu {n}", address=f"{n} rue"),
+            hours={0: [(time(8), time(12))], 2: [(time(14), time(17))]},
+        )
+        OpeningRule.objects.create(
+            agent_id=rdv_a.agent.pk,
+            place=place,
+            weekday=0,
+            start_time=time(9),
+            end_time=time(12) if n else time(13),  # the first one outside the hours
+            valid_from=MONDAY,
+        )
+    assert counts() == before
+    html = client_a.get("/rendez-vous/gestion/configuration/lieux/").content.decode()
+    assert html.count(f"Mercredi{H}: 14{H}h – 17{H}h") == 3
