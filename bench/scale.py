@@ -100,7 +100,14 @@ def grow(until: int) -> list[Collectivite]:
 def citizen_in(members: list[Collectivite]) -> User:
     """A citizen with requests in two members and an appointment in one of them."""
     from rendezvous import services as rdv
-    from rendezvous.models import AppointmentType, Mode, OpeningRule, Place, Service
+    from rendezvous.models import (
+        AppointmentType,
+        Mode,
+        OpeningRule,
+        Place,
+        PlaceHours,
+        Service,
+    )
     from sve import services as sve
 
     citizen = User.objects.create_user(email=f"usager@{EMAIL_DOMAIN}", password=None)
@@ -120,6 +127,9 @@ def citizen_in(members: list[Collectivite]) -> User:
     day = timezone.localdate() + timedelta(days=7)
     service = Service.objects.create(name="État civil")
     place = Place.objects.create(name="Mairie", address="1 rue de la Mairie")
+    PlaceHours.objects.bulk_create(
+        PlaceHours(place=place, weekday=day, opens=dtime(8), closes=dtime(18)) for day in range(7)
+    )
     kind = AppointmentType.objects.create(
         service=service, name="Dépôt de passeport", duration_minutes=30, modes=[Mode.IN_PERSON]
     )

@@ -43,6 +43,7 @@ from rendezvous.models import (  # noqa: E402
     AppointmentType,
     OpeningRule,
     Place,
+    PlaceHours,
     Service,
 )
 from tenants.models import Collectivite, Membership  # noqa: E402
@@ -77,11 +78,16 @@ def build() -> tuple[Collectivite, list[AppointmentType]]:
     connection.set_tenant(commune)
     services = [Service.objects.create(name=f"Service {n}") for n in range(3)]
     places = [
-        Place.objects.create(
-            name=f"Lieu {n}", address=f"{n} rue de la Mairie", opening_hours="9-17"
-        )
+        Place.objects.create(name=f"Lieu {n}", address=f"{n} rue de la Mairie")
         for n in range(PLACES)
     ]
+    # Weekdays 9 h - 12 h and 14 h - 17 h: the openings below fill the hours exactly.
+    PlaceHours.objects.bulk_create(
+        PlaceHours(place=place, weekday=day, opens=opens, closes=closes)
+        for place in places
+        for day in range(5)
+        for opens, closes in ((clock(9), clock(12)), (clock(14), clock(17)))
+    )
     types = [
         AppointmentType.objects.create(
             service=services[n % 3],

@@ -5,6 +5,7 @@ public-schema app that must not import tenant apps' models). Tenant apps contrib
 through a ``sections.py`` module that defines either or both of:
 
     def home_section(request) -> Section | None          # citizen-facing home page
+    def home_aside_section(request) -> Section | None    # its side column (contact, hours)
     def backoffice_section(request) -> Section | None    # agents' back-office home
     def operator_section(request) -> Section | None      # operator's home (public schema)
 

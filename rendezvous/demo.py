@@ -6,6 +6,7 @@ from datetime import time
 from django.utils import timezone
 
 from rendezvous.models import AppointmentType, Mode, OpeningRule, Place, Service
+from rendezvous.services import place_save
 from tenants.models import Membership
 
 TYPES = (
@@ -66,17 +67,24 @@ def seed_tenant(collectivite) -> None:
     for service_name, *_rest in TYPES:
         if service_name not in services:
             services[service_name] = Service.objects.create(name=service_name)
-    mairie = Place.objects.create(
-        name=f"Mairie de {collectivite.name}",
-        address=f"Place de la Mairie, {collectivite.name}",
-        opening_hours="Lundi au vendredi : 8 h 30 – 12 h et 13 h 30 – 17 h",
-        access_info="Accès de plain-pied, place de stationnement réservée devant l'entrée.",
+    # Issue 11: the places' hours are the ones citizens read (the home shows the mairie's,
+    # its reception) and bound the slots; every opening below lies inside them.
+    mairie = place_save(
+        place=Place(
+            name=f"Mairie de {collectivite.name}",
+            address=f"Place de la Mairie, {collectivite.name}",
+            access_info="Accès de plain-pied, place de stationnement réservée devant l'entrée.",
+            is_reception=True,
+        ),
+        hours={day: [(time(8, 30), time(12)), (time(13, 30), time(17))] for day in range(5)},
     )
-    ccas = Place.objects.create(
-        name="Espace solidarités",
-        address=f"2 rue des Écoles, {collectivite.name}",
-        opening_hours="Mardi et jeudi : 9 h – 12 h",
-        access_info="Ascenseur au fond du hall.",
+    ccas = place_save(
+        place=Place(
+            name="Espace solidarités",
+            address=f"2 rue des Écoles, {collectivite.name}",
+            access_info="Ascenseur au fond du hall.",
+        ),
+        hours={day: [(time(9), time(12))] for day in (1, 3)},
     )
     kinds = []
     for service_name, name, keywords, minutes, modes, documents, buffer in TYPES:
@@ -101,22 +109,24 @@ def seed_tenant(collectivite) -> None:
     )
     for index, agent_id in enumerate(agent_ids):
         for weekday in range(5):
-            morning = OpeningRule.objects.create(
+            # Tuesday and Thursday mornings are spent at the Espace solidarités.
+            start, end = (time(14), time(17)) if weekday in (1, 3) else (time(9), time(12))
+            at_mairie = OpeningRule.objects.create(
                 agent_id=agent_id,
                 place=mairie,
+                weekday=weekday,
+                start_time=start,
+                end_time=end,
+                valid_from=today,
+            )
+            at_mairie.types.set(kinds[:3] if index % 2 == 0 else kinds[2:])
+        for weekday in (1, 3):
+            social = OpeningRule.objects.create(
+                agent_id=agent_id,
+                place=ccas,
                 weekday=weekday,
                 start_time=time(9),
                 end_time=time(12),
                 valid_from=today,
             )
-            morning.types.set(kinds[:3] if index % 2 == 0 else kinds[2:])
-        for weekday in (1, 3):
-            afternoon = OpeningRule.objects.create(
-                agent_id=agent_id,
-                place=ccas,
-                weekday=weekday,
-                start_time=time(14),
-                end_time=time(17),
-                valid_from=today,
-            )
-            afternoon.types.set([kinds[3]])
+            social.types.set([kinds[3]])

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from rendezvous.hours import DAYS, Hours, hours_fit, hours_problems, ranges_text
 from rendezvous.models import (
     Absence,
     AppointmentType,
@@ -14,6 +15,7 @@ from rendezvous.models import (
     RendezvousSettings,
     Service,
 )
+from rendezvous.selectors import place_hours
 
 
 class _AgentChoiceMixin:
@@ -34,9 +36,95 @@ class ServiceForm(forms.ModelForm):
 
 
 class PlaceForm(forms.ModelForm):
+    # Not a model field of the form: the "one reception" constraint would refuse moving the
+    # mark; rendezvous.services.place_save moves it from the former reception instead.
+    is_reception = forms.BooleanField(
+        label="Accueil de la mairie",
+        help_text="Ses horaires sont ceux affichés sur la page d'accueil de la commune.",
+        required=False,
+    )
+
     class Meta:
         model = Place
-        fields = ["name", "address", "opening_hours", "access_info"]
+        fields = ["name", "address", "access_info"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_reception"].initial = self.instance.is_reception
+
+    def place(self) -> Place:
+        """The place as edited, not saved (rendezvous.services.place_save saves it)."""
+        place = self.save(commit=False)
+        place.is_reception = self.cleaned_data["is_reception"]
+        return place
+
+
+# Ranges a day may have on the place's form (morning, afternoon, evening), without JS.
+RANGES_PER_DAY = 3
+
+
+class HoursForm(forms.Form):
+    """A place's weekly hours: a row per day, up to RANGES_PER_DAY ranges (opening and
+    closing time) each; an empty row is a closed day."""
+
+    def __init__(self, *args, hours: Hours | None = None, **kwargs):
+        initial = {}
+        for day, ranges in (hours or {}).items():
+            for index, (opens, closes) in enumerate(ranges[:RANGES_PER_DAY]):
+                initial[f"d{day}_{index}_opens"] = opens
+                initial[f"d{day}_{index}_closes"] = closes
+        super().__init__(*args, initial=initial, **kwargs)
+        for day, name in enumerate(DAYS):
+            for index in range(RANGES_PER_DAY):
+                for end, label in (("opens", "ouverture"), ("closes", "fermeture")):
+                    label = f"{name.capitalize()}, plage {index + 1}, {label}"
+                    self.fields[f"d{day}_{index}_{end}"] = forms.TimeField(
+                        label=label,
+                        required=False,
+                        # Named by aria-label: the rows show the day once, not 42 labels.
+                        widget=forms.TimeInput(
+                            attrs={"type": "time", "aria-label": label}, format="%H:%M"
+                        ),
+                    )
+        self.day_errors: dict[int, list[str]] = {}
+
+    def rows(self):
+        """(day name, [(opening field, closing field), ...], errors) for the template."""
+        return [
+            (
+                name.capitalize(),
+                [
+                    (self[f"d{day}_{i}_opens"], self[f"d{day}_{i}_closes"])
+                    for i in range(RANGES_PER_DAY)
+                ],
+                self.day_errors.get(day, []),
+            )
+            for day, name in enumerate(DAYS)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        hours: Hours = {}
+        for day, name in enumerate(DAYS):
+            ranges, problems = [], []
+            for index in range(RANGES_PER_DAY):
+                opens = data.get(f"d{day}_{index}_opens")
+                closes = data.get(f"d{day}_{index}_closes")
+                if opens is None and closes is None:
+                    continue
+                if opens is None or closes is None:
+                    problems.append(f"Plage {index + 1} : indiquez l'ouverture et la fermeture.")
+                    continue
+                ranges.append((opens, closes))
+            problems += hours_problems(ranges)
+            if problems:
+                self.day_errors[day] = problems
+                for problem in problems:
+                    self.add_error(None, f"{name.capitalize()} : {problem}")
+            elif ranges:
+                hours[day] = sorted(ranges)
+        data["hours"] = hours
+        return data
 
 
 class TypeForm(forms.ModelForm):
@@ -76,6 +164,31 @@ class RuleForm(_AgentChoiceMixin, forms.ModelForm):
             "valid_until",
         ]
         widgets = {"types": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        data = super().clean()
+        place, weekday = data.get("place"), data.get("weekday")
+        start, end = data.get("start_time"), data.get("end_time")
+        if place is None or weekday is None or start is None or end is None:
+            return data
+        if end <= start:
+            raise ValidationError("L'heure de fin doit suivre l'heure de début.")
+        # Issue 11: slots are only offered inside the place's posted hours; an opening
+        # outside them would silently yield nothing, so it is refused here.
+        ranges = place_hours(place_ids=[place.pk]).get(place.pk, {}).get(weekday, [])
+        if not hours_fit(ranges, start, end):
+            day = DAYS[weekday]
+            posted = (
+                f"est ouvert le {day} : {ranges_text(ranges)}"
+                if ranges
+                else f"n'a pas d'horaires le {day}"
+            )
+            raise ValidationError(
+                f"« {place.name} » {posted}. La plage {ranges_text([(start, end)])} "
+                "doit tenir dans une de ses plages d'ouverture (une plage par demi-journée) : "
+                "corrigez-la, ou les horaires du lieu."
+            )
+        return data
 
 
 class AbsenceForm(_AgentChoiceMixin, forms.ModelForm):

@@ -86,18 +86,75 @@ class Service(models.Model):
         super().save(*args, **kwargs)
 
 
+WEEKDAYS = [
+    (0, _("lundi")),
+    (1, _("mardi")),
+    (2, _("mercredi")),
+    (3, _("jeudi")),
+    (4, _("vendredi")),
+    (5, _("samedi")),
+    (6, _("dimanche")),
+]
+
+
 class Place(models.Model):
+    """A place citizens come to. Its weekly hours (PlaceHours) are the one source of what
+    citizens read about opening times and bound the slots offered there (rendezvous/hours.py)."""
+
     name = models.CharField(_("nom"), max_length=200)
     address = models.TextField(_("adresse"))
-    opening_hours = models.TextField(_("horaires d'ouverture"), blank=True)
     access_info = models.TextField(_("informations d'accès"), blank=True)
+    # The mairie's reception: its hours are the commune's on the home page (at most one).
+    is_reception = models.BooleanField(
+        _("accueil de la mairie"),
+        default=False,
+        help_text=_("Ses horaires sont ceux affichés sur la page d'accueil de la commune."),
+    )
+    # The hours as they were typed before they were structured (issue 11), when the data
+    # migration could not read them: shown to the admin only, to re-enter them.
+    former_hours_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lieu")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_reception"],
+                condition=Q(is_reception=True),
+                name="place_one_reception",
+                violation_error_message=_("Un autre lieu est déjà l'accueil de la mairie."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlaceHours(models.Model):
+    """One opening range of a place on a weekday (Monday 8:30-12:00, Monday 13:30-17:00...).
+    Ranges of a day do not overlap: rendezvous.services.place_save checks it, the place's row
+    locked."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=WEEKDAYS)
+    opens = models.TimeField(_("ouverture"))
+    closes = models.TimeField(_("fermeture"))
+
+    class Meta:
+        verbose_name = _("horaire d'ouverture")
+        verbose_name_plural = _("horaires d'ouverture")
+        ordering = ["place", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="place_hours_times_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["place", "weekday", "opens"], name="place_hours_one_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
 class AppointmentType(models.Model):
@@ -178,18 +235,7 @@ class OpeningRule(models.Model):
     agent_id = models.BigIntegerField(_("agent"), db_index=True)
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="opening_rules")
     types = models.ManyToManyField(AppointmentType, related_name="opening_rules")
-    weekday = models.PositiveSmallIntegerField(
-        _("jour"),
-        choices=[
-            (0, _("lundi")),
-            (1, _("mardi")),
-            (2, _("mercredi")),
-            (3, _("jeudi")),
-            (4, _("vendredi")),
-            (5, _("samedi")),
-            (6, _("dimanche")),
-        ],
-    )
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=WEEKDAYS)
     start_time = models.TimeField(_("de"))
     end_time = models.TimeField(_("à"))
     valid_from = models.DateField(_("à partir du"))

@@ -16,5 +16,18 @@ def home_section(request) -> Section | None:
     )
 
 
+def home_aside_section(request) -> Section | None:
+    """The commune's hours on its home page: generated from its places' hours (issue 11),
+    the same lines as on the place cards."""
+    places = selectors.commune_hours()
+    if not places:
+        return None
+    return Section(
+        title="Horaires d'ouverture",
+        template="rendezvous/sections/home_hours.html",
+        context={"places": places},
+    )
+
+
 def backoffice_section(request) -> Section | None:
     return Section(title="Rendez-vous", template="rendezvous/sections/backoffice.html", order=20)

@@ -3,7 +3,12 @@
 Free slots are computed in Python from a handful of bulk queries (opening rules, absences,
 appointments of the agents concerned), never one query per slot: agents' weekly openings
 minus public holidays, absences, other appointments (buffers included) and the type's
-minimum and maximum booking delays.
+minimum and maximum booking delays, and clipped to the place's posted hours (issue 11:
+hours shown and slots offered come from the same PlaceHours rows).
+
+Visio and phone appointments follow the same rule: an agent's opening belongs to a place
+(where the agent works from), so its slots stay inside that place's hours whatever the mode.
+A place without hours offers no slot; the admin's pages say so.
 """
 
 from bisect import bisect_left
@@ -21,6 +26,7 @@ from django.utils import timezone
 from portal.calendar import public_holidays
 from portal.tenant_cache import tenant_cached
 from portal.text import search_key
+from rendezvous.hours import Hours, hours_clip, hours_fit, hours_lines
 from rendezvous.models import (
     MAX_DELAY_DAYS,
     Absence,
@@ -29,6 +35,7 @@ from rendezvous.models import (
     Mode,
     OpeningRule,
     Place,
+    PlaceHours,
 )
 from tenants.selectors import account_collectivites, collectivite_site_url
 
@@ -86,6 +93,49 @@ class _Busy:
         return index >= 0 and self.ends[index] > start
 
 
+def place_hours(*, place_ids) -> dict[int, Hours]:
+    """The weekly hours of the given places, in one query: {place_id: {weekday: ranges}}."""
+    hours: dict[int, Hours] = defaultdict(dict)
+    rows = PlaceHours.objects.filter(place_id__in=list(place_ids)).order_by(
+        "place_id", "weekday", "opens"
+    )
+    for place_id, weekday, opens, closes in rows.values_list(
+        "place_id", "weekday", "opens", "closes"
+    ):
+        hours[place_id].setdefault(weekday, []).append((opens, closes))
+    return dict(hours)
+
+
+def places_described(places) -> list[Place]:
+    """The places with ``hours_lines`` set (the generated text of their hours, one line per
+    group of days; empty when they have none): one query for all of them."""
+    places = list(places)
+    hours = place_hours(place_ids=[p.pk for p in places])
+    for place in places:
+        place.hours_lines = hours_lines(hours.get(place.pk, {}))
+    return places
+
+
+def commune_hours() -> list[Place]:
+    """The places whose hours the commune's home shows (from the cached catalogue): the
+    mairie's reception when one is marked, else every place that has hours."""
+    places = catalogue_cached()["places"]
+    reception = [place for place in places if place.is_reception]
+    return reception or [place for place in places if place.hours_lines]
+
+
+def rules_checked(rules) -> list[OpeningRule]:
+    """The openings with ``outside_hours`` set: True when an opening no longer lies inside
+    its place's hours that day (the hours changed after it was entered). Its slots are
+    then only those inside the hours."""
+    rules = list(rules)
+    hours = place_hours(place_ids={rule.place_id for rule in rules})
+    for rule in rules:
+        ranges = hours.get(rule.place_id, {}).get(rule.weekday, [])
+        rule.outside_hours = not hours_fit(ranges, rule.start_time, rule.end_time)
+    return rules
+
+
 def _days(first: date, last: date):
     day = first
     while day <= last:
@@ -125,6 +175,7 @@ def free_slots(
     )
     if not rules:
         return []
+    hours = place_hours(place_ids={rule[1] for rule in rules})
     agents = {rule[0] for rule in rules}
     range_start = datetime.combine(first, time.min, TZ)
     range_end = datetime.combine(last + timedelta(days=1), time.min, TZ)
@@ -205,12 +256,17 @@ def free_slots(
             if day < valid_from or (valid_until and day > valid_until):
                 continue
             agent_busy = busy_by_agent[agent_id]
-            moment = datetime.combine(day, start_time, TZ)
-            closing = datetime.combine(day, end_time, TZ)
-            while moment + duration <= closing:
-                if earliest <= moment <= latest and not agent_busy.overlaps(moment, moment + step):
-                    slots.append(Slot(moment, moment + duration, agent_id, rule_place))
-                moment += step
+            # Issue 11: only the parts of the opening inside the place's hours that day.
+            day_hours = hours.get(rule_place, {}).get(day.weekday(), [])
+            for opens, closes in hours_clip(day_hours, start_time, end_time):
+                moment = datetime.combine(day, opens, TZ)
+                closing = datetime.combine(day, closes, TZ)
+                while moment + duration <= closing:
+                    if earliest <= moment <= latest and not agent_busy.overlaps(
+                        moment, moment + step
+                    ):
+                        slots.append(Slot(moment, moment + duration, agent_id, rule_place))
+                    moment += step
     slots.sort(key=lambda s: (s.starts_at, s.place_id, s.agent_id))
     return slots
 
@@ -306,7 +362,7 @@ def catalogue_cached() -> dict:
                 .select_related("service")
                 .order_by("service__name", "name")
             ),
-            "places": list(Place.objects.order_by("name")),
+            "places": places_described(Place.objects.order_by("name")),
         },
     )
 
@@ -345,8 +401,11 @@ def search_results(
     return tenant_cached(SEARCH_CACHE, build, timeout=SEARCH_CACHE_SECONDS)
 
 
-def places_for_type(*, appointment_type: AppointmentType) -> QuerySet[Place]:
-    return Place.objects.filter(opening_rules__types=appointment_type).distinct()
+def places_for_type(*, appointment_type: AppointmentType) -> list[Place]:
+    """The type's places, with their hours' text (``places_described``)."""
+    return places_described(
+        Place.objects.filter(opening_rules__types=appointment_type).distinct().order_by("name")
+    )
 
 
 def agenda(*, start: date, end: date, agent_id: int | None = None) -> QuerySet[Appointment]:

@@ -32,6 +32,8 @@ urlpatterns = [
     path("gestion/prendre/", views_agent.book_for_citizen, name="agent-book"),
     path("gestion/avis/", views_agent.surveys, name="surveys"),
     path("gestion/reglages/", views_agent.settings_edit, name="settings"),
+    path("gestion/configuration/lieux/nouveau/", views_agent.place_edit, name="place-add"),
+    path("gestion/configuration/lieux/<int:pk>/", views_agent.place_edit, name="place-edit"),
     path("gestion/configuration/<str:section>/", views_agent.config_list, name="config"),
     path(
         "gestion/configuration/<str:section>/nouveau/", views_agent.config_edit, name="config-add"

@@ -15,7 +15,15 @@ from portal.accounts.models import User
 from portal.permissions import member_required
 from portal.tenant_cache import tenant_cache_forget
 from rendezvous import selectors, services
-from rendezvous.forms import AbsenceForm, PlaceForm, RuleForm, ServiceForm, SettingsForm, TypeForm
+from rendezvous.forms import (
+    AbsenceForm,
+    HoursForm,
+    PlaceForm,
+    RuleForm,
+    ServiceForm,
+    SettingsForm,
+    TypeForm,
+)
 from rendezvous.models import (
     Appointment,
     AppointmentDocument,
@@ -201,13 +209,22 @@ def config_list(request, section: str = "services"):
     objects = model.objects.all()
     if per_agent and not request.membership.is_admin:
         objects = objects.filter(agent_id=request.user.pk)
+    if section == "plages":
+        objects = objects.select_related("place")  # each line names its place
+    objects = list(objects[:500])
+    # Issue 11: places show their hours (or why they offer no slot), openings whether they
+    # still fit in their place's hours.
+    if model is Place:
+        objects = selectors.places_described(objects)
+    elif section == "plages":
+        objects = selectors.rules_checked(objects)
     return render(
         request,
         "rendezvous/agent/config_list.html",
         {
             "section": section,
             "title": title,
-            "objects": list(objects[:500]),
+            "objects": objects,
             "sections": [(key, value[0]) for key, value in CONFIG.items()],
             "agents": _agents(request),
         },
@@ -241,6 +258,29 @@ def config_edit(request, section: str, pk: int | None = None):
         "rendezvous/agent/config_edit.html",
         {"form": form, "title": title, "section": section, "instance": instance},
         status=400 if form.errors else 200,
+    )
+
+
+@member_required(admin=True)
+def place_edit(request, pk: int | None = None):
+    """A place and its weekly hours, on one page, saved together (issue 11)."""
+    place = get_object_or_404(Place, pk=pk) if pk else Place()
+    hours = selectors.place_hours(place_ids=[pk]).get(pk, {}) if pk else {}
+    form = PlaceForm(request.POST or None, instance=place)
+    hours_form = HoursForm(request.POST or None, hours=hours)
+    if request.method == "POST" and form.is_valid() and hours_form.is_valid():
+        try:
+            services.place_save(place=form.place(), hours=hours_form.cleaned_data["hours"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Lieu et horaires enregistrés.")
+            return redirect("rendezvous:config", section="lieux")
+    return render(
+        request,
+        "rendezvous/agent/place_edit.html",
+        {"form": form, "hours_form": hours_form, "place": place},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -136,7 +136,6 @@ def seed_tenant(collectivite: Collectivite) -> None:
         "contact_address": f"Mairie\nPlace de la Mairie\n{collectivite.name}",
         "contact_phone": "04 92 00 00 00",
         "contact_email": f"mairie@{collectivite.slug}.demo",
-        "opening_hours": "Lundi, mardi, jeudi : 8 h 30 – 12 h\nMercredi : 14 h – 17 h",
         "dpo_name": "Délégué mutualisé du Département",
         "dpo_email": "dpo@hautes-alpes.demo",
     }

@@ -98,7 +98,6 @@ class LookForm(forms.ModelForm):
             "contact_address",
             "contact_phone",
             "contact_email",
-            "opening_hours",
             "dpo_name",
             "dpo_email",
             "publication_director",
@@ -114,7 +113,6 @@ class LookForm(forms.ModelForm):
         }
         widgets = {
             "contact_address": forms.Textarea(attrs={"rows": 3}),
-            "opening_hours": forms.Textarea(attrs={"rows": 4}),
             "accessibility_audit": forms.Textarea(attrs={"rows": 3}),
         }
 

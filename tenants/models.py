@@ -78,7 +78,7 @@ class Collectivite(TenantMixin):
     contact_address = models.TextField(_("adresse de la mairie"), blank=True)
     contact_phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("adresse électronique"), blank=True)
-    opening_hours = models.TextField(_("horaires d'ouverture"), blank=True)
+    # No opening hours here: the home page shows its places' (rendezvous.PlaceHours, issue 11).
     # GDPR art. 13: the data protection officer's contact is given wherever data is collected.
     dpo_name = models.CharField(
         _("délégué à la protection des données"), max_length=200, blank=True

@@ -29,6 +29,7 @@ def commune_home(request):
                 app for app in applications_for(collectivite.services) if app.citizen_path
             ],
             "sections": sections.collect(request, "home_section"),
+            "aside_sections": sections.collect(request, "home_aside_section"),
         },
     )
 

@@ -21,6 +21,7 @@ from rendezvous.services.changes import (
     link_rotate,
 )
 from rendezvous.services.exchanges import document_add, survey_submit
+from rendezvous.services.places import place_save
 from rendezvous.services.rebooking import (
     MOVE,
     MOVED_REASON,
@@ -48,5 +49,6 @@ __all__ = [
     "contact_clean",
     "document_add",
     "link_rotate",
+    "place_save",
     "survey_submit",
 ]

@@ -10,7 +10,6 @@ LOOK_FIELDS = (
     "contact_address",
     "contact_phone",
     "contact_email",
-    "opening_hours",
     "dpo_name",
     "dpo_email",
     "publication_director",
@@ -29,7 +28,8 @@ def collectivite_look_update(
     **details: str,
 ) -> Collectivite:
     """Save the colour (refused below WCAG AA contrast with white text), the logo (already
-    checked by theming.logo_check) and the contact, opening hours and DPO details."""
+    checked by theming.logo_check) and the contact and DPO details (opening hours are the
+    places', rendezvous.hours)."""
     unknown = set(details) - set(LOOK_FIELDS)
     if unknown:
         raise TypeError(f"Unknown look fields: {sorted(unknown)}")

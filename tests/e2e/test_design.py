@@ -103,6 +103,7 @@ def commune(tenant_a, member_factory, user_factory, settings):
     """Commune A with a colour, an online form with a long-string request, an appointment
     type with slots, an agent, an admin and a citizen."""
     settings.EMAIL_BACKEND = "portal.outbox.backend.OutboxEmailBackend"
+    from rendezvous import services as rdv_services
     from rendezvous.models import AppointmentType, Mode, OpeningRule, Place, Service
     from sve import services as sve_services
 
@@ -128,8 +129,9 @@ def commune(tenant_a, member_factory, user_factory, settings):
             files={},
         )
         service = Service.objects.create(name="État civil")
-        place = Place.objects.create(
-            name="Mairie", address="Place de la Mairie", opening_hours="Tous les jours 8 h – 20 h"
+        place = rdv_services.place_save(
+            place=Place(name="Mairie", address="Place de la Mairie"),
+            hours={day: [(clock(8), clock(20))] for day in range(7)},
         )
         kind = AppointmentType.objects.create(
             service=service,

@@ -1,6 +1,7 @@
 """A citizen searches by keyword, books a visio appointment, receives the confirmation
 (stored mail, sent by a real Celery worker) with the room link, moves the appointment
-through the mail's rebook link (one new confirmation), and cancels through the new mail."""
+through the mail's rebook link (one new confirmation), and cancels through the new mail.
+Then, on a phone, the admin sets the place's hours (the hours rule, issue 11)."""
 
 import re
 import time
@@ -14,8 +15,14 @@ from django.utils import timezone
 
 from portal.celery import app
 from portal.outbox.models import OutboxMessage
+from rendezvous import services
 from rendezvous.models import Appointment, AppointmentType, Mode, OpeningRule, Place, Service
+from tenants.models import Membership
 from tests.conftest import in_tenant
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_design import Auditor
+
+NBSP = "\u00a0"
 
 
 def _wait_for_mail(to: str, subject: str) -> OutboxMessage:
@@ -37,8 +44,9 @@ def test_citizen_books_visio_moves_and_cancels_by_the_mail_links(
     agent = member_factory(tenant_a)
     with in_tenant(tenant_a):
         service = Service.objects.create(name="Urbanisme")
-        place = Place.objects.create(
-            name="Mairie", address="Place de la Mairie", opening_hours="Tous les jours 8 h – 20 h"
+        place = services.place_save(
+            place=Place(name="Mairie", address="Place de la Mairie"),
+            hours={day: [(clock(8), clock(20))] for day in range(7)},
         )
         kind = AppointmentType.objects.create(
             service=service,
@@ -101,6 +109,47 @@ def test_citizen_books_visio_moves_and_cancels_by_the_mail_links(
         with in_tenant(tenant_a):
             statuses = dict(Appointment.objects.values_list("cancel_reason", "status"))
             assert statuses == {"déplacé": "cancelled", "": "cancelled"}
+
+        # The hours rule at 375 px: the admin enters the place's hours in its row-per-day
+        # form (an inverted range is refused in French, nothing saved), then the commune's
+        # home and the place card read the same generated text; axe-core finds nothing
+        # serious or critical on these pages.
+        admin = member_factory(tenant_a, role=Membership.Role.ADMIN)
+        audit = Auditor(375)
+        phone = audit.watch(
+            page.context.browser.new_context(
+                locale="fr-FR",
+                timezone_id="Europe/Paris",
+                viewport={"width": 375, "height": 800},
+            ).new_page()
+        )
+        phone.set_default_timeout(15_000)
+        place_url = f"/rendez-vous/gestion/configuration/lieux/{place.pk}/"
+        sign_in(phone, f"{base}/comptes/connexion/?next={place_url}", admin)
+        audit.check(phone, "place-hours")
+        phone.get_by_label("Lundi, plage 1, fermeture").fill("07:00")
+        phone.get_by_role("button", name="Enregistrer").click()
+        phone.get_by_text(
+            f"La fermeture (7{NBSP}h) doit suivre l'ouverture (8{NBSP}h)."
+        ).first.wait_for()
+        audit.check(phone, "place-hours-error")
+        phone.get_by_label("Lundi, plage 1, fermeture").fill("12:00")
+        phone.get_by_label("Lundi, plage 2, ouverture").fill("13:30")
+        phone.get_by_label("Lundi, plage 2, fermeture").fill("17:00")
+        phone.get_by_role("button", name="Enregistrer").click()
+        phone.get_by_text("Lieu et horaires enregistrés.").wait_for()
+        expected = [
+            f"Lundi{NBSP}: 8{NBSP}h – 12{NBSP}h et 13{NBSP}h{NBSP}30 – 17{NBSP}h",
+            f"Du mardi au dimanche{NBSP}: 8{NBSP}h – 20{NBSP}h",
+        ]
+        phone.goto(base + "/")
+        audit.check(phone, "home-hours")
+        assert phone.locator("[data-hours] li").all_inner_texts() == expected
+        phone.goto(f"{base}/rendez-vous/type/{kind.pk}/")
+        audit.check(phone, "place-card-hours")
+        assert phone.locator("[data-hours] li").all_inner_texts() == expected
+        phone.context.close()
+        assert not audit.problems, "\n".join(audit.problems + audit.console)
     finally:
         with in_tenant(tenant_a):
             Appointment.objects.all().delete()

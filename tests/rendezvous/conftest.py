@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from rendezvous.models import AppointmentType, Mode, OpeningRule, Place, Service
+from rendezvous.models import AppointmentType, Mode, OpeningRule, Place, PlaceHours, Service
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=PARIS)
@@ -40,15 +40,23 @@ class Setup:
         return self
 
 
+def place_open(place: Place, opens: time = time(7), closes: time = time(20), days=range(7)):
+    """Give the place hours (every day 7 h - 20 h unless told): without hours, no slot."""
+    PlaceHours.objects.bulk_create(
+        PlaceHours(place=place, weekday=day, opens=opens, closes=closes) for day in days
+    )
+    return place
+
+
 def make_setup(tenant, agents, *, weekday=0, start=time(9), end=time(12), **type_fields) -> Setup:
     connection.set_tenant(tenant)
     service = Service.objects.create(name="État civil", description="Actes et papiers d'identité")
     place = Place.objects.create(
         name="Mairie annexe",
         address="1 place de l'Église, 05100 Briançon",
-        opening_hours="Lundi au vendredi, 9 h – 12 h",
         access_info="Rampe d'accès au fond de la cour",
     )
+    place_open(place)
     fields = {
         "name": "Dépôt de passeport",
         "description": "Déposer une demande de passeport ou de carte d'identité",

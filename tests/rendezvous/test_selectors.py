@@ -168,7 +168,7 @@ def test_free_slots_query_count_does_not_grow(rdv_a, queries):
             starts_at=at(MONDAY + timedelta(days=7 * week), 11, 30),
             ends_at=at(MONDAY + timedelta(days=7 * week), 12),
         )
-    assert run() == before == 3  # rules, appointments, absences
+    assert run() == before == 4  # rules, places' hours, appointments, absences
 
 
 def test_keyword_search_ignores_accents_and_case(rdv_a):

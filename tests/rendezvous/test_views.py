@@ -33,7 +33,10 @@ def test_search_by_keyword_ignores_accents_and_shows_places(rdv_a, client_a):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Dépôt de passeport" in html
-    assert "1 place de l&#x27;Église" in html and "Lundi au vendredi" in html
+    assert (
+        "1 place de l&#x27;Église" in html
+        and "Du lundi au dimanche\u00a0: 7\u00a0h – 20\u00a0h" in html
+    )
     assert "lun 7 déc 09:00" in html.lower()
     response = client_a.get("/rendez-vous/", {"q": "urbanisme"})
     assert "Aucun rendez-vous ne correspond" in response.content.decode()

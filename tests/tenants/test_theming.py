@@ -70,7 +70,6 @@ LOOK = {
     "contact_address": "1 place de la Mairie\n05100 Puy-Saint-André",
     "contact_phone": "04 92 21 00 00",
     "contact_email": "mairie@commune-a.fr",
-    "opening_hours": "Lundi et jeudi, 9 h – 12 h",
     "dpo_name": "Service DPO mutualisé",
     "dpo_email": "dpo@commune-a.fr",
 }
@@ -91,7 +90,6 @@ def test_the_admin_sets_the_look_and_it_shows_on_every_page(tenant_a, admin_a, c
     assert theme.status_code == 200 and theme["Content-Type"].startswith("text/css")
     assert "--primary: #1f5c3a;" in theme.content.decode()
     assert 'src="/logo/?v=1"' in home
-    assert "Lundi et jeudi, 9 h – 12 h" in home
     assert "04 92 21 00 00" in home and "mailto:dpo@commune-a.fr" in home
     assert "operator-logo.svg" in home  # seed 000: the partner's logo on every page
     logo = Client(HTTP_HOST="test-a.localhost").get("/logo/?v=1")
