@@ -22,7 +22,7 @@ SUBFIELDS_MAX = 30
 _KEY = re.compile(rf"^{PREFIX}-(\d+)-(?:sous-(\d+)-)?(\w+)$")
 # Row options kept only for the types that have them (TYPE_OPTIONS speaks of specs; the
 # builder's inputs for "max_bytes" and "subfields" are "max_mb" and the sub-field rows).
-_ROW_OPTIONS = {"max_mb": "max_bytes", "legacy_subfields": "subfields"}
+_ROW_OPTIONS = {"max_mb": "max_bytes", "legacy_subfields": "subfields", "number_kind": "integer"}
 
 
 def _option_kept(option: str, kind: str) -> bool:
@@ -137,8 +137,8 @@ def builder_rows_from_specs(specs: list[dict]) -> list[dict]:
         }
         if spec.get("required"):
             row["required"] = ["on"]
-        if spec.get("integer"):
-            row["integer"] = ["on"]
+        # A number stored without "integer" (older forms) takes decimals.
+        row["number_kind"] = ["entier" if spec.get("integer") else "decimal"]
         return _only_type_options(row)
 
     rows = []
@@ -180,7 +180,6 @@ class BuilderRow:
                 "field": self.form[name],
                 "types": " ".join(kinds),
                 "hidden": self.kind not in kinds,
-                "checkbox": name == "integer",
             }
             for name, kinds in self.form.OPTION_INPUTS.items()
         ]

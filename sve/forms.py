@@ -155,14 +155,20 @@ class SubFieldRowForm(forms.Form):
     max = forms.DecimalField(
         label="Maximum", required=False, max_digits=NUMBER_DIGITS, decimal_places=4
     )
-    integer = forms.BooleanField(label="Nombre entier (sans décimales)", required=False)
+    number_kind = forms.ChoiceField(
+        label="Sorte de nombre",
+        choices=[("entier", "Nombre entier"), ("decimal", "Nombre décimal (avec virgule)")],
+        initial="entier",
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     # Which inputs each type shows (sve.fields.TYPE_OPTIONS: the others are ignored).
     OPTION_INPUTS = {
         "choices": ("choice", "multichoice"),
         "min": ("number",),
         "max": ("number",),
-        "integer": ("number",),
+        "number_kind": ("number",),
     }
 
     def __init__(self, *args, **kwargs):
@@ -187,7 +193,7 @@ class SubFieldRowForm(forms.Form):
         if kind in ("choice", "multichoice"):
             spec["choices"] = _lines(data.get("choices"))
         if kind == "number":
-            spec["integer"] = bool(data.get("integer"))
+            spec["integer"] = data.get("number_kind") != "decimal"
             for key in ("min", "max"):
                 if data.get(key) is not None:
                     spec[key] = _bound_json(data[key], integer=spec["integer"])
@@ -210,7 +216,7 @@ class SubFieldRowForm(forms.Form):
             "label": cleaned.get("label") or "",
             "type": cleaned["type"],
             "choices": _lines(cleaned.get("choices")),
-            "integer": bool(cleaned.get("integer")),
+            "integer": cleaned.get("number_kind") != "decimal",
         }
         for key in ("min", "max"):
             if cleaned.get(key) is not None:

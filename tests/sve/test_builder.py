@@ -98,7 +98,7 @@ def test_each_wrong_option_gets_its_french_error_and_nothing_is_returned():
         champs__1__max="2",
         champs__2__label="Âge",
         champs__2__type="number",
-        champs__2__integer="on",
+        champs__2__number_kind="entier",
         champs__2__min="1.5",
         champs__3__type="date",
         champs__3__help="Une aide sans libellé",
@@ -166,7 +166,7 @@ def test_sub_fields_have_their_own_type_options_and_no_file_or_group():
         champs__0__sous__0__min="3",  # not a number's: ignored
         champs__0__sous__1__label="Âge",
         champs__0__sous__1__type="number",
-        champs__0__sous__1__integer="on",
+        champs__0__sous__1__number_kind="entier",
         champs__0__sous__1__min="0",
         champs__0__sous__1__max="30",
     )
@@ -422,7 +422,7 @@ def test_the_preview_is_the_citizens_rendering_of_the_rows(admin_client, tenant_
         "champs-0-sous-0-type": "text",
         "champs-1-label": "Quantité",
         "champs-1-type": "number",
-        "champs-1-integer": "on",
+        "champs-1-number_kind": "entier",
         "champs-1-min": "1",
         "champs-1-max": "9",
         "champs-2-label": "Couleur",
