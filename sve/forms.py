@@ -156,7 +156,7 @@ class SubFieldRowForm(forms.Form):
         label="Maximum", required=False, max_digits=NUMBER_DIGITS, decimal_places=4
     )
     number_kind = forms.ChoiceField(
-        label="Sorte de nombre",
+        label="Nombre accepté",
         choices=[("entier", "Nombre entier"), ("decimal", "Nombre décimal (avec virgule)")],
         initial="entier",
         required=False,

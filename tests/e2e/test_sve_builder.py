@@ -68,6 +68,8 @@ def test_a_secretary_builds_a_form_and_a_citizen_files_it(
     _row(page, 3).get_by_role("button", name="Monter").click()
     assert _row(page, 2).get_by_label("Libellé").input_value() == "Nombre d'arbres"
     assert _row(page, 2).get_by_label("Libellé").get_attribute("name") == "champs-1-label"
+    # Each row keeps its number kind through the move (radio groups renamed, not merged).
+    assert page.locator("[data-builder-fields] input[type=radio]:checked").count() == 3
 
     # A group with two sub-fields, edited like fields.
     add.click()

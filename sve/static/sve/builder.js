@@ -26,24 +26,34 @@
 
   // Give every field its index i (and each sub-field its index j): input names, ids,
   // labels, numbers shown and the values of the buttons (used without this script).
+  // Two passes, through names no other row has ("t0", "t1"...): renaming a row straight to
+  // a name another row still holds would put their radio buttons in one group, and the
+  // browser unchecks one row's choice (e.g. "Nombre décimal") when the other's is checked.
   function renumber() {
+    number("t");
+    number("");
+  }
+
+  function number(mark) {
     children(list, "[data-builder-row]").forEach(function (row, i) {
       row.querySelectorAll("[name], [id], label[for], [aria-describedby]").forEach(function (el) {
-        rewrite(el, /champs-[^-\s]+-/g, "champs-" + i + "-");
-      });
-      row.querySelector("[data-builder-number]").textContent = i + 1;
-      row.querySelectorAll("[data-builder-action^='champ-'], [data-builder-action='sous-ajouter']").forEach(function (b) {
-        b.value = b.getAttribute("data-builder-action") + ":" + i;
+        rewrite(el, /champs-[^-\s]+-/g, "champs-" + mark + i + "-");
       });
       var subs = row.querySelector("[data-builder-subs]");
       children(subs, "[data-builder-sub]").forEach(function (sub, j) {
         sub.querySelectorAll("[name], [id], label[for], [aria-describedby]").forEach(function (el) {
-          rewrite(el, /-sous-[^-\s]+-/g, "-sous-" + j + "-");
+          rewrite(el, /-sous-[^-\s]+-/g, "-sous-" + mark + j + "-");
         });
+        if (mark) return;
         sub.querySelector("[data-builder-number]").textContent = j + 1;
         sub.querySelectorAll("[data-builder-action^='sous-']").forEach(function (b) {
           b.value = b.getAttribute("data-builder-action") + ":" + i + ":" + j;
         });
+      });
+      if (mark) return;
+      row.querySelector("[data-builder-number]").textContent = i + 1;
+      row.querySelectorAll("[data-builder-action^='champ-'], [data-builder-action='sous-ajouter']").forEach(function (b) {
+        b.value = b.getAttribute("data-builder-action") + ":" + i;
       });
     });
   }
