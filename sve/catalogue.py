@@ -35,7 +35,7 @@ _ACTE_FIELDS = [
         "choice",
         choices=["Moi-même", "Parent", "Enfant", "Conjoint", "Autre"],
     ),
-    _f("nombre", "Nombre d'exemplaires", "number", min=1, max=NUMBER_OF_COPIES_MAX),
+    _f("nombre", "Nombre d'exemplaires", "number", min=1, max=NUMBER_OF_COPIES_MAX, integer=True),
 ]
 
 TEMPLATES: dict[str, dict] = {
@@ -56,7 +56,16 @@ TEMPLATES: dict[str, dict] = {
         "description": "Demandez une copie d'acte de décès.",
         "regime": "sva",
         "fields": _ACTE_FIELDS[:3]
-        + [_f("nombre", "Nombre d'exemplaires", "number", min=1, max=NUMBER_OF_COPIES_MAX)],
+        + [
+            _f(
+                "nombre",
+                "Nombre d'exemplaires",
+                "number",
+                min=1,
+                max=NUMBER_OF_COPIES_MAX,
+                integer=True,
+            )
+        ],
     },
     "livret-famille": {
         "title": "Livret de famille (duplicata)",
@@ -120,7 +129,7 @@ TEMPLATES: dict[str, dict] = {
         "fields": [
             _f("adresse", "Adresse du déménagement", "address"),
             _f("date", "Date", "date"),
-            _f("longueur", "Longueur nécessaire (mètres)", "number"),
+            _f("longueur", "Longueur nécessaire (mètres)", "number", min=0),
             _f("immatriculation", "Immatriculation du véhicule", "text", required=False),
         ],
     },

@@ -1,8 +1,12 @@
 """Typed fields of a form version, and the Django form that validates a request against them.
 
 A field spec is a dict: ``name``, ``label``, ``type`` (one of FIELD_TYPES), ``required``,
-``help``; ``choices`` (list of labels) for choice types; ``allowed_types`` (MIME types) and
-``max_bytes`` for files; ``subfields`` (specs of simple types) and ``max_rows`` for groups.
+``help``; ``choices`` (list of labels) for choice types; ``min``, ``max`` (numbers, decimals
+as strings) and ``integer`` for numbers; ``allowed_types`` (MIME types) and ``max_bytes`` for
+files; ``subfields`` (specs of simple types) and ``max_rows`` for groups.
+
+``TYPE_OPTIONS`` says which of these options each type has: the builder shows, keeps and
+checks only those.
 
 A group's rows are named ``<group>__<row>__<subfield>``; how many rows a form shows is
 chosen per request (``rows``): the citizen adds and removes rows, up to ``max_rows``.
@@ -33,6 +37,15 @@ FIELD_TYPES = {
     "group": "Groupe répétable",
 }
 SIMPLE_TYPES = tuple(t for t in FIELD_TYPES if t not in ("file", "group"))
+# The options that mean something for each type (the others are ignored by the builder).
+TYPE_OPTIONS = {
+    "choice": ("choices",),
+    "multichoice": ("choices",),
+    "number": ("min", "max", "integer"),
+    "file": ("allowed_types", "max_bytes"),
+    "group": ("subfields", "max_rows"),
+}
+NUMBER_DIGITS = 15
 GROUP_DEFAULT_MAX_ROWS = 10
 GROUP_MAX_ROWS = 50  # upper bound of the builder's setting
 
@@ -66,12 +79,15 @@ def _simple_field(spec: dict, *, required: bool) -> forms.Field:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "number":
         # Bounds from the form's spec ("min", "max"), e.g. a number of copies is at least 1.
+        low, high = number_bound(spec, "min"), number_bound(spec, "max")
+        if spec.get("integer"):
+            return forms.IntegerField(
+                min_value=None if low is None else int(low),
+                max_value=None if high is None else int(high),
+                **common,
+            )
         return forms.DecimalField(
-            max_digits=15,
-            decimal_places=4,
-            min_value=spec.get("min"),
-            max_value=spec.get("max"),
-            **common,
+            max_digits=NUMBER_DIGITS, decimal_places=4, min_value=low, max_value=high, **common
         )
     if kind == "choice":
         return forms.ChoiceField(choices=[("", "—")] + choices, **common)
@@ -82,6 +98,17 @@ def _simple_field(spec: dict, *, required: bool) -> forms.Field:
     if kind == "yesno":
         return forms.TypedChoiceField(choices=[("", "—"), ("oui", "Oui"), ("non", "Non")], **common)
     raise ValueError(f"unknown field type {kind!r}")
+
+
+def number_bound(spec: dict, key: str) -> Decimal | None:
+    """A number field's bound as a Decimal (stored as an int or a decimal string)."""
+    value = spec.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
 
 
 def _file_validator(spec: dict):
@@ -300,25 +327,56 @@ def summary(specs: list[dict], data: dict, filenames: dict[str, str]) -> list[tu
     return lines
 
 
+def spec_errors(spec: dict, *, simple: bool = False) -> dict[str, str]:
+    """What is wrong with one field spec, by option ("label", "type", "choices", "min", ...),
+    in French; ``simple`` for a group's sub-field (no file, no nested group)."""
+    errors: dict[str, str] = {}
+    allowed = SIMPLE_TYPES if simple else FIELD_TYPES
+    if spec.get("type") not in allowed:
+        errors["type"] = f"Type de champ inconnu : {spec.get('type')}."
+        return errors
+    if not (spec.get("label") or "").strip():
+        errors["label"] = "Donnez un libellé à ce champ."
+    kind = spec["type"]
+    if kind in ("choice", "multichoice"):
+        choices = spec.get("choices") or []
+        if not choices:
+            errors["choices"] = "Indiquez au moins un choix (un par ligne)."
+        elif len(set(choices)) != len(choices):
+            errors["choices"] = "Chaque choix ne doit figurer qu'une fois."
+    if kind == "number":
+        low, high = number_bound(spec, "min"), number_bound(spec, "max")
+        for key, bound in (("min", low), ("max", high)):
+            if spec.get(key) not in (None, "") and bound is None:
+                errors[key] = "Saisissez un nombre."
+            elif bound is not None and spec.get("integer") and bound != bound.to_integral_value():
+                errors[key] = "Pour un nombre entier, la borne doit être un nombre entier."
+        if low is not None and high is not None and low > high:
+            errors["max"] = "Le maximum doit être supérieur ou égal au minimum."
+    if kind == "group":
+        subs = spec.get("subfields") or []
+        if not subs:
+            errors["subfields"] = "Ajoutez au moins un sous-champ au groupe."
+        for sub in subs:
+            if not isinstance(sub, dict) or spec_errors(sub, simple=True):
+                errors["subfields"] = "Corrigez les sous-champs du groupe."
+                break
+        names = [sub.get("name") for sub in subs if isinstance(sub, dict)]
+        if len(set(names)) != len(names):
+            errors["subfields"] = "Deux sous-champs portent le même nom."
+    return errors
+
+
 def specs_check(specs: list[dict]) -> None:
     """Reject malformed specs (builder and catalogue); French messages."""
     names = set()
     for spec in specs:
-        if spec.get("type") not in FIELD_TYPES:
-            raise ValidationError("Type de champ inconnu : %(t)s.", params={"t": spec.get("type")})
-        if not spec.get("label"):
-            raise ValidationError("Chaque champ doit avoir un libellé.")
-        if spec["name"] in names:
-            raise ValidationError("Deux champs portent le même nom.")
-        names.add(spec["name"])
-        if spec["type"] in ("choice", "multichoice") and not spec.get("choices"):
+        errors = spec_errors(spec)
+        if errors:
+            label = spec.get("label") or "sans libellé"
             raise ValidationError(
-                "Le champ « %(l)s » doit proposer au moins un choix.", params={"l": spec["label"]}
+                "Champ « %(l)s » : %(e)s", params={"l": label, "e": next(iter(errors.values()))}
             )
-        if spec["type"] == "group":
-            subs = spec.get("subfields") or []
-            if not subs or any(s.get("type") not in SIMPLE_TYPES for s in subs):
-                raise ValidationError(
-                    "Le groupe « %(l)s » doit contenir des champs simples.",
-                    params={"l": spec["label"]},
-                )
+        if spec.get("name") in names:
+            raise ValidationError("Deux champs portent le même nom.")
+        names.add(spec.get("name"))

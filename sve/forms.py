@@ -3,7 +3,14 @@
 from django import forms
 
 from portal.uploads import DEFAULT_ALLOWED_TYPES, TYPE_LABELS, upload_check
-from sve.fields import FIELD_TYPES, GROUP_DEFAULT_MAX_ROWS, GROUP_MAX_ROWS, SIMPLE_TYPES
+from sve.fields import (
+    FIELD_TYPES,
+    GROUP_DEFAULT_MAX_ROWS,
+    GROUP_MAX_ROWS,
+    NUMBER_DIGITS,
+    SIMPLE_TYPES,
+    spec_errors,
+)
 from sve.models import Regime, Status
 
 
@@ -128,35 +135,149 @@ class FormSettingsForm(forms.Form):
     )
 
 
-class FieldRowForm(forms.Form):
-    label = forms.CharField(label="Libellé", max_length=200)
-    # An initial value, so that an untouched extra row (type posted as "text") stays empty.
-    type = forms.ChoiceField(label="Type", choices=list(FIELD_TYPES.items()), initial="text")
+class SubFieldRowForm(forms.Form):
+    """One field of the builder with the options of simple types (a group's sub-field)."""
+
+    TYPES = SIMPLE_TYPES
+
+    label = forms.CharField(label="Libellé", max_length=200, required=False)
+    type = forms.ChoiceField(label="Type", initial="text")
     required = forms.BooleanField(label="Obligatoire", required=False)
-    help = forms.CharField(label="Aide", required=False, max_length=300)
     choices = forms.CharField(
-        label="Choix (un par ligne)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Choix proposés",
+        help_text="Un choix par ligne.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+    min = forms.DecimalField(
+        label="Minimum", required=False, max_digits=NUMBER_DIGITS, decimal_places=4
+    )
+    max = forms.DecimalField(
+        label="Maximum", required=False, max_digits=NUMBER_DIGITS, decimal_places=4
+    )
+    number_kind = forms.ChoiceField(
+        label="Nombre accepté",
+        choices=[("entier", "Nombre entier"), ("decimal", "Nombre décimal (avec virgule)")],
+        initial="entier",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    # Which inputs each type shows (sve.fields.TYPE_OPTIONS: the others are ignored).
+    OPTION_INPUTS = {
+        "choices": ("choice", "multichoice"),
+        "min": ("number",),
+        "max": ("number",),
+        "number_kind": ("number",),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(t, FIELD_TYPES[t]) for t in self.TYPES]
+
+    def is_blank(self) -> bool:
+        """Nothing typed: an added row left empty is skipped, not refused."""
+        return not any(
+            (self[name].value() or "").strip()
+            for name in ("label", "choices")
+            if name in self.fields
+        ) and not (self["help"].value() if "help" in self.fields else "")
+
+    def spec(self) -> dict:
+        """The field spec (without its name) of a valid row: only the type's options."""
+        data = self.cleaned_data
+        kind = data["type"]
+        spec = {"label": data["label"].strip(), "type": kind, "required": data["required"]}
+        if "help" in data:
+            spec["help"] = data["help"].strip()
+        if kind in ("choice", "multichoice"):
+            spec["choices"] = _lines(data.get("choices"))
+        if kind == "number":
+            spec["integer"] = data.get("number_kind") != "decimal"
+            for key in ("min", "max"):
+                if data.get(key) is not None:
+                    spec[key] = _bound_json(data[key], integer=spec["integer"])
+        return spec
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_blank() or "type" not in cleaned:
+            return cleaned
+        spec = self.spec_draft(cleaned)
+        for option, message in spec_errors(spec, simple=self.TYPES == SIMPLE_TYPES).items():
+            if option in self.fields and option not in self.errors:
+                self.add_error(option, message)
+            elif option != "subfields":
+                self.add_error(None, message)
+        return cleaned
+
+    def spec_draft(self, cleaned: dict) -> dict:
+        spec = {
+            "label": cleaned.get("label") or "",
+            "type": cleaned["type"],
+            "choices": _lines(cleaned.get("choices")),
+            "integer": cleaned.get("number_kind") != "decimal",
+        }
+        for key in ("min", "max"):
+            if cleaned.get(key) is not None:
+                spec[key] = str(cleaned[key])
+        if cleaned["type"] == "group":
+            spec["subfields"] = [{"name": "-", "label": "-", "type": "text"}]
+        return spec
+
+
+class FieldRowForm(SubFieldRowForm):
+    """One field of the builder, every type: adds help text, file and group options."""
+
+    TYPES = tuple(FIELD_TYPES)
+
+    help = forms.CharField(label="Aide affichée sous le champ", required=False, max_length=300)
     allowed_types = forms.MultipleChoiceField(
         label="Types de fichier acceptés",
         required=False,
         choices=[(m, TYPE_LABELS[m]) for m in DEFAULT_ALLOWED_TYPES],
         widget=forms.CheckboxSelectMultiple,
+        help_text="Tous les types courants si aucun n'est coché.",
     )
-    max_mb = forms.IntegerField(label="Taille max. (Mo)", required=False, min_value=1, max_value=50)
-    subfields = forms.CharField(
-        label="Sous-champs du groupe (« libellé:type » par ligne)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Types : " + ", ".join(SIMPLE_TYPES),
+    max_mb = forms.IntegerField(
+        label="Taille maximale (Mo)", required=False, min_value=1, max_value=50
     )
     max_rows = forms.IntegerField(
-        label="Lignes au plus (groupe)",
+        label="Nombre de lignes au plus",
         required=False,
         min_value=1,
         max_value=GROUP_MAX_ROWS,
-        help_text=f"{GROUP_DEFAULT_MAX_ROWS} si vide",
+        help_text=f"{GROUP_DEFAULT_MAX_ROWS} si vide.",
     )
 
+    OPTION_INPUTS = {
+        **SubFieldRowForm.OPTION_INPUTS,
+        "allowed_types": ("file",),
+        "max_mb": ("file",),
+        "max_rows": ("group",),
+    }
 
-FieldFormSet = forms.formset_factory(FieldRowForm, extra=2, can_delete=True, can_order=True)
+    field_order = ["label", "type", "required", "help"]
+
+    def spec(self) -> dict:
+        spec = super().spec()
+        data = self.cleaned_data
+        if spec["type"] == "file":
+            spec["allowed_types"] = list(data.get("allowed_types") or [])
+            if data.get("max_mb"):
+                spec["max_bytes"] = data["max_mb"] * 1024 * 1024
+        if spec["type"] == "group":
+            spec["max_rows"] = data.get("max_rows") or GROUP_DEFAULT_MAX_ROWS
+        return spec
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _bound_json(value, *, integer: bool):
+    """A number bound as stored in the spec: an int, or a decimal as a string (JSON has no
+    exact decimals)."""
+    if integer or value == value.to_integral_value():
+        return int(value)
+    return format(value.normalize(), "f")

@@ -28,6 +28,7 @@ urlpatterns = [
     path("gestion/demandes/<int:pk>/<str:action>/", agent.request_action, name="agent_action"),
     path("gestion/formulaires/", builder.forms_list, name="forms"),
     path("gestion/formulaires/nouveau/", builder.form_edit, name="form_new"),
+    path("gestion/apercu-formulaire/", builder.form_builder_preview, name="form_builder_preview"),
     path(
         "gestion/formulaires/modele/<slug:code>/", builder.template_enable, name="template_enable"
     ),

@@ -7,10 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sve import services
-from sve.builder import rows_to_specs, specs_to_rows
+from sve.builder import (
+    builder_blank_rows,
+    builder_forms,
+    builder_row_new,
+    builder_rows_edit,
+    builder_rows_from_specs,
+    builder_rows_read,
+    builder_specs,
+)
 from sve.catalogue import TEMPLATES
-from sve.fields import build_form_class
-from sve.forms import FieldFormSet, FormSettingsForm
+from sve.fields import build_form_class, form_layout
+from sve.forms import FormSettingsForm
 from sve.models import Form
 from sve.services import SveError
 from sve.views.common import agent_required, error_messages
@@ -57,6 +65,39 @@ def form_toggle(request, slug):
     return redirect("sve:forms")
 
 
+def _builder_page(request, *, form, version, settings_form, rows, builder_rows=None, errors=()):
+    """The builder with its preview beside it (the citizen's own field rendering); rows
+    without ``builder_rows`` (checked forms) are shown as typed, unchecked."""
+    builder_rows = builder_rows or builder_forms(rows, bound=False)
+    return render(
+        request,
+        "sve/form_edit.html",
+        {
+            "form_obj": form,
+            "version": version,
+            "settings_form": settings_form,
+            "rows": builder_rows,
+            "blank_row": builder_blank_rows(),
+            "errors": errors,
+            **_preview_context(rows, title=settings_form["title"].value()),
+        },
+    )
+
+
+def _preview_context(rows: list[dict], *, title) -> dict:
+    """The citizen's form for the rows that are valid (checked on a copy: the page may show
+    the rows as typed, without errors)."""
+    rows = builder_forms(rows, bound=True)
+    specs = builder_specs(rows, partial=True)
+    preview = build_form_class(specs)(prefix="apercu")
+    return {
+        "preview_title": title,
+        "preview_layout": form_layout(preview, specs),
+        "preview_form": preview,
+        "preview_partial": len(specs) < sum(not row.is_blank() for row in rows),
+    }
+
+
 @agent_required(admin=True)
 def form_edit(request, slug=None):
     form = (
@@ -65,58 +106,57 @@ def form_edit(request, slug=None):
         else None
     )
     version = form.current_version if form else None
-    preview = None
-    if request.method == "POST":
-        settings_form = FormSettingsForm(request.POST, prefix="s")
-        formset = FieldFormSet(request.POST, prefix="champs")
-        if settings_form.is_valid() and formset.is_valid():
-            try:
-                specs = rows_to_specs(
-                    [row for row in formset.cleaned_data if row],
-                    previous=version.fields if version else [],
-                )
-                values = {**settings_form.cleaned_data, "fields": specs}
-                if request.POST.get("action") == "apercu":
-                    from sve.fields import specs_check
-
-                    specs_check(specs)
-                    preview = build_form_class(specs)(prefix="apercu")
-                elif request.POST.get("action") == "brouillon":
-                    form = services.form_save(form=form, actor=request.user, **values)
-                    messages.success(
-                        request, "Formulaire enregistré, sans changer sa mise en ligne."
-                    )
-                    return redirect("sve:form_edit", slug=form.slug)
-                else:
-                    form = services.form_publish(form=form, actor=request.user, **values)
-                    messages.success(
-                        request,
-                        f"Version {form.current_version.number} publiée : le formulaire est en ligne.",
-                    )
-                    return redirect("sve:form_edit", slug=form.slug)
-            except (SveError, ValidationError) as exc:
-                for message in error_messages(exc):
-                    settings_form.add_error(None, message)
-    else:
-        if version:
-            initial = {name: getattr(version, name) for name in FormSettingsForm.base_fields}
-        else:
-            initial = services.form_new_defaults()
-        settings_form = FormSettingsForm(prefix="s", initial=initial)
-        formset = FieldFormSet(
-            prefix="champs", initial=specs_to_rows(version.fields) if version else None
+    page = {"form": form, "version": version}
+    if request.method != "POST":
+        initial = (
+            {name: getattr(version, name) for name in FormSettingsForm.base_fields}
+            if version
+            else services.form_new_defaults()
         )
-    return render(
-        request,
-        "sve/form_edit.html",
-        {
-            "form_obj": form,
-            "version": version,
-            "settings_form": settings_form,
-            "formset": formset,
-            "preview": preview,
-        },
+        rows = builder_rows_from_specs(version.fields) if version else [builder_row_new()]
+        settings_form = FormSettingsForm(prefix="s", initial=initial)
+        return _builder_page(request, **page, settings_form=settings_form, rows=rows)
+    rows = builder_rows_read(request.POST)
+    action = request.POST.get("action", "")
+    edited = builder_rows_edit(rows, action=action)
+    if edited is not None:  # a row button, without JavaScript: redraw, check nothing yet
+        settings_form = FormSettingsForm(
+            prefix="s",
+            initial={n: request.POST.get(f"s-{n}") for n in FormSettingsForm.base_fields},
+        )
+        return _builder_page(request, **page, settings_form=settings_form, rows=edited)
+    settings_form = FormSettingsForm(request.POST, prefix="s")
+    builder_rows = builder_forms(rows, bound=True)
+    errors = []
+    try:
+        specs = builder_specs(builder_rows, previous=version.fields if version else [])
+        if settings_form.is_valid() and action == "publier":
+            values = {**settings_form.cleaned_data, "fields": specs}
+            form = services.form_publish(form=form, actor=request.user, **values)
+    except (SveError, ValidationError) as exc:
+        errors = error_messages(exc)
+    if action != "publier" or errors or not settings_form.is_valid():
+        return _builder_page(
+            request,
+            **page,
+            settings_form=settings_form,
+            rows=rows,
+            builder_rows=builder_rows,
+            errors=errors,
+        )
+    messages.success(
+        request, f"Version {form.current_version.number} publiée : le formulaire est en ligne."
     )
+    return redirect("sve:form_edit", slug=form.slug)
+
+
+@agent_required(admin=True)
+@require_POST
+def form_builder_preview(request):
+    """The preview of the builder's current fields, as a fragment (the page's script
+    fetches it on each change)."""
+    context = _preview_context(builder_rows_read(request.POST), title=request.POST.get("s-title"))
+    return render(request, "sve/_builder_preview.html", context)
 
 
 @agent_required(admin=True)
@@ -128,6 +168,9 @@ def form_preview(request, slug):
         {
             "form_obj": form,
             "version": form.current_version,
-            "preview": build_form_class(form.current_version.fields)(prefix="apercu"),
+            **_preview_context(
+                builder_rows_from_specs(form.current_version.fields),
+                title=form.current_version.title,
+            ),
         },
     )

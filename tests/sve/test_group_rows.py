@@ -4,8 +4,9 @@ typed kept, the group's maximum respected; the builder's setting; the API's row 
 import re
 
 import pytest
+from django.utils.datastructures import MultiValueDict
 
-from sve.builder import rows_to_specs, specs_to_rows
+from sve.builder import builder_forms, builder_rows_from_specs, builder_rows_read, builder_specs
 from sve.fields import GROUP_DEFAULT_MAX_ROWS, build_form_class, group_counts
 from sve.models import Request, Status
 from tests.conftest import in_tenant
@@ -154,12 +155,22 @@ def test_a_file_chosen_before_a_row_button_must_be_chosen_again(client_a, tenant
 
 
 def test_builder_sets_the_groups_maximum_default_ten():
-    row = {"label": "Enfants", "type": "group", "subfields": "Prénom:text"}
-    (spec,) = rows_to_specs([row])
+    def specs(**extra):
+        posted = {
+            "champs-0-label": ["Enfants"],
+            "champs-0-type": ["group"],
+            "champs-0-sous-0-label": ["Prénom"],
+            "champs-0-sous-0-type": ["text"],
+            **{f"champs-0-{k}": [v] for k, v in extra.items()},
+        }
+        rows = builder_rows_read(MultiValueDict(posted))
+        return builder_specs(builder_forms(rows, bound=True))
+
+    (spec,) = specs()
     assert spec["max_rows"] == GROUP_DEFAULT_MAX_ROWS == 10
-    (spec,) = rows_to_specs([{**row, "max_rows": 6}])
+    (spec,) = specs(max_rows="6")
     assert spec["max_rows"] == 6
-    assert specs_to_rows([spec])[0]["max_rows"] == 6
+    assert builder_rows_from_specs([spec])[0]["max_rows"] == ["6"]
 
 
 def test_row_count_of_submitted_data_without_the_pages_counter():

@@ -321,21 +321,20 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         "s-service_address": "Place de la Mairie",
         "s-service_email": "espaces-verts@example.fr",
         "s-service_phone": "04 92 00 00 02",
-        "champs-TOTAL_FORMS": "4",
-        "champs-INITIAL_FORMS": "0",
-        "champs-MIN_NUM_FORMS": "0",
-        "champs-MAX_NUM_FORMS": "1000",
         "champs-0-label": "Adresse",
         "champs-0-type": "address",
         "champs-0-required": "on",
         "champs-1-label": "Plantes",
         "champs-1-type": "group",
-        "champs-1-subfields": "Espèce:text\nQuantité:number",
+        "champs-1-sous-0-label": "Espèce",
+        "champs-1-sous-0-type": "text",
+        "champs-1-sous-1-label": "Quantité",
+        "champs-1-sous-1-type": "number",
         "champs-2-label": "Photo",
         "champs-2-type": "file",
         "champs-2-allowed_types": ["image/png"],
         "champs-2-max_mb": "2",
-        "champs-3-type": "text",  # an untouched extra row
+        "champs-3-type": "text",  # an added row left empty
     }
     preview = client_a.post("/demarches/gestion/formulaires/nouveau/", {**data, "action": "apercu"})
     assert "Plantes n°1 — Espèce" in preview.content.decode()
