@@ -401,6 +401,61 @@ def search_results(
     return tenant_cached(SEARCH_CACHE, build, timeout=SEARCH_CACHE_SECONDS)
 
 
+@dataclass(frozen=True)
+class SearchSlot:
+    url: str  # the type's week at that slot's day and place
+    label: str  # "mar 24 Nov 09:30 — Mairie", local time
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One appointment type of the search page with its next free slots, ready to show:
+    links and dates formatted here once, not per slot by the template (issue 11 §4)."""
+
+    url: str
+    name: str
+    service: str
+    duration_minutes: int
+    modes: str
+    description: str
+    slots: list[SearchSlot]
+
+
+def search_rows(
+    results: list[tuple[AppointmentType, list[Slot]]], *, places: list[Place]
+) -> list[SearchResult]:
+    """``search_results`` as the search page lists them."""
+    from django.utils.dateformat import format as date_format
+
+    place_names = {place.pk: place.name for place in places}
+    url_zero = reverse("rendezvous:type", args=[0])
+    rows = []
+    for kind, slots in results:
+        url = url_zero.replace("/0/", f"/{kind.pk}/")
+        shown = []
+        for slot in slots:
+            local = slot.starts_at.astimezone(TZ)
+            place = place_names.get(slot.place_id) or ""
+            shown.append(
+                SearchSlot(
+                    url=f"{url}?date={local:%Y-%m-%d}&lieu={slot.place_id}",
+                    label=f"{date_format(local, 'D j M H:i')} — {place}",
+                )
+            )
+        rows.append(
+            SearchResult(
+                url=url,
+                name=kind.name,
+                service=kind.service.name,
+                duration_minutes=kind.duration_minutes,
+                modes=", ".join(str(label) for label in kind.get_modes_display()),
+                description=kind.description,
+                slots=shown,
+            )
+        )
+    return rows
+
+
 def places_for_type(*, appointment_type: AppointmentType) -> list[Place]:
     """The type's places, with their hours' text (``places_described``)."""
     return places_described(
@@ -417,6 +472,57 @@ def agenda(*, start: date, end: date, agent_id: int | None = None) -> QuerySet[A
     if agent_id is not None:
         queryset = queryset.filter(agent_id=agent_id)
     return queryset.select_related("type", "place").order_by("starts_at")
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One line of an agent's agenda, ready to show: labels and links computed here once
+    rather than per row by the template (get_FOO_display and {% url %} cost more than the
+    rest of the page, issue 11 §4)."""
+
+    url: str
+    when: str  # "mar 24/11 09:30", local time
+    type_name: str
+    citizen: str
+    mode_label: str
+    visio_url: str  # only while booked in visio
+    place: str
+    agent: str
+    status_label: str
+
+
+def agenda_rows(
+    *, start: date, end: date, agent_id: int | None = None, agent_labels: dict[int, str]
+) -> list[AgendaRow]:
+    """The agenda (see ``agenda``) as rows, read as plain values (no model instances)."""
+    from django.utils.dates import WEEKDAYS_ABBR
+
+    days = [str(WEEKDAYS_ABBR[n]) for n in range(7)]
+    modes = {value: str(label) for value, label in Mode.choices}
+    statuses = {value: str(label) for value, label in Appointment.Status.choices}
+    url_zero = reverse("rendezvous:agent-appointment", args=[0])
+    values = agenda(start=start, end=end, agent_id=agent_id).values_list(
+        "pk", "starts_at", "type__name", "first_name", "last_name", "mode", "status",
+        "visio_url", "place__name", "agent_id",
+    )  # fmt: skip
+    rows = []
+    for pk, starts_at, type_name, first, last, mode, status, visio, place, agent in values:
+        local = starts_at.astimezone(TZ)
+        joinable = mode == Mode.VISIO and status == Appointment.Status.BOOKED
+        rows.append(
+            AgendaRow(
+                url=url_zero.replace("/0/", f"/{pk}/"),
+                when=f"{days[local.weekday()]} {local.day}/{local:%m %H:%M}",
+                type_name=type_name,
+                citizen=f"{first} {last}".strip(),  # as Appointment.citizen_name
+                mode_label=modes.get(mode, mode),
+                visio_url=visio if joinable else "",
+                place=place or "",
+                agent=agent_labels.get(agent, ""),
+                status_label=statuses.get(status, status),
+            )
+        )
+    return rows
 
 
 def citizen_appointments(*, citizen_id: int) -> QuerySet[Appointment]:

@@ -75,9 +75,8 @@ def search(request):
             "place_id": place_id,
             "mode": mode,
             "date": after,
-            "results": results,
+            "results": selectors.search_rows(results, places=places),
             "places": places,
-            "places_by_id": {p.pk: p for p in places},
             "modes": Mode.choices,
         },
     )

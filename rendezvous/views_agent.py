@@ -49,16 +49,19 @@ def agenda(request):
     start = day - timedelta(days=day.weekday()) if week else day
     end = start + timedelta(days=6 if week else 0)
     everyone = request.membership.is_admin and request.GET.get("tous") == "1"
-    appointments = list(
-        selectors.agenda(start=start, end=end, agent_id=None if everyone else request.user.pk)
+    agents = _agents(request) if everyone else {request.user.pk: request.user}
+    rows = selectors.agenda_rows(
+        start=start,
+        end=end,
+        agent_id=None if everyone else request.user.pk,
+        agent_labels={pk: str(user) for pk, user in agents.items()},
     )
     step = timedelta(days=7 if week else 1)
     return render(
         request,
         "rendezvous/agent/agenda.html",
         {
-            "appointments": appointments,
-            "agents": _agents(request) if everyone else {request.user.pk: request.user},
+            "rows": rows,
             "day": day,
             "start": start,
             "end": end,

@@ -3,6 +3,7 @@
 from django import forms
 
 from portal.uploads import DEFAULT_ALLOWED_TYPES, TYPE_LABELS, upload_check
+from portal.widgets import QuickSelect
 from sve.fields import (
     FIELD_TYPES,
     GROUP_DEFAULT_MAX_ROWS,
@@ -69,16 +70,19 @@ class CompleteForm(forms.Form):
 
 
 class FilterForm(forms.Form):
+    # QuickSelect: the table's filter bar is rendered on every load (issue 11 §4).
     q = forms.CharField(label="Référence ou nom", required=False)
     status = forms.ChoiceField(
         label="Statut",
+        widget=QuickSelect,
         required=False,
         choices=[("", "Tous")] + [c for c in Status.choices if c[0] != Status.DRAFT],
     )
-    form = forms.ChoiceField(label="Démarche", required=False)
-    assignee = forms.ChoiceField(label="Agent", required=False)
+    form = forms.ChoiceField(label="Démarche", required=False, widget=QuickSelect)
+    assignee = forms.ChoiceField(label="Agent", required=False, widget=QuickSelect)
     window = forms.TypedChoiceField(
         label="Échéance",
+        widget=QuickSelect,
         required=False,
         coerce=int,
         empty_value=None,
@@ -91,11 +95,13 @@ class FilterForm(forms.Form):
     )
     ar = forms.ChoiceField(
         label="Accusé de réception",
+        widget=QuickSelect,
         required=False,
         choices=[("", "Tous"), ("late", "En retard ou dû sous 3 jours ouvrés")],
     )
     sort = forms.ChoiceField(
         label="Tri",
+        widget=QuickSelect,
         required=False,
         choices=[
             ("echeance", "Échéance la plus proche"),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -142,6 +143,22 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["status", "implicit_decision_on"], name="sve_req_status_deadline"),
             models.Index(fields=["user"], name="sve_req_user"),
+            # The agents' table (sve.selectors.requests_table), drafts never shown: its
+            # default sort and "Plus récentes" read a page from the index instead of sorting
+            # every request (issue 11 §4).
+            models.Index(
+                F("implicit_decision_on").asc(nulls_last=True),
+                F("received_at").asc(nulls_last=True),
+                "id",
+                name="sve_req_table_deadline",
+                condition=~Q(status="draft"),
+            ),
+            models.Index(
+                F("received_at").desc(nulls_last=True),
+                "id",
+                name="sve_req_table_received",
+                condition=~Q(status="draft"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -194,46 +194,56 @@ class RequestRow:
     assignee: str
 
 
-def request_rows(requests, *, today: date, insee_code: str = "") -> list[RequestRow]:
+def request_rows(
+    requests: QuerySet[Request], *, today: date, insee_code: str = ""
+) -> list[RequestRow]:
+    """``requests`` (a page of ``requests_table``) as rows, read as plain values: no model
+    instances, labels and the time zone looked up once (issue 11 §4)."""
     from django.urls import reverse
 
     from sve import deadlines
 
     url_zero = reverse("sve:agent_request", args=[0])
-    labels = dict(Status.choices)
+    labels = {value: str(label) for value, label in Status.choices}
+    tz = timezone.get_current_timezone()
+    values = requests.values_list(
+        "pk", "reference", "form_version__title", "first_name", "last_name", "status",
+        "received_at", "ar_due_on", "acknowledged_at", "implicit_decision_on",
+        "assignee_id", "assignee__first_name", "assignee__last_name", "assignee__email",
+    )  # fmt: skip
     rows = []
-    for r in requests:
-        received = timezone.localtime(r.received_at) if r.received_at else None
-        assignee = r.assignee if r.assignee_id else None
+    for (
+        pk, reference, form_title, first_name, last_name, status, received_at, ar_due_on,
+        acknowledged_at, decision_on, assignee_id, assignee_first, assignee_last, assignee_email,
+    ) in values:  # fmt: skip
+        received = received_at.astimezone(tz) if received_at else None
+        acknowledged = acknowledged_at is not None
+        # As User.get_full_name() or email, and Request.applicant_name.
+        assignee = f"{assignee_first} {assignee_last}".strip() or assignee_email
         rows.append(
             RequestRow(
-                pk=r.pk,
-                url=url_zero.replace("/0/", f"/{r.pk}/"),
-                reference=r.reference or "",
-                form_title=r.form_version.title,
-                applicant=r.applicant_name,
-                status=r.status,
-                status_label=str(labels[r.status]),
+                pk=pk,
+                url=url_zero.replace("/0/", f"/{pk}/"),
+                reference=reference or "",
+                form_title=form_title,
+                applicant=f"{first_name} {last_name}".strip(),
+                status=status,
+                status_label=labels[status],
                 received=received.strftime("%d/%m/%Y %H:%M") if received else "",
                 ar_flag=deadlines.ar_flag(
-                    due_on=r.ar_due_on,
-                    acknowledged=r.acknowledged_at is not None,
-                    today=today,
-                    insee_code=insee_code,
+                    due_on=ar_due_on, acknowledged=acknowledged, today=today, insee_code=insee_code
                 ),
-                ar_due=r.ar_due_on.strftime("%d/%m") if r.ar_due_on else "",
-                acknowledged=r.acknowledged_at is not None,
-                decision_on=(
-                    r.implicit_decision_on.strftime("%d/%m/%Y") if r.implicit_decision_on else ""
-                ),
+                ar_due=ar_due_on.strftime("%d/%m") if ar_due_on else "",
+                acknowledged=acknowledged,
+                decision_on=decision_on.strftime("%d/%m/%Y") if decision_on else "",
                 decision_flag=deadlines.decision_flag(
-                    decision_on=r.implicit_decision_on,
-                    clock_running=r.status in CLOCK_RUNNING_STATUSES,
+                    decision_on=decision_on,
+                    clock_running=status in CLOCK_RUNNING_STATUSES,
                     today=today,
                 ),
-                days_left=deadlines.days_left(deadline=r.implicit_decision_on, today=today),
-                awaiting_pieces=r.status == Status.AWAITING_PIECES,
-                assignee=(assignee.get_full_name() or assignee.email) if assignee else "",
+                days_left=deadlines.days_left(deadline=decision_on, today=today),
+                awaiting_pieces=status == Status.AWAITING_PIECES,
+                assignee=(assignee or "") if assignee_id else "",
             )
         )
     return rows

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.models import User
 from portal.inputs import row_id
 from portal.owed.selectors import owed_pending
-from sve import deadlines, exports, selectors, services
+from sve import deadlines, exports, selectors, services, table
 from sve import owed as sve_owed
 from sve.fields import summary
 from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
@@ -59,7 +59,7 @@ def dashboard(request):
         {
             "filter_form": filter_form,
             "page": page,
-            "rows": rows,
+            "rows_html": table.rows_html(rows),
             "agents": agents,
             "query": query.urlencode(),
         },

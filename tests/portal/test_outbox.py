@@ -11,9 +11,9 @@ def outbox_backend(settings):
     settings.EMAIL_BACKEND = "portal.outbox.backend.OutboxEmailBackend"
 
 
-# Tenant by host, user, count and page of messages, the communes' names, each after its SET
-# search_path (the session comes from the cache: SESSION_ENGINE cached_db).
-QUERIES_OUTBOX_LIST = 10
+# Tenant by host, user, count and page of messages, the communes' names, with one SET search_path per schema switch
+# (TENANT_LIMIT_SET_CALLS; the session comes from the cache: SESSION_ENGINE cached_db).
+QUERIES_OUTBOX_LIST = 7
 
 
 def _send_with_attachment():

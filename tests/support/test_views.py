@@ -128,7 +128,7 @@ def test_queue_query_count_does_not_grow(file_request, desk_client, django_asser
         file_request()
     desk_client.get("/operateur/assistance/")
     # The session comes from the cache (SESSION_ENGINE cached_db): no query for it.
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(7) as captured:
         desk_client.get("/operateur/assistance/")
     for _ in range(20):
         file_request()
@@ -141,7 +141,7 @@ def test_member_list_query_count_does_not_grow(file_request, referent, django_as
     file_request()
     client.get("/gestion/assistance/")
     # The session comes from the cache (SESSION_ENGINE cached_db): no query for it.
-    with django_assert_num_queries(8) as captured:
+    with django_assert_num_queries(6) as captured:
         client.get("/gestion/assistance/")
     for _ in range(15):
         file_request()

@@ -59,15 +59,14 @@ def test_the_dashboard_query_count_does_not_grow_with_communes(
     services.commune_onboard(insee_code="05046", slug="embrun", referent_email="a@embrun.fr")
     admin_client.get("/operateur/")
     # tenant lookup, user, count, page, domains, référents, the application catalogue
-    # (conventions.Application): each after a SET search_path (the session comes from the
-    # cache)
-    with django_assert_num_queries(14):
+    # (conventions.Application), with one SET search_path per schema switch (the session comes from the cache)
+    with django_assert_num_queries(9):
         admin_client.get("/operateur/")
     services.commune_onboard(insee_code="05061", slug="gap", referent_email="a@gap.fr")
     services.commune_onboard(insee_code="05006", slug="argentiere", referent_email="a@arg.fr")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(9):
         assert admin_client.get("/operateur/").status_code == 200
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         assert admin_client.get("/operateur/", {"format": "csv"}).status_code == 200
 
 
@@ -123,19 +122,19 @@ def test_the_dashboard_and_the_home_page_go_a_page_at_a_time(
     first = admin_client.get("/operateur/").content.decode()
     assert first.count('href="/operateur/collectivites/') == 2
     assert f"{members} collectivités" in first and "page=2" in first
-    # (the session comes from the cache: no query for it; +1 for the application catalogue,
-    # each after SET search_path)
-    with django_assert_num_queries(14):
+    # (the session comes from the cache: no query for it; +1 for the application catalogue;
+    # one SET search_path per schema switch)
+    with django_assert_num_queries(9):
         last = admin_client.get("/operateur/", {"page": 99}).content.decode()
     assert "Précédente" in last and "Suivante" not in last
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(9):
         filtered = admin_client.get("/operateur/", {"statut": "active", "page": 2})
     assert "statut=active&amp;page=1" in filtered.content.decode()
 
-    # The public home page: user, count, page, domains (each after SET search_path), and the
+    # The public home page: user, count, page, domains (one SET search_path per switch), the
     # tenant lookup (the session comes from the cache); links from the prefetched domains; for
     # a platform admin, the conventions block (live conventions; none here, so no query for
     # their avenants).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         home = admin_client.get("/").content.decode()
     assert home.count(".localhost") >= 2 and "Page 1 sur" in home
