@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.conf.global_settings import PASSWORD_HASHERS as _PASSWORD_HASHERS
 from django.core.exceptions import ImproperlyConfigured
 
 from portal import embedded
@@ -190,8 +191,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    *(["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else _PASSWORD_HASHERS),
+    # SSO client secrets only (OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"]); not first, so
+    # never chosen for a password.
+    "identity.hashers.ClientSecretHasher",
+]
 
 # --- Identity (issue 12): SSO across hosts, upstream providers, second factor ----------
 # The operator's host is the OpenID Connect provider (django-oauth-toolkit); every member
@@ -219,6 +224,8 @@ OAUTH2_PROVIDER = {
     # The ID token hint proves which client asks; logging out never needs a second click.
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OAUTH2_VALIDATOR_CLASS": "identity.oidc.PortalOAuth2Validator",
+    # Client secrets are HMACs of SECRET_KEY: one PBKDF2 round (identity.hashers).
+    "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
     "SCOPES": {
         "openid": "Identité",
         "profile": "Nom et prénom",
