@@ -112,6 +112,12 @@ def citizen_in(members: list[Collectivite]) -> User:
         "email": citizen.email,
     }
     for member in members[:2]:
+        # CRPA R112-5: a form goes online only when its AR can name the service in full.
+        member.contact_address = "1 place de la Mairie"
+        member.contact_email = f"mairie@{EMAIL_DOMAIN}"
+        member.contact_phone = "04 00 00 00 00"
+        connection.set_schema_to_public()
+        member.save(update_fields=["contact_address", "contact_email", "contact_phone"])
         connection.set_tenant(member)
         form = sve.form_template_enable(code="contact", actor=None)
         for n in range(3):
