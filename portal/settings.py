@@ -321,6 +321,12 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+# Issue 14 (fan-out over 1,000 members): Celery's Django fixup closes the database connection
+# around every task unless this is set, so that each task paid a new PostgreSQL backend
+# whose catalog caches start empty. Workers keep their connection instead, checked around
+# each task as Django does around a request (CONN_MAX_AGE, health checks: portal/celery.py);
+# the fixup still recycles it after this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 # Tests give each run its own queue so that no other worker on the same Redis takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # --- Owed documents (portal/owed, issue 8) ---
