@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django_tenants.signals import schema_migrated
 
 from tenants import schema
 from tenants.services import collectivite_create
@@ -127,3 +129,17 @@ def test_a_template_changed_in_this_transaction_is_cloned_as_it_now_is(operator)
     cloned = catalog(member.schema_name)
     assert cloned["columns"] == catalog(TEMPLATE)["columns"]
     assert any(row[:3] == ("jobs_jobrun", "8", "note") for row in cloned["columns"])
+
+
+def test_migrating_the_template_leaves_its_script_ready(operator):
+    # The first onboarding after a deploy must not be the one that dumps the template.
+    with connection.cursor() as cursor:
+        state = schema._state(cursor, TEMPLATE)
+    schema._MADE.clear()
+    cache.delete(schema._cache_key(state))
+
+    schema_migrated.send(None, schema_name="c_some_member")
+    assert schema._MADE == {}
+    schema_migrated.send(None, schema_name=TEMPLATE)  # as migrate_schemas does
+    assert list(schema._MADE) == [state]
+    assert cache.get(schema._cache_key(state))["tables"]
