@@ -1,5 +1,7 @@
 import os
 
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -8,3 +10,13 @@ app = CeleryApp("portal", task_cls="portal.tasks:PortalTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["portal.outbox", "portal.jobs"])
+
+
+@task_prerun.connect
+@task_postrun.connect
+def connections_checked(sender=None, **kwargs) -> None:
+    """Around each task, as Django does around each request: a connection that failed, or
+    is older than CONN_MAX_AGE, is closed; a sound one serves the next task (the worker
+    keeps it: CELERY_DB_REUSE_MAX in settings.py)."""
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()

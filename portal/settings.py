@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.conf.global_settings import PASSWORD_HASHERS as _PASSWORD_HASHERS
 from django.core.exceptions import ImproperlyConfigured
 
 from portal import embedded
@@ -197,8 +198,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    *(["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else _PASSWORD_HASHERS),
+    # SSO client secrets only (OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"]); not first, so
+    # never chosen for a password.
+    "identity.hashers.ClientSecretHasher",
+]
 
 # --- Identity (issue 12): SSO across hosts, upstream providers, second factor ----------
 # The operator's host is the OpenID Connect provider (django-oauth-toolkit); every member
@@ -226,6 +231,8 @@ OAUTH2_PROVIDER = {
     # The ID token hint proves which client asks; logging out never needs a second click.
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OAUTH2_VALIDATOR_CLASS": "identity.oidc.PortalOAuth2Validator",
+    # Client secrets are HMACs of SECRET_KEY: one PBKDF2 round (identity.hashers).
+    "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
     "SCOPES": {
         "openid": "Identité",
         "profile": "Nom et prénom",
@@ -321,6 +328,12 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+# Issue 14 (fan-out over 1,000 members): Celery's Django fixup closes the database connection
+# around every task unless this is set, so that each task paid a new PostgreSQL backend
+# whose catalog caches start empty. Workers keep their connection instead, checked around
+# each task as Django does around a request (CONN_MAX_AGE, health checks: portal/celery.py);
+# the fixup still recycles it after this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 # Tests give each run its own queue so that no other worker on the same Redis takes its tasks.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # --- Owed documents (portal/owed, issue 8) ---

@@ -130,10 +130,10 @@ class Collectivite(TenantMixin):
         return self.name
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
-        """As django-tenants does (clone TENANT_BASE_SCHEMA, fake its migrations), but with
-        the clone function installed once (tenants.schema)."""
+        """As django-tenants does (clone TENANT_BASE_SCHEMA, fake its migrations), but by
+        replaying the template's cached DDL (tenants.schema)."""
         from portal.management.commands.migrate_schemas import schemas_behind
-        from tenants.schema import InstalledOnceCloneSchema
+        from tenants.schema import schema_clone
 
         base_schema = self.get_base_schema() if get_creation_fakes_migrations() else None
         if not (sync_schema and base_schema and schema_exists(base_schema)):
@@ -141,7 +141,7 @@ class Collectivite(TenantMixin):
         _check_schema_name(self.schema_name)
         if check_if_exists and schema_exists(self.schema_name):
             return False
-        InstalledOnceCloneSchema().clone_schema(base_schema, self.schema_name, self.clone_mode)
+        schema_clone(template=base_schema, schema_name=self.schema_name, mode=self.clone_mode)
         # The clone copied the template's django_migrations: when that already names every
         # leaf migration, Django's migrate --fake (a quarter of a second of state
         # rendering) has nothing to record (issue 14: onboarding at 1,000 members).

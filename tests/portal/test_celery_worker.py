@@ -25,6 +25,38 @@ def test_worker_runs_a_job_inside_the_given_tenant(worker_process, tenant_a, ten
         assert not JobRun.objects.filter(job="jobs.heartbeat").exists()
 
 
+def worker_backends() -> set[int]:
+    """Client connections to the test database other than this process's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def test_the_worker_keeps_its_connection_and_switches_schema_on_it(
+    worker_process, tenant_a, tenant_b
+):
+    # Issue 14: a new PostgreSQL backend per task (Celery's default) cost most of a fan-out
+    # round over 1,000 members; the next task reuses the connection, in its own tenant.
+    send_to_tenant(run_tenant_job, tenant_a.schema_name, job="jobs.heartbeat").get(timeout=60)
+    time.sleep(0.5)  # Celery's fixup would close the connection after the result is sent
+    first = worker_backends()
+    summary = send_to_tenant(run_tenant_job, tenant_b.schema_name, job="jobs.heartbeat").get(
+        timeout=60
+    )
+    time.sleep(0.5)
+
+    assert len(first) == 1 and worker_backends() == first
+    with in_tenant(tenant_b):
+        assert JobRun.objects.filter(pk=summary["run_id"], job="jobs.heartbeat").exists()
+    with in_tenant(tenant_a):
+        assert JobRun.objects.filter(job="jobs.heartbeat").count() == 1
+
+
 def test_fan_out_sends_one_task_per_active_tenant(worker_process, tenant_a, tenant_b):
     tenant_b.status = tenant_b.Status.SUSPENDED
     tenant_b.save(update_fields=["status"])

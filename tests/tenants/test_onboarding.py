@@ -256,18 +256,3 @@ def test_the_command_uses_the_same_service(reference, django_capture_on_commit_c
     assert Membership.objects.get(collectivite=commune).role == "admin"
     with pytest.raises(CommandError, match="déjà raccordée"):
         call_command("onboard_commune", "05139", "--slug", "autre", "--referent-email", "a@b.fr")
-
-
-def test_the_clone_function_is_installed_once_and_kept(reference, tenant_a):
-    onboard()
-    statements = []
-
-    def record(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        services.commune_onboard(insee_code="05061", slug="gap", referent_email="ref@gap.fr")
-    assert any("clone_schema(" in sql for sql in statements)
-    assert not any("CREATE OR REPLACE FUNCTION" in sql for sql in statements)
-    assert schema_exists("c_gap") and schema_exists("c_embrun")
