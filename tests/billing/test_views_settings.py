@@ -45,7 +45,7 @@ def test_members_list_constant_queries(
     finance_client, issued, member, convention_for, share_model, django_assert_num_queries
 ):
     finance_client.get("/facturation/membres/")  # steady state: the session is cached
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = finance_client.get("/facturation/membres/")
     assert response.content.decode().count("manquant") == 2
     for n in range(4):
@@ -53,7 +53,7 @@ def test_members_list_constant_queries(
             collectivite=convention_for(member(f"Ajout {n}", 500), share_model).collectivite,
             siret=VALID_SIRET,
         )
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = finance_client.get("/facturation/membres/?q=Ajout")
     assert response.content.decode().count(VALID_SIRET) == 4
 
