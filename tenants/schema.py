@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection
 from django_tenants.clone import CLONE_SCHEMA_FUNCTION, CloneSchema
 
 FUNCTION = "public.clone_schema(text, text, cloneparms[])"
@@ -189,12 +189,19 @@ def _dump(pg_dump: str, pg_restore: str, template: str) -> tuple[str, str]:
         )
 
 
-def _committed_state(template: str) -> str:
-    """The state as another session sees it (the one pg_dump sees: committed only)."""
+def _committed_state(template: str) -> str | None:
+    """The state as another session sees it (the one pg_dump sees: committed only); None
+    when that session cannot read the template within a second, because this transaction
+    (or another) holds a lock on it, e.g. while it drops and remakes the template: waiting
+    would wait for ourselves."""
     other = connection.copy()
     try:
         with other.cursor() as cursor:
-            return _state(cursor, template)
+            cursor.execute("SET lock_timeout = '1s'")
+            try:
+                return _state(cursor, template)
+            except OperationalError:
+                return None
     finally:
         other.close()
 
@@ -207,6 +214,8 @@ def template_script_make(*, template: str) -> tuple[str, TemplateScript] | None:
     if pg_dump is None or pg_restore is None:
         return None
     before = _committed_state(template)
+    if before is None:
+        return None
     try:
         pre_data, post_data = _dump(pg_dump, pg_restore, template)
     except RuntimeError:

@@ -14,6 +14,7 @@ Fixtures:
 import os
 import subprocess
 import sys
+import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -182,7 +183,9 @@ def worker_start(queue: str = "") -> subprocess.Popen:
     url = urlsplit(os.environ["DATABASE_URL"])
     database_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
     queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
-    return subprocess.Popen(
+    # Its PostgreSQL sessions carry this name (libpq's PGAPPNAME), for tests that count them.
+    application_name = f"test-worker-{uuid.uuid4().hex[:8]}"
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -205,8 +208,11 @@ def worker_start(queue: str = "") -> subprocess.Popen:
             "DATABASE_URL": database_url,
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_QUEUE": queue,
+            "PGAPPNAME": application_name,
         },
     )
+    process.application_name = application_name
+    return process
 
 
 def worker_stop(process: subprocess.Popen) -> None:

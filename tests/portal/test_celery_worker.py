@@ -25,14 +25,16 @@ def test_worker_runs_a_job_inside_the_given_tenant(worker_process, tenant_a, ten
         assert not JobRun.objects.filter(job="jobs.heartbeat").exists()
 
 
-def worker_backends() -> set[int]:
-    """Client connections to the test database other than this process's."""
+def worker_backends(worker) -> set[int]:
+    """The worker's connections to the test database (named by its PGAPPNAME: other
+    tests' servers may still be closing theirs)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            " AND application_name = %s",
+            [worker.application_name],
         )
         return {pid for (pid,) in cursor.fetchall()}
 
@@ -44,13 +46,13 @@ def test_the_worker_keeps_its_connection_and_switches_schema_on_it(
     # round over 1,000 members; the next task reuses the connection, in its own tenant.
     send_to_tenant(run_tenant_job, tenant_a.schema_name, job="jobs.heartbeat").get(timeout=60)
     time.sleep(0.5)  # Celery's fixup would close the connection after the result is sent
-    first = worker_backends()
+    first = worker_backends(worker_process)
     summary = send_to_tenant(run_tenant_job, tenant_b.schema_name, job="jobs.heartbeat").get(
         timeout=60
     )
     time.sleep(0.5)
 
-    assert len(first) == 1 and worker_backends() == first
+    assert len(first) == 1 and worker_backends(worker_process) == first
     with in_tenant(tenant_b):
         assert JobRun.objects.filter(pk=summary["run_id"], job="jobs.heartbeat").exists()
     with in_tenant(tenant_a):
