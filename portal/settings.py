@@ -175,7 +175,7 @@ def _redis_cache_location(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.cache.PortalRedisCache",
         "LOCATION": _redis_cache_location(REDIS_URL) + ("?db=1" if "socket" in REDIS_URL else ""),
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="portal"),
     }
