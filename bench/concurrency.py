@@ -8,6 +8,8 @@ owed-documents sweep runs (as beat would a few minutes later) until nothing is o
 
 Prints:
   concurrent_ops <n> count             HTTP operations done by clients and agents
+  concurrent_agent_ops <n> count       of which by agents (must not be 0)
+  concurrent_threads_died <n> count    client or agent loops stopped by an error (must be 0)
   concurrent_5xx <n> count             server errors among them (must be 0)
   owed_documents_missing <n> count     AEE/AR/decisions owed and not issued after the sweep
                                        (must be 0)
@@ -106,14 +108,28 @@ class Tally:
     def __init__(self):
         self.lock = threading.Lock()
         self.ops = 0
+        self.agent_ops = 0
         self.errors: list[str] = []
+        self.died: list[str] = []
 
-    def add(self, status: int, what: str) -> int:
+    def add(self, status: int, what: str, *, agent: bool = False) -> int:
         with self.lock:
             self.ops += 1
+            self.agent_ops += agent
             if status >= 500:
                 self.errors.append(f"{status} {what}")
         return status
+
+
+def guarded(loop, n: int, *args) -> None:
+    """Run a client's or agent's loop; a loop that raises is counted, not silently lost
+    (a thread that died early once left the run without agents, its figures still 0)."""
+    tally = args[-1]
+    try:
+        loop(n, *args)
+    except Exception as exc:
+        with tally.lock:
+            tally.died.append(f"{loop.__name__} {n}: {exc!r}")
 
 
 IDENTITY = {
@@ -145,7 +161,9 @@ def client_loop(n: int, base: str, host: str, stop: threading.Event, tally: Tall
 
 def agent_loop(n: int, base: str, host: str, stop: threading.Event, tally: Tally) -> None:
     browser = Browser(base, host)
-    browser.request("GET", "/comptes/connexion/")
+    # The CSRF cookie from a page with a form: a member host's login page answers GET with
+    # single sign-on on the operator's host; its form still takes a POST (no second factor).
+    browser.request("GET", "/demarches/formulaire/bench/")
     status, _ = browser.request(
         "POST",
         "/comptes/connexion/",
@@ -155,7 +173,7 @@ def agent_loop(n: int, base: str, host: str, stop: threading.Event, tally: Tally
     rng = random.Random(n)
     while not stop.is_set():
         # The agent's table, then one request to work on (each agent its own share).
-        tally.add(browser.request("GET", "/demarches/gestion/")[0], "dashboard")
+        tally.add(browser.request("GET", "/demarches/gestion/")[0], "dashboard", agent=True)
         with tenant_context(TENANT):
             todo = list(
                 Request.objects.filter(
@@ -171,7 +189,7 @@ def agent_loop(n: int, base: str, host: str, stop: threading.Event, tally: Tally
             continue
         pk, status = rng.choice(todo)
         url = f"/demarches/gestion/demandes/{pk}/"
-        tally.add(browser.request("GET", url)[0], "open")
+        tally.add(browser.request("GET", url)[0], "open", agent=True)
         if status == Status.SUBMITTED:
             form, action = {"regime": rng.choice(["sva", "svr"])}, "qualifier"
         elif status == Status.ACKNOWLEDGED and rng.random() < 0.4:
@@ -182,7 +200,7 @@ def agent_loop(n: int, base: str, host: str, stop: threading.Event, tally: Tally
             form = {"decision": "accept" if accept else "reject", "reasons": "Motifs du bench"}
             action = "decider"
         # The redirect lands on the request's page again (the "opened" entry).
-        tally.add(browser.request("POST", url + action + "/", form=form)[0], action)
+        tally.add(browser.request("POST", url + action + "/", form=form)[0], action, agent=True)
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -341,10 +359,10 @@ def main() -> None:
         halt = threading.Event()
         tally = Tally()
         threads = [
-            threading.Thread(target=client_loop, args=(n, base, host, halt, tally))
+            threading.Thread(target=guarded, args=(client_loop, n, base, host, halt, tally))
             for n in range(CLIENTS)
         ] + [
-            threading.Thread(target=agent_loop, args=(n, base, host, halt, tally))
+            threading.Thread(target=guarded, args=(agent_loop, n, base, host, halt, tally))
             for n in range(AGENTS)
         ]
         for thread in threads:
@@ -374,6 +392,10 @@ def main() -> None:
             filed = Request.objects.exclude(status=Status.DRAFT).count()
             issued = Document.objects.filter(kind__in=Document.ISSUED).count()
         figure("concurrent_ops", tally.ops, "count")
+        figure("concurrent_agent_ops", tally.agent_ops, "count")
+        figure("concurrent_threads_died", len(tally.died), "count")
+        for line in tally.died:
+            print("#", line)
         figure("concurrent_5xx", len(tally.errors), "count")
         figure("owed_documents_missing", missing, "count")
         figure("documents_duplicated", duplicated, "count")
