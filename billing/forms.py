@@ -3,7 +3,15 @@ from decimal import Decimal
 from django import forms
 from django.forms import formset_factory
 
-from billing.models import BillingDocument, BillingProfile, Contest, Issuer, TariffLine, Titre
+from billing.models import (
+    ISSUER_FIELDS,
+    BillingDocument,
+    BillingProfile,
+    Contest,
+    Issuer,
+    TariffLine,
+    Titre,
+)
 from billing.money import parse_euros
 from conventions.models import Application, ConventionModel
 
@@ -133,7 +141,7 @@ class IssuerForm(forms.ModelForm):
 
     class Meta:
         model = Issuer
-        fields = [f.name for f in Issuer._meta.fields if f.name != "id"]
+        fields = ISSUER_FIELDS
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "accountant_address": forms.Textarea(attrs={"rows": 3}),
@@ -149,15 +157,7 @@ class IssuerForm(forms.ModelForm):
 class BillingProfileForm(forms.ModelForm):
     class Meta:
         model = BillingProfile
-        fields = [
-            "siret",
-            "service_code",
-            "service_code_required",
-            "engagement_number",
-            "engagement_required",
-            "address",
-            "email",
-        ]
+        fields = BillingProfile.EDITABLE_FIELDS
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "siret": "SIRET de la structure destinataire dans Chorus Pro.",

@@ -2,6 +2,7 @@
 integers of cents."""
 
 from billing.models.tariffs import (
+    ISSUER_FIELDS,
     MAX_CENTS,
     BillingDocument,
     BillingProfile,
@@ -23,6 +24,7 @@ from billing.models.titres import (
 )
 
 __all__ = [
+    "ISSUER_FIELDS",
     "MAX_CENTS",
     "BillingDocument",
     "BillingProfile",

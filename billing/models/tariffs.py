@@ -57,6 +57,10 @@ class Issuer(models.Model):
         return f"{self.signatory_first_name} {self.signatory_last_name}"
 
 
+# Every field of the issuer is edited by finance staff (its page and billing.services.settings).
+ISSUER_FIELDS = tuple(f.name for f in Issuer._meta.fields if f.name != "id")
+
+
 class BillingProfile(models.Model):
     """A member as a debtor: Chorus Pro identification (SIRET, service code, engagement
     number) and where its titres are sent."""
@@ -79,6 +83,17 @@ class BillingProfile(models.Model):
     )
     address = models.TextField(_("adresse de facturation"), blank=True)
     email = models.EmailField(_("adresse de facturation électronique"), blank=True)
+
+    # What finance staff edit (the member's page and billing.services.settings).
+    EDITABLE_FIELDS = (
+        "siret",
+        "service_code",
+        "service_code_required",
+        "engagement_number",
+        "engagement_required",
+        "address",
+        "email",
+    )
 
     class Meta:
         verbose_name = _("profil de facturation")

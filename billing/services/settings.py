@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import (
+    ISSUER_FIELDS,
     BillingProfile,
     ConventionPackage,
     Issuer,
@@ -23,19 +24,8 @@ from billing.services.titres import HISTORY_STREAM
 from conventions.models import ConventionModel
 from portal.audit.history import history_append
 
-ISSUER_FIELDS = [f.name for f in Issuer._meta.fields if f.name != "id"]
-PROFILE_FIELDS = [
-    "siret",
-    "service_code",
-    "service_code_required",
-    "engagement_number",
-    "engagement_required",
-    "address",
-    "email",
-]
 
-
-def _clean(instance, fields: list[str], values: dict) -> dict:
+def _clean(instance, fields: tuple[str, ...], values: dict) -> dict:
     """Set ``values`` on ``instance`` and return {field: [old, new]} of what changed, after
     the model's own validation (French messages, nothing saved on error)."""
     changes = {}
@@ -80,7 +70,7 @@ def billing_profile_save(*, collectivite, values: dict, actor) -> BillingProfile
             collectivite=collectivite
         ).first() or BillingProfile(collectivite=collectivite)
         created = profile.pk is None
-        changes = _clean(profile, PROFILE_FIELDS, values)
+        changes = _clean(profile, BillingProfile.EDITABLE_FIELDS, values)
         errors = {}
         if profile.service_code_required and not profile.service_code:
             errors["service_code"] = "Ce membre exige un code service : indiquez-le."

@@ -67,30 +67,8 @@ def test_seed_004_brackets_issue_a_ttc_titre(member, convention_for, issuer, sha
     assert titre.vat_breakdown == [[2000, 3_333_333, 666_667]]
 
 
-def test_seed_003_package_and_units_used(member, convention_for, issuer, share_model):
-    model = ConventionModel.objects.get(code="cdg-forfaits")
-    tariff_save(
-        model=model,
-        year=2026,
-        decision="Annexe 2",
-        actor=None,
-        lines=[
-            TariffLine(
-                kind="package", code="technologie", label="Technologie", amount_cents=120_000
-            ),
-            TariffLine(
-                kind="package", code="techno-plus", label="Technologie Plus", amount_cents=180_000
-            ),
-            TariffLine(
-                kind="service",
-                code="conseil",
-                label="Journée conseil en équipement",
-                unit_label="journée(s)",
-                amount_cents=45_000,
-                vat_rate_bp=2000,
-            ),
-        ],
-    )
+def test_seed_003_package_and_units_used(member, convention_for, issuer, packages_model):
+    model = packages_model
     convention = convention_for(member("Commune au forfait", 800), model)
     without = convention_for(member("Commune sans forfait", 900), model)
     ConventionPackage.objects.create(convention=convention, package_code="technologie")
