@@ -6,8 +6,15 @@ from rendezvous import selectors
 SERVICE = "rendezvous"
 
 
+def _catalogue(request) -> dict:
+    """The cached catalogue, read from the cache once for both blocks of the home page."""
+    if not hasattr(request, "_rendezvous_catalogue"):
+        request._rendezvous_catalogue = selectors.catalogue_cached()
+    return request._rendezvous_catalogue
+
+
 def home_section(request) -> Section | None:
-    types = selectors.catalogue_cached()["types"][:8]
+    types = _catalogue(request)["types"][:8]
     return Section(
         title="Prendre rendez-vous",
         template="rendezvous/sections/home.html",
@@ -19,7 +26,7 @@ def home_section(request) -> Section | None:
 def home_aside_section(request) -> Section | None:
     """The commune's hours on its home page: generated from its places' hours (issue 11),
     the same lines as on the place cards."""
-    places = selectors.commune_hours()
+    places = selectors.commune_hours(catalogue=_catalogue(request))
     if not places:
         return None
     return Section(

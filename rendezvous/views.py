@@ -65,7 +65,6 @@ def search(request):
         slots_shown=3,
         horizon_days=SEARCH_HORIZON_DAYS,
     )
-    places = selectors.catalogue_cached()["places"]
     return render(
         request,
         "rendezvous/search.html",
@@ -75,8 +74,8 @@ def search(request):
             "place_id": place_id,
             "mode": mode,
             "date": after,
-            "results": selectors.search_rows(results, places=places),
-            "places": places,
+            "results": results,
+            "places": selectors.catalogue_cached()["places"],
             "modes": Mode.choices,
         },
     )

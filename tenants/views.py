@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from conventions.catalogue import applications_for
+from conventions.catalogue import applications_for, citizen_applications_for
 from portal import sections
 from portal.permissions import member_required
 from tenants import services
@@ -25,9 +25,7 @@ def commune_home(request):
         "tenants/commune_home.html",
         {
             "collectivite": collectivite,
-            "applications": [
-                app for app in applications_for(collectivite.services) if app.citizen_path
-            ],
+            "applications": citizen_applications_for(collectivite.services),
             "sections": sections.collect(request, "home_section"),
             "aside_sections": sections.collect(request, "home_aside_section"),
         },
