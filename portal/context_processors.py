@@ -66,9 +66,11 @@ def site(request):
     """What every page's layout needs: whose site this is, the operator's name, and the
     layout's links and static files (computed once per process, see LAYOUT_URLS)."""
     tenant = getattr(request, "tenant", None)
+    is_operator = tenant is None or tenant.is_operator
     return {
         "site_collectivite": tenant,
-        "site_is_operator": tenant is None or tenant.is_operator,
+        "site_is_operator": is_operator,
+        "site_name": settings.OPERATOR_NAME if is_operator else tenant.name,
         "site_urls": _layout_urls(
             getattr(request, "urlconf", None) or get_urlconf(), get_script_prefix()
         ),

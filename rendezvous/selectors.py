@@ -348,7 +348,7 @@ def type_search(
 # agent edits the configuration. The search page's "next free slots" are kept a minute:
 # they only link to the type's page, whose week of slots is always computed live.
 CATALOGUE_CACHE = "rendezvous:catalogue-rows"
-SEARCH_CACHE = "rendezvous:search-rows"
+SEARCH_CACHE = "rendezvous:search-page"
 SEARCH_CACHE_SECONDS = 60
 
 
@@ -412,7 +412,7 @@ def _type_url(url_zero: str, pk: int) -> str:
     return url_zero.replace("/0/", f"/{pk}/")
 
 
-def search_results(
+def search_page(
     *,
     query: str = "",
     place_id: int | None = None,
@@ -421,12 +421,13 @@ def search_results(
     types_shown: int,
     slots_shown: int,
     horizon_days: int,
-) -> list["SearchResult"]:
-    """Types matching the search, each with its next free slots, as the search page lists
-    them. The unfiltered search, which every visitor of the page gets first, comes from
-    the cache, ready to show."""
+) -> tuple[list["SearchResult"], list[PlaceRow]]:
+    """The search page's types matching the search, each with its next free slots, ready to
+    show, and the commune's places. The unfiltered search, which every visitor of the page
+    gets first, comes from the cache in one read."""
 
     def build():
+        places = catalogue_cached()["places"]
         types = type_search(query=query, place_id=place_id, mode=mode)[:types_shown]
         found = [
             (
@@ -441,7 +442,7 @@ def search_results(
             )
             for kind in types
         ]
-        return search_rows(found, places=catalogue_cached()["places"])
+        return search_rows(found, places=places), places
 
     if query or place_id or mode or after:
         return build()

@@ -22,6 +22,7 @@ from portal import limits
 from portal.inputs import row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
+from rendezvous.search_html import results_html
 
 WEEK_DAYS = 7
 SEARCH_TYPES_SHOWN = 10
@@ -56,7 +57,7 @@ def search(request):
     place_id = _int(request.GET.get("lieu"))
     mode = request.GET.get("modalite", "")
     after = _date(request.GET.get("date"))
-    results = selectors.search_results(
+    results, places = selectors.search_page(
         query=query,
         place_id=place_id,
         mode=mode,
@@ -75,7 +76,8 @@ def search(request):
             "mode": mode,
             "date": after,
             "results": results,
-            "places": selectors.catalogue_cached()["places"],
+            "results_html": results_html(results),
+            "places": places,
             "modes": Mode.choices,
         },
     )
