@@ -6,8 +6,8 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 # The layout's links (templates/base.html), by the name the template uses. None takes an
-# argument, so each is reversed once per process and URL configuration rather than on every
-# page (issue 11 §4: ~9 reverses per page were a tenth of the layout's cost).
+# argument: each is reversed once per process rather than on every page
+# (issue 11 §4: ~9 reverses per page were a tenth of the layout's cost).
 LAYOUT_URLS = {
     "login": "accounts:login",
     "signup": "accounts:signup",
@@ -20,25 +20,23 @@ LAYOUT_URLS = {
 }
 
 
-class LayoutUrls:
-    """``{{ site_urls.login }}``: a LAYOUT_URLS entry, reversed on first use only."""
+class LayoutUrls(dict):
+    """``{{ site_urls.login }}``: a LAYOUT_URLS entry, reversed on its first use (a dict:
+    later reads cost a lookup, not a call)."""
 
-    def __init__(self, urlconf: str | None, prefix: str):
+    def __init__(self, urlconf: str | None):
+        super().__init__()
         self._urlconf = urlconf
-        self._prefix = prefix
-        self._reversed: dict[str, str] = {}
 
-    def __getitem__(self, key: str) -> str:
-        try:
-            return self._reversed[key]
-        except KeyError:
-            url = self._reversed[key] = reverse(LAYOUT_URLS[key], urlconf=self._urlconf)
-            return url
+    def __missing__(self, key: str) -> str:
+        url = self[key] = reverse(LAYOUT_URLS[key], urlconf=self._urlconf)
+        return url
 
 
 @cache
 def _layout_urls(urlconf: str | None, prefix: str) -> LayoutUrls:
-    return LayoutUrls(urlconf, prefix)
+    """One per URL configuration (the operator's host, members' hosts) and script prefix."""
+    return LayoutUrls(urlconf)
 
 
 @cache
@@ -71,9 +69,7 @@ def site(request):
         "site_collectivite": tenant,
         "site_is_operator": is_operator,
         "site_name": settings.OPERATOR_NAME if is_operator else tenant.name,
-        "site_urls": _layout_urls(
-            getattr(request, "urlconf", None) or get_urlconf(), get_script_prefix()
-        ),
+        "site_urls": _layout_urls(get_urlconf(), get_script_prefix()),
         "site_static": _layout_statics(),
         "operator_name": settings.OPERATOR_NAME,
         "operator_url": f"{settings.PORTAL_SCHEME}://{settings.PORTAL_BASE_DOMAIN}"

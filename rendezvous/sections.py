@@ -1,24 +1,20 @@
 """Blocks on the commune's home page (search box, appointment types) and back office."""
 
+from portal.links import reverse_fixed
 from portal.sections import Section
 from rendezvous import selectors
 
 SERVICE = "rendezvous"
-
-
-def _catalogue(request) -> dict:
-    """The cached catalogue, read from the cache once for both blocks of the home page."""
-    if not hasattr(request, "_rendezvous_catalogue"):
-        request._rendezvous_catalogue = selectors.catalogue_cached()
-    return request._rendezvous_catalogue
+# Read by both home blocks, in the home page's one round trip (portal.sections).
+HOME_CACHES = (selectors.CATALOGUE_CACHE,)
 
 
 def home_section(request) -> Section | None:
-    types = _catalogue(request)["types"][:8]
+    types = selectors.catalogue_cached()["types"][:8]
     return Section(
         title="Prendre rendez-vous",
         template="rendezvous/sections/home.html",
-        context={"types": types},
+        context={"types": types, "search_url": reverse_fixed("rendezvous:search")},
         order=20,
     )
 
@@ -26,7 +22,7 @@ def home_section(request) -> Section | None:
 def home_aside_section(request) -> Section | None:
     """The commune's hours on its home page: generated from its places' hours (issue 11),
     the same lines as on the place cards."""
-    places = selectors.commune_hours(catalogue=_catalogue(request))
+    places = selectors.commune_hours()
     if not places:
         return None
     return Section(

@@ -116,10 +116,10 @@ def places_described(places) -> list[Place]:
     return places
 
 
-def commune_hours(*, catalogue: dict | None = None) -> list["PlaceRow"]:
-    """The places whose hours the commune's home shows (from the cached catalogue, or the
-    one given): the mairie's reception when one is marked, else every place with hours."""
-    places = (catalogue or catalogue_cached())["places"]
+def commune_hours() -> list["PlaceRow"]:
+    """The places whose hours the commune's home shows (from the cached catalogue): the
+    mairie's reception when one is marked, else every place that has hours."""
+    places = catalogue_cached()["places"]
     reception = [place for place in places if place.is_reception]
     return reception or [place for place in places if place.hours_lines]
 
