@@ -3,7 +3,7 @@ all; forgetting waits for the writer's commit."""
 
 import pytest
 
-from portal.tenant_cache import tenant_cache_forget, tenant_cached
+from portal.tenant_cache import tenant_cache_forget, tenant_cache_prefetched, tenant_cached
 from tests.conftest import in_tenant
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +33,26 @@ def test_a_value_is_forgotten_once_the_writer_commits(tenant_a, django_capture_o
             callback()
         assert tenant_cached("t:own", lambda: ("new",)) == ("new",)
         assert tenant_cached("t:all", lambda: ("new",), shared=True) == ("new",)
+
+
+def test_a_prefetch_reads_every_named_value_in_one_round_trip(tenant_a, monkeypatch):
+    from django.core.cache import cache
+
+    with in_tenant(tenant_a):
+        tenant_cached("t:one", lambda: (1,))
+        tenant_cached("t:all", lambda: ("shared",), shared=True)
+        reads = []
+        for method in ("get", "get_many"):
+            original = getattr(cache, method)
+            monkeypatch.setattr(
+                cache,
+                method,
+                lambda *a, _m=original, _n=method, **k: reads.append(_n) or _m(*a, **k),
+            )
+        with tenant_cache_prefetched("t:one", "t:missing", shared=("t:all",)):
+            assert tenant_cached("t:one", lambda: (0,)) == (1,)
+            assert tenant_cached("t:all", lambda: (0,), shared=True) == ("shared",)
+            assert reads == ["get_many"]
+            # A value not in the cache yet is built and kept, as outside the block.
+            assert tenant_cached("t:missing", lambda: (2,)) == (2,)
+        assert tenant_cached("t:missing", lambda: (0,)) == (2,)
