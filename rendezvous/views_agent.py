@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.permissions import member_required
 from portal.tenant_cache import tenant_cache_forget
 from rendezvous import selectors, services
+from rendezvous.agenda import agenda_body
 from rendezvous.forms import (
     AbsenceForm,
     HoursForm,
@@ -50,7 +51,7 @@ def agenda(request):
     end = start + timedelta(days=6 if week else 0)
     everyone = request.membership.is_admin and request.GET.get("tous") == "1"
     agents = _agents(request) if everyone else {request.user.pk: request.user}
-    rows = selectors.agenda_rows(
+    body = agenda_body(
         start=start,
         end=end,
         agent_id=None if everyone else request.user.pk,
@@ -61,7 +62,7 @@ def agenda(request):
         request,
         "rendezvous/agent/agenda.html",
         {
-            "rows": rows,
+            "body": body,
             "day": day,
             "start": start,
             "end": end,
