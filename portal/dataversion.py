@@ -60,17 +60,30 @@ def _sequence(table: str) -> str:
     return f"{table}_version"
 
 
-def watch(table: str) -> migrations.RunSQL:
-    """A migration operation: version ``table`` (in the schema being migrated)."""
+def watch(table: str, *, unless_only: tuple[str, ...] = ()) -> migrations.RunSQL:
+    """A migration operation: version ``table`` (in the schema being migrated).
+
+    ``unless_only``: columns whose change alone does not raise the version (an account's
+    ``last_login``, written at each sign-in, would otherwise make every process read every
+    account again); any other column, including columns added later, raises it."""
     sequence = _sequence(table)
+    events = "INSERT OR UPDATE OR DELETE OR TRUNCATE"
+    if unless_only:
+        events = "INSERT OR DELETE OR TRUNCATE"
+        ignored = " - ".join(f"'{column}'" for column in unless_only)
+        updates = f"""
+        CREATE TRIGGER "{sequence}_update" AFTER UPDATE ON "{table}" FOR EACH ROW
+            WHEN ((to_jsonb(OLD) - {ignored}) IS DISTINCT FROM (to_jsonb(NEW) - {ignored}))
+            EXECUTE FUNCTION public.portal_data_touched();"""
     return migrations.RunSQL(
         f"""
         CREATE SEQUENCE "{sequence}";
-        CREATE TRIGGER "{sequence}"
-            AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}"
+        CREATE TRIGGER "{sequence}" AFTER {events} ON "{table}"
             FOR EACH STATEMENT EXECUTE FUNCTION public.portal_data_touched();
+        {updates if unless_only else ""}
         """,
-        f'DROP TRIGGER "{sequence}" ON "{table}"; DROP SEQUENCE "{sequence}";',
+        f"""{f'DROP TRIGGER "{sequence}_update" ON "{table}";' if unless_only else ""}
+        DROP TRIGGER "{sequence}" ON "{table}"; DROP SEQUENCE "{sequence}";""",
     )
 
 

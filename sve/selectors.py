@@ -42,12 +42,13 @@ def forms_online_cached() -> list[Form]:
     return tenant_cached(FORMS_ONLINE_CACHE, lambda: list(forms_online()))
 
 
-def form_choices_cached() -> list[tuple[str, str]]:
+def form_choices() -> list[tuple[str, str]]:
     """(slug, title) of every form of the commune, for the agents' filters."""
-    return tenant_cached(
-        FORMS_ALL_CACHE,
-        lambda: [(f.slug, str(f)) for f in Form.objects.select_related("current_version")],
-    )
+    return [(f.slug, str(f)) for f in Form.objects.select_related("current_version")]
+
+
+def form_choices_cached() -> list[tuple[str, str]]:
+    return tenant_cached(FORMS_ALL_CACHE, form_choices)
 
 
 def requests_table(

@@ -25,16 +25,19 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from portal import dataversion
+from portal.accounts.backends import auth_version
 from sve import selectors
 from sve.forms import FilterForm
 from sve.selectors import RequestRow
+from tenants.selectors import collectivite_staff_labels
 
 PAGE_SIZE = 50
 # The parts of the page kept in the shared cache (no per-visitor content: the CSRF token and
 # the page's own address stay in templates/sve/dashboard.html).
 PARTS = ("filters", "body", "pagination")
-# Every write to the requests raises it (portal/dataversion.py).
-TABLES = ("sve_request",)
+# Every write to these raises their version (portal/dataversion.py): the requests, and the
+# forms whose titles the rows and the filter bar show.
+TABLES = ("sve_request", "sve_form", "sve_formversion")
 
 ROW = (
     "<tr>\n"
@@ -111,14 +114,17 @@ def filters_of(form: FilterForm) -> dict:
 
 
 def dashboard_parts(
-    *, params: QueryDict, agents: list, today: date, insee_code: str
+    *, params: QueryDict, collectivite, today: date, insee_code: str
 ) -> dict[str, SafeString]:
     """The filter bar, the table with its bulk actions, and the pagination, for the filters
-    and the page in ``params``, from the shared cache when the requests are unchanged."""
-    forms_choices = selectors.form_choices_cached()
+    and the page in ``params``, from the shared cache when nothing they show has changed:
+    the requests and forms (their version), the agents' names (the accounts' version, read
+    with the host) and the day (deadline badges)."""
 
     def build() -> dict[str, SafeString]:
-        form = filter_form(params, agents=agents, forms_choices=forms_choices)
+        # Read as of now, not from the caches that writers forget after their commit.
+        agents = collectivite_staff_labels(collectivite=collectivite)
+        form = filter_form(params, agents=agents, forms_choices=selectors.form_choices())
         requests = selectors.requests_table(insee_code=insee_code, **filters_of(form))
         page = Paginator(requests, PAGE_SIZE).get_page(params.get("page"))
         rows = selectors.request_rows(page.object_list, today=today, insee_code=insee_code)
@@ -137,6 +143,6 @@ def dashboard_parts(
         }
 
     variant = hashlib.sha256(
-        repr((sorted(params.lists()), today, insee_code, agents, forms_choices)).encode()
+        repr((sorted(params.lists()), today, insee_code, auth_version())).encode()
     ).hexdigest()
     return dataversion.cached("sve-table", TABLES, build, variant=variant, timeout=600)

@@ -1,5 +1,5 @@
-"""The requests' data version (portal/dataversion.py): it keys the agents' request table
-kept in the shared cache."""
+"""The data versions of what the agents' request table shows (portal/dataversion.py): it
+is kept in the shared cache under them."""
 
 from django.db import migrations
 
@@ -12,4 +12,8 @@ class Migration(migrations.Migration):
         ("accounts", "0002_data_versions"),
     ]
 
-    operations = [dataversion.watch("sve_request")]
+    operations = [
+        dataversion.watch("sve_request"),
+        dataversion.watch("sve_form"),
+        dataversion.watch("sve_formversion"),
+    ]

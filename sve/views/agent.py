@@ -41,7 +41,7 @@ def _table(filters):
 def dashboard(request):
     parts = table.dashboard_parts(
         params=request.GET,
-        agents=_agents(),
+        collectivite=connection.tenant,
         today=timezone.localdate(),
         insee_code=connection.tenant.insee_code or "",
     )

@@ -96,9 +96,11 @@ def test_a_cloned_member_has_the_catalog_of_the_migrated_template(operator):
         assert cloned[part] == migrated[part], part
     assert len(migrated["relations"]) > 15 and len(migrated["indexes"]) > 40
     # The journal's append-only guards, and the data versions' (portal/dataversion.py).
-    assert len(migrated["triggers"]) == 6
+    assert len(migrated["triggers"]) == 8
     assert {row[0] for row in migrated["triggers"] if row[1].endswith("_version")} == {
         "sve_request",
+        "sve_form",
+        "sve_formversion",
         "rendezvous_appointment",
         "rendezvous_appointmenttype",
         "rendezvous_place",
@@ -107,6 +109,8 @@ def test_a_cloned_member_has_the_catalog_of_the_migrated_template(operator):
     versions = [row for row in migrated["sequences"] if row[-1] == "None"]
     assert {row[0] for row in versions} == {
         "sve_request_version",
+        "sve_form_version",
+        "sve_formversion_version",
         "rendezvous_appointment_version",
         "rendezvous_appointmenttype_version",
         "rendezvous_place_version",

@@ -9,4 +9,8 @@ from portal import dataversion
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0001_initial")]
 
-    operations = [dataversion.install_function(), dataversion.watch("accounts_user")]
+    operations = [
+        dataversion.install_function(),
+        # A sign-in writes last_login only: not a change of what is kept.
+        dataversion.watch("accounts_user", unless_only=("last_login",)),
+    ]
