@@ -116,7 +116,8 @@ PORTAL_ACTIVE_TENANT_SCHEMAS = "tenants.selectors.collectivite_active_schemas"  
 PORTAL_MEMBERSHIP_LOOKUP = "tenants.permissions.membership_for"  # (user, tenant) -> membership
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    # django-tenants' host lookup, also reading the accounts' data version (same query)
+    "tenants.middleware.HostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # issue 12: form-action also names communes' own domains on the operator's pages
@@ -184,8 +185,14 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "portal.limits.LoginLockoutBackend",  # issue 8: first, refuses a locked account
+    # Issue 11 §4: ModelBackend whose account lookup is kept in memory under the accounts'
+    # data version (portal/dataversion.py). ModelBackend stays for sessions opened before.
+    "portal.accounts.backends.AccountBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The tables whose data version (read with the host's lookup) keys the account and its
+# memberships in memory: any write to them makes every process read them again.
+PORTAL_AUTH_VERSION_TABLES = ("accounts_user", "tenants_membership")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.permissions import member_required
 from portal.tenant_cache import tenant_cache_forget
 from rendezvous import selectors, services
+from rendezvous.agenda import agenda_content
 from rendezvous.forms import (
     AbsenceForm,
     HoursForm,
@@ -44,33 +45,16 @@ def _agents(request) -> dict[int, User]:
 @member_required
 def agenda(request):
     """Day or week agenda: the agent's own appointments (an admin may see everyone's)."""
-    day = _date(request.GET.get("jour")) or timezone.localdate()
-    week = request.GET.get("vue") == "semaine"
-    start = day - timedelta(days=day.weekday()) if week else day
-    end = start + timedelta(days=6 if week else 0)
     everyone = request.membership.is_admin and request.GET.get("tous") == "1"
     agents = _agents(request) if everyone else {request.user.pk: request.user}
-    rows = selectors.agenda_rows(
-        start=start,
-        end=end,
+    content = agenda_content(
+        request,
+        day=_date(request.GET.get("jour")) or timezone.localdate(),
+        week=request.GET.get("vue") == "semaine",
         agent_id=None if everyone else request.user.pk,
         agent_labels={pk: str(user) for pk, user in agents.items()},
     )
-    step = timedelta(days=7 if week else 1)
-    return render(
-        request,
-        "rendezvous/agent/agenda.html",
-        {
-            "rows": rows,
-            "day": day,
-            "start": start,
-            "end": end,
-            "week": week,
-            "everyone": everyone,
-            "previous": start - step,
-            "next": start + step,
-        },
-    )
+    return render(request, "rendezvous/agent/agenda.html", {"content": content})
 
 
 @member_required

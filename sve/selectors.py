@@ -64,12 +64,13 @@ def forms_online_cached() -> list[FormRow]:
     return tenant_cached(FORMS_ONLINE_CACHE, build)
 
 
-def form_choices_cached() -> list[tuple[str, str]]:
+def form_choices() -> list[tuple[str, str]]:
     """(slug, title) of every form of the commune, for the agents' filters."""
-    return tenant_cached(
-        FORMS_ALL_CACHE,
-        lambda: [(f.slug, str(f)) for f in Form.objects.select_related("current_version")],
-    )
+    return [(f.slug, str(f)) for f in Form.objects.select_related("current_version")]
+
+
+def form_choices_cached() -> list[tuple[str, str]]:
+    return tenant_cached(FORMS_ALL_CACHE, form_choices)
 
 
 def requests_table(

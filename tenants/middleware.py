@@ -11,10 +11,14 @@
 tests/tenants/test_access_gate.py walks the URL resolver so that no route escapes.
 """
 
+from django.conf import settings
+from django.db.models.expressions import RawSQL
 from django.http import JsonResponse
 from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
 from rest_framework.views import APIView
 
+from portal import dataversion
 from tenants.models import Collectivite, Membership
 
 SUSPENDED = "L'accès de la commune au portail est suspendu par l'opérateur."
@@ -70,3 +74,22 @@ class TenantStatusMiddleware:
                 detail += f" Motif : {tenant.suspension_reason}"
             return JsonResponse({"detail": detail, "code": "suspended"}, status=403)
         return render(request, "tenants/suspended.html", {"collectivite": tenant}, status=403)
+
+
+class HostMiddleware(TenantMainMiddleware):
+    """django-tenants' host lookup, which also reads the accounts' data version in the same
+    query: the signed-in account and its membership are then served from memory while it
+    is unchanged (portal.accounts.backends, tenants.permissions), without a round trip."""
+
+    def get_tenant(self, domain_model, hostname):
+        auth_version = RawSQL(
+            dataversion.version_sql(settings.PORTAL_AUTH_VERSION_TABLES, schema="public"), ()
+        )
+        domain = (
+            domain_model.objects.select_related("tenant")
+            .annotate(auth_version=auth_version)
+            .get(domain=hostname)
+        )
+        tenant = domain.tenant
+        tenant.auth_version = domain.auth_version
+        return tenant

@@ -1,6 +1,9 @@
 """What portal.permissions asks the tenants app (settings.PORTAL_MEMBERSHIP_LOOKUP): who
 is a member. A suspended commune's back office is gated by tenants.middleware."""
 
+from django.conf import settings
+
+from portal import dataversion
 from tenants.models import Collectivite, Membership
 
 
@@ -8,4 +11,19 @@ def membership_for(user, collectivite: Collectivite) -> Membership | None:
     """The active membership of ``user`` in ``collectivite``, or None."""
     if not user.is_authenticated or not user.is_active:
         return None
-    return Membership.objects.filter(user=user, collectivite=collectivite, is_active=True).first()
+
+    def read() -> Membership | None:
+        return Membership.objects.filter(
+            user=user, collectivite=collectivite, is_active=True
+        ).first()
+
+    # Read with the host's lookup (tenants.middleware.HostMiddleware), for this request.
+    version = getattr(collectivite, "auth_version", None)
+    if version is None:
+        return read()
+    return dataversion.local_cached(
+        ("membership", user.pk, collectivite.pk),
+        settings.PORTAL_AUTH_VERSION_TABLES,
+        version,
+        read,
+    )

@@ -4,10 +4,11 @@ import io
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from conventions.catalogue import application_catalogue, applications_for
+from portal import dataversion
+from portal.accounts.backends import auth_version
 from portal.accounts.models import User
 from portal.exports import spreadsheet_cell
 from portal.text import search_key
@@ -151,27 +152,22 @@ class StaffMember:
     label: str
 
 
-STAFF_CACHE_SECONDS = 300
-
-
-def staff_cache_key(collectivite_id: int) -> str:
-    return f"tenants:staff:{collectivite_id}"
-
-
 def collectivite_staff_labels(*, collectivite: Collectivite) -> list[StaffMember]:
-    """The active staff's ids and names, from the cache (forgotten by the membership
-    services; a renamed account shows its new name within STAFF_CACHE_SECONDS)."""
-    key = staff_cache_key(collectivite.pk)
-    staff = cache.get(key)
-    if staff is None:
-        staff = [
+    """The active staff's ids and names, kept in the shared cache under the accounts' and
+    memberships' data version (portal/dataversion.py): a rename or a membership granted or
+    ended, by any path, shows at once."""
+    return dataversion.cached(
+        "staff",
+        settings.PORTAL_AUTH_VERSION_TABLES,
+        lambda: [
             StaffMember(pk=u.pk, label=u.get_full_name() or u.email)
             for u in collectivite_staff(collectivite=collectivite).only(
                 "id", "first_name", "last_name", "email"
             )
-        ]
-        cache.set(key, staff, STAFF_CACHE_SECONDS)
-    return staff
+        ],
+        variant=str(collectivite.pk),
+        version=auth_version(),
+    )
 
 
 def collectivite_history(*, collectivite: Collectivite) -> QuerySet[CollectiviteEvent]:

@@ -10,7 +10,7 @@ from identity.services.sessions import METHOD_KEY
 
 PENDING_KEY = "identity_pending_second_factor"
 NEXT_KEY = "identity_next"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "portal.accounts.backends.AccountBackend"
 
 
 def is_operator_host(request) -> bool:

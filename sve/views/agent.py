@@ -1,7 +1,6 @@
 """Agents' pages: the request table (filters, bulk actions, exports) and one request."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,14 +14,12 @@ from portal.owed.selectors import owed_pending
 from sve import deadlines, exports, selectors, services, table
 from sve import owed as sve_owed
 from sve.fields import summary
-from sve.forms import CloseForm, DecideForm, FilterForm, MessageForm, PiecesForm, QualifyForm
+from sve.forms import CloseForm, DecideForm, MessageForm, PiecesForm, QualifyForm
 from sve.journal_text import journal_lines
 from sve.models import Document, Request, Status
 from sve.services import SveError
 from sve.views.common import agent_required, error_messages, file_response
 from tenants.selectors import collectivite_staff_labels
-
-PAGE_SIZE = 50
 
 
 def _agents():
@@ -30,11 +27,10 @@ def _agents():
 
 
 def _filters(request, agents):
-    form = FilterForm(
-        request.GET or None, forms_choices=selectors.form_choices_cached(), agents=agents
+    form = table.filter_form(
+        request.GET, agents=agents, forms_choices=selectors.form_choices_cached()
     )
-    values = form.cleaned_data if form.is_valid() else {}
-    return form, {k: v for k, v in values.items() if v not in ("", None)}
+    return form, table.filters_of(form)
 
 
 def _table(filters):
@@ -43,27 +39,13 @@ def _table(filters):
 
 @agent_required
 def dashboard(request):
-    agents = _agents()
-    filter_form, filters = _filters(request, agents)
-    page = Paginator(_table(filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.request_rows(
-        page.object_list,
+    parts = table.dashboard_parts(
+        params=request.GET,
+        collectivite=connection.tenant,
         today=timezone.localdate(),
         insee_code=connection.tenant.insee_code or "",
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "sve/dashboard.html",
-        {
-            "filter_form": filter_form,
-            "page": page,
-            "rows_html": table.rows_html(rows),
-            "agents": agents,
-            "query": query.urlencode(),
-        },
-    )
+    return render(request, "sve/dashboard.html", {"parts": parts})
 
 
 @agent_required

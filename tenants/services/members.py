@@ -1,7 +1,6 @@
 """Writes on memberships: who works in a commune's back office, and with which role."""
 
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -13,7 +12,6 @@ from django.utils.http import urlsafe_base64_encode
 
 from portal.accounts.models import User
 from tenants.models import Collectivite, Membership
-from tenants.selectors import staff_cache_key
 
 
 def membership_grant(
@@ -27,14 +25,7 @@ def membership_grant(
     membership, _ = Membership.objects.update_or_create(
         user=user, collectivite=collectivite, defaults=defaults
     )
-    staff_forget(collectivite.pk)
     return membership
-
-
-def staff_forget(collectivite_id: int) -> None:
-    """The commune's cached staff list (tenants.selectors) is stale once this commits."""
-    key = staff_cache_key(collectivite_id)
-    transaction.on_commit(lambda: cache.delete(key))
 
 
 def password_link(*, user: User, collectivite: Collectivite) -> str:
@@ -135,7 +126,6 @@ def membership_role_set(*, membership: Membership, role: str) -> Membership:
         _keep_an_admin(membership)
     membership.role = role
     membership.save(update_fields=["role"])
-    staff_forget(membership.collectivite_id)
     return membership
 
 
@@ -148,7 +138,6 @@ def membership_deactivate(*, membership: Membership) -> Membership:
         _keep_an_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    staff_forget(membership.collectivite_id)
     return membership
 
 
@@ -156,5 +145,4 @@ def membership_deactivate(*, membership: Membership) -> Membership:
 def membership_reactivate(*, membership: Membership) -> Membership:
     membership.is_active = True
     membership.save(update_fields=["is_active"])
-    staff_forget(membership.collectivite_id)
     return membership

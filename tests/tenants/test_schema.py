@@ -95,8 +95,27 @@ def test_a_cloned_member_has_the_catalog_of_the_migrated_template(operator):
     for part in migrated:  # ... is the only difference
         assert cloned[part] == migrated[part], part
     assert len(migrated["relations"]) > 15 and len(migrated["indexes"]) > 40
-    assert len(migrated["triggers"]) == 2  # the journal's append-only guards
-    assert {row[-1] for row in migrated["sequences"]} == {"i"}  # identity columns' own
+    # The journal's append-only guards, and the data versions' (portal/dataversion.py).
+    assert len(migrated["triggers"]) == 8
+    assert {row[0] for row in migrated["triggers"] if row[1].endswith("_version")} == {
+        "sve_request",
+        "sve_form",
+        "sve_formversion",
+        "rendezvous_appointment",
+        "rendezvous_appointmenttype",
+        "rendezvous_place",
+    }
+    # Identity columns' own sequences, and the data versions' (owned by no column).
+    versions = [row for row in migrated["sequences"] if row[-1] == "None"]
+    assert {row[0] for row in versions} == {
+        "sve_request_version",
+        "sve_form_version",
+        "sve_formversion_version",
+        "rendezvous_appointment_version",
+        "rendezvous_appointmenttype_version",
+        "rendezvous_place_version",
+    }
+    assert {row[-1] for row in migrated["sequences"]} == {"i", "None"}
     assert ("sve", "0001_initial") in migrated["migrations"]
 
 
