@@ -364,8 +364,8 @@ class TypeRow:
 
 @dataclass(frozen=True)
 class PlaceRow:
-    """A place as visitors' pages show it (rendezvous/_place.html reads the same names on a
-    Place with ``hours_lines`` set)."""
+    """A place as visitors' pages show it (rendezvous/search_html.places_html reads the same
+    names on a Place with ``hours_lines`` set)."""
 
     pk: int
     name: str

@@ -22,7 +22,7 @@ from portal import limits
 from portal.inputs import row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
-from rendezvous.search_html import results_html
+from rendezvous.search_html import places_html, results_html
 
 WEEK_DAYS = 7
 SEARCH_TYPES_SHOWN = 10
@@ -78,6 +78,7 @@ def search(request):
             "results": results,
             "results_html": results_html(results),
             "places": places,
+            "places_html": places_html(places),
             "modes": Mode.choices,
         },
     )
@@ -108,6 +109,7 @@ def _week(request, kind: AppointmentType) -> dict:
     return {
         "kind": kind,
         "places": places,
+        "places_html": places_html(places),
         "places_by_id": {p.pk: p for p in places},
         "place_id": place_id,
         "start": start,

@@ -91,3 +91,29 @@ def test_an_agents_new_type_and_a_places_new_hours_show_at_once(
     html = pages()
     # The place card (search page) and the home's hours, in French typography.
     assert html.count("Mercredi\u00a0: 14\u00a0h – 16\u00a0h\u00a030") == 2
+
+
+def test_place_cards_escape_and_keep_line_breaks():
+    from rendezvous.search_html import places_html
+    from rendezvous.selectors import PlaceRow
+
+    html = places_html(
+        [
+            PlaceRow(
+                pk=1,
+                name="Mairie <annexe>",
+                address="1 place de l'Église\r\n05100 Briançon",
+                access_info="",
+                is_reception=False,
+                hours_lines=["Lundi\u00a0: 9\u00a0h – 12\u00a0h"],
+            ),
+            PlaceRow(2, "Espace", "2 rue", "Rampe & ascenseur", False, []),
+        ]
+    )
+    assert "Mairie &lt;annexe&gt;" in html
+    assert "1 place de l&#x27;Église<br>05100 Briançon" in html
+    assert (
+        '<ul class="list-plain" data-hours><li>Lundi\u00a0: 9\u00a0h – 12\u00a0h</li></ul>' in html
+    )
+    assert "<strong>Accès :</strong> Rampe &amp; ascenseur</p>" in html
+    assert html.count("Horaires d'ouverture") == 1  # the place without hours has none
