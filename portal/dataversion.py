@@ -53,6 +53,28 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+-- The versions of ``tables`` in one schema, for the host's lookup (one query per request):
+-- NULL for a table not versioned there yet (a member that a migration has not reached).
+CREATE OR REPLACE FUNCTION public.portal_data_versions(schema_name text, tables text[])
+RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+    parts text[];
+    result text[];
+BEGIN
+    SELECT array_agg(
+        CASE WHEN to_regclass(format('%I.%I', schema_name, t || '_version')) IS NULL
+        THEN 'NULL::text'
+        ELSE format(
+            '(SELECT %L::regclass::oid::text || ''.'' || (last_value + is_called::int)::text'
+            ' FROM %I.%I)',
+            format('%I.%I', schema_name, t || '_version'), schema_name, t || '_version')
+        END ORDER BY n)
+    INTO parts FROM unnest(tables) WITH ORDINALITY AS u(t, n);
+    EXECUTE 'SELECT ARRAY[' || array_to_string(parts, ', ') || ']::text[]' INTO result;
+    RETURN result;
+END
+$$;
 """
 
 
@@ -90,7 +112,9 @@ def watch(table: str, *, unless_only: tuple[str, ...] = ()) -> migrations.RunSQL
 def install_function() -> migrations.RunSQL:
     """A migration operation (public schema, before any ``watch``): the trigger function."""
     return migrations.RunSQL(
-        FUNCTION_SQL, "DROP FUNCTION IF EXISTS public.portal_data_touched() CASCADE;"
+        FUNCTION_SQL,
+        "DROP FUNCTION IF EXISTS public.portal_data_versions(text, text[]);"
+        " DROP FUNCTION IF EXISTS public.portal_data_touched() CASCADE;",
     )
 
 
@@ -109,8 +133,25 @@ def version_sql(tables: Iterable[str], *, schema: str | None = None) -> str:
     return f"{oid} || '.' || ({numbers})::text"
 
 
+def combined(tokens: list[str]) -> str:
+    """Tables' versions, one each (``version_sql`` of one table), as ``version_sql`` of all
+    of them gives it."""
+    return f"{tokens[0].split('.')[0]}.{sum(int(t.split('.')[1]) for t in tokens)}"
+
+
+def read_for_request(tables: tuple[str, ...]) -> str | None:
+    """The tables' version read with this request's host lookup (tenants.middleware), or
+    None (not read: a task, a table not versioned yet)."""
+    known = getattr(getattr(connection, "tenant", None), "data_versions", None) or {}
+    tokens = [known.get(table) for table in tables]
+    return combined(tokens) if tokens and None not in tokens else None
+
+
 def current(tables: tuple[str, ...]) -> str:
     """The tables' version in the active schema."""
+    read = read_for_request(tables)
+    if read is not None:
+        return read
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {version_sql(tables)}")
         return cursor.fetchone()[0]
