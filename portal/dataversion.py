@@ -120,8 +120,8 @@ def read_for_request(*, public: bool = False) -> str | None:
     return getattr(getattr(connection, "tenant", None), attribute, None)
 
 
-def current(*, schema: str | None = None) -> str:
-    """The version of the active schema (or of ``schema``), now."""
+def current(*, schema: str | None = None) -> str | None:
+    """The version of the active schema (or of ``schema``) now; None without a sequence."""
     schema_sql = f"'{schema}'" if schema else "current_schema()"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {version_sql(schema_sql)}")
@@ -163,6 +163,8 @@ def cached(
         return f"dv:{schema}:{name}:{version}:{variant}"
 
     version = read_for_request(public=public) or current(schema="public" if public else None)
+    if version is None:
+        return build()  # a schema that migrations have not reached yet: no sequence
     value = cache.get(key(version))
     if value is not None:
         return value
