@@ -185,24 +185,11 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "portal.limits.LoginLockoutBackend",  # issue 8: first, refuses a locked account
-    # Issue 11 §4: ModelBackend whose account lookup is kept in memory under the accounts'
-    # data version (portal/dataversion.py). ModelBackend stays for sessions opened before.
+    # Issue 11 §4: ModelBackend whose account lookup is kept in memory under the public
+    # schema's data version (portal/dataversion.py). ModelBackend stays for older sessions.
     "portal.accounts.backends.AccountBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# The tables whose data version (read with the host's lookup) keys the account and its
-# memberships in memory: any write to them makes every process read them again.
-PORTAL_AUTH_VERSION_TABLES = ("accounts_user", "tenants_membership")
-# The versioned tables of a member's schema (their migrations call dataversion.watch), read
-# with the host's lookup: a page kept under them costs no query of its own.
-PORTAL_TENANT_VERSION_TABLES = (
-    "sve_request",
-    "sve_form",
-    "sve_formversion",
-    "rendezvous_appointment",
-    "rendezvous_appointmenttype",
-    "rendezvous_place",
-)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

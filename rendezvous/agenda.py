@@ -12,8 +12,6 @@ from django.utils.safestring import SafeString, mark_safe
 from portal import dataversion
 from rendezvous import selectors
 
-TABLES = ("rendezvous_appointment", "rendezvous_appointmenttype", "rendezvous_place")
-
 
 def agenda_content(
     request,
@@ -49,4 +47,4 @@ def agenda_content(
     variant = hashlib.sha256(
         repr((day, week, agent_id, sorted(agent_labels.items()))).encode()
     ).hexdigest()
-    return dataversion.cached("rendezvous-agenda", TABLES, build, variant=variant, timeout=600)
+    return dataversion.cached("rendezvous-agenda", build, variant=variant)

@@ -25,7 +25,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from portal import dataversion
-from portal.accounts.backends import auth_version
+from portal.accounts.backends import public_version
 from sve import selectors
 from sve.forms import FilterForm
 from sve.selectors import RequestRow
@@ -35,9 +35,6 @@ PAGE_SIZE = 50
 # The parts of the page kept in the shared cache (no per-visitor content: the CSRF token and
 # the page's own address stay in templates/sve/dashboard.html).
 PARTS = ("filters", "body", "pagination")
-# Every write to these raises their version (portal/dataversion.py): the requests, and the
-# forms whose titles the rows and the filter bar show.
-TABLES = ("sve_request", "sve_form", "sve_formversion")
 
 ROW = (
     "<tr>\n"
@@ -118,8 +115,8 @@ def dashboard_parts(
 ) -> dict[str, SafeString]:
     """The filter bar, the table with its bulk actions, and the pagination, for the filters
     and the page in ``params``, from the shared cache when nothing they show has changed:
-    the requests and forms (their version), the agents' names (the accounts' version, read
-    with the host) and the day (deadline badges)."""
+    the requests and forms (the commune's data version), the agents' names (the public
+    schema's) and the day (deadline badges)."""
 
     def build() -> dict[str, SafeString]:
         # Read as of now, not from the caches that writers forget after their commit.
@@ -143,6 +140,6 @@ def dashboard_parts(
         }
 
     variant = hashlib.sha256(
-        repr((sorted(params.lists()), today, insee_code, auth_version())).encode()
+        repr((sorted(params.lists()), today, insee_code, public_version())).encode()
     ).hexdigest()
-    return dataversion.cached("sve-table", TABLES, build, variant=variant, timeout=600)
+    return dataversion.cached("sve-table", build, variant=variant)

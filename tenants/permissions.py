@@ -1,8 +1,6 @@
 """What portal.permissions asks the tenants app (settings.PORTAL_MEMBERSHIP_LOOKUP): who
 is a member. A suspended commune's back office is gated by tenants.middleware."""
 
-from django.conf import settings
-
 from portal import dataversion
 from tenants.models import Collectivite, Membership
 
@@ -17,13 +15,8 @@ def membership_for(user, collectivite: Collectivite) -> Membership | None:
             user=user, collectivite=collectivite, is_active=True
         ).first()
 
-    # Read with the host's lookup (tenants.middleware.HostMiddleware), for this request.
-    version = getattr(collectivite, "auth_version", None)
+    # The public schema's version, read with the host's lookup for this request.
+    version = getattr(collectivite, "public_version", None)
     if version is None:
         return read()
-    return dataversion.local_cached(
-        ("membership", user.pk, collectivite.pk),
-        settings.PORTAL_AUTH_VERSION_TABLES,
-        version,
-        read,
-    )
+    return dataversion.local_cached(("membership", user.pk, collectivite.pk), version, read)

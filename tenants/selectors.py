@@ -8,7 +8,6 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, V
 
 from conventions.catalogue import application_catalogue, applications_for
 from portal import dataversion
-from portal.accounts.backends import auth_version
 from portal.accounts.models import User
 from portal.exports import spreadsheet_cell
 from portal.text import search_key
@@ -153,12 +152,11 @@ class StaffMember:
 
 
 def collectivite_staff_labels(*, collectivite: Collectivite) -> list[StaffMember]:
-    """The active staff's ids and names, kept in the shared cache under the accounts' and
-    memberships' data version (portal/dataversion.py): a rename or a membership granted or
-    ended, by any path, shows at once."""
+    """The active staff's ids and names, kept in the shared cache under the public schema's
+    data version (portal/dataversion.py: accounts and memberships raise it): a rename or a
+    membership granted or ended, by any path, shows at once."""
     return dataversion.cached(
         "staff",
-        settings.PORTAL_AUTH_VERSION_TABLES,
         lambda: [
             StaffMember(pk=u.pk, label=u.get_full_name() or u.email)
             for u in collectivite_staff(collectivite=collectivite).only(
@@ -166,7 +164,7 @@ def collectivite_staff_labels(*, collectivite: Collectivite) -> list[StaffMember
             )
         ],
         variant=str(collectivite.pk),
-        version=auth_version(),
+        public=True,
     )
 
 

@@ -1,6 +1,6 @@
 """The accounts' authentication backend: Django's ModelBackend, whose per-request account
 lookup is served from this process's memory while the accounts' data version is unchanged
-(portal/dataversion.py; the version is read with the host's lookup, in the same query).
+(portal/dataversion.py; the public schema's version is read with the host's lookup).
 
 Every signed-in page loaded the account by a query of its own, about a fifth of the cost
 of an agent's page (issue 11 §4). Any write to the accounts table (a password, a
@@ -8,26 +8,22 @@ deactivation, a login's last_login), by whatever path, raises the version: the n
 reads the account again.
 """
 
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 
 from portal import dataversion
 
 
-def auth_version() -> str | None:
-    """The accounts' data version read for this request, or None (no request: a task)."""
-    return getattr(getattr(connection, "tenant", None), "auth_version", None)
+def public_version() -> str | None:
+    """The public schema's data version read for this request, or None (no request: a
+    task; or forgotten: the request wrote)."""
+    return dataversion.read_for_request(public=True)
 
 
 class AccountBackend(ModelBackend):
     def get_user(self, user_id):
-        version = auth_version()
+        version = public_version()
         if version is None:
             return super().get_user(user_id)
         return dataversion.local_cached(
-            ("account", user_id),
-            settings.PORTAL_AUTH_VERSION_TABLES,
-            version,
-            lambda: super(AccountBackend, self).get_user(user_id),
+            ("account", user_id), version, lambda: super(AccountBackend, self).get_user(user_id)
         )

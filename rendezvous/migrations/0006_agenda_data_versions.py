@@ -1,5 +1,5 @@
-"""The data versions of what the agents' agenda shows (portal/dataversion.py):
-appointments, their types and places."""
+"""Writes to appointments, their types and places raise the commune's data version
+(portal/dataversion.py), under which the agents' agenda is kept in the shared cache."""
 
 from django.db import migrations
 

@@ -1,5 +1,5 @@
-"""The data versions of what the agents' request table shows (portal/dataversion.py): it
-is kept in the shared cache under them."""
+"""Writes to requests and forms raise the commune's data version (portal/dataversion.py),
+under which the agents' request table is kept in the shared cache."""
 
 from django.db import migrations
 

@@ -1,5 +1,5 @@
-"""The memberships' data version (portal/dataversion.py): it keys the memberships kept in
-memory by tenants.permissions.membership_for."""
+"""Writes to memberships raise the public schema's data version (portal/dataversion.py),
+under which tenants.permissions.membership_for keeps memberships in memory."""
 
 from django.db import migrations
 

@@ -1,9 +1,8 @@
-"""portal/dataversion.py against the server: any write raises a table's version, a value
+"""portal/dataversion.py against the server: any write raises a schema's version, a value
 read while a writer is between its write and its commit is shown but never kept, and the
 pages and accounts kept under a version follow writes of every kind at once."""
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import update_last_login
 from django.db import connection
 from django.http import HttpResponse
@@ -19,8 +18,9 @@ from tests.conftest import PASSWORD, in_tenant
 from tests.rendezvous.conftest import MONDAY, at, make_setup
 from tests.sve.test_query_counts import bulk_requests
 
-ACCOUNTS = ("accounts_user",)
-AUTH = settings.PORTAL_AUTH_VERSION_TABLES
+
+def public_now() -> str:
+    return dataversion.current(schema="public")
 
 
 def _number(version: str) -> int:
@@ -29,21 +29,21 @@ def _number(version: str) -> int:
 
 @pytest.mark.django_db
 def test_every_kind_of_write_raises_the_version(user_factory):
-    seen = [dataversion.current(ACCOUNTS)]
+    seen = [public_now()]
     user = user_factory()
-    seen.append(dataversion.current(ACCOUNTS))
+    seen.append(public_now())
     User.objects.filter(pk=user.pk).update(first_name="Camille")  # no signal, no save()
-    seen.append(dataversion.current(ACCOUNTS))
+    seen.append(public_now())
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_user SET last_name = 'Durand' WHERE id = %s", [user.pk])
-    seen.append(dataversion.current(ACCOUNTS))
+    seen.append(public_now())
     update_last_login(None, user)  # what a sign-in writes, alone: not a change of the account
-    assert dataversion.current(ACCOUNTS) == seen[-1]
+    assert public_now() == seen[-1]
     User.objects.filter(pk=user.pk).delete()
-    seen.append(dataversion.current(ACCOUNTS))
+    seen.append(public_now())
     numbers = [_number(v) for v in seen]
     assert numbers == sorted(set(numbers)), seen
-    assert dataversion.probe(ACCOUNTS)[0] == seen[-1]
+    assert dataversion.probe(schema="public")[0] == seen[-1]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,16 +62,16 @@ def test_a_value_read_while_a_writer_is_in_flight_is_shown_but_never_kept(user_f
             cursor.execute("UPDATE accounts_user SET first_name = 'Après' WHERE id = %s", [user.pk])
         # The writer has raised the version and not committed yet: what readers read now
         # is the old row, right for them but not for the version they read.
-        assert dataversion.probe(ACCOUNTS)[1] is False
-        assert dataversion.cached("test", ACCOUNTS, build) == "Avant"
-        assert dataversion.cached("test", ACCOUNTS, build) == "Avant"
+        assert dataversion.probe(schema="public")[1] is False
+        assert dataversion.cached("test", build, public=True) == "Avant"
+        assert dataversion.cached("test", build, public=True) == "Avant"
         assert builds == ["Avant", "Avant"]
         writer.commit()
     finally:
         writer.close()
-    assert dataversion.probe(ACCOUNTS)[1] is True
-    assert dataversion.cached("test", ACCOUNTS, build) == "Après"
-    assert dataversion.cached("test", ACCOUNTS, build) == "Après"
+    assert dataversion.probe(schema="public")[1] is True
+    assert dataversion.cached("test", build, public=True) == "Après"
+    assert dataversion.cached("test", build, public=True) == "Après"
     assert builds == ["Avant", "Avant", "Après"]  # kept once no writer was in flight
 
 
@@ -135,19 +135,16 @@ def test_pages_and_the_account_kept_follow_writes_of_any_kind(client_a, tenant_a
 
 @pytest.mark.django_db
 def test_the_versions_read_with_the_host_are_the_schemas_and_a_write_forgets_them(tenant_a, rf):
-    tables = settings.PORTAL_TENANT_VERSION_TABLES
     seen = {}
 
     def view(request):
-        seen["read"] = {t: dataversion.read_for_request((t,)) for t in tables}
-        seen["now"] = {t: dataversion.current((t,)) for t in tables}
-        seen["accounts"] = (request.tenant.auth_version, dataversion.current(AUTH))
+        seen["read"] = (dataversion.read_for_request(), dataversion.read_for_request(public=True))
+        seen["now"] = (dataversion.current(), public_now())
         with in_tenant(tenant_a):
             Request.objects.filter(pk=0).update(status=Status.REJECTED)  # a write, no row
-        seen["after"] = dataversion.read_for_request(("sve_request",))
+        seen["after"] = (dataversion.read_for_request(), dataversion.read_for_request(public=True))
         return HttpResponse()
 
     HostMiddleware(view)(rf.get("/", HTTP_HOST="test-a.localhost"))
-    assert seen["read"] == seen["now"] and None not in seen["read"].values()
-    assert seen["accounts"][0] == seen["accounts"][1]
-    assert seen["after"] is None  # read afresh from now on: the request sees its own write
+    assert seen["read"] == seen["now"] and None not in seen["read"]
+    assert seen["after"] == (None, None)  # read afresh from now on: it sees its own write

@@ -1,5 +1,6 @@
-"""Data versions (portal/dataversion.py): the trigger function, in the public schema, and
-the accounts table's version (it keys the signed-in account kept in memory)."""
+"""Data versions (portal/dataversion.py): the trigger function, in the public schema; writes
+to accounts raise the public schema's version, under which the signed-in account is kept in
+memory."""
 
 from django.db import migrations
 
