@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from conventions.catalogue import application_catalogue_changed
 from conventions.models import Application, Convention, ConventionModel
 
 
@@ -10,6 +11,19 @@ from conventions.models import Application, Convention, ConventionModel
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["code", "label", "citizen_path", "is_default", "position"]
     ordering = ["position"]
+
+    # Communes' home pages list the catalogue from the shared cache: forget it on change.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        application_catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        application_catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        application_catalogue_changed()
 
 
 @admin.register(ConventionModel)

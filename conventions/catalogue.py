@@ -4,7 +4,14 @@ Codes are what ``Collectivite.services`` stores. Pages that list many members re
 catalogue once (``application_catalogue``) and pass it to ``applications_for``.
 """
 
+from dataclasses import dataclass
+
 from conventions.models import Application
+from portal.tenant_cache import tenant_cache_forget, tenant_cached
+
+# The catalogue's public pages read from the shared cache (portal.tenant_cache): forgotten
+# by every write of the Application table (application_catalogue_changed).
+CITIZEN_CATALOGUE_CACHE = "conventions:citizen-applications"
 
 
 def application_catalogue() -> list[Application]:
@@ -32,3 +39,33 @@ def applications_for(
     if catalogue is None:
         return list(Application.objects.filter(code__in=wanted)) if wanted else []
     return [app for app in catalogue if app.code in wanted]
+
+
+@dataclass(frozen=True)
+class CitizenApplication:
+    """An application with a public page, as a commune's home lists it."""
+
+    code: str
+    label: str
+    description: str
+    citizen_path: str
+
+
+def citizen_applications_for(codes: list[str] | tuple[str, ...]) -> list[CitizenApplication]:
+    """The catalogue entries of ``codes`` that have a public page, in catalogue order, from
+    the shared cache (every commune's home page reads them)."""
+    catalogue = tenant_cached(
+        CITIZEN_CATALOGUE_CACHE,
+        lambda: [
+            CitizenApplication(app.code, app.label, app.description, app.citizen_path)
+            for app in Application.objects.exclude(citizen_path=None).exclude(citizen_path="")
+        ],
+        shared=True,
+    )
+    wanted = set(codes)
+    return [app for app in catalogue if app.code in wanted]
+
+
+def application_catalogue_changed() -> None:
+    """Called by every writer of the Application table, once its transaction commits."""
+    tenant_cache_forget(CITIZEN_CATALOGUE_CACHE, shared=True)

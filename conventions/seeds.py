@@ -152,9 +152,12 @@ MODELS = (
 
 def seed_catalogue(Application, ConventionModel) -> None:
     """Create what is missing; never overwrite what an admin edited (idempotent)."""
+    from conventions.catalogue import application_catalogue_changed
+
     by_code = {}
+    created_any = False
     for code, label, description, path, is_default, position in APPLICATIONS:
-        by_code[code], _ = Application.objects.get_or_create(
+        by_code[code], created = Application.objects.get_or_create(
             code=code,
             defaults={
                 "label": label,
@@ -164,6 +167,9 @@ def seed_catalogue(Application, ConventionModel) -> None:
                 "position": position,
             },
         )
+        created_any = created_any or created
+    if created_any:
+        application_catalogue_changed()
     for spec in MODELS:
         spec = dict(spec)
         codes = spec.pop("applications")

@@ -1,12 +1,76 @@
+from functools import cache
+
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+# The layout's links (templates/base.html), by the name the template uses. None takes an
+# argument: each is reversed once per process rather than on every page
+# (issue 11 §4: ~9 reverses per page were a tenth of the layout's cost).
+LAYOUT_URLS = {
+    "login": "accounts:login",
+    "signup": "accounts:signup",
+    "logout": "accounts:logout",
+    "account": "identity:account",
+    "theme_css": "commune:theme_css",
+    "legal_mentions": "commune:legal_mentions",
+    "legal_privacy": "commune:legal_privacy",
+    "accessibility": "commune:accessibility",
+}
+
+
+class LayoutUrls(dict):
+    """``{{ site_urls.login }}``: a LAYOUT_URLS entry, reversed on its first use (a dict:
+    later reads cost a lookup, not a call)."""
+
+    def __init__(self, urlconf: str | None):
+        super().__init__()
+        self._urlconf = urlconf
+
+    def __missing__(self, key: str) -> str:
+        url = self[key] = reverse(LAYOUT_URLS[key], urlconf=self._urlconf)
+        return url
+
+
+@cache
+def _layout_urls(urlconf: str | None, prefix: str) -> LayoutUrls:
+    """One per URL configuration (the operator's host, members' hosts) and script prefix."""
+    return LayoutUrls(urlconf)
+
+
+@cache
+def _layout_statics() -> dict[str, str]:
+    """The layout's static files (their URL depends on settings only)."""
+    logo = getattr(settings, "OPERATOR_LOGO", "") or "tenants/operator-logo.svg"
+    return {
+        "css": static("portal/portal.css"),
+        "js": static("portal/portal.js"),
+        "favicon": static("portal/favicon.svg"),
+        # Seed 000: the operator's logo on the partner's pages (an absolute URL or a static).
+        "operator_logo": logo if logo.startswith(("http://", "https://", "/")) else static(logo),
+    }
+
+
+def _forget_layout(**kwargs) -> None:
+    _layout_urls.cache_clear()
+    _layout_statics.cache_clear()
+
+
+setting_changed.connect(_forget_layout)
 
 
 def site(request):
-    """What every page's layout needs: whose site this is, and the operator's name."""
+    """What every page's layout needs: whose site this is, the operator's name, and the
+    layout's links and static files (computed once per process, see LAYOUT_URLS)."""
     tenant = getattr(request, "tenant", None)
+    is_operator = tenant is None or tenant.is_operator
     return {
         "site_collectivite": tenant,
-        "site_is_operator": tenant is None or tenant.is_operator,
+        "site_is_operator": is_operator,
+        "site_name": settings.OPERATOR_NAME if is_operator else tenant.name,
+        "site_urls": _layout_urls(get_urlconf(), get_script_prefix()),
+        "site_static": _layout_statics(),
         "operator_name": settings.OPERATOR_NAME,
         "operator_url": f"{settings.PORTAL_SCHEME}://{settings.PORTAL_BASE_DOMAIN}"
         + (f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else "")

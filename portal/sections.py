@@ -10,7 +10,9 @@ through a ``sections.py`` module that defines either or both of:
     def operator_section(request) -> Section | None      # operator's home (public schema)
 
 Each is called only when the commune has the app's service enabled (``SERVICE`` in the
-module, a code of Collectivite.services), and may return None to show nothing.
+module, a code of Collectivite.services), and may return None to show nothing. A module may
+also name the values of portal.tenant_cache its home hooks read (``HOME_CACHES``): the home
+page reads them all in one round trip (``home_caches``).
 """
 
 from dataclasses import dataclass, field
@@ -53,13 +55,27 @@ def collect_operator(request) -> list[Section]:
     return sorted(sections, key=lambda s: s.order)
 
 
-def collect(request, hook: str) -> list[Section]:
-    tenant = request.tenant
-    sections = []
+def _enabled(tenant) -> list:
+    modules = []
     for module in _modules():
-        func = getattr(module, hook, None)
         service = getattr(module, "SERVICE", None)
-        if func is None or (service and not tenant.has_service(service)):
+        if not service or tenant.has_service(service):
+            modules.append(module)
+    return modules
+
+
+def home_caches(request) -> list[str]:
+    """The cached values (portal.tenant_cache names) the commune's home sections read."""
+    return [
+        name for module in _enabled(request.tenant) for name in getattr(module, "HOME_CACHES", ())
+    ]
+
+
+def collect(request, hook: str) -> list[Section]:
+    sections = []
+    for module in _enabled(request.tenant):
+        func = getattr(module, hook, None)
+        if func is None:
             continue
         section = func(request)
         if section is not None:

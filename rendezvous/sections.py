@@ -1,9 +1,12 @@
 """Blocks on the commune's home page (search box, appointment types) and back office."""
 
+from portal.links import reverse_fixed
 from portal.sections import Section
 from rendezvous import selectors
 
 SERVICE = "rendezvous"
+# Read by both home blocks, in the home page's one round trip (portal.sections).
+HOME_CACHES = (selectors.CATALOGUE_CACHE,)
 
 
 def home_section(request) -> Section | None:
@@ -11,7 +14,7 @@ def home_section(request) -> Section | None:
     return Section(
         title="Prendre rendez-vous",
         template="rendezvous/sections/home.html",
-        context={"types": types},
+        context={"types": types, "search_url": reverse_fixed("rendezvous:search")},
         order=20,
     )
 

@@ -116,7 +116,7 @@ def places_described(places) -> list[Place]:
     return places
 
 
-def commune_hours() -> list[Place]:
+def commune_hours() -> list["PlaceRow"]:
     """The places whose hours the commune's home shows (from the cached catalogue): the
     mairie's reception when one is marked, else every place that has hours."""
     places = catalogue_cached()["places"]
@@ -347,27 +347,72 @@ def type_search(
 # Cached catalogue of the commune's appointments (portal.tenant_cache), forgotten when an
 # agent edits the configuration. The search page's "next free slots" are kept a minute:
 # they only link to the type's page, whose week of slots is always computed live.
-CATALOGUE_CACHE = "rendezvous:catalogue"
-SEARCH_CACHE = "rendezvous:search"
+CATALOGUE_CACHE = "rendezvous:catalogue-rows"
+SEARCH_CACHE = "rendezvous:search-page"
 SEARCH_CACHE_SECONDS = 60
 
 
+@dataclass(frozen=True)
+class TypeRow:
+    """An active appointment type as visitors' pages list it."""
+
+    pk: int
+    name: str
+    service_name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A place as visitors' pages show it (rendezvous/search_html.places_html reads the same
+    names on a Place with ``hours_lines`` set)."""
+
+    pk: int
+    name: str
+    address: str
+    access_info: str
+    is_reception: bool
+    hours_lines: list[str]
+
+
 def catalogue_cached() -> dict:
-    """What visitors' pages list: active types (with their service) and places."""
-    return tenant_cached(
-        CATALOGUE_CACHE,
-        lambda: {
-            "types": list(
-                AppointmentType.objects.filter(is_active=True)
-                .select_related("service")
-                .order_by("service__name", "name")
-            ),
-            "places": places_described(Place.objects.order_by("name")),
-        },
-    )
+    """What visitors' pages list: active types (with their service's name) and places with
+    their hours' text. Kept as plain values: unpickling model instances on every page cost
+    more than the query they save (issue 11 §4)."""
+
+    def build() -> dict:
+        url_zero = reverse("rendezvous:type", args=[0])
+        types = (
+            AppointmentType.objects.filter(is_active=True)
+            .order_by("service__name", "name")
+            .values_list("pk", "name", "service__name")
+        )
+        return {
+            "types": [
+                TypeRow(pk=pk, name=name, service_name=service, url=_type_url(url_zero, pk))
+                for pk, name, service in types
+            ],
+            "places": [
+                PlaceRow(
+                    pk=place.pk,
+                    name=place.name,
+                    address=place.address,
+                    access_info=place.access_info,
+                    is_reception=place.is_reception,
+                    hours_lines=place.hours_lines,
+                )
+                for place in places_described(Place.objects.order_by("name"))
+            ],
+        }
+
+    return tenant_cached(CATALOGUE_CACHE, build)
 
 
-def search_results(
+def _type_url(url_zero: str, pk: int) -> str:
+    return url_zero.replace("/0/", f"/{pk}/")
+
+
+def search_page(
     *,
     query: str = "",
     place_id: int | None = None,
@@ -376,13 +421,15 @@ def search_results(
     types_shown: int,
     slots_shown: int,
     horizon_days: int,
-) -> list[tuple[AppointmentType, list[Slot]]]:
-    """Types matching the search, each with its next free slots. The unfiltered search,
-    which every visitor of the page gets first, comes from the cache."""
+) -> tuple[list["SearchResult"], list[PlaceRow]]:
+    """The search page's types matching the search, each with its next free slots, ready to
+    show, and the commune's places. The unfiltered search, which every visitor of the page
+    gets first, comes from the cache in one read."""
 
     def build():
+        places = catalogue_cached()["places"]
         types = type_search(query=query, place_id=place_id, mode=mode)[:types_shown]
-        return [
+        found = [
             (
                 kind,
                 next_free_slots(
@@ -395,6 +442,7 @@ def search_results(
             )
             for kind in types
         ]
+        return search_rows(found, places=places), places
 
     if query or place_id or mode or after:
         return build()
@@ -422,16 +470,17 @@ class SearchResult:
 
 
 def search_rows(
-    results: list[tuple[AppointmentType, list[Slot]]], *, places: list[Place]
+    results: list[tuple[AppointmentType, list[Slot]]], *, places: list[PlaceRow]
 ) -> list[SearchResult]:
-    """``search_results`` as the search page lists them."""
+    """Types with their next free slots as the search page lists them: links and dates
+    formatted here once, not per slot by the template."""
     from django.utils.dateformat import format as date_format
 
     place_names = {place.pk: place.name for place in places}
     url_zero = reverse("rendezvous:type", args=[0])
     rows = []
     for kind, slots in results:
-        url = url_zero.replace("/0/", f"/{kind.pk}/")
+        url = _type_url(url_zero, kind.pk)
         shown = []
         for slot in slots:
             local = slot.starts_at.astimezone(TZ)

@@ -22,6 +22,7 @@ from portal import limits
 from portal.inputs import row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
+from rendezvous.search_html import places_html, results_html
 
 WEEK_DAYS = 7
 SEARCH_TYPES_SHOWN = 10
@@ -56,7 +57,7 @@ def search(request):
     place_id = _int(request.GET.get("lieu"))
     mode = request.GET.get("modalite", "")
     after = _date(request.GET.get("date"))
-    results = selectors.search_results(
+    results, places = selectors.search_page(
         query=query,
         place_id=place_id,
         mode=mode,
@@ -65,7 +66,6 @@ def search(request):
         slots_shown=3,
         horizon_days=SEARCH_HORIZON_DAYS,
     )
-    places = selectors.catalogue_cached()["places"]
     return render(
         request,
         "rendezvous/search.html",
@@ -75,8 +75,10 @@ def search(request):
             "place_id": place_id,
             "mode": mode,
             "date": after,
-            "results": selectors.search_rows(results, places=places),
+            "results": results,
+            "results_html": results_html(results),
             "places": places,
+            "places_html": places_html(places),
             "modes": Mode.choices,
         },
     )
@@ -107,6 +109,7 @@ def _week(request, kind: AppointmentType) -> dict:
     return {
         "kind": kind,
         "places": places,
+        "places_html": places_html(places),
         "places_by_id": {p.pk: p for p in places},
         "place_id": place_id,
         "start": start,

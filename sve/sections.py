@@ -4,18 +4,23 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.calendar import add_working_days
+from portal.links import reverse_fixed
 from portal.sections import Section
 from sve import selectors
 from sve.models import OPEN_STATUSES, Request, Status
 
 SERVICE = "sve"
+HOME_CACHES = (selectors.FORMS_ONLINE_CACHE,)
 
 
 def home_section(request) -> Section:
     return Section(
         title="Démarches en ligne",
         template="sve/_home_section.html",
-        context={"forms": selectors.forms_online_cached()},
+        context={
+            "forms": selectors.forms_online_cached(),
+            "catalogue_url": reverse_fixed("sve:catalogue"),
+        },
         order=10,
     )
 

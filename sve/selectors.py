@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.calendar import add_working_days
@@ -25,7 +26,7 @@ SORTS = {
 
 # Names of the commune's cached catalogue (portal.tenant_cache), forgotten by the
 # catalogue's services on every change.
-FORMS_ONLINE_CACHE = "sve:forms-online"
+FORMS_ONLINE_CACHE = "sve:forms-online-rows"
 FORMS_ALL_CACHE = "sve:forms-all"
 
 
@@ -37,9 +38,30 @@ def forms_online() -> QuerySet[Form]:
     )
 
 
-def forms_online_cached() -> list[Form]:
+@dataclass(frozen=True)
+class FormRow:
+    """A form online as visitors' pages list it (plain values: cheap to read from the cache,
+    issue 11 §4)."""
+
+    url: str
+    title: str
+    description: str
+
+
+def forms_online_cached() -> list[FormRow]:
     """The forms online, as every visitor's page lists them (kept in the cache)."""
-    return tenant_cached(FORMS_ONLINE_CACHE, lambda: list(forms_online()))
+
+    def build() -> list[FormRow]:
+        return [
+            FormRow(
+                url=reverse("sve:fill", args=[form.slug]),
+                title=form.current_version.title,
+                description=form.current_version.description,
+            )
+            for form in forms_online()
+        ]
+
+    return tenant_cached(FORMS_ONLINE_CACHE, build)
 
 
 def form_choices() -> list[tuple[str, str]]:

@@ -169,6 +169,12 @@ class Collectivite(TenantMixin):
     def is_operator(self) -> bool:
         return self.schema_name == get_public_schema_name()
 
+    @property
+    def accessibility_label(self) -> str:
+        """get_accessibility_status_display() without rebuilding the choices on every call:
+        every page's footer shows it (issue 11 §4)."""
+        return self.Accessibility(self.accessibility_status).label
+
     def primary_url(self) -> str:
         domain = self.get_primary_domain()
         host = domain.domain if domain else settings.PORTAL_BASE_DOMAIN
