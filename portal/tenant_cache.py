@@ -49,7 +49,9 @@ def tenant_cache_forget(*names: str, shared: bool = False) -> None:
     """Forget the active commune's values (the ``shared`` ones) once the current
     transaction commits (at once outside a transaction)."""
     keys = [_key(name, shared=shared) for name in names]
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    # Robust: the write has committed; a cache out of reach (a migration run before Redis is
+    # up) is logged, and the timeout bounds what it keeps, rather than failing the caller.
+    transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
 
 
 @contextmanager
