@@ -3,10 +3,11 @@ from functools import cache
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse
+
+from portal.links import reverse_fixed
 
 # The layout's links (templates/base.html), by the name the template uses. None takes an
-# argument: each is reversed once per process rather than on every page
+# argument: each is reversed once per process (portal.links) rather than on every page
 # (issue 11 §4: ~9 reverses per page were a tenth of the layout's cost).
 LAYOUT_URLS = {
     "login": "accounts:login",
@@ -20,23 +21,14 @@ LAYOUT_URLS = {
 }
 
 
-class LayoutUrls(dict):
-    """``{{ site_urls.login }}``: a LAYOUT_URLS entry, reversed on its first use (a dict:
-    later reads cost a lookup, not a call)."""
+class LayoutUrls:
+    """``{{ site_urls.login }}``: a LAYOUT_URLS entry, for the host's URL configuration."""
 
-    def __init__(self, urlconf: str | None):
-        super().__init__()
-        self._urlconf = urlconf
-
-    def __missing__(self, key: str) -> str:
-        url = self[key] = reverse(LAYOUT_URLS[key], urlconf=self._urlconf)
-        return url
+    def __getitem__(self, key: str) -> str:
+        return reverse_fixed(LAYOUT_URLS[key])
 
 
-@cache
-def _layout_urls(urlconf: str | None, prefix: str) -> LayoutUrls:
-    """One per URL configuration (the operator's host, members' hosts) and script prefix."""
-    return LayoutUrls(urlconf)
+LAYOUT_LINKS = LayoutUrls()
 
 
 @cache
@@ -53,7 +45,6 @@ def _layout_statics() -> dict[str, str]:
 
 
 def _forget_layout(**kwargs) -> None:
-    _layout_urls.cache_clear()
     _layout_statics.cache_clear()
 
 
@@ -69,7 +60,7 @@ def site(request):
         "site_collectivite": tenant,
         "site_is_operator": is_operator,
         "site_name": settings.OPERATOR_NAME if is_operator else tenant.name,
-        "site_urls": _layout_urls(get_urlconf(), get_script_prefix()),
+        "site_urls": LAYOUT_LINKS,
         "site_static": _layout_statics(),
         "operator_name": settings.OPERATOR_NAME,
         "operator_url": f"{settings.PORTAL_SCHEME}://{settings.PORTAL_BASE_DOMAIN}"

@@ -1,10 +1,12 @@
-"""Links that take no argument, reversed once per process (issue 11 §4).
+"""Links reversed once rather than on every use (issue 11 §4).
 
-``reverse()`` walks the URL patterns on every call; a link without arguments cannot change
+``reverse()`` walks the URL patterns on every call. A link without arguments cannot change
 while the process runs, for a given URL configuration (the operator's host and members'
-hosts have their own) and script prefix, which key the memo. Settings changed by tests
-clear it.
+hosts have their own) and script prefix, which key the memo; settings changed by tests
+clear it. A list's links to each of its rows (``pk_url``) are reversed once per list.
 """
+
+from collections.abc import Callable
 
 from django.core.signals import setting_changed
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -27,3 +29,11 @@ def _forget(**kwargs) -> None:
 
 
 setting_changed.connect(_forget)
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for the rows of a list: reversed once, with 0 for the
+    pk, which each call puts in its place (the name's pattern has the pk as a path
+    segment of its own)."""
+    url_zero = reverse(name, args=[0])
+    return lambda pk: url_zero.replace("/0/", f"/{pk}/")

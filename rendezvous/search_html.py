@@ -6,13 +6,13 @@ Through Django's template engine the types cost about 0.05 ms each (a dozen vari
 resolved and escaped, a loop of slots) and the place cards two includes each: most of
 /rendez-vous/ (issue 11 §4). ``results_html`` and ``places_html`` write the same markup with
 ``str.format`` from the rows the selectors prepared, every value escaped with
-``html.escape`` as Django's ``escape`` does (``linebreaksbr`` as Django's filter); the rest
-of the page stays in templates/rendezvous/search.html.
+``html.escape`` as Django's ``escape`` does (multi-line text through Django's
+``linebreaksbr``); the rest of the page stays in templates/rendezvous/search.html.
 """
 
-import re
 from html import escape
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 
 from rendezvous.selectors import PlaceRow, SearchResult
@@ -76,24 +76,20 @@ HOURS = (
 )
 
 
-def _linebreaksbr(text: str) -> str:
-    return escape(re.sub(r"\r\n|\r", "\n", text)).replace("\n", "<br>")
-
-
 def places_html(places: list[PlaceRow]) -> SafeString:
     """One card per place (a PlaceRow, or a Place with ``hours_lines`` set)."""
     return mark_safe(  # noqa: S308 (every value is escaped above)
         "".join(
             PLACE.format(
                 name=escape(place.name),
-                address=_linebreaksbr(place.address),
+                address=linebreaksbr(place.address),
                 hours=HOURS.format(
                     items="".join(f"<li>{escape(line)}</li>" for line in place.hours_lines)
                 )
                 if place.hours_lines
                 else "",
                 access='<p class="small"><strong>Accès :</strong> '
-                f"{_linebreaksbr(place.access_info)}</p>"
+                f"{linebreaksbr(place.access_info)}</p>"
                 if place.access_info
                 else "",
             )

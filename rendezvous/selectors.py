@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.calendar import public_holidays
+from portal.links import pk_url
 from portal.tenant_cache import tenant_cached
 from portal.text import search_key
 from rendezvous.hours import Hours, hours_clip, hours_fit, hours_lines
@@ -381,7 +382,7 @@ def catalogue_cached() -> dict:
     more than the query they save (issue 11 §4)."""
 
     def build() -> dict:
-        url_zero = reverse("rendezvous:type", args=[0])
+        type_url = pk_url("rendezvous:type")
         types = (
             AppointmentType.objects.filter(is_active=True)
             .order_by("service__name", "name")
@@ -389,7 +390,7 @@ def catalogue_cached() -> dict:
         )
         return {
             "types": [
-                TypeRow(pk=pk, name=name, service_name=service, url=_type_url(url_zero, pk))
+                TypeRow(pk=pk, name=name, service_name=service, url=type_url(pk))
                 for pk, name, service in types
             ],
             "places": [
@@ -406,10 +407,6 @@ def catalogue_cached() -> dict:
         }
 
     return tenant_cached(CATALOGUE_CACHE, build)
-
-
-def _type_url(url_zero: str, pk: int) -> str:
-    return url_zero.replace("/0/", f"/{pk}/")
 
 
 def search_page(
@@ -477,10 +474,10 @@ def search_rows(
     from django.utils.dateformat import format as date_format
 
     place_names = {place.pk: place.name for place in places}
-    url_zero = reverse("rendezvous:type", args=[0])
+    type_url = pk_url("rendezvous:type")
     rows = []
     for kind, slots in results:
-        url = _type_url(url_zero, kind.pk)
+        url = type_url(kind.pk)
         shown = []
         for slot in slots:
             local = slot.starts_at.astimezone(TZ)
@@ -549,7 +546,7 @@ def agenda_rows(
     days = [str(WEEKDAYS_ABBR[n]) for n in range(7)]
     modes = {value: str(label) for value, label in Mode.choices}
     statuses = {value: str(label) for value, label in Appointment.Status.choices}
-    url_zero = reverse("rendezvous:agent-appointment", args=[0])
+    appointment_url = pk_url("rendezvous:agent-appointment")
     values = agenda(start=start, end=end, agent_id=agent_id).values_list(
         "pk", "starts_at", "type__name", "first_name", "last_name", "mode", "status",
         "visio_url", "place__name", "agent_id",
@@ -560,7 +557,7 @@ def agenda_rows(
         joinable = mode == Mode.VISIO and status == Appointment.Status.BOOKED
         rows.append(
             AgendaRow(
-                url=url_zero.replace("/0/", f"/{pk}/"),
+                url=appointment_url(pk),
                 when=f"{days[local.weekday()]} {local.day}/{local:%m %H:%M}",
                 type_name=type_name,
                 citizen=f"{first} {last}".strip(),  # as Appointment.citizen_name

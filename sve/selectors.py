@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.calendar import add_working_days
 from portal.inputs import row_id
+from portal.links import pk_url
 from portal.tenant_cache import tenant_cached
 from sve.models import CLOCK_RUNNING_STATUSES, Document, Form, Request, Status
 from tenants.selectors import account_collectivites, collectivite_site_url
@@ -222,11 +223,9 @@ def request_rows(
 ) -> list[RequestRow]:
     """``requests`` (a page of ``requests_table``) as rows, read as plain values: no model
     instances, labels and the time zone looked up once (issue 11 §4)."""
-    from django.urls import reverse
-
     from sve import deadlines
 
-    url_zero = reverse("sve:agent_request", args=[0])
+    request_url = pk_url("sve:agent_request")
     labels = {value: str(label) for value, label in Status.choices}
     tz = timezone.get_current_timezone()
     values = requests.values_list(
@@ -246,7 +245,7 @@ def request_rows(
         rows.append(
             RequestRow(
                 pk=pk,
-                url=url_zero.replace("/0/", f"/{pk}/"),
+                url=request_url(pk),
                 reference=reference or "",
                 form_title=form_title,
                 applicant=f"{first_name} {last_name}".strip(),
