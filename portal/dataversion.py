@@ -129,6 +129,12 @@ def current(*, schema: str | None = None) -> str | None:
         return cursor.fetchone()[0]
 
 
+def version(*, public: bool = False) -> str | None:
+    """The version of the active schema (of the public schema with ``public``): the one read
+    with this request's host lookup, else read now; None without a sequence."""
+    return read_for_request(public=public) or current(schema="public" if public else None)
+
+
 def probe(*, schema: str | None = None) -> tuple[str, bool]:
     """As ``current`` (or for ``schema``), and whether no writer is between its write and
     its commit (then a value read from now on may be kept under that version)."""
@@ -163,38 +169,49 @@ def cached(
     def key(version: str) -> str:
         return f"dv:{schema}:{name}:{version}:{variant}"
 
-    version = read_for_request(public=public) or current(schema="public" if public else None)
-    if version is None:
+    seen = version(public=public)
+    if seen is None:
         return build()  # a schema that migrations have not reached yet: no sequence
-    value = _recent.get(key(version))
+    value = _recent.get(key(seen))
     if value is None:
-        value = cache.get(key(version))
+        value = cache.get(key(seen))
     if value is not None:
-        _remember(key(version), value)
+        _recent.put(key(seen), value)
         return value
-    version, quiet = probe(schema="public" if public else None)
+    latest, quiet = probe(schema="public" if public else None)
     value = build()
     if quiet:
-        cache.set(key(version), value, timeout)
-        _remember(key(version), value)
+        cache.set(key(latest), value, timeout)
+        _recent.put(key(latest), value)
     return value
 
 
-# The values this process served last, by key: a key names one version, so an entry is
-# never stale; it saves the cache's round trip and unpickling (a request table is 33 kB).
-_recent: OrderedDict = OrderedDict()
-_RECENT_MAX = 128
+class _Memory:
+    """This process's last values, by key (least recently used out first). A key names one
+    version, so an entry is never stale, only unused once its version has passed."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.values: OrderedDict = OrderedDict()
+
+    def get(self, key: Hashable):
+        value = self.values.get(key)
+        if value is not None:
+            self.values.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value) -> None:
+        self.values[key] = value
+        self.values.move_to_end(key)
+        if len(self.values) > self.size:
+            self.values.popitem(last=False)
 
 
-def _remember(key: str, value) -> None:
-    _recent[key] = value
-    _recent.move_to_end(key)
-    if len(_recent) > _RECENT_MAX:
-        _recent.popitem(last=False)
-
-
-_LOCAL: dict = {}
-_LOCAL_MAX = 4096
+# What ``cached`` served last: saves the cache's round trip and unpickling (a request table
+# is 33 kB).
+_recent = _Memory(128)
+# What ``local_cached`` keeps: small values, one per signed-in account and membership.
+_local = _Memory(4096)
 _NONE = object()
 
 
@@ -205,13 +222,11 @@ def local_cached(key: Hashable, version: str, build: Callable[[], T]) -> T:
     (the signed-in account, its membership): no round trip at all."""
     if connection.in_atomic_block:
         return build()  # this transaction may have written: never share what it reads
-    value = _LOCAL.get((key, version))
+    value = _local.get((key, version))
     if value is None:
         latest, quiet = probe(schema="public")
         value = build()
         if quiet:
-            if len(_LOCAL) >= _LOCAL_MAX:
-                _LOCAL.clear()  # old versions' entries: never read again
-            _LOCAL[(key, latest)] = _NONE if value is None else value
+            _local.put((key, latest), _NONE if value is None else value)
         return copy.copy(value)
     return None if value is _NONE else copy.copy(value)

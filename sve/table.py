@@ -25,7 +25,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from portal import dataversion
-from portal.accounts.backends import public_version
 from sve import selectors
 from sve.forms import FilterForm
 from sve.selectors import RequestRow
@@ -140,6 +139,6 @@ def dashboard_parts(
         }
 
     variant = hashlib.sha256(
-        repr((sorted(params.lists()), today, insee_code, public_version())).encode()
+        repr((sorted(params.lists()), today, insee_code, dataversion.version(public=True))).encode()
     ).hexdigest()
     return dataversion.cached("sve-table", build, variant=variant)

@@ -82,18 +82,25 @@ class HostMiddleware(TenantMainMiddleware):
     the signed-in account and its membership are then served from memory, and pages kept
     under a version from the cache, without a query of their own. A write made by the
     request itself forgets what was read (the request then reads versions afresh, and sees
-    its own write)."""
+    its own write), and so does the end of the request (the tenant stays the connection's
+    until the next one: code run meanwhile, a test's, must read versions afresh)."""
 
     def __call__(self, request):
+        def forget() -> None:
+            tenant = getattr(request, "tenant", None)
+            if tenant is not None:
+                tenant.data_version = tenant.public_version = None
+
         def forget_on_write(execute, sql, params, many, context):
             if sql.lstrip()[:6].upper() not in ("SELECT", "SET SE"):
-                tenant = getattr(request, "tenant", None)
-                if tenant is not None:
-                    tenant.data_version = tenant.public_version = None
+                forget()
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(forget_on_write):
-            return super().__call__(request)
+            try:
+                return super().__call__(request)
+            finally:
+                forget()
 
     def get_tenant(self, domain_model, hostname):
         domain = (

@@ -16,7 +16,7 @@ def membership_for(user, collectivite: Collectivite) -> Membership | None:
         ).first()
 
     # The public schema's version, read with the host's lookup for this request.
-    version = getattr(collectivite, "public_version", None)
+    version = dataversion.read_for_request(public=True)
     if version is None:
         return read()
     return dataversion.local_cached(("membership", user.pk, collectivite.pk), version, read)

@@ -13,15 +13,10 @@ from django.contrib.auth.backends import ModelBackend
 from portal import dataversion
 
 
-def public_version() -> str | None:
-    """The public schema's data version read for this request, or None (no request: a
-    task; or forgotten: the request wrote)."""
-    return dataversion.read_for_request(public=True)
-
-
 class AccountBackend(ModelBackend):
     def get_user(self, user_id):
-        version = public_version()
+        # None: no request (a task), or forgotten (the request wrote): read the account.
+        version = dataversion.read_for_request(public=True)
         if version is None:
             return super().get_user(user_id)
         return dataversion.local_cached(

@@ -148,3 +148,21 @@ def test_the_versions_read_with_the_host_are_the_schemas_and_a_write_forgets_the
     HostMiddleware(view)(rf.get("/", HTTP_HOST="test-a.localhost"))
     assert seen["read"] == seen["now"] and None not in seen["read"]
     assert seen["after"] == (None, None)  # read afresh from now on: it sees its own write
+
+
+@pytest.mark.django_db
+def test_the_versions_read_with_the_host_end_with_the_request(tenant_a, rf):
+    """The tenant stays the connection's after the request: code run then (a test's, a
+    command's) must not be served values kept under the request's versions."""
+    seen = {}
+
+    def view(request):
+        seen["during"] = dataversion.read_for_request(public=True)
+        return HttpResponse()
+
+    HostMiddleware(view)(rf.get("/", HTTP_HOST="test-a.localhost"))
+    assert seen["during"] is not None
+    assert (dataversion.read_for_request(), dataversion.read_for_request(public=True)) == (
+        None,
+        None,
+    )
