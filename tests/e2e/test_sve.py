@@ -130,6 +130,11 @@ def test_citizen_files_and_an_agent_decides_in_the_same_minute_while_the_worker_
         reload_until(citizen, name)
     page.reload()
     assert "en cours d'envoi" not in page.content()
+    # The table, kept in the cache under the commune's data version since the agent first
+    # opened it, shows what the citizen, the agent and the worker wrote since.
+    page.goto(base + "/demarches/gestion/")
+    row = page.locator("tbody tr", has_text=req.reference)
+    assert "Acceptée" in row.inner_text()
     assert errors == []
     time.sleep(2)  # a duplicate would land now
     with in_tenant(tenant_a):
