@@ -174,7 +174,8 @@ def main() -> None:
             accountant_address="05000 Gap",
             iban="FR7630001007941234567890185",
             bic="BDFEFRPPCCT",
-            court="le tribunal judiciaire de Gap",
+            court="le tribunal administratif de Marseille",
+            product_code="PART",
             post_id="005012",
         )
     refs = list(CommuneReference.objects.filter(departement="05").order_by("insee_code"))
