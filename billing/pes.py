@@ -336,7 +336,9 @@ def _tiers(parent, debtor: dict, *, tag: str = "Tiers") -> None:
     elif debtor.get("siren"):
         _v(info, "IdTiers", debtor["siren"])
         _v(info, "NatIdTiers", NAT_ID_SIREN)
-    _v(info, "RefTiers", (debtor.get("insee_code") or debtor.get("siren") or "")[:30] or "0")
+    reference = (debtor.get("insee_code") or debtor.get("siren") or "")[:30]
+    if reference:  # the ordonnateur's own reference, grouping a debtor's debts
+        _v(info, "RefTiers", reference)
     _v(info, "CatTiers", CAT_TIERS.get(debtor.get("kind", ""), CAT_TIERS["commune"]))
     _v(info, "NatJur", NAT_JUR_PUBLIC)
     _v(info, "TypTiers", TYP_TIERS_DEBTOR)
