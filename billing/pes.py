@@ -353,6 +353,8 @@ def _address(parent, address: PostalAddress, *, street: bool = True) -> None:
         _v(adresse, "Adr1", address.complement)
     if street:
         _v(adresse, "Adr2", address.street or address.city)
+    elif address.street:  # FACT_BLOCS TAdresseFacture: the centre's TSA goes in Adr3
+        _v(adresse, "Adr3", address.street)
     _v(adresse, "CP", address.postcode)
     _v(adresse, "Ville", address.city[:38])
     _v(adresse, "CodRes", "0")
