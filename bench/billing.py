@@ -42,9 +42,9 @@ from django.db import connection, transaction  # noqa: E402
 
 from billing.liquidation import liquidate  # noqa: E402
 from billing.models import Campaign, Issuer, Tariff, TariffLine, Titre  # noqa: E402
-from billing.pes import pes_recette  # noqa: E402
 from billing.selectors import campaign_delivered  # noqa: E402
 from billing.services import campaign_create, campaign_launch, tariff_save, titre_issue  # noqa: E402
+from billing.services.exports import pes_export  # noqa: E402
 from billing.services.titres import _pdf_context, issuer_snapshot  # noqa: E402
 from conventions.models import (  # noqa: E402
     Application,
@@ -83,6 +83,8 @@ def cleanup() -> None:
             cursor.execute(f"DELETE FROM {table} WHERE titre_id = ANY(%s)", [titre_ids])
         cursor.execute("DELETE FROM billing_titre WHERE id = ANY(%s)", [titre_ids])
         cursor.execute("DELETE FROM billing_titresequence WHERE year = %s", [YEAR])
+        if "billing_pesbordereau" in connection.introspection.table_names():
+            cursor.execute("DELETE FROM billing_pesbordereau WHERE year = %s", [YEAR])
         Campaign.objects.filter(year=YEAR).delete()
         Tariff.objects.filter(model__code__in=MODELS).delete()
         ConventionApplication.objects.filter(convention__collectivite_id__in=ids).delete()
@@ -174,7 +176,8 @@ def main() -> None:
             accountant_address="05000 Gap",
             iban="FR7630001007941234567890185",
             bic="BDFEFRPPCCT",
-            court="le tribunal judiciaire de Gap",
+            court="le tribunal administratif de Marseille",
+            product_code="PART",
             post_id="005012",
         )
     refs = list(CommuneReference.objects.filter(departement="05").order_by("insee_code"))
@@ -239,9 +242,7 @@ def main() -> None:
         titres = list(
             Titre.objects.filter(campaign=campaign).prefetch_related("lines").order_by("number")
         )
-        pes = pes_recette(
-            titres=titres, issuer=issuer, batch=f"C{campaign.pk:04d}", today=date.today()
-        )
+        pes, _ = pes_export(titres=titres, batch=f"C{campaign.pk:04d}", today=date.today())
         elapsed = time.perf_counter() - started
         for thread in threads:
             thread.join()

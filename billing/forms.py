@@ -145,12 +145,33 @@ class IssuerForm(forms.ModelForm):
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
             "accountant_address": forms.Textarea(attrs={"rows": 3}),
+            "encashment_centre_address": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "signatory_title": "Imprimé sur chaque titre (CGCT L1617-5 4°).",
             "contest_email": "Adresse de contestation imprimée sur les titres (8 jours francs).",
-            "court": "Juridiction imprimée dans les voies de recours, ex. « le tribunal"
-            " judiciaire de Gap ».",
+            "court": "Tribunal devant lequel le débiteur conteste la créance (CGCT L1617-5 2°),"
+            " ex. « le tribunal administratif de Marseille » (compétent pour les Hautes-Alpes)."
+            " Une participation due par une commune au titre d'une convention entre personnes"
+            " publiques est une créance de droit public : tribunal administratif.",
+            "post_id": "Codique du poste comptable, 6 ou 7 chiffres, donné par le comptable.",
+            "collectivity_code": "3 chiffres, donnés par le comptable (budget dans Hélios).",
+            "budget_code": "2 caractères (ex. 00), donnés par le comptable.",
+            "product_code": "Code produit local connu d'Hélios, 1 à 4 lettres ou chiffres.",
+            "revenue_nature": "Compte de nature (chiffres), ex. 70688.",
+            "function_code": "Fonction (M14, M52, M57, M71), chiffres ; vide sinon.",
+            "first_bordereau_number": "Premier numéro de la série de bordereaux réservée au"
+            " portail sur ce budget (ou 1 sur un budget propre) : Hélios refuse un numéro"
+            " déjà connu.",
+            "first_piece_number": "Premier numéro de la série de titres réservée au portail"
+            " (s'applique à l'exercice dont aucun titre n'est encore émis).",
+            "pes_dematerialised": "Coché : le fichier PES est préparé pour la signature"
+            " électronique de l'ordonnateur dans un parapheur (le portail ne signe pas)."
+            " Décoché : le bordereau imprimé est signé à la main.",
+            "chorus_asap": "Hélios dépose l'avis des sommes à payer dans Chorus Pro pour les"
+            " membres dont le SIRET est renseigné.",
+            "asap_ref_bdf": "Référence Banque de France du budget, donnée par le comptable.",
+            "encashment_centre_address": "Dernière ligne : code postal et commune.",
         }
 
 

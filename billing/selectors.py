@@ -148,11 +148,31 @@ def issuer_problems(issuer: Issuer | None) -> list[str]:
     missing = [
         str(field.verbose_name)
         for field in Issuer._meta.fields
-        if field.name != "id" and not getattr(issuer, field.name)
+        if field.name != "id"
+        and not field.blank
+        and not isinstance(field, BooleanField)
+        and getattr(issuer, field.name) in ("", None)
     ]
     if not missing:
         return []
     return [f"Ordonnateur incomplet, à renseigner avant d'émettre : {', '.join(missing)}."]
+
+
+# CGCT L1617-5 2° and CJA R421-5: the two-month delay to contest runs only if the titre
+# names the competent court; a participation a commune owes under an agreement between
+# public bodies is a public-law debt, contested before the tribunal administratif.
+COURT_WARNING = (
+    "La juridiction indiquée est un tribunal judiciaire. Une participation due par une"
+    " commune au titre d'une convention entre personnes publiques est une créance de droit"
+    " public : elle se conteste devant le tribunal administratif (CGCT L1617-5 2°). Un titre"
+    " qui désigne une autre juridiction ne fait pas courir le délai de deux mois"
+    " (CJA R421-5)."
+)
+
+
+def court_warnings(court: str) -> list[str]:
+    """A warning when the titres would name a judicial court for a public-law debt."""
+    return [COURT_WARNING] if "judiciaire" in (court or "").lower() else []
 
 
 def issuer_current() -> Issuer | None:

@@ -11,6 +11,11 @@ urlpatterns = [
     path("campagnes/<int:pk>/lancer/", views.campaign_launch, name="campaign_launch"),
     path("campagnes/<int:pk>/progression/", views.campaign_progress, name="campaign_progress"),
     path("campagnes/<int:pk>/pes.xml", views.campaign_pes, name="campaign_pes"),
+    path(
+        "campagnes/<int:pk>/bordereaux/",
+        views_exports.campaign_bordereaux,
+        name="campaign_bordereaux",
+    ),
     path("titres/", views.titre_list, name="titres"),
     path("titres/<int:pk>/", views.titre_detail, name="titre"),
     path("titres/<int:pk>/pdf/", views.titre_pdf, name="titre_pdf"),
@@ -37,5 +42,10 @@ urlpatterns = [
         "exports/corrections/<int:pk>/pes.xml",
         views_exports.correction_pes,
         name="correction_pes",
+    ),
+    path(
+        "exports/corrections/<int:pk>/bordereaux/",
+        views_exports.correction_bordereaux,
+        name="correction_bordereaux",
     ),
 ]

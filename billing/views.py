@@ -21,8 +21,6 @@ from billing.forms import (
 )
 from billing.liquidation import liquidate
 from billing.models import Campaign, Contest, Titre
-from billing.pes import pes_filename, pes_recette
-from billing.services.titres import issuer_snapshot
 from billing.terms import campaign_deadline, campaign_reminder_from
 from portal.permissions import finance_required
 
@@ -72,6 +70,9 @@ def campaign_detail(request, pk):
             "preview": preview,
             "deadline": campaign_deadline(campaign.year),
             "delivered": selectors.campaign_delivered(campaign=campaign),
+            "court_warnings": selectors.court_warnings(
+                getattr(selectors.issuer_current(), "court", "")
+            ),
         },
     )
 
@@ -121,11 +122,9 @@ def campaign_pes(request, pk):
     )
     if not titres or any(t.pdf is None for t in titres):
         raise Http404("Aucun titre émis, ou PDF en cours de production.")
-    issuer, today = issuer_snapshot(), timezone.localdate()
-    batch = f"C{campaign.pk:04d}"
-    content = pes_recette(titres=titres, issuer=issuer, batch=batch, today=today)
-    name = pes_filename(issuer=issuer, year=campaign.year, batch=batch, today=today)
-    return _download(content, name, "application/xml")
+    from billing.views_exports import pes_download
+
+    return pes_download(request, titres=titres, batch=f"C{campaign.pk:04d}")
 
 
 @finance_required

@@ -41,7 +41,11 @@ def issuer(request):
     return render(
         request,
         "billing/issuer.html",
-        {"form": form, "problems": selectors.issuer_problems(current)},
+        {
+            "form": form,
+            "problems": selectors.issuer_problems(current),
+            "court_warnings": selectors.court_warnings(current.court if current else ""),
+        },
         status=400 if form.errors else 200,
     )
 

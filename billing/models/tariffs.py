@@ -3,11 +3,25 @@ per agreement model and year, seed 003 packages and complementary services, popu
 overrides."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from billing.validators import validate_bic, validate_iban, validate_siret
+from billing.validators import (
+    validate_bic,
+    validate_budget_code,
+    validate_collectivity_code,
+    validate_court,
+    validate_function_code,
+    validate_iban,
+    validate_nature,
+    validate_post_id,
+    validate_product_code,
+    validate_ref_bdf,
+    validate_siret,
+)
 
 # Amounts above this are refused as absurd (10 million euros).
 MAX_CENTS = 1_000_000_000
@@ -37,14 +51,73 @@ class Issuer(models.Model):
     accountant_address = models.TextField(_("adresse du comptable"))
     iban = models.CharField(_("IBAN du comptable"), max_length=40, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, validators=[validate_bic])
-    court = models.CharField(_("juridiction compétente"), max_length=200)
-    budget_code = models.CharField(_("code budget (PES)"), max_length=2, default="00")
-    collectivity_code = models.CharField(_("code collectivité (PES)"), max_length=3, default="001")
-    post_id = models.CharField(_("identifiant du poste comptable (PES)"), max_length=6)
-    revenue_nature = models.CharField(
-        _("nature comptable (imputation)"), max_length=10, default="70688"
+    # CGCT L1617-5 2° and CJA R421-5: the court named for contesting the debt (see
+    # billing.validators.validate_court and the issuer page).
+    court = models.CharField(
+        _("juridiction compétente"), max_length=200, validators=[validate_court]
     )
-    function_code = models.CharField(_("fonction"), max_length=10, default="020")
+    # What the public accountant assigns, in the formats of the PES technical dossier
+    # (billing/pes.py cites each rule).
+    budget_code = models.CharField(
+        _("code budget (PES)"), max_length=2, default="00", validators=[validate_budget_code]
+    )
+    collectivity_code = models.CharField(
+        _("code collectivité (PES)"),
+        max_length=3,
+        default="001",
+        validators=[validate_collectivity_code],
+    )
+    post_id = models.CharField(
+        _("identifiant du poste comptable (PES)"), max_length=7, validators=[validate_post_id]
+    )
+    revenue_nature = models.CharField(
+        _("nature comptable (imputation)"),
+        max_length=12,
+        default="70688",
+        validators=[validate_nature],
+    )
+    function_code = models.CharField(
+        _("fonction"), max_length=10, default="020", blank=True, validators=[validate_function_code]
+    )
+    product_code = models.CharField(
+        _("code produit local (PES)"), max_length=4, validators=[validate_product_code]
+    )
+    first_bordereau_number = models.PositiveIntegerField(
+        _("premier numéro de bordereau du portail"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(9_999_999)],
+    )
+    first_piece_number = models.PositiveIntegerField(
+        _("premier numéro de titre du portail"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(99_999_999)],
+    )
+    cat_tiers = models.CharField(
+        _("catégorie de l'ordonnateur (PES)"),
+        max_length=2,
+        choices=[
+            ("21", _("Région")),
+            ("22", _("Département")),
+            ("23", _("Commune")),
+            ("24", _("Groupement de collectivités")),
+        ],
+        default="22",
+    )
+    pes_dematerialised = models.BooleanField(
+        _("bordereaux signés électroniquement (parapheur)"), default=False
+    )
+    chorus_asap = models.BooleanField(
+        _("avis des sommes à payer déposés dans Chorus Pro par Hélios"), default=False
+    )
+    asap_ref_bdf = models.CharField(
+        _("référence Banque de France du budget (ASAP)"),
+        max_length=13,
+        blank=True,
+        validators=[validate_ref_bdf],
+    )
+    encashment_centre_address = models.TextField(
+        _("adresse du centre d'encaissement (ASAP)"), blank=True
+    )
 
     class Meta:
         verbose_name = _("ordonnateur")
@@ -55,6 +128,23 @@ class Issuer(models.Model):
     @property
     def signatory(self) -> str:
         return f"{self.signatory_first_name} {self.signatory_last_name}"
+
+    def clean(self) -> None:
+        from billing.pes import postal_address
+
+        # PES_FactureAller_blocs (TInfoSuppl/RefBdf, TTiersFacture type 25): an ASAP is
+        # rejected without the budget's Banque de France reference and the centre's address.
+        if self.chorus_asap:
+            errors = {}
+            if not self.asap_ref_bdf:
+                errors["asap_ref_bdf"] = _("Obligatoire pour déposer les avis dans Chorus Pro.")
+            if postal_address(self.encashment_centre_address) is None:
+                errors["encashment_centre_address"] = _(
+                    "Indiquez l'adresse du centre d'encaissement avec son code postal et sa"
+                    " commune sur la dernière ligne (ex. « 35908 RENNES CEDEX 9 »)."
+                )
+            if errors:
+                raise ValidationError(errors)
 
 
 # Every field of the issuer is edited by finance staff (its page and billing.services.settings).

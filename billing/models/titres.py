@@ -227,3 +227,33 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PesBordereau(models.Model):
+    """A bordereau number given in a PES file: the same batch (a campaign's titres, or a
+    correction's) keeps its number whenever its file is produced again, and numbers follow
+    each other per year and bordereau type from the first number the accountant assigned
+    to the portal (Hélios rejects a number it already knows: PES_RecetteAller_blocs,
+    IdBord)."""
+
+    year = models.PositiveSmallIntegerField(_("exercice"))
+    typ_bord = models.CharField(_("type de bordereau"), max_length=2)
+    number = models.PositiveIntegerField(_("numéro"))
+    batch = models.CharField(_("lot"), max_length=10)
+    total_ht_cents = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bordereau PES")
+        ordering = ["year", "typ_bord", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "typ_bord", "number"], name="billing_bordereau_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "typ_bord"], name="billing_bordereau_once_per_batch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.typ_bord} n° {self.number}"

@@ -60,10 +60,20 @@ def debtor_snapshot(collectivite, profile: BillingProfile | None) -> dict:
     }
 
 
-def _next_number(year: int) -> int:
+def _sequence_start(year: int, issuer: dict) -> None:
+    """The year's sequence row, created so that its first titre takes the first number the
+    accountant gave the portal's series (finance settings), so the piece numbers in the PES
+    file never collide with the series another software uses on the same budget."""
+    first = issuer.get("first_piece_number") or 1
+    TitreSequence.objects.bulk_create(
+        [TitreSequence(year=year, last_number=first - 1)], ignore_conflicts=True
+    )
+
+
+def _next_number(year: int, issuer: dict) -> int:
     """The next number of the year's continuous series. The sequence row stays locked until
     the issuing transaction ends: a failed issue rolls the number back (no gap)."""
-    TitreSequence.objects.bulk_create([TitreSequence(year=year)], ignore_conflicts=True)
+    _sequence_start(year, issuer)
     sequence = TitreSequence.objects.select_for_update().get(pk=year)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
@@ -112,7 +122,7 @@ def titre_create(
     """Number and write one titre with its lines and history entry, inside the caller's
     transaction (the sequence row stays locked until it ends)."""
     model = convention.model
-    number = _next_number(year)
+    number = _next_number(year, issuer)
     breakdown = defaultdict(lambda: [0, 0])
     for line in lines:
         breakdown[line.vat_rate_bp][0] += line.amount_ht_cents
@@ -176,7 +186,7 @@ def titre_issue(
     with transaction.atomic():
         # Checked under the sequence lock (taken again by _next_number in this transaction):
         # issuers of one year are serialised from here, so the check cannot race.
-        TitreSequence.objects.bulk_create([TitreSequence(year=year)], ignore_conflicts=True)
+        _sequence_start(year, issuer)
         TitreSequence.objects.select_for_update().get(pk=year)
         exists = Titre.objects.filter(
             convention=bill.convention, year=year, kind=Titre.Kind.TITRE, replaces__isnull=True
@@ -211,11 +221,33 @@ def _pdf_context(titre: Titre) -> dict:
     }
 
 
-def titre_render(*, titre_id: int) -> bool:
-    """Render and store the titre's PDF once (outside any lock); False if already stored."""
-    titre = Titre.objects.select_related("corrects").get(pk=titre_id)
-    if titre.pdf is not None:
-        return False
+def _notification_dates(titre: Titre, today: date) -> list[str]:
+    """Set the notification date and what follows from it (contest window, due date) on a
+    titre not yet notified; the fields changed."""
+    if titre.notified_on is not None:
+        return []
+    titre.notified_on = today
+    if titre.kind == Titre.Kind.TITRE:
+        titre.contest_until = contest_last_day(today, insee_code=titre.debtor.get("insee_code", ""))
+        titre.due_on = payment_due_on(today)
+    return ["notified_on", "contest_until", "due_on"]
+
+
+def titre_render(*, titre_id: int, today: date | None = None) -> bool:
+    """Render and store the titre's PDF once (outside any lock); False if already stored.
+
+    The notification date is recorded first (the day the ampliation is dated and sent), so
+    the PDF prints the due date that the e-mail states too (seed 002 art. 5: 30 days from
+    the notification)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        titre = Titre.objects.select_for_update().get(pk=titre_id)
+        if titre.pdf is not None:
+            return False
+        changed = _notification_dates(titre, today)
+        if changed:
+            titre.save(update_fields=changed)
+    titre = Titre.objects.select_related("corrects", "replaces").get(pk=titre_id)
     pdf = render_pdf("billing/pdf/titre.html", _pdf_context(titre))
     stored = Titre.objects.filter(pk=titre_id, pdf__isnull=True).update(
         pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
@@ -251,18 +283,15 @@ def titre_send(*, titre_id: int, today: date | None = None) -> bool:
         if not titre.mail_owed or titre.pdf is None:
             return False
         titre.mail_owed = False
-        titre.notified_on = today
-        insee = titre.debtor.get("insee_code", "")
-        if titre.kind == Titre.Kind.TITRE:
-            titre.contest_until = contest_last_day(today, insee_code=insee)
-            titre.due_on = payment_due_on(today)
+        # The dates were recorded when the PDF was rendered (it prints them): kept as is.
+        _notification_dates(titre, today)
         titre.save(update_fields=["mail_owed", "notified_on", "contest_until", "due_on"])
         history_append(
             stream=HISTORY_STREAM,
             subject=titre,
             action="titre_notified",
             actor_label="worker",
-            payload={"reference": titre.reference, "notified_on": today.isoformat()},
+            payload={"reference": titre.reference, "notified_on": titre.notified_on.isoformat()},
         )
         recipients = _recipients(titre)
         context = {"titre": titre, "euros": euros}

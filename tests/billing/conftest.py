@@ -25,7 +25,8 @@ def issuer(db):
         accountant_address="4 rue du Trésor\n05000 Gap",
         iban="FR7630001007941234567890185",
         bic="BDFEFRPPCCT",
-        court="le tribunal judiciaire de Gap",
+        court="le tribunal administratif de Marseille",
+        product_code="PART",
         post_id="005012",
     )
 

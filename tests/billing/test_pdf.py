@@ -29,7 +29,7 @@ def _laverune_titre(share_model):
         if m.convention.collectivite.name == "Lavérune"
     )
     titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
-    assert titre_render(titre_id=titre.pk)
+    assert titre_render(titre_id=titre.pk, today=date(2026, 9, 1))
     assert not titre_render(titre_id=titre.pk)  # stored once
     return titre
 
@@ -63,7 +63,7 @@ def test_pdf_states_the_l1617_5_and_gbcp_mentions(laverune_setup, share_model):
         "8 jours francs",
         "finances@syndicat.example.fr",
         "deux mois",
-        "le tribunal judiciaire de Gap",
+        "le tribunal administratif de Marseille",
         "L1617-5",
         "L252 A du livre des procédures fiscales",
         "R2342-4",
@@ -82,3 +82,35 @@ def test_cancellation_pdf_refers_to_the_first_titre(laverune_setup, share_model)
     titre_render(titre_id=new.pk)
     assert "annule le titre n° 2026-00001" in _text(annulation)
     assert "remplace le titre n° 2026-00001" in _text(new)
+
+
+def test_pdf_states_its_due_date_and_the_court_the_email_agrees(
+    laverune_setup, share_model, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Seed 002 art. 5: payment within 30 days of the notification. The PDF prints the due
+    date computed from the notification the platform records, the same as the e-mail;
+    CGCT L1617-5 2°: the debt is contested before the tribunal administratif."""
+    from billing.models import BillingProfile
+    from billing.services import titre_send
+
+    bill = next(
+        m
+        for m in liquidate(year=2026, model_ids=[share_model.pk]).members
+        if m.convention.collectivite.name == "Lavérune"
+    )
+    BillingProfile.objects.create(
+        collectivite=bill.convention.collectivite, email="compta@laverune.example.fr"
+    )
+    titre = titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
+    assert titre_render(titre_id=titre.pk, today=date(2026, 9, 2))
+    # The e-mail leaves a day later (a worker restarted): it keeps the recorded date.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert titre_send(titre_id=titre.pk, today=date(2026, 9, 3))
+    titre.refresh_from_db()
+    assert titre.notified_on == date(2026, 9, 2) and titre.due_on == date(2026, 10, 2)
+    text = _text(titre)
+    assert "au plus tard le 02/10/2026" in text
+    assert "devant le tribunal administratif de Marseille" in text
+    assert "tribunal judiciaire" not in text
+    (message,) = mailoutbox
+    assert "au plus tard le 02/10/2026" in message.body

@@ -140,7 +140,7 @@ def test_bad_tariff_is_refused_and_nothing_saved(share_model, amount, participat
 
 
 def _deliver(titre, today):
-    titre_render(titre_id=titre.pk)
+    titre_render(titre_id=titre.pk, today=today)
     assert titre_send(titre_id=titre.pk, today=today)
     titre.refresh_from_db()
     return titre
@@ -157,7 +157,7 @@ def test_notification_fixes_dates_and_mail_is_sent_once(
         collectivite=titre.collectivite,
         role=Membership.Role.ADMIN,
     )
-    titre_render(titre_id=titre.pk)
+    titre_render(titre_id=titre.pk, today=date(2026, 7, 3))  # the notification date
     with django_capture_on_commit_callbacks(execute=True):
         # Friday 3 July 2026: 8 clear days end on Sunday 12 July -> Monday 13 July.
         assert titre_send(titre_id=titre.pk, today=date(2026, 7, 3))
@@ -351,7 +351,7 @@ def test_concurrent_issuing_leaves_no_gap_and_no_duplicate(
                     with transaction.atomic():
                         from billing.services.titres import _next_number
 
-                        _next_number(2026)
+                        _next_number(2026, snapshot)
                         raise RuntimeError("échec simulé")
                 except RuntimeError:
                     pass

@@ -45,12 +45,16 @@ def _issuer_values(**changes) -> dict:
         "accountant_address": "4 rue du Trésor\n05000 Gap",
         "iban": "FR7630001007941234567890185",
         "bic": "BDFEFRPPCCT",
-        "court": "le tribunal judiciaire de Gap",
+        "court": "le tribunal administratif de Marseille",
+        "product_code": "PART",
         "budget_code": "00",
         "collectivity_code": "001",
         "post_id": "005012",
         "revenue_nature": "70688",
         "function_code": "020",
+        "cat_tiers": "24",
+        "first_bordereau_number": 1,
+        "first_piece_number": 1,
     } | changes
 
 
@@ -221,3 +225,50 @@ def test_usage_deleted_before_billing_and_not_for_other_pricings(
         convention_package_set(
             convention=shared, package_code="technologie", decided_by="", actor=None
         )
+
+
+def test_issuer_pes_codes_in_the_dossier_formats():
+    """PES technical dossier v5.19 (DictionnaireDesDonneesAller_simples): what the
+    accountant assigns is refused in any other format, with a French message."""
+    bad = {
+        "post_id": "5012",  # Base_TexteCodique7: 6 or 7 digits
+        "collectivity_code": "1",  # Base_CodeCol3
+        "budget_code": "0",  # Base_CodeBud2
+        "product_code": "E-AD",  # Base_Alphanum4: no dash
+        "revenue_nature": "7068A",  # Base_Num12
+        "first_bordereau_number": 0,
+    }
+    with pytest.raises(ValidationError) as refused:
+        issuer_save(values=_issuer_values(**bad), actor=None)
+    assert set(refused.value.message_dict) == set(bad)
+    assert "sans tiret ni espace" in str(refused.value)
+    assert not Issuer.objects.exists()
+    with pytest.raises(ValidationError) as chorus:
+        issuer_save(values=_issuer_values(chorus_asap=True), actor=None)
+    assert set(chorus.value.message_dict) == {"asap_ref_bdf", "encashment_centre_address"}
+    with pytest.raises(ValidationError, match="Indiquez le tribunal"):
+        issuer_save(values=_issuer_values(court="Gap"), actor=None)
+    issuer_save(values=_issuer_values(post_id="0050120", product_code="E1"), actor=None)
+
+
+def test_demo_issuer_passes_the_settings_validation():
+    """The demo creates its issuer through the settings service: its SIRET has a valid
+    check digit and its court is the tribunal administratif."""
+    from stdnum.fr import siret
+
+    from billing.demo import DEMO_ISSUER, seed_public
+    from billing.selectors import court_warnings, issuer_problems
+
+    seed_public()
+    issuer = Issuer.objects.get()
+    assert siret.is_valid(issuer.siret) and issuer.siret == DEMO_ISSUER["siret"]
+    assert issuer.court == "le tribunal administratif de Marseille"
+    assert issuer_problems(issuer) == [] and court_warnings(issuer.court) == []
+
+
+def test_a_judicial_court_is_warned_about():
+    from billing.selectors import court_warnings
+
+    (warning,) = court_warnings("le tribunal judiciaire de Gap")
+    assert "tribunal administratif" in warning and "R421-5" in warning
+    assert court_warnings("le tribunal administratif de Marseille") == []

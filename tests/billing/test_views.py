@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from billing.liquidation import liquidate
-from billing.models import Campaign, Titre
+from billing.models import Campaign, Issuer, Titre
 from billing.services import titre_issue
 from billing.services.titres import issuer_snapshot
 from tests.conftest import PASSWORD
@@ -90,6 +90,11 @@ def test_campaign_page_shows_preview_and_refuses_year_without_tariff(
     page = finance_client.get(response.url).content.decode()
     assert "30/09/2026" in page and "Rapprochement par application" in page
     assert "1\u202f000\u00a0hab. × (13\u202f468,00\u00a0€" in page
+    assert "tribunal judiciaire" not in page
+    # CGCT L1617-5 2°: a titre naming a judicial court for a public-law debt is warned of.
+    Issuer.objects.update(court="le tribunal judiciaire de Gap")
+    page = finance_client.get(response.url).content.decode()
+    assert "La juridiction indiquée est un tribunal judiciaire" in page
     progress = finance_client.get(f"/facturation/campagnes/{campaign.pk}/progression/").json()
     assert progress["state"] == "draft"
 

@@ -2,7 +2,6 @@
 annulation/réduction bordereau referring to the first titre, the new titre in an ordinary
 bordereau, both PDFs attached. The official XSD is not available here: structure only."""
 
-import base64
 from datetime import date
 from xml.etree import ElementTree as ET
 
@@ -10,6 +9,7 @@ import pytest
 
 from billing.models import Titre
 from billing.services import titre_correct, titre_render
+from tests.billing.pes_rules import check_recette, pj_contents
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,8 @@ def test_exports_page_lists_corrections_with_constant_queries(
 
 
 def test_correction_pes_file(finance_client, corrected):
+    """The file a finance officer downloads passes the dossier's rule table (test_pes.py
+    checks each element); the cancellation cites the first titre in each line."""
     first, annulation, new = corrected
     for titre in (annulation, new):
         titre_render(titre_id=titre.pk)
@@ -56,55 +58,43 @@ def test_correction_pes_file(finance_client, corrected):
     filename = f"PES_R_25050001200017_2026_A{annulation.number:05d}_"
     assert filename in response["Content-Disposition"]
     root = ET.fromstring(response.content)
-    assert _children(root) == [
-        "Enveloppe",
-        "EnTetePES",
-        "PES_RecetteAller",
-        "PES_Facture",
-        "PES_PJ",
-    ]
+    assert check_recette(root) == []
     ordinary, cancelling = root.findall("PES_RecetteAller/Bordereau")
-    assert ordinary.find("BlocBordereau/TypBord").get("V") == "01"
-    assert cancelling.find("BlocBordereau/TypBord").get("V") == "02"
-    # Bordereaux numbered by their first titre: never the number of the campaign's.
-    assert cancelling.find("BlocBordereau/IdBord").get("V") == str(annulation.number)
-    assert ordinary.find("BlocBordereau/IdBord").get("V") == str(new.number)
-    assert first.number < annulation.number < new.number
-
+    assert _children(ordinary.find("Piece/BlocPiece"))[:3] == ["IdPce", "TypPce", "NatPce"]
     (cancel_piece,) = cancelling.findall("Piece")
-    info = cancel_piece.find("BlocPiece/InfoPce")
-    assert info.find("IdPce").get("V") == str(annulation.number)
-    assert info.find("NatPce").get("V") == "06"
-    assert cancelling.find("BlocBordereau/MtBordHT").get("V") == f"{first.total_ht_cents / 100:.2f}"
+    assert cancel_piece.find("BlocPiece/IdPce").get("V") == str(annulation.number)
     lines = cancel_piece.findall("LigneDePiece/BlocLignePiece")
     assert len(lines) == first.lines.count()
     for position, line in enumerate(lines, start=1):
-        rattach = line.find("RattachPiece")
-        assert [
-            rattach.find(t).get("V") for t in ("NatPceOrig", "ExerRat", "IdPceOrig", "IdLigneOrig")
-        ] == [
-            "01",
-            "2026",
-            str(first.number),
-            str(position),
-        ]
-    (new_piece,) = ordinary.findall("Piece")
-    assert new_piece.find("BlocPiece/InfoPce/NatPce").get("V") == "08"  # réémis
-    for line in new_piece.findall("LigneDePiece/BlocLignePiece"):
-        assert line.find("RattachPiece/IdPceOrig").get("V") == str(first.number)
-        assert line.find("RattachPiece/IdLigneOrig") is None
-
-    factures = root.findall("PES_Facture/Facture/InfoFacture")
-    assert [(f.find("NumFacture").get("V"), f.find("TypFacture").get("V")) for f in factures] == [
-        (annulation.reference, "381"),
-        (new.reference, "380"),
-    ]
-    pdfs = [base64.b64decode(pj.find("Contenu/Fichier").text) for pj in root.findall("PES_PJ/PJ")]
+        assert line.find("RattachPiece/IdLigneOrig").get("V") == str(position)
+    contents = [content for _, content in pj_contents(root).values()]
     stored = {t.pk: bytes(t.pdf) for t in Titre.objects.filter(pk__in=[annulation.pk, new.pk])}
-    assert pdfs == [stored[annulation.pk], stored[new.pk]]
+    assert contents == [stored[annulation.pk], stored[new.pk]]
     # No VAT on these lines: no zero VAT amount (a 0.00 MtTVA rejects the bordereau).
     assert root.find(".//InfoLignePiece/MtTVA") is None
     assert root.find(".//MtBordTVA") is None
+    # The printable bordereaux carry the same numbers, with the signature block.
+    page = finance_client.get(f"/facturation/exports/corrections/{annulation.pk}/bordereaux/")
+    text = page.content.decode()
+    for bordereau in (ordinary, cancelling):
+        number = bordereau.find("BlocBordereau/IdBord").get("V")
+        assert f"Bordereau n° {number}" in text
+    assert "Claire Ordonnatrice, Présidente du syndicat mixte" in text
+
+
+def test_export_refused_with_the_members_lacking_an_address(finance_client, issued, tenant_a):
+    from billing.models import BillingProfile, PesBordereau
+
+    # The member's billing address has no postcode: the correction's titres print it.
+    BillingProfile.objects.create(collectivite=tenant_a, address="Mairie, place du village")
+    annulation, new = titre_correct(titre=issued[tenant_a.pk], reason="Erreur", actor=None)
+    for titre in (annulation, new):
+        titre_render(titre_id=titre.pk)
+    url = f"/facturation/exports/corrections/{annulation.pk}/pes.xml"
+    response = finance_client.get(url, follow=True)
+    text = response.content.decode()
+    assert "Export PES impossible" in text and tenant_a.name in text
+    assert not PesBordereau.objects.exists()
 
 
 def test_campaign_titres_never_in_a_correction_file(finance_client, corrected):

@@ -39,6 +39,12 @@ def test_issuer_page_refuses_bad_input_then_saves(finance_client):
     assert ok.status_code == 302 and Issuer.objects.get().siret == "25050001400015"
     page = finance_client.get("/facturation/ordonnateur/").content.decode()
     assert "pas renseigné" not in page and "Claire" in page
+    assert "tribunal administratif" in page and "créance de droit" not in page.split("<details")[0]
+    finance_client.post(
+        "/facturation/ordonnateur/", _issuer_values(court="le tribunal judiciaire de Gap")
+    )
+    page = finance_client.get("/facturation/ordonnateur/").content.decode()
+    assert "La juridiction indiquée est un tribunal judiciaire" in page
 
 
 def test_members_list_constant_queries(
