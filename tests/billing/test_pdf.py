@@ -82,3 +82,24 @@ def test_cancellation_pdf_refers_to_the_first_titre(laverune_setup, share_model)
     titre_render(titre_id=new.pk)
     assert "annule le titre n° 2026-00001" in _text(annulation)
     assert "remplace le titre n° 2026-00001" in _text(new)
+
+
+def test_the_titre_is_tagged_archivable_and_carries_its_liquidation(laverune_setup, share_model):
+    """Issue 26: read back from the stored file: structure tree, PDF/A-3 and, embedded, the
+    liquidation as JSON whose figures are the titre's."""
+    import json
+
+    from tests.pdf_structure import accessibility_problems, attachments, pdfa_problems
+
+    titre = _laverune_titre(share_model)
+    titre.refresh_from_db()
+    content = bytes(titre.pdf)
+    assert accessibility_problems(content, title="Titre de recette n° 2026-00001") == []
+    assert pdfa_problems(content) == []
+    files = attachments(content)
+    assert list(files) == ["titre-2026-00001-liquidation.json"]
+    liquidation = json.loads(files["titre-2026-00001-liquidation.json"])
+    assert liquidation["reference"] == "2026-00001"
+    assert liquidation["total_ttc_cents"] == titre.total_ttc_cents == 15011
+    assert sum(line["amount_ttc_cents"] for line in liquidation["lines"]) == 15011
+    assert liquidation["debtor"]["name"] == "Lavérune"

@@ -19,6 +19,7 @@ from sve.models import Document, Status
 from sve.services import SveError
 from tenants.models import Collectivite, CollectiviteLogo
 from tests.conftest import in_tenant
+from tests.pdf_structure import accessibility_problems, pdfa_problems, structure_tags
 from tests.sve.conftest import enabled_form, submit
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +236,36 @@ def test_every_letter_of_a_filing_at_the_fields_maximum_sizes_renders_in_bounded
         elapsed = time.process_time() - started
     assert elapsed <= 5, f"{kind} rendered in {elapsed:.1f} s"
     assert req.reference in pdf_text(content)
+
+
+def test_issued_letters_are_tagged_for_assistive_technologies_and_archivable(
+    tenant_a, member_factory, outbox, eager_tasks, django_capture_on_commit_callbacks
+):
+    """Issue 26 (RGAA 13.3): read back from the stored files: structure tree, language,
+    title, headings in order, header cells, the logo's alternative text; PDF/A-3."""
+    CollectiviteLogo.objects.create(
+        collectivite=tenant_a, content=_logo_png(), content_type="image/png", width=120, height=60
+    )
+    Collectivite.objects.filter(pk=tenant_a.pk).update(logo_version=1)
+    tenant_a.refresh_from_db()
+    signer = member_factory(tenant_a, first_name="Hélène", last_name="Roux", title="Maire")
+    with in_tenant(tenant_a):
+        with django_capture_on_commit_callbacks(execute=True):
+            req = submit(enabled_form(regime="svr"))
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_qualify(request=req, actor=signer, regime="svr")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_decide(request=req, actor=signer, accept=False, reasons="Motif")
+        issued = {d.kind: bytes(d.content) for d in Document.objects.filter(request=req)}
+    titles = {
+        Document.Kind.AEE: f"Accusé d'enregistrement électronique {req.reference}",
+        Document.Kind.AR: f"Accusé de réception {req.reference}",
+        Document.Kind.DECISION: f"Décision {req.reference}",
+    }
+    assert set(titles) <= set(issued)
+    for kind, title in titles.items():
+        assert accessibility_problems(issued[kind], title=title) == [], kind
+        assert pdfa_problems(issued[kind]) == [], kind
+        reader = PdfReader(io.BytesIO(issued[kind]))
+        figures = [e for tag, e in structure_tags(reader) if tag == "/Figure"]
+        assert [str(f["/Alt"]) for f in figures] == ["Logo de Commune A"]
