@@ -58,3 +58,17 @@ def render_pdf(
             for a in attachments
         ],
     )
+
+
+def pdf_issue(
+    template_name: str,
+    context: dict,
+    *,
+    reason: str,
+    attachments: tuple[PdfAttachment, ...] = (),
+) -> bytes:
+    """An act as the portal issues it: rendered, then sealed with the operator's seal
+    (portal.seal; ``reason`` names the act in the signature). Worker only, outside locks."""
+    from portal.seal import pdf_seal
+
+    return pdf_seal(render_pdf(template_name, context, attachments=attachments), reason=reason)

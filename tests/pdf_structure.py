@@ -54,7 +54,7 @@ def accessibility_problems(content: bytes, *, title: str) -> list[str]:
         problems.append(f"title {reader.metadata.get('/Title')!r}")
     if not _resolved(root.get("/ViewerPreferences", {})).get("/DisplayDocTitle"):
         problems.append("the viewer shows the file name, not the title")
-    if "<pdfuaid:part>1</pdfuaid:part>" not in xmp(reader):
+    if not re.search(r'pdfuaid:part(="1"|>1<)', xmp(reader)):
         problems.append("no PDF/UA-1 identification")
     tags = structure_tags(reader)
     names = [tag for tag, _ in tags]
@@ -103,3 +103,20 @@ def pdfa_problems(content: bytes) -> list[str]:
 def attachments(content: bytes) -> dict[str, bytes]:
     reader = PdfReader(io.BytesIO(bytes(content)))
     return {name: data[0] for name, data in reader.attachments.items()}
+
+
+def seal_status(content: bytes):
+    """pyHanko's own validation of the file's last signature against the test CA that
+    portal.seal made under var/seal/ (None: no signature)."""
+    from django.conf import settings
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    signatures = PdfFileReader(io.BytesIO(bytes(content))).embedded_signatures
+    if not signatures:
+        return None
+    root = load_cert_from_pemder(str(settings.PDF_SEAL_DEV_DIR / "ca-cert.pem"))
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    return validate_pdf_signature(signatures[-1], context)

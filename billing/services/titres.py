@@ -31,7 +31,8 @@ from billing.money import euros, vat_split
 from billing.selectors import issuer_problems
 from billing.terms import contest_last_day, payment_due_on
 from portal.audit.history import history_append
-from portal.pdf import PdfAttachment, render_pdf
+from portal.pdf import PdfAttachment, pdf_issue
+from portal.sealed.services import sealed_record
 
 HISTORY_STREAM = "billing"
 
@@ -254,9 +255,10 @@ def titre_render(*, titre_id: int) -> bool:
     titre = Titre.objects.select_related("corrects").get(pk=titre_id)
     if titre.pdf is not None:
         return False
-    pdf = render_pdf(
+    pdf = pdf_issue(
         "billing/pdf/titre.html",
         _pdf_context(titre),
+        reason=f"{titre.label} n° {titre.reference}",
         attachments=(
             PdfAttachment(
                 name=f"titre-{titre.reference}-liquidation.json",
@@ -265,9 +267,17 @@ def titre_render(*, titre_id: int) -> bool:
             ),
         ),
     )
-    stored = Titre.objects.filter(pk=titre_id, pdf__isnull=True).update(
-        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
-    )
+    with transaction.atomic():
+        stored = Titre.objects.filter(pk=titre_id, pdf__isnull=True).update(
+            pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
+        )
+        if stored:
+            sealed_record(
+                content=pdf,
+                kind=f"billing.{titre.kind}",
+                label=titre.label,
+                reference=titre.reference,
+            )
     return bool(stored)
 
 

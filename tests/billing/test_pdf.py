@@ -89,7 +89,13 @@ def test_the_titre_is_tagged_archivable_and_carries_its_liquidation(laverune_set
     liquidation as JSON whose figures are the titre's."""
     import json
 
-    from tests.pdf_structure import accessibility_problems, attachments, pdfa_problems
+    from portal.sealed.models import SealedDocument
+    from tests.pdf_structure import (
+        accessibility_problems,
+        attachments,
+        pdfa_problems,
+        seal_status,
+    )
 
     titre = _laverune_titre(share_model)
     titre.refresh_from_db()
@@ -103,3 +109,6 @@ def test_the_titre_is_tagged_archivable_and_carries_its_liquidation(laverune_set
     assert liquidation["total_ttc_cents"] == titre.total_ttc_cents == 15011
     assert sum(line["amount_ttc_cents"] for line in liquidation["lines"]) == 15011
     assert liquidation["debtor"]["name"] == "Lavérune"
+    status = seal_status(content)
+    assert status.intact and status.valid and status.trusted
+    assert SealedDocument.objects.get(sha256=titre.pdf_sha256).reference == "2026-00001"

@@ -263,7 +263,7 @@ def test_threshold_not_reached_by_the_last_day_lapses(
 def test_convention_documents_are_tagged_and_archivable(catalogue, tenant_a, platform_admin, kind):
     """Issue 26: read back from the issued file, the structure tree for assistive
     technologies and the PDF/A-3 declaration, output intent and embedded fonts."""
-    from tests.pdf_structure import accessibility_problems, pdfa_problems
+    from tests.pdf_structure import accessibility_problems, pdfa_problems, seal_status
 
     convention = services.convention_create(
         model=catalogue["000"], collectivite=tenant_a, by=platform_admin
@@ -274,7 +274,9 @@ def test_convention_documents_are_tagged_and_archivable(catalogue, tenant_a, pla
         title = f"{catalogue['000'].name} — Commune A"
     else:
         services.convention_sign(
-            convention=convention, signed_on=date(2025, 3, 10), by=platform_admin,
+            convention=convention,
+            signed_on=date(2025, 3, 10),
+            by=platform_admin,
             today=date(2025, 3, 10),
         )
         document = services.usage_report_request(
@@ -285,3 +287,5 @@ def test_convention_documents_are_tagged_and_archivable(catalogue, tenant_a, pla
     document.refresh_from_db()
     assert accessibility_problems(document.content, title=title) == []
     assert pdfa_problems(document.content) == []
+    status = seal_status(document.content)
+    assert status.intact and status.valid and status.trusted

@@ -2,6 +2,7 @@
 their texts, as the citizen reads them (pypdf reads the PDFs back), state what the law
 requires: AR, request for pieces and decision, each mention checked."""
 
+import hashlib
 import io
 import time
 from datetime import date
@@ -9,9 +10,11 @@ from datetime import date
 import pytest
 import time_machine
 from PIL import Image
+from pyhanko.sign.validation import SignatureCoverageLevel
 from pypdf import PdfReader
 
 from portal.pdf import render_pdf
+from portal.sealed.models import SealedDocument
 from sve import documents, services
 from sve.fields import build_form_class, cleaned_to_data
 from sve.forms import IdentityForm
@@ -19,7 +22,12 @@ from sve.models import Document, Status
 from sve.services import SveError
 from tenants.models import Collectivite, CollectiviteLogo
 from tests.conftest import in_tenant
-from tests.pdf_structure import accessibility_problems, pdfa_problems, structure_tags
+from tests.pdf_structure import (
+    accessibility_problems,
+    pdfa_problems,
+    seal_status,
+    structure_tags,
+)
 from tests.sve.conftest import enabled_form, submit
 
 pytestmark = pytest.mark.django_db
@@ -242,7 +250,7 @@ def test_issued_letters_are_tagged_for_assistive_technologies_and_archivable(
     tenant_a, member_factory, outbox, eager_tasks, django_capture_on_commit_callbacks
 ):
     """Issue 26 (RGAA 13.3): read back from the stored files: structure tree, language,
-    title, headings in order, header cells, the logo's alternative text; PDF/A-3."""
+    title, headings in order, header cells, the logo's alternative text; PDF/A-3; the seal."""
     CollectiviteLogo.objects.create(
         collectivite=tenant_a, content=_logo_png(), content_type="image/png", width=120, height=60
     )
@@ -269,3 +277,10 @@ def test_issued_letters_are_tagged_for_assistive_technologies_and_archivable(
         reader = PdfReader(io.BytesIO(issued[kind]))
         figures = [e for tag, e in structure_tags(reader) if tag == "/Figure"]
         assert [str(f["/Alt"]) for f in figures] == ["Logo de Commune A"]
+        # Sealed with the operator's certificate, over the whole file; findable by its hash.
+        status = seal_status(issued[kind])
+        assert status.intact and status.valid and status.trusted, kind
+        assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        sealed = SealedDocument.objects.get(sha256=hashlib.sha256(issued[kind]).hexdigest())
+        assert (sealed.schema_name, sealed.reference) == (tenant_a.schema_name, req.reference)
+        assert sealed.kind == f"sve.{kind}"
