@@ -5,6 +5,8 @@ Prints, for each kind (aee, ar, pieces, decision, attestation, agreement, amendm
 usage_report, titre, memoire):
   pdf_<kind>_typical_ms <ms> ms   median over a few renders of a typical document
   pdf_<kind>_max_s <s> s          median with every field at the most it accepts (<= 1)
+  pdf_seal_ms <ms> ms             sealing one act (a titre), median
+  pdf_verify_ms <ms> ms           the verification page's work on an uploaded act, median
 
 Times are the CPU time of the rendering process (the worker's cost), which the other load
 of a shared machine does not inflate. "Maximum": a citizen's filing with each answer at its
@@ -173,6 +175,7 @@ def convention_contexts(tenant, *, size: int) -> dict[str, tuple[str, dict]]:
         "model": model,
         "collectivite": tenant,
         "operator_name": "Syndicat mixte de bench",
+        "verify_url": "http://localhost:8000/verifier/",
         "today": date.today(),
         "applications": applications,
         "threshold": "0,00 €",
@@ -260,6 +263,7 @@ def titre_contexts(tenant, *, size: int) -> dict[str, tuple[str, dict]]:
                 "issuer": issuer,
                 "debtor": debtor,
                 "corrects": None,
+                "verify_url": "http://localhost:8000/verifier/",
                 "vat_breakdown": [{"rate_bp": 2000, "base": 370_368, "vat": 74_073}],
                 # As billing.services.titres.titre_render: the liquidation, embedded.
                 "_attachments": (
@@ -271,6 +275,26 @@ def titre_contexts(tenant, *, size: int) -> dict[str, tuple[str, dict]]:
             },
         )
     return contexts
+
+
+def seal_and_verify(content: bytes) -> None:
+    """The seal the worker adds to each act, and the verification page's work on a file
+    (its seal checked, its hash looked up): medians, wall time (pyHanko's own work only)."""
+    from portal.seal import pdf_seal, pdf_seal_check
+    from portal.sealed.selectors import sealed_verify
+
+    pdf_seal(content, reason="Bench")  # the seal's key and certificate loaded
+    sealing, verifying = [], []
+    for _ in range(RUNS * 4):
+        started = time.perf_counter()
+        sealed = pdf_seal(content, reason="Bench")
+        sealing.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        sealed_verify(content=sealed, schema_name="public")
+        verifying.append(time.perf_counter() - started)
+    assert pdf_seal_check(sealed).intact
+    figure("pdf_seal_ms", statistics.median(sealing) * 1000, "ms")
+    figure("pdf_verify_ms", statistics.median(verifying) * 1000, "ms")
 
 
 def main() -> None:
@@ -289,6 +313,8 @@ def main() -> None:
                     figure(f"pdf_{kind}_typical_ms", seconds * 1000, "ms")
                 else:
                     figure(f"pdf_{kind}_max_s", seconds, "s")
+        template, context = titre_contexts(tenant, size=200)["titre"]
+        seal_and_verify(render_pdf(template, context))
     finally:
         cleanup()
 

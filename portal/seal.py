@@ -197,6 +197,7 @@ class SealCheck:
     sealed: bool  # carries a signature
     intact: bool  # the signature is valid and covers the whole file as it is now
     trusted: bool  # made with a certificate the portal trusts (its seal)
+    ours: bool = False  # names the portal's seal certificate, even when broken
     signed_at: datetime.datetime | None = None
     signer: str = ""
 
@@ -222,10 +223,14 @@ def pdf_seal_check(content: bytes) -> SealCheck:
     except Exception:  # noqa: BLE001 - a malformed signature is a broken one
         return SealCheck(sealed=True, intact=False, trusted=False)
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    ours = status.signing_cert is not None and status.signing_cert.sha256 in {
+        cert.sha256 for cert in load_certs_from_pemder([str(seal_files().cert)])
+    }
     return SealCheck(
         sealed=True,
         intact=bool(status.intact and status.valid and whole),
         trusted=bool(status.trusted),
+        ours=bool(ours or status.trusted),
         signed_at=(status.timestamp_validity.timestamp if status.timestamp_validity else None)
         or status.signer_reported_dt,
         signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",

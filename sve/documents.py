@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from portal.owed.selectors import owed_pending
 from portal.owed.services import owed_issuing
 from portal.pdf import pdf_issue
+from portal.sealed.selectors import verify_url
 from portal.sealed.services import sealed_record
 from sve import deadlines
 from sve.fields import summary
@@ -138,6 +139,7 @@ def document_context(request: Request) -> dict:
         "pieces_effect": pieces_effect(request),
         "signatory": decision_signatory(request),
         "tracking_url": tracking_url(request),
+        "verify_url": verify_url(site_url=commune.primary_url()),
         "issued_on": today,
     }
 

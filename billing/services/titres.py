@@ -32,6 +32,7 @@ from billing.selectors import issuer_problems
 from billing.terms import contest_last_day, payment_due_on
 from portal.audit.history import history_append
 from portal.pdf import PdfAttachment, pdf_issue
+from portal.sealed.selectors import verify_url
 from portal.sealed.services import sealed_record
 
 HISTORY_STREAM = "billing"
@@ -210,6 +211,7 @@ def _pdf_context(titre: Titre) -> dict:
             {"rate_bp": rate, "base": ht, "vat": vat} for rate, ht, vat in titre.vat_breakdown
         ],
         "euros": euros,
+        "verify_url": verify_url(),
     }
 
 

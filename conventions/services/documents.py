@@ -15,6 +15,7 @@ from conventions.models import Amendment, Convention, Document
 from conventions.services.common import ConventionError, record
 from portal.accounts.models import User
 from portal.pdf import pdf_issue
+from portal.sealed.selectors import verify_url
 from portal.sealed.services import sealed_record
 from portal.uploads import upload_check
 
@@ -119,6 +120,7 @@ def _context(document: Document) -> dict:
         "today": timezone.localdate(),
         "applications": [c.application for c in convention.coverages.select_related("application")],
         "document": document,
+        "verify_url": verify_url(),
         "threshold": euros(convention.model.threshold_cents or 0),
         "commitment": euros(convention.commitment_cents or 0),
         "member_deadline": _day_label(convention.model.notice_deadline_member),

@@ -112,3 +112,23 @@ def test_the_titre_is_tagged_archivable_and_carries_its_liquidation(laverune_set
     status = seal_status(content)
     assert status.intact and status.valid and status.trusted
     assert SealedDocument.objects.get(sha256=titre.pdf_sha256).reference == "2026-00001"
+
+
+def test_the_titre_is_verified_on_the_operators_host(
+    laverune_setup, share_model, operator_client, client_a
+):
+    """Issue 26 §4: the titre names the page that verifies it; the operator's host says it
+    issued it, a member's host does not."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    titre = _laverune_titre(share_model)
+    assert "déposez-le sur http://localhost:8000/verifier/ (référence 2026-00001)" in _text(titre)
+
+    def verify(client) -> str:
+        uploaded = SimpleUploadedFile("titre.pdf", bytes(titre.pdf), "application/pdf")
+        response = client.post("/verifier/", {"document": uploaded})
+        return re.sub(r"\s+", " ", response.content.decode())
+
+    assert "Document authentique" in verify(operator_client)
+    assert "2026-00001" in verify(operator_client)
+    assert "2026-00001" not in verify(client_a)
