@@ -418,6 +418,8 @@ PORTAL_RATE_LIMITS = {
     "filing:account": env("LIMIT_FILING_ACCOUNT", default="10/h"),
     "booking:ip": env("LIMIT_BOOKING_IP", default="30/h"),
     "booking:account": env("LIMIT_BOOKING_ACCOUNT", default="5/h"),
+    # Issue 26: the public verification page checks a seal per upload.
+    "verify:ip": env("LIMIT_VERIFY_IP", default="60/h"),
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")

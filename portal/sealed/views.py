@@ -6,6 +6,7 @@ from django import forms
 from django.db import connection
 from django.shortcuts import render
 
+from portal.limits import limit
 from portal.sealed.selectors import sealed_verify
 from portal.uploads import max_upload_bytes
 
@@ -22,6 +23,7 @@ class VerifyForm(forms.Form):
         return uploaded
 
 
+@limit("verify")
 def verify(request):
     posted = request.method == "POST"
     form = VerifyForm(request.POST, request.FILES) if posted else VerifyForm()

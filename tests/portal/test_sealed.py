@@ -92,3 +92,10 @@ def test_the_page_asks_for_a_file(client_a):
     assert response.status_code == 200 and "Vérifier un document" in page_text(response)
     text = page_text(client_a.post("/verifier/", {}))
     assert "Ce champ est obligatoire" in text
+
+
+def test_uploads_to_the_page_are_limited_per_address(client_a, settings):
+    settings.PORTAL_RATE_LIMITS = {**settings.PORTAL_RATE_LIMITS, "verify:ip": "2/h"}
+    for _ in range(2):
+        assert upload(client_a, b"pas un PDF").status_code == 200
+    assert upload(client_a, b"pas un PDF").status_code == 429
