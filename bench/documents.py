@@ -299,7 +299,7 @@ def seal_and_verify(content: bytes) -> None:
 
 def main() -> None:
     cleanup()
-    tenant = collectivite_create(name="Bench documents", slug=SLUG, insee_code="05023")
+    tenant = collectivite_create(name="Bench documents", slug=SLUG)
     try:
         for size_name, size in (("typical", 200), ("max", LONG)):
             contexts = (
