@@ -32,6 +32,8 @@ def _banner() -> str:
     lines += [
         f" Courriels envoyés (administrateur)        http://localhost:{PORT}/operateur/courriels/",
         f" API (schéma OpenAPI)                      http://localhost:{PORT}/api/schema/",
+        f" Vérifier un document                      http://localhost:{PORT}/verifier/",
+        " Cachet de test des documents (non qualifié) var/seal/seal-cert.pem, autorité var/seal/ca-cert.pem",
         "",
         f" Comptes de démonstration (mot de passe : {DEMO_PASSWORD})",
     ]

@@ -67,6 +67,8 @@ SHARED_APPS = [
     "portal.accounts",
     "portal.outbox",
     "portal.audit",
+    # Issued acts by the hash of their sealed file (issue 26), for the verification page.
+    "portal.sealed",
     # Also a tenant app: public-schema jobs (conventions, billing) record their runs here.
     "portal.jobs",
     "conventions",
@@ -416,6 +418,8 @@ PORTAL_RATE_LIMITS = {
     "filing:account": env("LIMIT_FILING_ACCOUNT", default="10/h"),
     "booking:ip": env("LIMIT_BOOKING_IP", default="30/h"),
     "booking:account": env("LIMIT_BOOKING_ACCOUNT", default="5/h"),
+    # Issue 26: the public verification page checks a seal per upload.
+    "verify:ip": env("LIMIT_VERIFY_IP", default="60/h"),
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
@@ -531,3 +535,14 @@ LOGGING = {
 # Sessions read from Redis first (written through to the database): a signed-in page
 # saves one PostgreSQL round trip.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Sealed documents (issue 26; portal/seal.py, README "Sealed documents") ------------
+# The operator's seal certificate (PEM, then its chain), its key, and the roots the
+# verification page trusts; unset outside production: a test CA made under var/seal/.
+PDF_SEAL_CERT_FILE = env.str("PDF_SEAL_CERT_FILE", default="")
+PDF_SEAL_KEY_FILE = env.str("PDF_SEAL_KEY_FILE", default="")
+PDF_SEAL_KEY_PASSPHRASE = env.str("PDF_SEAL_KEY_PASSPHRASE", default="")
+PDF_SEAL_TRUST_ROOTS_FILE = env.str("PDF_SEAL_TRUST_ROOTS_FILE", default="")
+PDF_SEAL_DEV_DIR = BASE_DIR / "var" / "seal"
+# An RFC 3161 timestamping authority (e.g. a qualified TSA's URL); none: no timestamp.
+PDF_SEAL_TSA_URL = env.str("PDF_SEAL_TSA_URL", default="")

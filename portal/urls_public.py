@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", include("tenants.urls_operator_home")),
+    # Issue 26: anyone checks an act the portal issued on this host.
+    path("verifier/", include("portal.sealed.urls")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
     path("o/", include("identity.urls_provider")),

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("", include("tenants.urls_home")),
+    # Issue 26: anyone checks an act the portal issued on this host.
+    path("verifier/", include("portal.sealed.urls")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
     path("gestion/assistance/", include("support.urls_member")),

@@ -17,7 +17,9 @@ from django.utils.formats import date_format
 
 from portal.owed.selectors import owed_pending
 from portal.owed.services import owed_issuing
-from portal.pdf import render_pdf
+from portal.pdf import pdf_issue
+from portal.sealed.selectors import verify_url
+from portal.sealed.services import sealed_record
 from sve import deadlines
 from sve.fields import summary
 from sve.journal import journal_append, journal_extend
@@ -93,7 +95,11 @@ def decision_signatory(request: Request) -> dict | None:
 def pieces_letter_pdf(request: Request) -> tuple[str, bytes]:
     """The letter asking for pieces (CRPA L114-5), attached to the citizen's notice."""
     number = request.piece_requests.count()
-    content = render_pdf("sve/pdf/pieces.html", document_context(request))
+    content = pdf_issue(
+        "sve/pdf/pieces.html",
+        document_context(request),
+        reason=f"Demande de pièces — demande {request.reference}",
+    )
     return f"demande-de-pieces-{request.reference}-{number}.pdf", content
 
 
@@ -133,6 +139,7 @@ def document_context(request: Request) -> dict:
         "pieces_effect": pieces_effect(request),
         "signatory": decision_signatory(request),
         "tracking_url": tracking_url(request),
+        "verify_url": verify_url(site_url=commune.primary_url()),
         "issued_on": today,
     }
 
@@ -161,8 +168,11 @@ def email_send(
 
 
 def _document_render(request: Request, kind: str, context: dict) -> tuple[str, bytes]:
-    slug, _ = KIND_FILES[kind]
-    return f"{slug}-{request.reference}.pdf", render_pdf(f"sve/pdf/{kind}.html", context)
+    slug, title = KIND_FILES[kind]
+    content = pdf_issue(
+        f"sve/pdf/{kind}.html", context, reason=f"{title} — demande {request.reference}"
+    )
+    return f"{slug}-{request.reference}.pdf", content
 
 
 def _document_entry(request: Request, action: str, payload: dict) -> JournalEntry:
@@ -239,6 +249,8 @@ def _document_store(
         size=len(content),
         content=content,
     )
+    _, title = KIND_FILES[kind]
+    sealed_record(content=content, kind=f"sve.{kind}", label=title, reference=request.reference)
     payload = {"kind": kind, "document": document.pk, "size": len(content)}
     return document, [_document_entry(request, "document_issued", payload)]
 
@@ -296,6 +308,12 @@ def citizen_notify(*, request_id: int, event: str) -> bool:
     attachments = ()
     if event == "pieces_requested":
         filename, content = pieces_letter_pdf(request)
+        sealed_record(
+            content=content,
+            kind="sve.pieces",
+            label="Demande de pièces complémentaires",
+            reference=request.reference,
+        )
         attachments = ((filename, content, "application/pdf"),)
     email_send(
         request=request,

@@ -8,6 +8,7 @@ claimed in a short transaction and sent after its commit (at most once).
 """
 
 import hashlib
+import json
 from collections import defaultdict
 from datetime import date
 
@@ -30,7 +31,9 @@ from billing.money import euros, vat_split
 from billing.selectors import issuer_problems
 from billing.terms import contest_last_day, payment_due_on
 from portal.audit.history import history_append
-from portal.pdf import render_pdf
+from portal.pdf import PdfAttachment, pdf_issue
+from portal.sealed.selectors import verify_url
+from portal.sealed.services import sealed_record
 
 HISTORY_STREAM = "billing"
 
@@ -218,6 +221,7 @@ def _pdf_context(titre: Titre) -> dict:
             {"rate_bp": rate, "base": ht, "vat": vat} for rate, ht, vat in titre.vat_breakdown
         ],
         "euros": euros,
+        "verify_url": verify_url(),
     }
 
 
@@ -233,8 +237,46 @@ def _notification_dates(titre: Titre, today: date) -> list[str]:
     return ["notified_on", "contest_until", "due_on"]
 
 
+def titre_liquidation_json(titre: Titre) -> bytes:
+    """The titre's liquidation, machine-readable: embedded in its PDF (PDF/A-3 associated
+    file), so that the accountant's pièce justificative carries its own figures."""
+    data = {
+        "reference": titre.reference,
+        "label": titre.label,
+        "year": titre.year,
+        "issued_on": titre.issued_on.isoformat(),
+        "issuer": {"name": titre.issuer.get("name"), "siret": titre.issuer.get("siret")},
+        "debtor": {k: titre.debtor.get(k) for k in ("name", "siren", "siret", "insee_code")},
+        "corrects": titre.corrects.reference if titre.corrects_id else None,
+        "lines": [
+            {
+                "position": line.position,
+                "label": line.label,
+                "basis": line.basis,
+                "application": line.application,
+                "quantity": str(line.quantity),
+                "unit_cents": line.unit_cents,
+                "amount_ht_cents": line.amount_ht_cents,
+                "vat_rate_bp": line.vat_rate_bp,
+                "vat_cents": line.vat_cents,
+                "amount_ttc_cents": line.amount_ttc_cents,
+            }
+            for line in titre.lines.order_by("position")
+        ],
+        "vat_breakdown": [
+            {"rate_bp": rate, "base_cents": ht, "vat_cents": vat}
+            for rate, ht, vat in titre.vat_breakdown
+        ],
+        "total_ht_cents": titre.total_ht_cents,
+        "total_vat_cents": titre.total_vat_cents,
+        "total_ttc_cents": titre.total_ttc_cents,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1).encode()
+
+
 def titre_render(*, titre_id: int, today: date | None = None) -> bool:
-    """Render and store the titre's PDF once (outside any lock); False if already stored.
+    """Render, seal and store the titre's PDF once (outside any lock); False if already
+    stored.
 
     The notification date is recorded first (the day the ampliation is dated and sent), so
     the PDF prints the due date that the e-mail states too (seed 002 art. 5: 30 days from
@@ -248,10 +290,29 @@ def titre_render(*, titre_id: int, today: date | None = None) -> bool:
         if changed:
             titre.save(update_fields=changed)
     titre = Titre.objects.select_related("corrects", "replaces").get(pk=titre_id)
-    pdf = render_pdf("billing/pdf/titre.html", _pdf_context(titre))
-    stored = Titre.objects.filter(pk=titre_id, pdf__isnull=True).update(
-        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
+    pdf = pdf_issue(
+        "billing/pdf/titre.html",
+        _pdf_context(titre),
+        reason=f"{titre.label} n° {titre.reference}",
+        attachments=(
+            PdfAttachment(
+                name=f"titre-{titre.reference}-liquidation.json",
+                content=titre_liquidation_json(titre),
+                description=f"Liquidation du titre n° {titre.reference}",
+            ),
+        ),
     )
+    with transaction.atomic():
+        stored = Titre.objects.filter(pk=titre_id, pdf__isnull=True).update(
+            pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest()
+        )
+        if stored:
+            sealed_record(
+                content=pdf,
+                kind=f"billing.{titre.kind}",
+                label=titre.label,
+                reference=titre.reference,
+            )
     return bool(stored)
 
 

@@ -14,7 +14,9 @@ from billing.money import euros
 from conventions.models import Amendment, Convention, Document
 from conventions.services.common import ConventionError, record
 from portal.accounts.models import User
-from portal.pdf import render_pdf
+from portal.pdf import pdf_issue
+from portal.sealed.selectors import verify_url
+from portal.sealed.services import sealed_record
 from portal.uploads import upload_check
 
 PDF_ONLY = {"application/pdf": ("pdf",)}
@@ -76,7 +78,13 @@ def document_issue(*, document_id: int) -> bool:
     if document is None or document.issued_at is not None:
         return False
     context = _context(document)
-    content = render_pdf(TEMPLATES[document.kind], context)
+    label = str(document.get_kind_display())
+    reference = document.convention.reference
+    if document.kind == Document.Kind.AMENDMENT:
+        reference += f" avenant {document.amendment.number}"
+    elif document.kind == Document.Kind.USAGE_REPORT:
+        reference += f" {document.year}"
+    content = pdf_issue(TEMPLATES[document.kind], context, reason=f"{label} — {reference}")
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document_id)
         if locked.issued_at is not None:
@@ -87,6 +95,9 @@ def document_issue(*, document_id: int) -> bool:
         locked.content_type = "application/pdf"
         locked.issued_at = timezone.now()
         locked.save(update_fields=["content", "size", "filename", "content_type", "issued_at"])
+        sealed_record(
+            content=content, kind=f"conventions.{document.kind}", label=label, reference=reference
+        )
         record(
             document.convention,
             "document_issued",
@@ -109,6 +120,7 @@ def _context(document: Document) -> dict:
         "today": timezone.localdate(),
         "applications": [c.application for c in convention.coverages.select_related("application")],
         "document": document,
+        "verify_url": verify_url(),
         "threshold": euros(convention.model.threshold_cents or 0),
         "commitment": euros(convention.commitment_cents or 0),
         "member_deadline": _day_label(convention.model.notice_deadline_member),

@@ -114,3 +114,53 @@ def test_pdf_states_its_due_date_and_the_court_the_email_agrees(
     assert "tribunal judiciaire" not in text
     (message,) = mailoutbox
     assert "au plus tard le 02/10/2026" in message.body
+
+
+def test_the_titre_is_tagged_archivable_and_carries_its_liquidation(laverune_setup, share_model):
+    """Issue 26: read back from the stored file: structure tree, PDF/A-3 and, embedded, the
+    liquidation as JSON whose figures are the titre's."""
+    import json
+
+    from portal.sealed.models import SealedDocument
+    from tests.pdf_structure import (
+        accessibility_problems,
+        attachments,
+        pdfa_problems,
+        seal_status,
+    )
+
+    titre = _laverune_titre(share_model)
+    titre.refresh_from_db()
+    content = bytes(titre.pdf)
+    assert accessibility_problems(content, title="Titre de recette n° 2026-00001") == []
+    assert pdfa_problems(content) == []
+    files = attachments(content)
+    assert list(files) == ["titre-2026-00001-liquidation.json"]
+    liquidation = json.loads(files["titre-2026-00001-liquidation.json"])
+    assert liquidation["reference"] == "2026-00001"
+    assert liquidation["total_ttc_cents"] == titre.total_ttc_cents == 15011
+    assert sum(line["amount_ttc_cents"] for line in liquidation["lines"]) == 15011
+    assert liquidation["debtor"]["name"] == "Lavérune"
+    status = seal_status(content)
+    assert status.intact and status.valid and status.trusted
+    assert SealedDocument.objects.get(sha256=titre.pdf_sha256).reference == "2026-00001"
+
+
+def test_the_titre_is_verified_on_the_operators_host(
+    laverune_setup, share_model, operator_client, client_a
+):
+    """Issue 26 §4: the titre names the page that verifies it; the operator's host says it
+    issued it, a member's host does not."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    titre = _laverune_titre(share_model)
+    assert "déposez-le sur http://localhost:8000/verifier/ (référence 2026-00001)" in _text(titre)
+
+    def verify(client) -> str:
+        uploaded = SimpleUploadedFile("titre.pdf", bytes(titre.pdf), "application/pdf")
+        response = client.post("/verifier/", {"document": uploaded})
+        return re.sub(r"\s+", " ", response.content.decode())
+
+    assert "Document authentique" in verify(operator_client)
+    assert "2026-00001" in verify(operator_client)
+    assert "2026-00001" not in verify(client_a)

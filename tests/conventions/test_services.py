@@ -257,3 +257,35 @@ def test_threshold_not_reached_by_the_last_day_lapses(
         services.convention_sign(
             convention=late, signed_on=date(2019, 7, 1), by=platform_admin, today=date(2019, 7, 2)
         )
+
+
+@pytest.mark.parametrize("kind", ["agreement", "usage_report"])
+def test_convention_documents_are_tagged_and_archivable(catalogue, tenant_a, platform_admin, kind):
+    """Issue 26: read back from the issued file, the structure tree for assistive
+    technologies and the PDF/A-3 declaration, output intent and embedded fonts."""
+    from tests.pdf_structure import accessibility_problems, pdfa_problems, seal_status
+
+    convention = services.convention_create(
+        model=catalogue["000"], collectivite=tenant_a, by=platform_admin
+    )
+    if kind == "agreement":
+        services.convention_send(convention=convention, by=platform_admin)
+        document = convention.documents.get(kind="agreement")
+        title = f"{catalogue['000'].name} — Commune A"
+    else:
+        services.convention_sign(
+            convention=convention,
+            signed_on=date(2025, 3, 10),
+            by=platform_admin,
+            today=date(2025, 3, 10),
+        )
+        document = services.usage_report_request(
+            convention=convention, year=2025, by=platform_admin
+        )
+        title = "Compte rendu d'utilisation 2025 — Commune A"
+    assert services.document_issue(document_id=document.pk)
+    document.refresh_from_db()
+    assert accessibility_problems(document.content, title=title) == []
+    assert pdfa_problems(document.content) == []
+    status = seal_status(document.content)
+    assert status.intact and status.valid and status.trusted

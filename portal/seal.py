@@ -1,0 +1,237 @@
+"""The operator's electronic seal on every issued act (issue 26): a PAdES signature (pyHanko)
+covering the whole file, so that any change to the file breaks it; with an RFC 3161
+timestamp when a timestamping authority is configured (``PDF_SEAL_TSA_URL``).
+
+Production: the seal certificate (then its chain) and its key are files named by settings
+(``PDF_SEAL_CERT_FILE``, ``PDF_SEAL_KEY_FILE``, ``PDF_SEAL_KEY_PASSPHRASE``); the roots a
+verifier trusts by ``PDF_SEAL_TRUST_ROOTS_FILE`` (README, "Sealed documents": how to obtain
+an RGS or eIDAS qualified seal certificate, and the PKCS#11 route for an HSM).
+Development and tests: a test certificate authority and seal certificate made on demand
+under ``var/seal/`` with the ``cryptography`` library.
+
+Sealing is CPU work of a few tens of milliseconds: the worker does it while issuing, after
+rendering and before the short transaction that stores the document, never under a lock.
+"""
+
+import datetime
+import functools
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+SEAL_FIELD = "Sceau"
+PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
+DEV_FILES = ("ca-cert.pem", "ca-key.pem", "seal-cert.pem", "seal-key.pem")
+
+
+@dataclass(frozen=True)
+class SealFiles:
+    cert: Path  # the seal certificate, then its chain (PEM)
+    key: Path
+    passphrase: bytes | None
+    trust_roots: Path
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.OPERATOR_NAME),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def _pem(key) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def development_seal_files(directory: Path) -> SealFiles:
+    """A test CA and a seal certificate it issued, under ``directory`` (made once; several
+    processes starting at once keep the first complete set)."""
+    if not (directory / DEV_FILES[-1]).exists():
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        now = datetime.datetime.now(datetime.UTC)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = _name("Autorité de test du portail (non qualifiée)")
+        ca_cert = (
+            x509.CertificateBuilder()
+            .subject_name(ca_name)
+            .issuer_name(ca_name)
+            .public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                critical=True,
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+        seal_key = ec.generate_private_key(ec.SECP256R1())
+        seal_cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name(f"Cachet de test — {settings.OPERATOR_NAME}"))
+            .issuer_name(ca_name)
+            .public_key(seal_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1825))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                # Non-repudiation (content commitment) and digital signature: a seal.
+                x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+                critical=True,
+            )
+            .add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+        pem = serialization.Encoding.PEM
+        tmp = Path(tempfile.mkdtemp(prefix=".seal-", dir=directory.parent))
+        (tmp / "ca-cert.pem").write_bytes(ca_cert.public_bytes(pem))
+        (tmp / "ca-key.pem").write_bytes(_pem(ca_key))
+        (tmp / "seal-cert.pem").write_bytes(seal_cert.public_bytes(pem) + ca_cert.public_bytes(pem))
+        (tmp / "seal-key.pem").write_bytes(_pem(seal_key))
+        try:
+            os.rename(tmp, directory)
+        except OSError:  # another process made it first
+            for name in DEV_FILES:
+                (tmp / name).unlink()
+            tmp.rmdir()
+    return SealFiles(
+        cert=directory / "seal-cert.pem",
+        key=directory / "seal-key.pem",
+        passphrase=None,
+        trust_roots=directory / "ca-cert.pem",
+    )
+
+
+def seal_files() -> SealFiles:
+    if settings.PDF_SEAL_CERT_FILE:
+        if not (settings.PDF_SEAL_KEY_FILE and settings.PDF_SEAL_TRUST_ROOTS_FILE):
+            raise ImproperlyConfigured(
+                "PDF_SEAL_CERT_FILE needs PDF_SEAL_KEY_FILE and PDF_SEAL_TRUST_ROOTS_FILE."
+            )
+        passphrase = settings.PDF_SEAL_KEY_PASSPHRASE
+        return SealFiles(
+            cert=Path(settings.PDF_SEAL_CERT_FILE),
+            key=Path(settings.PDF_SEAL_KEY_FILE),
+            passphrase=passphrase.encode() if passphrase else None,
+            trust_roots=Path(settings.PDF_SEAL_TRUST_ROOTS_FILE),
+        )
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production: set PDF_SEAL_CERT_FILE, PDF_SEAL_KEY_FILE and "
+            "PDF_SEAL_TRUST_ROOTS_FILE (README.md, Sealed documents)."
+        )
+    return development_seal_files(Path(settings.PDF_SEAL_DEV_DIR))
+
+
+@functools.cache
+def _signer():
+    from pyhanko.keys import load_certs_from_pemder, load_private_key_from_pemder
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    files = seal_files()
+    # The seal certificate first in its file, then its chain: a verifier builds the path.
+    certs = list(load_certs_from_pemder([str(files.cert)]))
+    return signers.SimpleSigner(
+        signing_cert=certs[0],
+        signing_key=load_private_key_from_pemder(str(files.key), passphrase=files.passphrase),
+        cert_registry=SimpleCertificateStore.from_certs(certs),
+    )
+
+
+def pdf_seal(content: bytes, *, reason: str, location: str = "") -> bytes:
+    """The PDF sealed: one incremental update adding a PAdES signature over the whole file
+    (and its RFC 3161 timestamp when ``PDF_SEAL_TSA_URL`` is set)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.metadata import model
+    from pyhanko.sign import fields, signers, timestamps
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(content), strict=False)
+    # pyHanko rewrites the XMP packet (producer, date) keeping its first rdf:RDF only: the
+    # PDF/UA-1 identification, written beside it (portal.pdf), is carried over here.
+    writer.document_meta.xmp_extra.append(
+        model.XmpStructure.of(
+            (model.ExpandedName(ns=PDFUA_NS, local_name="part"), model.XmpValue("1"))
+        )
+    )
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SEAL_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location or None,
+        name=settings.OPERATOR_NAME,
+    )
+    timestamper = (
+        timestamps.HTTPTimeStamper(settings.PDF_SEAL_TSA_URL) if settings.PDF_SEAL_TSA_URL else None
+    )
+    output = io.BytesIO()
+    signers.PdfSigner(metadata, signer=_signer(), timestamper=timestamper).sign_pdf(
+        writer, output=output
+    )
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    sealed: bool  # carries a signature
+    intact: bool  # the signature is valid and covers the whole file as it is now
+    trusted: bool  # made with a certificate the portal trusts (its seal)
+    ours: bool = False  # names the portal's seal certificate, even when broken
+    signed_at: datetime.datetime | None = None
+    signer: str = ""
+
+
+def pdf_seal_check(content: bytes) -> SealCheck:
+    """What the file's seal says, checked against the trusted roots; never raises on a
+    damaged or foreign file (it is then neither sealed nor intact)."""
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        signatures = PdfFileReader(io.BytesIO(content), strict=False).embedded_signatures
+    except Exception:  # noqa: BLE001 - whatever a stranger uploads: not one of ours
+        return SealCheck(sealed=False, intact=False, trusted=False)
+    if not signatures:
+        return SealCheck(sealed=False, intact=False, trusted=False)
+    roots = load_certs_from_pemder([str(seal_files().trust_roots)])
+    context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
+    try:
+        status = validate_pdf_signature(signatures[-1], context)
+    except Exception:  # noqa: BLE001 - a malformed signature is a broken one
+        return SealCheck(sealed=True, intact=False, trusted=False)
+    whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    ours = status.signing_cert is not None and status.signing_cert.sha256 in {
+        cert.sha256 for cert in load_certs_from_pemder([str(seal_files().cert)])
+    }
+    return SealCheck(
+        sealed=True,
+        intact=bool(status.intact and status.valid and whole),
+        trusted=bool(status.trusted),
+        ours=bool(ours or status.trusted),
+        signed_at=(status.timestamp_validity.timestamp if status.timestamp_validity else None)
+        or status.signer_reported_dt,
+        signer=status.signing_cert.subject.human_friendly if status.signing_cert else "",
+    )
