@@ -83,6 +83,12 @@ def action_label(code: str) -> str:
 CURRENT = object()  # the collectivité of the schema in use (None on the operator's host)
 
 
+def request_actor(request) -> Actor:
+    """Who acts in a request: the signed-in account, or the anonymous citizen."""
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else ANONYMOUS
+
+
 def current_collectivite_id() -> int | None:
     tenant = getattr(connection, "tenant", None)
     if tenant is None or getattr(tenant, "is_operator", True):
