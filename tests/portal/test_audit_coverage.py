@@ -100,7 +100,6 @@ NOT_AUDITED = {
 NO_SCENARIO_YET = {
     "identity:second_factor",  # identity.audit: second_factor_failed / recovery_code_used
     "identity:second_factor_settings",  # identity.audit: SECOND_FACTOR_ENABLED
-    "identity:second_factor_remove",  # identity.audit: SECOND_FACTOR_DISABLED
     "identity:email_confirm",  # identity.audit: EMAIL_CHANGED
     "identity:password_change",  # identity.audit: PASSWORD_CHANGED
     "identity:upstream_link",
@@ -110,9 +109,6 @@ NO_SCENARIO_YET = {
     "support_desk:help_edit",  # support.services.help_article_save
     "support:act",  # support.services._message_add
     "operator:onboard",  # tenants collectivite_event_record
-    "operator:lift",
-    "operator:export",
-    "operator:archive",
     "conventions:new",  # conventions history (history_append)
     "conventions:action",
     "conventions_member:notice",
@@ -134,7 +130,6 @@ NO_SCENARIO_YET = {
     "sve:track_complete",
     "sve:dashboard_bulk",
     "sve:agent_request",
-    "sve:agent_action",
     "sve:form_new",
     "sve:form_edit",
     "sve:template_enable",
@@ -151,7 +146,6 @@ NO_SCENARIO_YET = {
     "rendezvous:agent-book",
     "rendezvous:place-add",
     "rendezvous:place-edit",
-    "rendezvous:config-edit",
     "rendezvous-api-book",
     "rendezvous-api-cancel",
     "rendezvous-api-rebook",
@@ -270,9 +264,23 @@ def account_delete(w: World):
     return user
 
 
-def recovery_codes_new(w: World):
+def _enrolled(w: World):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     user = w.user_factory()
+    TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
+    return user
+
+
+def recovery_codes_new(w: World):
+    user = _enrolled(w)
     w.commune(user).post("/comptes/mon-compte/double-authentification/codes/")
+    return user
+
+
+def second_factor_remove(w: World):
+    user = _enrolled(w)
+    w.commune(user).post("/comptes/mon-compte/double-authentification/desactiver/")
     return user
 
 
@@ -291,6 +299,52 @@ def operator_suspend(w: World):
     return admin
 
 
+def operator_lift(w: World):
+    from tenants.services import collectivite_suspend
+
+    admin = w.platform_admin()
+    collectivite_suspend(collectivite=w.tenant, reason="Mise en demeure", acting_user=admin)
+    w.operator(admin).post(f"/operateur/collectivites/{w.tenant.slug}/retablir/")
+    return admin
+
+
+def operator_export(w: World):
+    admin = w.platform_admin()
+    w.operator(admin).post(f"/operateur/collectivites/{w.tenant.slug}/export/")
+    return admin
+
+
+def operator_archive(w: World):
+    admin = w.platform_admin()
+    w.operator(admin).post(f"/operateur/collectivites/{w.tenant.slug}/export/")
+    data = {"confirm_slug": w.tenant.slug}
+    w.operator(admin).post(f"/operateur/collectivites/{w.tenant.slug}/archiver/", data)
+    return admin
+
+
+def rendezvous_config_edit(w: World):
+    from rendezvous.models import Service
+    from tests.conftest import in_tenant
+
+    admin = w.admin()
+    with in_tenant(w.tenant):
+        service = Service.objects.create(name="Urbanisme")
+    data = {"name": "Urbanisme et travaux", "description": ""}
+    w.commune(admin).post(f"/rendez-vous/gestion/configuration/services/{service.pk}/", data)
+    return admin
+
+
+def sve_agent_action(w: World):
+    from tests.conftest import in_tenant
+    from tests.sve.conftest import enabled_form, submit
+
+    agent = w.member_factory(w.tenant)
+    with in_tenant(w.tenant):
+        request = submit(enabled_form())
+    w.commune(agent).post(f"/demarches/gestion/demandes/{request.pk}/note/", {"body": "Vu"})
+    return agent
+
+
 def help_new(w: World):
     from support.models import DeskMember
 
@@ -307,24 +361,31 @@ def technical_admin(w: World):
     return admin
 
 
+# route name: (scenario, the action its entry must carry)
 SCENARIOS = {
-    "commune:member_action": member_action,
-    "commune:members": members,
-    "commune:look": look,
-    "identity:commune_security": commune_security,
-    "rendezvous:settings": rendezvous_settings,
-    "rendezvous:config-add": rendezvous_config_add,
-    "identity:login": login,
-    "identity:logout": logout,
-    "accounts:signup": signup,
-    "identity:sessions_end": sessions_end,
-    "identity:export_request": export_request,
-    "identity:account_delete": account_delete,
-    "identity:recovery_codes_new": recovery_codes_new,
-    "support:file": support_file,
-    "operator:suspend": operator_suspend,
-    "support_desk:help_new": help_new,
-    "admin:auth_group_add": technical_admin,
+    "commune:member_action": (member_action, "tenants.member_deactivated"),
+    "commune:members": (members, "tenants.member_invited"),
+    "commune:look": (look, "tenants.look_updated"),
+    "identity:commune_security": (commune_security, "tenants.collectivite_security"),
+    "rendezvous:settings": (rendezvous_settings, "rendezvous.settings_saved"),
+    "rendezvous:config-add": (rendezvous_config_add, "rendezvous.config_saved"),
+    "identity:login": (login, "security.signed_in"),
+    "identity:logout": (logout, "security.signed_out"),
+    "accounts:signup": (signup, "account.signed_up"),
+    "identity:sessions_end": (sessions_end, "account.sessions_ended"),
+    "identity:export_request": (export_request, "account.data_export"),
+    "identity:account_delete": (account_delete, "account.deleted"),
+    "identity:recovery_codes_new": (recovery_codes_new, "security.recovery_codes_renewed"),
+    "identity:second_factor_remove": (second_factor_remove, "security.second_factor_disabled"),
+    "support:file": (support_file, "support.description"),
+    "operator:suspend": (operator_suspend, "tenants.collectivite_suspend"),
+    "support_desk:help_new": (help_new, "support.help_article_saved"),
+    "operator:lift": (operator_lift, "tenants.collectivite_lift"),
+    "operator:export": (operator_export, "tenants.collectivite_export"),
+    "operator:archive": (operator_archive, "tenants.collectivite_archive"),
+    "rendezvous:config-edit": (rendezvous_config_edit, "rendezvous.config_saved"),
+    "sve:agent_action": (sve_agent_action, "sve.note_added"),
+    "admin:auth_group_add": (technical_admin, "security.technical_admin"),
 }
 
 
@@ -365,8 +426,9 @@ def test_a_writing_route_records_an_entry_naming_its_actor(
     settings.CELERY_TASK_ALWAYS_EAGER = False
     world = World(tenant=tenant_a, user_factory=user_factory, member_factory=member_factory)
     before = HistoryEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    actor = SCENARIOS[name](world)
-    entries = HistoryEntry.objects.filter(id__gt=before)
+    scenario, action = SCENARIOS[name]
+    actor = scenario(world)
+    entries = HistoryEntry.objects.filter(id__gt=before, action=action)
     if isinstance(actor, str):
         named = entries.filter(actor_label=actor)
     else:
