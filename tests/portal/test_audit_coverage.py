@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -118,7 +119,6 @@ NO_SCENARIO_YET = {
     "billing:payments",
     "billing:tariffs",
     "billing:population",
-    "billing:issuer",
     "billing:member",
     "billing:member_package",
     "billing:member_usage",
@@ -142,7 +142,6 @@ NO_SCENARIO_YET = {
     "rendezvous:cancel",
     "rendezvous:rebook-confirm",
     "rendezvous:survey",
-    "rendezvous:agent-appointment",
     "rendezvous:agent-book",
     "rendezvous:place-add",
     "rendezvous:place-edit",
@@ -345,6 +344,36 @@ def sve_agent_action(w: World):
     return agent
 
 
+def billing_issuer(w: World):
+    from tests.billing.test_services_settings import _issuer_values
+
+    finance = w.user_factory(is_finance=True)
+    w.operator(finance).post("/facturation/ordonnateur/", _issuer_values())
+    return finance
+
+
+def agent_appointment(w: World):
+    from rendezvous import services
+    from rendezvous.models import Mode
+    from tests.rendezvous.conftest import MONDAY, at, make_setup
+
+    agent = w.member_factory(w.tenant)
+    setup = make_setup(w.tenant, [agent])
+    booked = services.appointment_book(
+        acting_user=agent,
+        appointment_type=setup.kind,
+        place_id=setup.place.pk,
+        starts_at=at(MONDAY, 9),
+        mode=Mode.IN_PERSON,
+        first_name="Léa",
+        last_name="Martin",
+        email="lea@example.fr",
+    )
+    connection.set_schema_to_public()
+    w.commune(agent).post(f"/rendez-vous/gestion/rdv/{booked.pk}/", {"action": "seen"})
+    return agent
+
+
 def help_new(w: World):
     from support.models import DeskMember
 
@@ -385,6 +414,8 @@ SCENARIOS = {
     "operator:archive": (operator_archive, "tenants.collectivite_archive"),
     "rendezvous:config-edit": (rendezvous_config_edit, "rendezvous.config_saved"),
     "sve:agent_action": (sve_agent_action, "sve.note_added"),
+    "billing:issuer": (billing_issuer, "issuer_created"),
+    "rendezvous:agent-appointment": (agent_appointment, "rendezvous.marked"),
     "admin:auth_group_add": (technical_admin, "security.technical_admin"),
 }
 
