@@ -178,3 +178,34 @@ def test_the_sve_journal_feeds_the_trail(tenant_a):
     entry = HistoryEntry.objects.filter(action="sve.submitted").latest("id")
     assert entry.collectivite_id == tenant_a.pk and entry.subject_id == str(request.pk)
     assert entry.summary == "Demande déposée."
+
+
+def test_a_lockout_is_in_the_trail(client_a, tenant_a, user_factory, settings):
+    user = user_factory()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        client_a.post("/comptes/connexion/", {"username": user.email, "password": "faux"})
+    locked = HistoryEntry.objects.filter(action="security.locked_out").latest("id")
+    assert user.email in locked.summary and locked.subject_id == str(user.pk)
+
+
+def test_a_refused_second_factor_code_and_a_recovery_code_are_in_the_trail(tenant_a, user_factory):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from identity.services.second_factor import (
+        SecondFactorRefused,
+        recovery_codes_renew,
+        second_factor_verify,
+    )
+
+    user = user_factory()
+    TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
+    codes = recovery_codes_renew(user=user)
+    with pytest.raises(SecondFactorRefused):
+        second_factor_verify(user=user, code="000000")
+    assert HistoryEntry.objects.filter(
+        action="security.second_factor_failed", actor_id=user.pk
+    ).exists()
+    second_factor_verify(user=user, code=codes[0])
+    assert HistoryEntry.objects.filter(
+        action="security.recovery_code_used", actor_id=user.pk
+    ).exists()
