@@ -101,7 +101,6 @@ NOT_AUDITED = {
 NO_SCENARIO_YET = {
     "identity:second_factor",  # identity.audit: second_factor_failed / recovery_code_used
     "identity:second_factor_settings",  # identity.audit: SECOND_FACTOR_ENABLED
-    "identity:email_confirm",  # identity.audit: EMAIL_CHANGED
     "identity:password_change",  # identity.audit: PASSWORD_CHANGED
     "identity:upstream_link",
     "oauth2_provider:rp-initiated-logout",  # user_logged_out
@@ -139,7 +138,6 @@ NO_SCENARIO_YET = {
     "sve-api-pieces",
     "sve-api-decide",
     "rendezvous:book",  # rendezvous.services.recording
-    "rendezvous:cancel",
     "rendezvous:rebook-confirm",
     "rendezvous:survey",
     "rendezvous:agent-book",
@@ -374,6 +372,40 @@ def agent_appointment(w: World):
     return agent
 
 
+def citizen_cancel(w: World):
+    from rendezvous import links, services
+    from rendezvous.models import Mode
+    from tests.rendezvous.conftest import MONDAY, at, make_setup
+
+    citizen = w.user_factory()
+    setup = make_setup(w.tenant, [w.member_factory(w.tenant)])
+    booked = services.appointment_book(
+        acting_user=citizen,
+        appointment_type=setup.kind,
+        place_id=setup.place.pk,
+        starts_at=at(MONDAY, 9),
+        mode=Mode.IN_PERSON,
+        first_name="Léa",
+        last_name="Martin",
+        email=citizen.email,
+    )
+    connection.set_schema_to_public()
+    w.commune(citizen).post(f"/rendez-vous/mon-rdv/{links.link_sign(appointment=booked)}/annuler/")
+    return citizen
+
+
+def email_confirm(w: World):
+    # A GET that writes: the link mailed to the new address (identity.services.account).
+    from django.core import signing
+
+    from identity.services.account import EMAIL_CHANGE_SALT
+
+    user = w.user_factory()
+    token = signing.dumps({"user": user.pk, "email": "nouvelle@example.fr"}, salt=EMAIL_CHANGE_SALT)
+    w.commune(user).get(f"/comptes/mon-compte/adresse/{token}/")
+    return "nouvelle@example.fr"
+
+
 def help_new(w: World):
     from support.models import DeskMember
 
@@ -416,6 +448,8 @@ SCENARIOS = {
     "sve:agent_action": (sve_agent_action, "sve.note_added"),
     "billing:issuer": (billing_issuer, "issuer_created"),
     "rendezvous:agent-appointment": (agent_appointment, "rendezvous.marked"),
+    "rendezvous:cancel": (citizen_cancel, "rendezvous.cancelled"),
+    "identity:email_confirm": (email_confirm, "account.email_changed"),
     "admin:auth_group_add": (technical_admin, "security.technical_admin"),
 }
 
