@@ -41,6 +41,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from portal.accounts.models import User  # noqa: E402
+from portal.audit.trail import SYSTEM_COMMAND  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
 from portal.jobs.tasks import fan_out, run_tenant_job  # noqa: E402
 from portal.outbox.models import OutboxMessage  # noqa: E402
@@ -149,6 +150,7 @@ def citizen_in(members: list[Collectivite]) -> User:
     )
     rule.types.add(kind)
     rdv.appointment_book(
+        acting_user=SYSTEM_COMMAND,
         appointment_type=kind,
         place_id=place.pk,
         starts_at=datetime.combine(day, dtime(9), PARIS),

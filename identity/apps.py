@@ -11,3 +11,7 @@ class IdentityConfig(AppConfig):
         from identity.services.sessions import session_record_on_login
 
         user_logged_in.connect(session_record_on_login, dispatch_uid="identity-session-record")
+
+        from identity import audit
+
+        audit.connect()  # issue 22: security events in the audit trail

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from portal.audit.views import operator_journal
+
 urlpatterns = [
     path("", include("tenants.urls_operator_home")),
     # Issue 26: anyone checks an act the portal issued on this host.
@@ -14,6 +16,7 @@ urlpatterns = [
     path("o/", include("identity.urls_provider")),
     path("operateur/courriels/", include("portal.outbox.urls")),
     path("operateur/assistance/", include("support.urls_desk")),
+    path("operateur/journal/", operator_journal, name="audit_journal"),  # issue 22
     path("operateur/", include("tenants.urls_operator")),
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),

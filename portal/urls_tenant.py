@@ -3,6 +3,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from portal.audit.views import commune_journal
+
 urlpatterns = [
     path("", include("tenants.urls_home")),
     # Issue 26: anyone checks an act the portal issued on this host.
@@ -10,6 +12,7 @@ urlpatterns = [
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
     path("gestion/assistance/", include("support.urls_member")),
+    path("gestion/journal/", commune_journal, name="audit_journal"),  # issue 22
     path("", include("tenants.urls")),
     path("gestion/conventions/", include("conventions.urls_member")),
     path("gestion/factures/", include("billing.urls_member")),

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import limits
+from portal.audit.trail import request_actor
 from portal.inputs import ROW_ID_MAX, row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentType, Mode
@@ -187,7 +188,10 @@ class Book(APIView):
         user = request.user if request.user.is_authenticated else None
         try:
             appointment = services.appointment_book(
-                appointment_type=kind, citizen_id=user.pk if user else None, **values
+                acting_user=request_actor(request),
+                appointment_type=kind,
+                citizen_id=user.pk if user else None,
+                **values,
             )
         except services.SlotUnavailable as exc:
             return _conflict(exc, kind)
@@ -209,7 +213,10 @@ class Cancel(APIView):
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         try:
             appointment = services.appointment_cancel(
-                appointment=appointment, by="citizen", link_secret=appointment.link_secret
+                acting_user=request_actor(request),
+                appointment=appointment,
+                by="citizen",
+                link_secret=appointment.link_secret,
             )
         except ValidationError as exc:
             return _error(exc)
@@ -236,7 +243,10 @@ class Rebook(APIView):
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         try:
             moved = services.appointment_rebook(
-                appointment=appointment, link_secret=appointment.link_secret, **values
+                acting_user=request_actor(request),
+                appointment=appointment,
+                link_secret=appointment.link_secret,
+                **values,
             )
         except services.SlotUnavailable as exc:
             return _conflict(exc, appointment.type)

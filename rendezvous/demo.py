@@ -5,6 +5,7 @@ from datetime import time
 
 from django.utils import timezone
 
+from portal.audit.trail import SYSTEM_COMMAND
 from rendezvous.models import AppointmentType, Mode, OpeningRule, Place, Service
 from rendezvous.services import place_save
 from tenants.models import Membership
@@ -70,6 +71,7 @@ def seed_tenant(collectivite) -> None:
     # Issue 11: the places' hours are the ones citizens read (the home shows the mairie's,
     # its reception) and bound the slots; every opening below lies inside them.
     mairie = place_save(
+        acting_user=SYSTEM_COMMAND,
         place=Place(
             name=f"Mairie de {collectivite.name}",
             address=f"Place de la Mairie, {collectivite.name}",
@@ -79,6 +81,7 @@ def seed_tenant(collectivite) -> None:
         hours={day: [(time(8, 30), time(12)), (time(13, 30), time(17))] for day in range(5)},
     )
     ccas = place_save(
+        acting_user=SYSTEM_COMMAND,
         place=Place(
             name="Espace solidarités",
             address=f"2 rue des Écoles, {collectivite.name}",

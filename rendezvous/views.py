@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from portal import limits
+from portal.audit.trail import request_actor
 from portal.inputs import row_id
 from rendezvous import links, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
@@ -195,7 +196,11 @@ def book(request, token: str):
         values.update({name: request.POST.get(name, "") for name in values})
         try:
             booked = services.appointment_confirm(
-                appointment=appointment, citizen_id=citizen_id, source=source, **values
+                acting_user=request_actor(request),
+                appointment=appointment,
+                citizen_id=citizen_id,
+                source=source,
+                **values,
             )
         except services.SlotUnavailable as error:
             messages.error(request, " ".join(error.messages))
@@ -238,6 +243,7 @@ def manage(request, signed: str):
     if request.method == "POST" and request.FILES.get("fichier"):
         try:
             services.document_add(
+                acting_user=request_actor(request),
                 appointment=appointment,
                 uploaded=request.FILES["fichier"],
                 author=AppointmentDocument.Author.CITIZEN,
@@ -277,7 +283,10 @@ def cancel(request, signed: str):
     if request.method == "POST":
         try:
             cancelled = services.appointment_cancel(
-                appointment=appointment, by="citizen", link_secret=appointment.link_secret
+                acting_user=request_actor(request),
+                appointment=appointment,
+                by="citizen",
+                link_secret=appointment.link_secret,
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -389,6 +398,7 @@ def rebook_confirm(request, signed: str, token: str):
         values |= {name: request.POST.get(name, "") for name in values}
         try:
             moved = services.appointment_rebook(
+                acting_user=request_actor(request),
                 appointment=appointment,
                 held=held,
                 link_secret=appointment.link_secret,
@@ -430,6 +440,7 @@ def survey(request, signed: str):
     if request.method == "POST":
         try:
             services.survey_submit(
+                acting_user=request_actor(request),
                 appointment=appointment,
                 score=request.POST.get("score"),
                 comment=request.POST.get("comment", ""),

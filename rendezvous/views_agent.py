@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.permissions import member_required
-from portal.tenant_cache import tenant_cache_forget
 from rendezvous import selectors, services
 from rendezvous.agenda import agenda_content
 from rendezvous.forms import (
@@ -68,16 +67,23 @@ def appointment_detail(request, pk: int):
         try:
             if action == "cancel":
                 services.appointment_cancel(
-                    appointment=appointment, by="agent", reason=request.POST.get("reason", "")
+                    acting_user=request.user,
+                    appointment=appointment,
+                    by="agent",
+                    reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, "Rendez-vous annulé ; l'usager est prévenu.")
             elif action in (Appointment.Status.SEEN, Appointment.Status.NO_SHOW):
                 services.appointment_mark(
-                    appointment=appointment, status=action, recap=request.POST.get("recap", "")
+                    acting_user=request.user,
+                    appointment=appointment,
+                    status=action,
+                    recap=request.POST.get("recap", ""),
                 )
                 messages.success(request, "Rendez-vous mis à jour.")
             elif action == "document" and request.FILES.get("fichier"):
                 services.document_add(
+                    acting_user=request.user,
                     appointment=appointment,
                     uploaded=request.FILES["fichier"],
                     author=AppointmentDocument.Author.AGENT,
@@ -135,6 +141,7 @@ def book_for_citizen(request):
                 if starts_at is None or _int(place) is None:
                     raise ValidationError({"slot": "Choisissez un créneau."})
                 appointment = services.appointment_book(
+                    acting_user=request.user,
                     appointment_type=kind,
                     place_id=_int(place),
                     starts_at=starts_at,
@@ -236,8 +243,7 @@ def config_edit(request, section: str, pk: int | None = None):
     kwargs = {"agents": agents} if per_agent else {}
     form = form_class(request.POST or None, instance=instance, **kwargs)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        tenant_cache_forget(selectors.CATALOGUE_CACHE, selectors.SEARCH_CACHE)
+        services.config_save(acting_user=request.user, form=form, section=title)
         messages.success(request, "Enregistré.")
         return redirect("rendezvous:config", section=section)
     return render(
@@ -257,7 +263,9 @@ def place_edit(request, pk: int | None = None):
     hours_form = HoursForm(request.POST or None, hours=hours)
     if request.method == "POST" and form.is_valid() and hours_form.is_valid():
         try:
-            services.place_save(place=form.place(), hours=hours_form.cleaned_data["hours"])
+            services.place_save(
+                acting_user=request.user, place=form.place(), hours=hours_form.cleaned_data["hours"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -275,7 +283,7 @@ def place_edit(request, pk: int | None = None):
 def settings_edit(request):
     form = SettingsForm(request.POST or None, instance=RendezvousSettings.current())
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.settings_save(acting_user=request.user, form=form)
         messages.success(request, "Réglages enregistrés.")
         return redirect("rendezvous:settings")
     return render(

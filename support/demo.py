@@ -1,6 +1,7 @@
 """Demo data of the support desk: a desk account and a few help articles."""
 
 from portal.accounts.models import User
+from portal.audit.trail import SYSTEM_COMMAND
 from support.models import DeskMember, HelpArticle
 from support.services import help_article_save
 
@@ -39,4 +40,7 @@ def seed_public() -> None:
     DeskMember.objects.get_or_create(user=user)
     for title, application, body in ARTICLES:
         if not HelpArticle.objects.filter(title=title).exists():
-            help_article_save(article=HelpArticle(title=title, application=application, body=body))
+            help_article_save(
+                acting_user=SYSTEM_COMMAND,
+                article=HelpArticle(title=title, application=application, body=body),
+            )

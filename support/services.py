@@ -15,7 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from portal.audit.trail import SYSTEM_JOB, Actor, audit_action, audit_record
 from portal.text import search_key
 from portal.uploads import upload_check
 from support import clock
@@ -32,6 +35,10 @@ Status = SupportRequest.Status
 Kind = SupportRequest.Kind
 
 MAX_ATTACHMENTS = 5
+
+HELP_ARTICLE_SAVED = audit_action("support.help_article_saved", _("Article d'aide enregistré"))
+for _kind, _label in SupportMessage.Kind.choices:
+    audit_action(f"support.{_kind}", format_lazy("Assistance : {}", _label))
 
 
 def _idle_close_days() -> int:
@@ -68,6 +75,14 @@ def _message_add(*, request, kind, body, author, from_desk, checked_files=()) ->
             size=checked.size,
             data=uploaded.read(),
         )
+    audit_record(
+        acting_user=author or SYSTEM_JOB,
+        action=f"support.{kind}",
+        target=request,
+        summary=f"{request.reference} : {SupportMessage.Kind(kind).label} — {body[:150]}",
+        details={"message": message.pk, "files": len(checked_files)},
+        collectivite_id=request.collectivite_id,
+    )
     return message
 
 
@@ -385,8 +400,17 @@ def support_due_reminders(*, now: datetime | None = None) -> int:
     return owed
 
 
-def help_article_save(*, article: HelpArticle) -> HelpArticle:
+@transaction.atomic
+def help_article_save(*, acting_user: Actor, article: HelpArticle) -> HelpArticle:
+    created = article.pk is None
     article.search_text = search_key(f"{article.title} {article.body}")
     article.full_clean()
     article.save()
+    audit_record(
+        acting_user=acting_user,
+        action=HELP_ARTICLE_SAVED,
+        target=article,
+        summary=f"Article d'aide « {article.title} » {'créé' if created else 'modifié'}",
+        collectivite_id=None,
+    )
     return article

@@ -207,7 +207,7 @@ def help_edit(request, pk=None):
     form = HelpArticleForm(request.POST or None, instance=article)
     if request.method == "POST" and form.is_valid():
         try:
-            services.help_article_save(article=form.save(commit=False))
+            services.help_article_save(acting_user=request.user, article=form.save(commit=False))
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -21,9 +21,11 @@ import json
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.audit.chain import GENESIS, chain_digest, chain_link, chain_problems
 from portal.audit.models import JournalAnchor
+from portal.audit.trail import SYSTEM_WORKER, audit_action, audit_entry, audit_extend
 from sve.models import JournalEntry
 from tenants.models import Collectivite
 
@@ -75,7 +77,50 @@ def journal_extend(*, entries: list[JournalEntry]) -> list[JournalEntry]:
     JournalAnchor.objects.filter(pk=anchor.pk).update(
         seq=seq, hash=prev, updated_at=entries[-1].created_at
     )
+    audit_extend([_audit_copy(entry, collectivite_id=anchor.pk) for entry in entries])
     return entries
+
+
+# The journal's codes, as the audit trail's action filter names them ("sve.<code>").
+for _code, _label in {
+    "submitted": _("Demande déposée"),
+    "qualified": _("Demande qualifiée"),
+    "pieces_requested": _("Pièces demandées"),
+    "pieces_received": _("Pièces reçues"),
+    "instruction_started": _("Instruction commencée"),
+    "accepted": _("Demande acceptée"),
+    "rejected": _("Demande refusée"),
+    "closed": _("Demande classée sans suite"),
+    "implicitly_accepted": _("Acceptation implicite"),
+    "implicitly_rejected": _("Refus implicite"),
+    "assigned": _("Demande attribuée"),
+    "message_posted": _("Message sur une demande"),
+    "note_added": _("Note interne"),
+    "document_issued": _("Document émis"),
+    "email_sent": _("Courriel envoyé"),
+    "citizen_notified": _("Usager prévenu"),
+    "opened": _("Dossier consulté"),
+}.items():
+    audit_action(f"sve.{_code}", _label)
+
+
+def _audit_copy(entry: JournalEntry, *, collectivite_id: int):
+    """The journal entry in the audit trail (issue 22: one trail), after the anchor's lock
+    (lock order: the audit head is the last lock)."""
+    from sve.journal_text import entry_text
+
+    copy = audit_entry(
+        acting_user=SYSTEM_WORKER,
+        action=f"sve.{entry.action}",
+        target=("sve.request", str(entry.request_id)) if entry.request_id else None,
+        summary=entry_text(entry),
+        details={"journal_seq": entry.seq, **(entry.payload or {})},
+        collectivite_id=collectivite_id,
+        at=entry.created_at,
+    )
+    copy.actor_id = entry.actor_id
+    copy.actor_label = (entry.actor_label or copy.actor_label)[:254]
+    return copy
 
 
 def _tenant_id() -> int:

@@ -108,6 +108,7 @@ def look(request):
         data = form.cleaned_data
         try:
             services.collectivite_look_update(
+                acting_user=request.user,
                 collectivite=collectivite,
                 primary_color=data["primary_color"],
                 logo=data["logo"],
@@ -127,7 +128,9 @@ def members(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_invite(collectivite=request.tenant, **form.cleaned_data)
+            services.member_invite(
+                acting_user=request.user, collectivite=request.tenant, **form.cleaned_data
+            )
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
@@ -153,13 +156,17 @@ def member_action(request, pk):
     action = request.POST.get("action")
     try:
         if action == "make_admin":
-            services.membership_role_set(membership=membership, role=Membership.Role.ADMIN)
+            services.membership_role_set(
+                acting_user=request.user, membership=membership, role=Membership.Role.ADMIN
+            )
         elif action == "make_agent":
-            services.membership_role_set(membership=membership, role=Membership.Role.AGENT)
+            services.membership_role_set(
+                acting_user=request.user, membership=membership, role=Membership.Role.AGENT
+            )
         elif action == "deactivate":
-            services.membership_deactivate(membership=membership)
+            services.membership_deactivate(acting_user=request.user, membership=membership)
         elif action == "reactivate":
-            services.membership_reactivate(membership=membership)
+            services.membership_reactivate(acting_user=request.user, membership=membership)
         else:
             raise ValidationError("Action inconnue.")
     except ValidationError as exc:

@@ -137,7 +137,7 @@ def onboard(request):
                 services=data["services"],
                 extra_domains=data["extra_domains"],
                 convention_model=data["convention_model"],
-                by=request.user,
+                acting_user=request.user,
             )
         except ValidationError as exc:
             form_errors_add(form, exc)
@@ -200,7 +200,7 @@ def collectivite_suspend(request, slug):
         return _refused(request, collectivite, ValidationError("Indiquez le motif."))
     try:
         services.collectivite_suspend(
-            collectivite=collectivite, reason=form.cleaned_data["reason"], by=request.user
+            collectivite=collectivite, reason=form.cleaned_data["reason"], acting_user=request.user
         )
     except ValidationError as exc:
         return _refused(request, collectivite, exc)
@@ -212,7 +212,7 @@ def collectivite_suspend(request, slug):
 def collectivite_lift(request, slug):
     collectivite = _member(slug)
     try:
-        services.collectivite_lift_suspension(collectivite=collectivite, by=request.user)
+        services.collectivite_lift_suspension(collectivite=collectivite, acting_user=request.user)
     except ValidationError as exc:
         return _refused(request, collectivite, exc)
     return _done(request, collectivite, f"L'accès de {collectivite.name} est rétabli.")
@@ -222,7 +222,9 @@ def collectivite_lift(request, slug):
 @require_POST
 def collectivite_export(request, slug):
     collectivite = _member(slug)
-    content = services.collectivite_export_bytes(collectivite=collectivite, by=request.user)
+    content = services.collectivite_export_bytes(
+        collectivite=collectivite, acting_user=request.user
+    )
     response = HttpResponse(content, content_type="application/zip")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = (
@@ -239,7 +241,7 @@ def collectivite_archive(request, slug):
     if not form.is_valid():
         return _refused(request, collectivite, ValidationError(form.errors["confirm_slug"]))
     try:
-        services.collectivite_archive(collectivite=collectivite, by=request.user)
+        services.collectivite_archive(collectivite=collectivite, acting_user=request.user)
     except ValidationError as exc:
         return _refused(request, collectivite, exc)
     return _done(request, collectivite, f"{collectivite.name} est archivée ; son site est fermé.")

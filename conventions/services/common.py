@@ -15,9 +15,25 @@ from django.db import transaction
 from conventions.models import Convention
 from portal.accounts.models import User
 from portal.audit.history import history_append
+from portal.audit.trail import audit_action
 from tenants.models import Collectivite, Membership
 
 STREAM = "conventions"
+
+# The history's action codes, as the audit trail's pages name them (portal.audit.trail).
+for _code, _label in {
+    "sent": "Convention envoyée",
+    "signed": "Convention signée",
+    "in_force": "Convention en vigueur",
+    "suspended": "Convention suspendue",
+    "resumed": "Suspension de la convention levée",
+    "lapsed": "Convention échue",
+    "amendment_applied": "Avenant appliqué",
+    "scan_attached": "Exemplaire signé joint",
+    "reminder": "Relance de convention",
+    "usage_report_requested": "Bilan d'usage demandé",
+}.items():
+    audit_action(_code, _label)
 
 
 class ConventionError(ValidationError):

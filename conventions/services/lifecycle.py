@@ -209,7 +209,7 @@ def convention_suspend(*, convention: Convention, reason: str, by: User | None) 
         collectivite_suspend(
             collectivite=collectivite,
             reason=f"Convention {convention.reference} suspendue : {reason}",
-            by=by,
+            acting_user=by,
         )
     record(convention, "suspended", by=by, reason=reason)
     mail_after_commit(
@@ -233,7 +233,7 @@ def convention_resume(*, convention: Convention, by: User | None, reason: str = 
         collectivite=collectivite, state=State.SUSPENDED
     ).exists()
     if collectivite.status == Collectivite.Status.SUSPENDED and not still_suspended:
-        collectivite_lift_suspension(collectivite=collectivite, by=by, reason=reason)
+        collectivite_lift_suspension(collectivite=collectivite, acting_user=by, reason=reason)
     record(convention, "resumed", by=by, reason=reason)
     return convention
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from identity import audit
 from identity.models import PersonalDataExport
 from identity.services.sessions import user_sessions_end
 from portal import personal_data
@@ -57,8 +58,10 @@ def email_change_confirm(*, user: User, token: str) -> str:
     user = User.objects.select_for_update().get(pk=user.pk)
     if User.objects.filter(email__iexact=data["email"]).exclude(pk=user.pk).exists():
         raise AccountError("Cette adresse électronique est déjà utilisée par un autre compte.")
+    previous = user.email
     user.email = data["email"]
     user.save(update_fields=["email"])
+    audit.account_record(user, audit.EMAIL_CHANGED, f"Adresse changée : {previous} → {user.email}")
     return user.email
 
 
@@ -67,6 +70,7 @@ def user_password_change(*, user: User, password: str, keep_session_key: str | N
     """Set the new password and end every other session of the account (issue 12)."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit.account_record(user, audit.PASSWORD_CHANGED, f"{user.email} a changé son mot de passe")
     return user_sessions_end(user=user, keep_session_key=keep_session_key)
 
 
@@ -75,6 +79,7 @@ def personal_data_export_request(*, user: User) -> PersonalDataExport:
     from identity.tasks import personal_data_export_build
 
     export = PersonalDataExport.objects.create(user=user)
+    audit.account_record(user, audit.DATA_EXPORT_REQUESTED, f"{user.email} demande ses données")
     transaction.on_commit(lambda: personal_data_export_build.delay(export.pk))
     return export
 
@@ -118,5 +123,6 @@ def user_delete(*, user: User) -> int:
         with tenant_context(commune):
             detached += personal_data.detach(user)
     user_sessions_end(user=user)
+    audit.account_record(user, audit.ACCOUNT_DELETED, f"Compte {user.email} supprimé")
     user.delete()
     return detached

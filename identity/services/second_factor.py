@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from identity import audit
 from portal.accounts.models import User
 
 # Issue 12: five wrong codes in a row are refused for a while (django-otp also doubles the
@@ -56,17 +57,22 @@ def second_factor_verify(*, user: User, code: str):
     model = TOTPDevice if re.fullmatch(r"\d{6}", code) else StaticDevice
     device = model.objects.filter(user=user, confirmed=True).first()
     if device is None:
+        audit.second_factor_failed(user=user, reason="no_device")
         raise SecondFactorRefused(
             "Code incorrect : ce n'est ni un code à 6 chiffres valable ni un code de secours."
         )
     lock = _lock_ends(device)
     if lock is not None:
+        audit.second_factor_failed(user=user, reason="locked")
         raise SecondFactorRefused(_lock_message(lock))
     allowed, _ = device.verify_is_allowed()
     if allowed is False:
         raise SecondFactorRefused("Code refusé : attendez quelques secondes avant un nouvel essai.")
     if device.verify_token(code):
+        if isinstance(device, StaticDevice):
+            audit.recovery_code_used(user=user)
         return device
+    audit.second_factor_failed(user=user, reason="wrong_code")
     device.refresh_from_db()
     lock = _lock_ends(device)
     if lock is not None:
@@ -102,7 +108,14 @@ def totp_enrol_confirm(*, user: User, code: str) -> Enrolment:
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return Enrolment(device=device, recovery_codes=recovery_codes_renew(user=user))
+    codes = recovery_codes_renew(user=user)
+    audit.security_record(
+        acting_user=user,
+        action=audit.SECOND_FACTOR_ENABLED,
+        target=user,
+        summary=f"{user.email} a activé la double authentification",
+    )
+    return Enrolment(device=device, recovery_codes=codes)
 
 
 @transaction.atomic
@@ -111,6 +124,12 @@ def recovery_codes_renew(*, user: User) -> list[str]:
     device = StaticDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    audit.security_record(
+        acting_user=user,
+        action=audit.RECOVERY_CODES_RENEWED,
+        target=user,
+        summary=f"Nouveaux codes de secours pour {user.email}",
+    )
     return codes
 
 
@@ -136,3 +155,9 @@ def second_factor_disable(*, user: User) -> None:
         )
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    audit.security_record(
+        acting_user=user,
+        action=audit.SECOND_FACTOR_DISABLED,
+        target=user,
+        summary=f"{user.email} a désactivé la double authentification",
+    )

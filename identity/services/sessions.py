@@ -54,4 +54,10 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
     if keep_session_key is None:
         get_access_token_model().objects.filter(user=user).delete()
         get_id_token_model().objects.filter(user=user).delete()
+    if keys:
+        from identity import audit
+
+        audit.account_record(
+            user, audit.SESSIONS_ENDED, f"{len(keys)} session(s) de {user.email} fermée(s)"
+        )
     return len(keys)

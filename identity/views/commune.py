@@ -23,7 +23,9 @@ def commune_security(request):
     )
     if request.method == "POST" and form.is_valid():
         collectivite_second_factor_require(
-            collectivite=collectivite, required=form.cleaned_data["required"], by=request.user
+            collectivite=collectivite,
+            required=form.cleaned_data["required"],
+            acting_user=request.user,
         )
         messages.success(request, "Le réglage de sécurité est enregistré.")
         return redirect("identity:commune_security")

@@ -3,6 +3,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from portal.accounts.models import User
+from portal.audit.trail import audit_action, audit_record
+
+SIGNED_UP = audit_action("account.signed_up", "Compte créé (inscription)")
 
 
 @transaction.atomic
@@ -29,8 +32,14 @@ def user_signup(
     with transaction.atomic():
         exists = User.objects.filter(email__iexact=email).exists()
         if not exists:
-            user_register(
+            user = user_register(
                 email=email, password=password, first_name=first_name, last_name=last_name
+            )
+            audit_record(
+                acting_user=user,
+                action=SIGNED_UP,
+                target=user,
+                summary=f"Compte créé : {email}",
             )
     template = "accounts/email/signup_attempt.txt" if exists else "accounts/email/signup_done.txt"
     subject = (

@@ -13,12 +13,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from portal.audit.chain import GENESIS, chain_link, chain_problems
+from portal.audit.context import client_ip
 from portal.audit.models import HistoryEntry, HistoryHead
 
 
 def entry_content(entry: HistoryEntry) -> dict:
     """What an entry's hash covers."""
-    return {
+    content = {
         "stream": entry.stream,
         "seq": entry.seq,
         "subject": f"{entry.subject_type}:{entry.subject_id}",
@@ -28,6 +29,16 @@ def entry_content(entry: HistoryEntry) -> dict:
         "payload": entry.payload,
         "at": entry.created_at.isoformat(),
     }
+    # Fields added by the audit trail (migration 0004) are covered when set, so that the
+    # entries written before them keep their hash.
+    for key, value in (
+        ("collectivite", entry.collectivite_id),
+        ("summary", entry.summary),
+        ("ip", entry.ip),
+    ):
+        if value:
+            content[key] = value
+    return content
 
 
 def subject_key(subject: models.Model) -> tuple[str, str]:
@@ -57,6 +68,9 @@ def history_entry(
         action=action,
         payload=json.loads(json.dumps(payload or {}, default=str)),
         created_at=at or timezone.now(),
+        # the trail's pages show a commune the entries about its own conventions and titres
+        collectivite_id=getattr(subject, "collectivite_id", None),
+        ip=client_ip(),
     )
 
 
@@ -123,3 +137,11 @@ def history_verify(*, stream: str) -> list[str]:
         anchor_seq=head.seq if head else None,
         anchor_hash=head.hash if head else None,
     )
+
+
+def history_streams() -> list[str]:
+    """Every stream: those with a head, and any with entries but no head (a deleted head
+    is itself a problem ``history_verify`` reports)."""
+    heads = set(HistoryHead.objects.values_list("stream", flat=True))
+    orphans = set(HistoryEntry.objects.values_list("stream", flat=True).distinct())
+    return sorted(heads | orphans)

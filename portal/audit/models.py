@@ -34,9 +34,11 @@ class JournalAnchor(models.Model):
 
 
 class HistoryEntry(models.Model):
-    """One entry of a public-schema history stream ("conventions", "billing"...): who did
-    what to which object. Append-only (trigger, migration 0003) and hash-chained per stream
-    (portal.audit.chain); the stream's head is kept in ``HistoryHead``."""
+    """One entry of the audit trail (portal.audit.trail): who did what to which object,
+    when, for which collectivité, from which address. Append-only (trigger, migration 0003)
+    and hash-chained per stream (portal.audit.chain); the stream's head is kept in
+    ``HistoryHead``. Streams: one per collectivité, one for the platform, and the older
+    named streams of conventions and billing."""
 
     stream = models.CharField(_("historique"), max_length=50)
     seq = models.PositiveBigIntegerField(_("numéro"))
@@ -48,6 +50,11 @@ class HistoryEntry(models.Model):
     action = models.CharField(_("action"), max_length=60)
     payload = models.JSONField(_("détails"), default=dict, blank=True)
     created_at = models.DateTimeField(_("date"))
+    # The collectivité concerned (None: the platform); a plain id like actor_id, so that an
+    # archived collectivité's trail outlives it.
+    collectivite_id = models.BigIntegerField(_("collectivité"), null=True, blank=True)
+    summary = models.CharField(_("résumé"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -59,7 +66,13 @@ class HistoryEntry(models.Model):
             models.UniqueConstraint(fields=["stream", "seq"], name="audit_history_stream_seq")
         ]
         indexes = [
-            models.Index(fields=["subject_type", "subject_id"], name="audit_history_subject")
+            models.Index(fields=["subject_type", "subject_id"], name="audit_history_subject"),
+            # the journal pages: newest first, for everyone or for one collectivité
+            models.Index(fields=["-created_at", "-id"], name="audit_history_recent"),
+            models.Index(
+                fields=["collectivite_id", "-created_at", "-id"], name="audit_history_commune"
+            ),
+            models.Index(fields=["actor_id", "-created_at"], name="audit_history_actor"),
         ]
 
     def __str__(self) -> str:

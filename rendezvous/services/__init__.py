@@ -20,6 +20,7 @@ from rendezvous.services.changes import (
     citizen_limit,
     link_rotate,
 )
+from rendezvous.services.configuration import config_save, settings_save
 from rendezvous.services.exchanges import document_add, survey_submit
 from rendezvous.services.places import place_save
 from rendezvous.services.rebooking import (
@@ -46,9 +47,11 @@ __all__ = [
     "appointment_rebook",
     "appointment_rebook_check",
     "citizen_limit",
+    "config_save",
     "contact_clean",
     "document_add",
     "link_rotate",
     "place_save",
+    "settings_save",
     "survey_submit",
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from portal.accounts.models import User
+from portal.audit.trail import Actor
 from rendezvous import selectors
 from rendezvous.models import (
     OWED_CONFIRMATION,
@@ -26,6 +27,7 @@ from rendezvous.models import (
     RendezvousSettings,
 )
 from rendezvous.services.changes import link_rotate
+from rendezvous.services.recording import BOOKED, appointment_record
 from tenants.services.activity import account_activity_record
 
 SLOT_TAKEN = (
@@ -235,6 +237,7 @@ def _source_use(*, source: Appointment, now: datetime) -> None:
 
 def appointment_confirm(
     *,
+    acting_user: Actor,
     appointment: Appointment,
     mode: str,
     first_name: str,
@@ -281,11 +284,15 @@ def appointment_confirm(
             held.visio_url = _visio_url()
         held.save()
         _after_booking(held)
+        appointment_record(
+            acting_user=acting_user, action=BOOKED, appointment=held, summary=f"pris ({held.type})"
+        )
     return held
 
 
 def appointment_book(
     *,
+    acting_user: Actor,
     appointment_type: AppointmentType,
     place_id: int,
     starts_at: datetime,
@@ -339,4 +346,10 @@ def appointment_book(
             },
         )
         _after_booking(appointment)
+        appointment_record(
+            acting_user=acting_user,
+            action=BOOKED,
+            appointment=appointment,
+            summary=f"pris ({appointment_type})",
+        )
     return appointment

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from portal.audit.trail import Actor
 from rendezvous.models import OWED_CANCELLATION, Appointment, new_token
+from rendezvous.services.recording import CANCELLED, MARKED, appointment_record
 
 LINK_USED = (
     "Ce lien a déjà servi : utilisez les liens du dernier courriel reçu pour ce rendez-vous."
@@ -33,6 +35,7 @@ def citizen_limit(*, appointment: Appointment) -> datetime:
 
 def appointment_cancel(
     *,
+    acting_user: Actor,
     appointment: Appointment,
     by: str,
     reason: str = "",
@@ -78,10 +81,19 @@ def appointment_cancel(
         owed_record(
             kind=OWED_CANCELLATION, subject_ids=[current.pk], task="rendezvous.send_cancellation"
         )
+        appointment_record(
+            acting_user=acting_user,
+            action=CANCELLED,
+            appointment=current,
+            summary="annulé" + (f" ({current.cancel_reason})" if current.cancel_reason else ""),
+            by=by,
+        )
     return current
 
 
-def appointment_mark(*, appointment: Appointment, status: str, recap: str = "") -> Appointment:
+def appointment_mark(
+    *, acting_user: Actor, appointment: Appointment, status: str, recap: str = ""
+) -> Appointment:
     """An agent marks an appointment seen or missed (and may write the recap)."""
     if status not in (Appointment.Status.SEEN, Appointment.Status.NO_SHOW):
         raise ValidationError("Statut inconnu.")
@@ -97,4 +109,10 @@ def appointment_mark(*, appointment: Appointment, status: str, recap: str = "") 
         if recap.strip():
             current.recap = recap.strip()
         current.save(update_fields=["status", "recap", "updated_at"])
+        appointment_record(
+            acting_user=acting_user,
+            action=MARKED,
+            appointment=current,
+            summary=str(current.get_status_display()),
+        )
     return current

@@ -3,12 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from portal.audit.trail import Actor
 from portal.uploads import upload_check
 from rendezvous.models import Appointment, AppointmentDocument, SurveyResponse
+from rendezvous.services.recording import DOCUMENT_ADDED, SURVEY_ANSWERED, appointment_record
 
 
 def survey_submit(
-    *, appointment: Appointment, score: int | str, comment: str = ""
+    *, acting_user: Actor, appointment: Appointment, score: int | str, comment: str = ""
 ) -> SurveyResponse:
     """The citizen's satisfaction (1 to 5 and a comment), once per appointment."""
     try:
@@ -23,21 +25,30 @@ def survey_submit(
         raise ValidationError("Vous avez déjà répondu : merci !")
     try:
         with transaction.atomic():
-            return SurveyResponse.objects.create(
+            response = SurveyResponse.objects.create(
                 appointment=appointment, score=score, comment=comment.strip()[:2000]
             )
+            appointment_record(
+                acting_user=acting_user,
+                action=SURVEY_ANSWERED,
+                appointment=appointment,
+                summary=f"avis {score}/5",
+            )
+            return response
     except IntegrityError:
         raise ValidationError("Vous avez déjà répondu : merci !") from None
 
 
-def document_add(*, appointment: Appointment, uploaded, author: str) -> AppointmentDocument:
+def document_add(
+    *, acting_user: Actor, appointment: Appointment, uploaded, author: str
+) -> AppointmentDocument:
     """A document for the appointment (citizen's upload or agent's share), checked by content
     like SVE uploads."""
     if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.HELD):
         raise ValidationError("Ce rendez-vous n'accepte pas de document.")
     checked = upload_check(uploaded)
     with transaction.atomic():
-        return AppointmentDocument.objects.create(
+        document = AppointmentDocument.objects.create(
             appointment=appointment,
             author=author,
             file=uploaded,
@@ -45,3 +56,11 @@ def document_add(*, appointment: Appointment, uploaded, author: str) -> Appointm
             content_type=checked.content_type,
             size=checked.size,
         )
+        appointment_record(
+            acting_user=acting_user,
+            action=DOCUMENT_ADDED,
+            appointment=appointment,
+            summary=f"document « {document.name} » ajouté",
+            author=author,
+        )
+        return document

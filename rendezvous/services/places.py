@@ -2,15 +2,19 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from portal.audit.trail import Actor, audit_action, audit_record
 from portal.tenant_cache import tenant_cache_forget
 from rendezvous import selectors
 from rendezvous.hours import DAYS, Hours, hours_problems
 from rendezvous.models import Place, PlaceHours
 
+PLACE_SAVED = audit_action("rendezvous.place_saved", _("Lieu et horaires enregistrés"))
+
 
 @transaction.atomic
-def place_save(*, place: Place, hours: Hours) -> Place:
+def place_save(*, acting_user: Actor, place: Place, hours: Hours) -> Place:
     """Save the place and replace its weekly hours, all or nothing. Overlapping or inverted
     ranges are refused (ValidationError, French). Marking it as the mairie's reception
     unmarks the former one. Appointments already booked are never touched: the agenda keeps
@@ -34,4 +38,11 @@ def place_save(*, place: Place, hours: Hours) -> Place:
         for opens, closes in ranges
     )
     tenant_cache_forget(selectors.CATALOGUE_CACHE, selectors.SEARCH_CACHE)
+    audit_record(
+        acting_user=acting_user,
+        action=PLACE_SAVED,
+        target=place,
+        summary=f"Lieu « {place.name} » et ses horaires enregistrés",
+        details={"hours": {str(day): [[str(a), str(b)] for a, b in r] for day, r in hours.items()}},
+    )
     return place

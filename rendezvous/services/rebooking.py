@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from portal.audit.trail import Actor
 from rendezvous.models import Appointment, AppointmentDocument
 from rendezvous.services.booking import appointment_confirm, appointment_hold
 from rendezvous.services.changes import citizen_limit, link_rotate
+from rendezvous.services.recording import MOVED, appointment_record
 
 MOVED_REASON = "déplacé"
 # What the link's appointment allows: move it, or only book anew with its contact details
@@ -50,6 +52,7 @@ def appointment_rebook_check(*, appointment: Appointment, now: datetime | None =
 
 def appointment_rebook(
     *,
+    acting_user: Actor,
     appointment: Appointment,
     held: Appointment | None = None,
     place_id: int | None = None,
@@ -99,6 +102,7 @@ def appointment_rebook(
         elif held.type_id != old.type_id:
             raise ValidationError("Ce créneau n'est pas du même type de rendez-vous.")
         new = appointment_confirm(
+            acting_user=acting_user,
             appointment=held,
             mode=mode or old.mode,
             first_name=old.first_name,
@@ -119,4 +123,11 @@ def appointment_rebook(
             new.replaces = old
             new.save(update_fields=["replaces", "updated_at"])
             AppointmentDocument.objects.filter(appointment=old).update(appointment=new)
+            appointment_record(
+                acting_user=acting_user,
+                action=MOVED,
+                appointment=old,
+                summary=f"déplacé au {new.starts_at:%d/%m/%Y %H:%M}",
+                new=new.pk,
+            )
     return new

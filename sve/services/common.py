@@ -12,8 +12,10 @@ takes row locks in this order, and holds them only for writes (no PDF, no mail):
    waited on the anchor; and a worker locking the form version blocked every filing.
 2. Owed-document rows (portal/owed ``owed_issuing``) and the advisory lock of a citizen
    notice: workers only, with no request row locked.
-3. The journal anchor (public ``audit_journalanchor``, sve/journal.py): always last, taken
-   by ``journal_append``/``journal_extend`` at the end of the transaction.
+3. The journal anchor (public ``audit_journalanchor``, sve/journal.py): taken by
+   ``journal_append``/``journal_extend`` at the end of the transaction, followed only by
+4. the commune's audit-trail head (public ``audit_historyhead``, portal/audit/trail.py),
+   where the journal copies its entries: always the very last lock.
 
 Workers render PDFs with no transaction open, then store in a short one (portal/owed).
 Reading a request never waits on a worker: its "opened" entry takes only the anchor, held

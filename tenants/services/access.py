@@ -15,8 +15,33 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from portal.accounts.models import User
+from portal.audit.trail import Actor, audit_action, audit_record
 from tenants.models import Collectivite, CollectiviteEvent, Domain, Membership
+
+for _action, _label in CollectiviteEvent.Action.choices:
+    audit_action(f"tenants.collectivite_{_action}", _label)
+
+
+def collectivite_event_record(
+    collectivite: Collectivite, action: str, acting_user: Actor, reason: str = ""
+) -> None:
+    """The collectivité's own history (shown on its page) and the audit trail."""
+    CollectiviteEvent.objects.create(
+        collectivite=collectivite,
+        action=action,
+        reason=reason,
+        actor=acting_user if acting_user is not None and acting_user.pk else None,
+    )
+    audit_record(
+        acting_user=acting_user,
+        action=f"tenants.collectivite_{action}",
+        target=collectivite,
+        summary=f"{collectivite.name} : {CollectiviteEvent.Action(action).label}"
+        + (f" ({reason})" if reason else ""),
+        details={"reason": reason},
+        collectivite_id=collectivite.pk,
+    )
+
 
 # Offboarding: the data must have been exported shortly before the commune is archived.
 EXPORT_FRESHNESS = timedelta(days=7)
@@ -27,7 +52,9 @@ def _locked(collectivite: Collectivite) -> Collectivite:
 
 
 @transaction.atomic
-def collectivite_suspend(*, collectivite: Collectivite, reason: str, by: User) -> Collectivite:
+def collectivite_suspend(
+    *, collectivite: Collectivite, reason: str, acting_user: Actor
+) -> Collectivite:
     """Seed 000 art. 13: after a formal notice, the Département may suspend the partner's
     access. Agents then see the reason; citizens keep the public pages."""
     reason = (reason or "").strip()
@@ -39,35 +66,35 @@ def collectivite_suspend(*, collectivite: Collectivite, reason: str, by: User) -
     collectivite.status = Collectivite.Status.SUSPENDED
     collectivite.suspension_reason = reason
     collectivite.save(update_fields=["status", "suspension_reason"])
-    CollectiviteEvent.objects.create(
-        collectivite=collectivite, action=CollectiviteEvent.Action.SUSPEND, reason=reason, actor=by
+    collectivite_event_record(
+        collectivite, CollectiviteEvent.Action.SUSPEND, acting_user, reason=reason
     )
     return collectivite
 
 
 @transaction.atomic
 def collectivite_second_factor_require(
-    *, collectivite: Collectivite, required: bool, by: User
+    *, collectivite: Collectivite, required: bool, acting_user: Actor
 ) -> Collectivite:
     """Issue 12: a commune may require a second factor from its admins and agents."""
     collectivite = _locked(collectivite)
     if collectivite.staff_second_factor_required != required:
         collectivite.staff_second_factor_required = required
         collectivite.save(update_fields=["staff_second_factor_required"])
-        CollectiviteEvent.objects.create(
-            collectivite=collectivite,
-            action=CollectiviteEvent.Action.SECURITY,
+        collectivite_event_record(
+            collectivite,
+            CollectiviteEvent.Action.SECURITY,
+            acting_user,
             reason="Double authentification exigée des agents"
             if required
             else "Double authentification facultative pour les agents",
-            actor=by,
         )
     return collectivite
 
 
 @transaction.atomic
 def collectivite_lift_suspension(
-    *, collectivite: Collectivite, by: User, reason: str = ""
+    *, collectivite: Collectivite, acting_user: Actor, reason: str = ""
 ) -> Collectivite:
     """Restore a suspended member's back office."""
     collectivite = _locked(collectivite)
@@ -76,8 +103,8 @@ def collectivite_lift_suspension(
     collectivite.status = Collectivite.Status.ACTIVE
     collectivite.suspension_reason = ""
     collectivite.save(update_fields=["status", "suspension_reason"])
-    CollectiviteEvent.objects.create(
-        collectivite=collectivite, action=CollectiviteEvent.Action.LIFT, reason=reason, actor=by
+    collectivite_event_record(
+        collectivite, CollectiviteEvent.Action.LIFT, acting_user, reason=reason
     )
     return collectivite
 
@@ -88,7 +115,7 @@ def _tenant_models():
         yield from config.get_models()
 
 
-def collectivite_export(*, collectivite: Collectivite, target, by: User | None = None) -> None:
+def collectivite_export(*, collectivite: Collectivite, target, acting_user: Actor) -> None:
     """Write one zip archive of all the member's data to the binary file ``target``:
     ``data/<app>.<model>.json`` (Django's serializer) for every model of its schema,
     ``commune/*.json`` for its public-schema rows (collectivité, domains, memberships,
@@ -122,19 +149,19 @@ def collectivite_export(*, collectivite: Collectivite, target, by: User | None =
             for path in sorted(media.rglob("*")):
                 if path.is_file():
                     archive.write(path, "files/" + path.relative_to(media).as_posix())
-    CollectiviteEvent.objects.create(
-        collectivite=collectivite, action=CollectiviteEvent.Action.EXPORT, actor=by
-    )
+    collectivite_event_record(collectivite, CollectiviteEvent.Action.EXPORT, acting_user)
 
 
-def collectivite_export_bytes(*, collectivite: Collectivite, by: User | None = None) -> bytes:
+def collectivite_export_bytes(*, collectivite: Collectivite, acting_user: Actor) -> bytes:
     buffer = io.BytesIO()
-    collectivite_export(collectivite=collectivite, target=buffer, by=by)
+    collectivite_export(collectivite=collectivite, target=buffer, acting_user=acting_user)
     return buffer.getvalue()
 
 
 @transaction.atomic
-def collectivite_archive(*, collectivite: Collectivite, by: User, reason: str = "") -> Collectivite:
+def collectivite_archive(
+    *, collectivite: Collectivite, acting_user: Actor, reason: str = ""
+) -> Collectivite:
     """Close a member's site: its hosts then answer with the "service closed" page
     (TenantStatusMiddleware); its schema and data are kept. Its data must have been
     exported within the last 7 days."""
@@ -153,7 +180,7 @@ def collectivite_archive(*, collectivite: Collectivite, by: User, reason: str = 
         )
     collectivite.status = Collectivite.Status.ARCHIVED
     collectivite.save(update_fields=["status"])
-    CollectiviteEvent.objects.create(
-        collectivite=collectivite, action=CollectiviteEvent.Action.ARCHIVE, reason=reason, actor=by
+    collectivite_event_record(
+        collectivite, CollectiviteEvent.Action.ARCHIVE, acting_user, reason=reason
     )
     return collectivite

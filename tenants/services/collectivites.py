@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 
 from conventions.catalogue import application_get, applications_for, default_service_codes
 from identity.services.sso import sso_client_register
-from portal.accounts.models import User
+from portal.audit.trail import SYSTEM_COMMAND, Actor
 from tenants.models import Collectivite, CollectiviteEvent, CommuneReference, Domain, Membership
+from tenants.services.access import collectivite_event_record
 from tenants.services.members import membership_grant, send_welcome, user_get_or_create
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -87,7 +88,7 @@ def commune_onboard(
     referent_last_name: str = "",
     services: list[str] | tuple[str, ...] | None = None,
     extra_domains: tuple[str, ...] = (),
-    by: User | None = None,
+    acting_user: Actor = SYSTEM_COMMAND,  # the command line and the demo onboard as the system
     convention_model=None,
 ) -> Collectivite:
     """Bring a commune of the reference list onto the platform: its tenant (schema cloned from
@@ -153,9 +154,7 @@ def commune_onboard(
         email=referent_email, first_name=referent_first_name, last_name=referent_last_name
     )
     membership_grant(user=referent, collectivite=collectivite, role=Membership.Role.ADMIN)
-    CollectiviteEvent.objects.create(
-        collectivite=collectivite, action=CollectiviteEvent.Action.ONBOARD, actor=by
-    )
+    collectivite_event_record(collectivite, CollectiviteEvent.Action.ONBOARD, acting_user)
     if convention_model is not None:
         # Issue 9: a draft convention of the chosen model, covering the chosen applications
         # the model offers (all of the model's when none of them was chosen).
@@ -166,7 +165,7 @@ def commune_onboard(
             model=convention_model,
             collectivite=collectivite,
             applications=offered or None,
-            by=by,
+            by=acting_user if acting_user.pk else None,
         )
     transaction.on_commit(
         lambda: send_welcome(

@@ -2,9 +2,13 @@
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
+from portal.audit.trail import Actor, audit_action, audit_record
 from tenants.models import Collectivite, CollectiviteLogo
 from tenants.theming import CheckedLogo, primary_color_check
+
+LOOK_UPDATED = audit_action("tenants.look_updated", _("Apparence et mentions légales modifiées"))
 
 LOOK_FIELDS = (
     "contact_address",
@@ -21,6 +25,7 @@ LOOK_FIELDS = (
 @transaction.atomic
 def collectivite_look_update(
     *,
+    acting_user: Actor,
     collectivite: Collectivite,
     primary_color: str = "",
     logo: CheckedLogo | None = None,
@@ -38,6 +43,8 @@ def collectivite_look_update(
         setattr(collectivite, name, (value or "").strip())
     collectivite.full_clean(validate_unique=False, validate_constraints=False)
     fields = ["primary_color", *details]
+    before = Collectivite.objects.filter(pk=collectivite.pk).values(*fields).first() or {}
+    changed = sorted(name for name in fields if before.get(name) != getattr(collectivite, name))
     if logo is not None:
         CollectiviteLogo.objects.update_or_create(
             collectivite=collectivite,
@@ -56,4 +63,17 @@ def collectivite_look_update(
         fields.append("logo_version")
     collectivite.save(update_fields=fields)
     collectivite.refresh_from_db(fields=["logo_version"])
+    logo_change = "nouveau" if logo is not None else "retiré" if remove_logo else ""
+    audit_record(
+        acting_user=acting_user,
+        action=LOOK_UPDATED,
+        target=collectivite,
+        summary="Champs modifiés : "
+        + (", ".join(changed + (["logo"] if logo_change else [])) or "aucun"),
+        details={
+            "changed": {name: getattr(collectivite, name) for name in changed},
+            "logo": logo_change,
+        },
+        collectivite_id=collectivite.pk,
+    )
     return collectivite

@@ -9,9 +9,32 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import User
+from portal.audit.trail import Actor, audit_action, audit_record
 from tenants.models import Collectivite, Membership
+
+INVITED = audit_action("tenants.member_invited", _("Membre invité"))
+ROLE_SET = audit_action("tenants.member_role_set", _("Rôle d'un membre changé"))
+DEACTIVATED = audit_action("tenants.member_deactivated", _("Accès d'un membre coupé"))
+REACTIVATED = audit_action("tenants.member_reactivated", _("Accès d'un membre rétabli"))
+
+
+def _record(acting_user: Actor, action: str, membership: Membership, summary: str) -> None:
+    audit_record(
+        acting_user=acting_user,
+        action=action,
+        target=membership,
+        summary=summary,
+        details={
+            "user": membership.user_id,
+            "email": membership.user.email,
+            "role": membership.role,
+            "is_active": membership.is_active,
+        },
+        collectivite_id=membership.collectivite_id,
+    )
 
 
 def membership_grant(
@@ -79,6 +102,7 @@ def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "")
 @transaction.atomic
 def member_invite(
     *,
+    acting_user: Actor,
     collectivite: Collectivite,
     email: str,
     first_name: str = "",
@@ -95,6 +119,12 @@ def member_invite(
     if existing is not None and existing.is_active:
         raise ValidationError({"email": "Cette personne fait déjà partie de l'équipe."})
     membership = membership_grant(user=user, collectivite=collectivite, role=role, title=title)
+    _record(
+        acting_user,
+        INVITED,
+        membership,
+        f"{user.email} invité(e) : {membership.get_role_display()}",
+    )
     transaction.on_commit(
         lambda: send_welcome(user_id=user.pk, collectivite_id=collectivite.pk, role=role)
     )
@@ -117,7 +147,7 @@ def _keep_an_admin(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_role_set(*, membership: Membership, role: str) -> Membership:
+def membership_role_set(*, acting_user: Actor, membership: Membership, role: str) -> Membership:
     """Give or remove the admin role; the last active admin cannot lose it."""
     if role not in Membership.Role.values:
         raise ValidationError("Rôle inconnu.")
@@ -126,11 +156,17 @@ def membership_role_set(*, membership: Membership, role: str) -> Membership:
         _keep_an_admin(membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    _record(
+        acting_user,
+        ROLE_SET,
+        membership,
+        f"{membership.user.email} : rôle {membership.get_role_display()}",
+    )
     return membership
 
 
 @transaction.atomic
-def membership_deactivate(*, membership: Membership) -> Membership:
+def membership_deactivate(*, acting_user: Actor, membership: Membership) -> Membership:
     """Cut an agent's access at once: every back-office page and API asks membership_for,
     which only sees active memberships."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -138,11 +174,13 @@ def membership_deactivate(*, membership: Membership) -> Membership:
         _keep_an_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    _record(acting_user, DEACTIVATED, membership, f"{membership.user.email} : accès coupé")
     return membership
 
 
 @transaction.atomic
-def membership_reactivate(*, membership: Membership) -> Membership:
+def membership_reactivate(*, acting_user: Actor, membership: Membership) -> Membership:
     membership.is_active = True
     membership.save(update_fields=["is_active"])
+    _record(acting_user, REACTIVATED, membership, f"{membership.user.email} : accès rétabli")
     return membership

@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
+from portal.audit.trail import SYSTEM_COMMAND
 from tenants.models import Membership
 from tests.conftest import PASSWORD, in_tenant
 from tests.sve.conftest import enabled_form
@@ -130,6 +131,7 @@ def commune(tenant_a, member_factory, user_factory, settings):
         )
         service = Service.objects.create(name="État civil")
         place = rdv_services.place_save(
+            acting_user=SYSTEM_COMMAND,
             place=Place(name="Mairie", address="Place de la Mairie"),
             hours={day: [(clock(8), clock(20))] for day in range(7)},
         )

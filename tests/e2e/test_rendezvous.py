@@ -13,6 +13,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.utils import timezone
 
+from portal.audit.trail import SYSTEM_COMMAND
 from portal.celery import app
 from portal.outbox.models import OutboxMessage
 from rendezvous import services
@@ -45,6 +46,7 @@ def test_citizen_books_visio_moves_and_cancels_by_the_mail_links(
     with in_tenant(tenant_a):
         service = Service.objects.create(name="Urbanisme")
         place = services.place_save(
+            acting_user=SYSTEM_COMMAND,
             place=Place(name="Mairie", address="Place de la Mairie"),
             hours={day: [(clock(8), clock(20))] for day in range(7)},
         )

@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from portal.audit.trail import SYSTEM_COMMAND
 from support import services
 from support.models import DeskMember, HelpArticle
 from tenants.models import Membership
@@ -39,7 +40,8 @@ def test_an_incident_from_filing_to_restoration_time(
     desk = user_factory(first_name="Sam")
     DeskMember.objects.create(user=desk)
     services.help_article_save(
-        article=HelpArticle(title="Le parapheur ne démarre plus", body="Videz le cache.")
+        acting_user=SYSTEM_COMMAND,
+        article=HelpArticle(title="Le parapheur ne démarre plus", body="Videz le cache."),
     )
     member_context, member = _signed_in(browser, "test-a.localhost", referent)
     desk_context, desk_page = _signed_in(browser, "localhost", desk)

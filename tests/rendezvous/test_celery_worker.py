@@ -8,6 +8,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 
+from portal.audit.trail import ANONYMOUS
 from portal.celery import app
 from rendezvous import services
 from rendezvous.models import Appointment, SentMessage
@@ -21,6 +22,7 @@ def test_worker_sends_the_confirmation_once(tenant_a, member_factory, contact):
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             appointment = services.appointment_book(
+                acting_user=ANONYMOUS,
                 appointment_type=setup.kind,
                 place_id=setup.place.pk,
                 starts_at=at(MONDAY, 9),

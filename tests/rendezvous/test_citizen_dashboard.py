@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import services
 from tests.conftest import PASSWORD, schemas_read
 from tests.rendezvous.conftest import MONDAY, NOW, at, make_setup
@@ -16,6 +17,7 @@ pytestmark = pytest.mark.django_db
 def _book(setup, citizen, hour=9):
     setup.activate()
     return services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=at(MONDAY, hour),

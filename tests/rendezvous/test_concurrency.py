@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import selectors, services
 from rendezvous.models import Appointment
 from tests.rendezvous.conftest import MONDAY, NOW, at, make_setup
@@ -47,6 +48,7 @@ def test_one_winner_when_racing_for_one_slot(tenant_a, member_factory, contact):
             setup,
             contact,
             lambda n: services.appointment_book(
+                acting_user=ANONYMOUS,
                 appointment_type=setup.kind,
                 place_id=setup.place.pk,
                 starts_at=at(MONDAY, 9),
@@ -83,6 +85,7 @@ def test_holds_and_bookings_race_too(tenant_a, member_factory, contact):
                     now=NOW,
                 )
             return services.appointment_book(
+                acting_user=ANONYMOUS,
                 appointment_type=setup.kind,
                 place_id=setup.place.pk,
                 starts_at=at(MONDAY, 9),

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
+from portal.audit.trail import ANONYMOUS, SYSTEM_COMMAND
 from rendezvous import selectors, services
 from rendezvous.forms import RuleForm
 from rendezvous.hours import NBSP, hours_lines, hours_parse, hours_text
@@ -24,7 +25,7 @@ def _frozen(time_machine):
 
 def _hours(place: Place, hours) -> None:
     PlaceHours.objects.filter(place=place).delete()
-    services.place_save(place=place, hours=hours)
+    services.place_save(acting_user=SYSTEM_COMMAND, place=place, hours=hours)
 
 
 # --- the text -----------------------------------------------------------------------------
@@ -215,6 +216,7 @@ def test_public_holidays_stay_closed_inside_the_hours(rdv_a):
 
 def test_an_hours_change_never_deletes_a_booking_and_the_agenda_still_shows_it(rdv_a, contact):
     booked = services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=rdv_a.kind,
         place_id=rdv_a.place.pk,
         starts_at=at(MONDAY, 9),
@@ -246,6 +248,7 @@ def _rule_form(setup, place, weekday, start, end):
 
 def test_an_opening_outside_the_place_hours_is_refused_with_the_hours_in_the_message(rdv_a):
     solidarity = services.place_save(
+        acting_user=SYSTEM_COMMAND,
         place=Place(name="Espace solidarités", address="2 rue des Écoles"),
         hours={1: [(time(9), time(12))], 3: [(time(9), time(12))]},
     )
@@ -335,6 +338,7 @@ def test_marking_another_place_as_the_reception_moves_the_mark_and_the_home_hour
     _admin(rdv_a, client_a, member_factory)
     Place.objects.filter(pk=rdv_a.place.pk).update(is_reception=True)
     other = services.place_save(
+        acting_user=SYSTEM_COMMAND,
         place=Place(name="Espace solidarités", address="2 rue des Écoles"),
         hours={1: [(time(9), time(12))]},
     )
@@ -366,6 +370,7 @@ def test_the_places_and_openings_lists_show_hours_in_a_fixed_number_of_queries(
     before = counts()
     for n in range(3):
         place = services.place_save(
+            acting_user=SYSTEM_COMMAND,
             place=Place(name=f"Lieu {n}", address=f"{n} rue"),
             hours={0: [(time(8), time(12))], 2: [(time(14), time(17))]},
         )

@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import links, services
 from rendezvous.models import Appointment
 from tests.conftest import PASSWORD, in_tenant
@@ -20,12 +21,14 @@ def _frozen(time_machine):
 def booked_a(rdv_a, contact):
     rdv_a.activate()
     appointment = services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=rdv_a.kind,
         place_id=rdv_a.place.pk,
         starts_at=at(MONDAY, 9),
         **(contact | {"mode": "visio"}),
     )
     doc = services.document_add(
+        acting_user=ANONYMOUS,
         appointment=appointment,
         uploaded=SimpleUploadedFile("piece.pdf", PDF),
         author="citizen",

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from icalendar import Calendar
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import links, services
 from rendezvous.messages import appointment_ics
 from rendezvous.models import Appointment, AppointmentDocument, Mode
@@ -26,12 +27,14 @@ def _frozen(time_machine):
 def booked(rdv_a, contact):
     rdv_a.activate()
     appointment = services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=rdv_a.kind,
         place_id=rdv_a.place.pk,
         starts_at=at(MONDAY, 9),
         **(contact | {"mode": Mode.PHONE}),
     )
     services.document_add(
+        acting_user=ANONYMOUS,
         appointment=appointment,
         uploaded=SimpleUploadedFile("piece.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
         author=AppointmentDocument.Author.CITIZEN,
@@ -137,7 +140,9 @@ def test_a_link_that_acted_is_dead_on_every_route(booked, client_a):
 
 
 def test_the_move_link_of_a_cancelled_appointment_books_anew_only_once(booked, client_a):
-    services.appointment_cancel(appointment=booked, by="agent", reason="Agent absent")
+    services.appointment_cancel(
+        acting_user=ANONYMOUS, appointment=booked, by="agent", reason="Agent absent"
+    )
     signed = links.link_sign(appointment=booked)
     body = {"link": signed, "starts_at": at(MONDAY, 10).isoformat()}
     first = client_a.post("/api/rendez-vous/deplacements/", body, content_type="application/json")
@@ -149,7 +154,9 @@ def test_the_move_link_of_a_cancelled_appointment_books_anew_only_once(booked, c
 
 
 def test_the_pages_book_anew_only_once_with_a_cancelled_appointments_link(booked, client_a):
-    services.appointment_cancel(appointment=booked, by="agent", reason="Agent absent")
+    services.appointment_cancel(
+        acting_user=ANONYMOUS, appointment=booked, by="agent", reason="Agent absent"
+    )
     signed = links.link_sign(appointment=booked)
     forms = []
     for hour in (10, 11):

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
+from portal.audit.trail import ANONYMOUS
 from portal.jobs.services import job_run
 from rendezvous import messages, services
 from rendezvous.models import Mode, RendezvousSettings, SentMessage
@@ -19,6 +20,7 @@ def _frozen(time_machine):
 @pytest.fixture
 def booked(rdv_a, contact):
     return services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=rdv_a.kind,
         place_id=rdv_a.place.pk,
         starts_at=at(MONDAY, 9),
@@ -72,7 +74,9 @@ def test_reminder_delay_is_set_per_commune(booked):
 
 
 def test_followup_sends_recap_and_survey_after_the_appointment(booked):
-    services.appointment_mark(appointment=booked, status="seen", recap="Pièces vérifiées.")
+    services.appointment_mark(
+        acting_user=ANONYMOUS, appointment=booked, status="seen", recap="Pièces vérifiées."
+    )
     assert messages.followups_send(now=at(MONDAY, 9, 10)) == {"followups": 0}
     assert messages.followups_send(now=at(MONDAY, 10)) == {"followups": 1}
     assert messages.followups_send(now=at(MONDAY, 11)) == {"followups": 0}
@@ -85,7 +89,7 @@ def test_agent_cancellation_tells_the_citizen_and_invites_to_rebook(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         services.appointment_cancel(
-            appointment=booked, by="agent", reason="Fermeture exceptionnelle"
+            acting_user=ANONYMOUS, appointment=booked, by="agent", reason="Fermeture exceptionnelle"
         )
     assert len(callbacks) == 1  # the cancellation message, queued after commit
     messages.message_send(appointment_id=booked.pk, kind="cancellation")
@@ -96,7 +100,11 @@ def test_agent_cancellation_tells_the_citizen_and_invites_to_rebook(
 def test_no_reminder_for_a_booking_made_inside_the_reminder_delay(rdv_a, contact, time_machine):
     time_machine.move_to(at(MONDAY, 9) - timedelta(hours=30))
     services.appointment_book(
-        appointment_type=rdv_a.kind, place_id=rdv_a.place.pk, starts_at=at(MONDAY, 9), **contact
+        acting_user=ANONYMOUS,
+        appointment_type=rdv_a.kind,
+        place_id=rdv_a.place.pk,
+        starts_at=at(MONDAY, 9),
+        **contact,
     )
     assert messages.reminders_send() == {"reminders": 0}
 
@@ -108,7 +116,7 @@ def test_subjects_carry_the_communes_name(booked, tenant_a):
 
 def test_cancellation_carries_an_ics_cancel_of_the_same_event(booked):
     messages.message_send(appointment_id=booked.pk, kind="confirmation")
-    services.appointment_cancel(appointment=booked, by="citizen", reason="")
+    services.appointment_cancel(acting_user=ANONYMOUS, appointment=booked, by="citizen", reason="")
     messages.message_send(appointment_id=booked.pk, kind="cancellation")
     confirmation, cancellation = mail.outbox
     booked_event = Calendar.from_ical(confirmation.attachments[0][1]).walk("VEVENT")[0]

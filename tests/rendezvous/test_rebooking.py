@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from icalendar import Calendar
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import messages, services
 from rendezvous.models import Appointment, AppointmentDocument, Mode, SentMessage
 from rendezvous.tasks import send_confirmation
@@ -21,6 +22,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _book(setup, contact, start=None, **changes):
     return services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=start or at(MONDAY, 9),
@@ -30,7 +32,9 @@ def _book(setup, contact, start=None, **changes):
 
 
 def _move(old, start, **kwargs):
-    return services.appointment_rebook(appointment=old, starts_at=start, now=NOW, **kwargs)
+    return services.appointment_rebook(
+        acting_user=ANONYMOUS, appointment=old, starts_at=start, now=NOW, **kwargs
+    )
 
 
 @pytest.fixture
@@ -42,7 +46,10 @@ def booked(rdv_a, contact, user_factory):
 
 def test_move_books_the_new_slot_and_cancels_the_old_one(booked, rdv_a):
     doc = services.document_add(
-        appointment=booked, uploaded=SimpleUploadedFile("piece.pdf", PDF), author="citizen"
+        acting_user=ANONYMOUS,
+        appointment=booked,
+        uploaded=SimpleUploadedFile("piece.pdf", PDF),
+        author="citizen",
     )
     moved = _move(booked, at(MONDAY, 10))
     booked.refresh_from_db()
@@ -99,6 +106,7 @@ def test_held_slot_taken_before_the_move_is_confirmed(booked, rdv_a):
     )
     later = NOW + timedelta(minutes=15)  # the hold expired; someone else takes the slot
     services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=rdv_a.kind,
         place_id=rdv_a.place.pk,
         starts_at=at(MONDAY, 10),
@@ -107,7 +115,7 @@ def test_held_slot_taken_before_the_move_is_confirmed(booked, rdv_a):
         **_other(),
     )
     with pytest.raises(services.SlotUnavailable):
-        services.appointment_rebook(appointment=booked, held=held, now=later)
+        services.appointment_rebook(acting_user=ANONYMOUS, appointment=booked, held=held, now=later)
     booked.refresh_from_db()
     assert booked.status == Appointment.Status.BOOKED
     assert not Appointment.objects.filter(replaces__isnull=False).exists()
@@ -126,7 +134,10 @@ def test_a_failure_after_the_new_slot_is_held_rolls_the_hold_back(booked):
 def test_past_the_cancellation_limit_gives_a_french_error(booked):
     with pytest.raises(ValidationError) as error:
         services.appointment_rebook(
-            appointment=booked, starts_at=at(MONDAY, 10), now=at(MONDAY, 9) - timedelta(hours=23)
+            acting_user=ANONYMOUS,
+            appointment=booked,
+            starts_at=at(MONDAY, 10),
+            now=at(MONDAY, 9) - timedelta(hours=23),
         )
     assert error.value.messages == [
         "Ce rendez-vous ne peut plus être déplacé en ligne (au plus tard 24 heures avant). "
@@ -143,7 +154,9 @@ def test_a_moved_booking_cannot_be_moved_or_cancelled_again(booked):
         _move(booked, at(MONDAY, 11))
     assert "déjà été déplacé" in error.value.messages[0]
     with pytest.raises(ValidationError) as error:
-        services.appointment_cancel(appointment=booked, by="citizen", now=NOW)
+        services.appointment_cancel(
+            acting_user=ANONYMOUS, appointment=booked, by="citizen", now=NOW
+        )
     assert "déjà annulé" in error.value.messages[0]
     assert Appointment.objects.filter(status=Appointment.Status.BOOKED).get() == moved
     # The new booking moves on in turn.
@@ -152,7 +165,9 @@ def test_a_moved_booking_cannot_be_moved_or_cancelled_again(booked):
 
 
 def test_after_the_communes_cancellation_the_link_books_anew(booked):
-    services.appointment_cancel(appointment=booked, by="agent", reason="Agent absent")
+    services.appointment_cancel(
+        acting_user=ANONYMOUS, appointment=booked, by="agent", reason="Agent absent"
+    )
     booked.refresh_from_db()
     assert services.appointment_rebook_check(appointment=booked, now=NOW) == services.NEW
     fresh = _move(booked, at(MONDAY, 10))

@@ -6,6 +6,7 @@ from datetime import time
 
 import pytest
 
+from portal.audit.trail import SYSTEM_COMMAND
 from rendezvous import services
 from rendezvous.models import AppointmentType, Mode
 from rendezvous.search_html import results_html
@@ -87,7 +88,9 @@ def test_an_agents_new_type_and_a_places_new_hours_show_at_once(
     rdv_a.activate()
     rdv_a.place.is_reception = True
     with django_capture_on_commit_callbacks(execute=True):
-        services.place_save(place=rdv_a.place, hours={2: [(time(14), time(16, 30))]})
+        services.place_save(
+            acting_user=SYSTEM_COMMAND, place=rdv_a.place, hours={2: [(time(14), time(16, 30))]}
+        )
     html = pages()
     # The place card (search page) and the home's hours, in French typography.
     assert html.count("Mercredi\u00a0: 14\u00a0h – 16\u00a0h\u00a030") == 2

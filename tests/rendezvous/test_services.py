@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import services
 from rendezvous.models import Appointment, AppointmentDocument, Mode, RendezvousSettings
 from tests.rendezvous.conftest import MONDAY, NOW, at
@@ -14,6 +15,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _book(setup, contact, start=None, **kwargs):
     return services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=start or at(MONDAY, 9),
@@ -144,7 +146,9 @@ def test_hold_then_confirm(rdv_a, contact):
     assert held.hold_expires_at == NOW + timedelta(minutes=10)
     with pytest.raises(services.SlotUnavailable):
         _book(rdv_a, contact)  # the hold keeps the slot
-    booked = services.appointment_confirm(appointment=held, now=NOW, **contact)
+    booked = services.appointment_confirm(
+        acting_user=ANONYMOUS, appointment=held, now=NOW, **contact
+    )
     assert booked.status == Appointment.Status.BOOKED
     assert booked.hold_expires_at is None
 
@@ -155,6 +159,7 @@ def test_expired_hold_is_released_to_the_next_citizen(rdv_a, contact):
     )
     later = NOW + timedelta(minutes=11)
     other = services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=rdv_a.kind,
         place_id=rdv_a.place.pk,
         starts_at=at(MONDAY, 9),
@@ -165,7 +170,7 @@ def test_expired_hold_is_released_to_the_next_citizen(rdv_a, contact):
     held.refresh_from_db()
     assert held.status == Appointment.Status.EXPIRED
     with pytest.raises(services.SlotUnavailable):
-        services.appointment_confirm(appointment=held, now=later, **contact)
+        services.appointment_confirm(acting_user=ANONYMOUS, appointment=held, now=later, **contact)
 
 
 def test_expired_but_untouched_hold_can_still_be_confirmed(rdv_a, contact):
@@ -173,7 +178,7 @@ def test_expired_but_untouched_hold_can_still_be_confirmed(rdv_a, contact):
         appointment_type=rdv_a.kind, place_id=rdv_a.place.pk, starts_at=at(MONDAY, 9), now=NOW
     )
     booked = services.appointment_confirm(
-        appointment=held, now=NOW + timedelta(minutes=30), **contact
+        acting_user=ANONYMOUS, appointment=held, now=NOW + timedelta(minutes=30), **contact
     )
     assert booked.status == Appointment.Status.BOOKED
 
@@ -183,7 +188,9 @@ def test_bad_contact_on_confirm_keeps_the_hold(rdv_a, contact):
         appointment_type=rdv_a.kind, place_id=rdv_a.place.pk, starts_at=at(MONDAY, 9), now=NOW
     )
     with pytest.raises(ValidationError):
-        services.appointment_confirm(appointment=held, now=NOW, **(contact | {"email": "x"}))
+        services.appointment_confirm(
+            acting_user=ANONYMOUS, appointment=held, now=NOW, **(contact | {"email": "x"})
+        )
     held.refresh_from_db()
     assert held.status == Appointment.Status.HELD and held.email == ""
 
@@ -192,10 +199,15 @@ def test_citizen_cancels_until_the_types_limit(rdv_a, contact):
     appointment = _book(rdv_a, contact)
     with pytest.raises(ValidationError) as error:
         services.appointment_cancel(
-            appointment=appointment, by="citizen", now=at(MONDAY, 9) - timedelta(hours=23)
+            acting_user=ANONYMOUS,
+            appointment=appointment,
+            by="citizen",
+            now=at(MONDAY, 9) - timedelta(hours=23),
         )
     assert "au plus tard 24 heures avant" in error.value.messages[0]
-    services.appointment_cancel(appointment=appointment, by="citizen", now=NOW)
+    services.appointment_cancel(
+        acting_user=ANONYMOUS, appointment=appointment, by="citizen", now=NOW
+    )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CANCELLED
     # The slot is free again.
@@ -205,9 +217,13 @@ def test_citizen_cancels_until_the_types_limit(rdv_a, contact):
 def test_agent_cancel_needs_a_reason(rdv_a, contact):
     appointment = _book(rdv_a, contact)
     with pytest.raises(ValidationError) as error:
-        services.appointment_cancel(appointment=appointment, by="agent", reason=" ")
+        services.appointment_cancel(
+            acting_user=ANONYMOUS, appointment=appointment, by="agent", reason=" "
+        )
     assert "reason" in error.value.message_dict
-    services.appointment_cancel(appointment=appointment, by="agent", reason="Agent malade")
+    services.appointment_cancel(
+        acting_user=ANONYMOUS, appointment=appointment, by="agent", reason="Agent malade"
+    )
     appointment.refresh_from_db()
     assert appointment.cancel_reason == "Agent malade" and appointment.cancelled_by == "agent"
 
@@ -215,26 +231,33 @@ def test_agent_cancel_needs_a_reason(rdv_a, contact):
 def test_mark_seen_with_recap_and_survey(rdv_a, contact):
     appointment = _book(rdv_a, contact)
     with pytest.raises(ValidationError):
-        services.survey_submit(appointment=appointment, score=5)
-    services.appointment_mark(appointment=appointment, status="seen", recap="Dossier complet.")
+        services.survey_submit(acting_user=ANONYMOUS, appointment=appointment, score=5)
+    services.appointment_mark(
+        acting_user=ANONYMOUS, appointment=appointment, status="seen", recap="Dossier complet."
+    )
     appointment.refresh_from_db()
     assert appointment.recap == "Dossier complet."
     with pytest.raises(ValidationError) as error:
-        services.survey_submit(appointment=appointment, score=6)
+        services.survey_submit(acting_user=ANONYMOUS, appointment=appointment, score=6)
     assert "de 1 à 5" in error.value.message_dict["score"][0]
-    services.survey_submit(appointment=appointment, score="4", comment="Très bien")
+    services.survey_submit(
+        acting_user=ANONYMOUS, appointment=appointment, score="4", comment="Très bien"
+    )
     with pytest.raises(ValidationError):
-        services.survey_submit(appointment=appointment, score=4)
+        services.survey_submit(acting_user=ANONYMOUS, appointment=appointment, score=4)
 
 
 def test_documents_are_checked_by_content(rdv_a, contact):
     appointment = _book(rdv_a, contact)
     disguised = SimpleUploadedFile("photo.png", PDF, content_type="image/png")
     with pytest.raises(ValidationError) as error:
-        services.document_add(appointment=appointment, uploaded=disguised, author="citizen")
+        services.document_add(
+            acting_user=ANONYMOUS, appointment=appointment, uploaded=disguised, author="citizen"
+        )
     assert "ne correspond pas" in error.value.messages[0]
     assert not AppointmentDocument.objects.exists()
     doc = services.document_add(
+        acting_user=ANONYMOUS,
         appointment=appointment,
         uploaded=SimpleUploadedFile("justificatif.pdf", PDF),
         author="citizen",

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import links, services
 from rendezvous.models import Appointment, AppointmentDocument, Mode
 from tests.conftest import PASSWORD, in_tenant
@@ -21,6 +22,7 @@ def _frozen(time_machine):
 def _booked(setup, contact, start=None, mode=Mode.VISIO):
     setup.activate()
     return services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=start or at(MONDAY, 9),
@@ -84,6 +86,7 @@ def test_slot_taken_meanwhile_gives_message_and_fresh_proposals(rdv_a, client_a,
     # Another citizen takes the slot once the hold expired.
     with in_tenant(rdv_a.tenant):
         services.appointment_book(
+            acting_user=ANONYMOUS,
             appointment_type=rdv_a.kind,
             place_id=rdv_a.place.pk,
             starts_at=at(MONDAY, 9),
@@ -247,7 +250,7 @@ def test_agent_configures_own_openings(rdv_a, client_a):
 
 def test_surveys_visible_to_the_commune(rdv_a, client_a, contact):
     appointment = _booked(rdv_a, contact)
-    services.appointment_mark(appointment=appointment, status="seen")
+    services.appointment_mark(acting_user=ANONYMOUS, appointment=appointment, status="seen")
     signed = links.link_sign(appointment=appointment)
     assert client_a.post(f"/rendez-vous/mon-rdv/{signed}/avis/", {"score": "9"}).status_code == 400
     client_a.post(f"/rendez-vous/mon-rdv/{signed}/avis/", {"score": "5", "comment": "Parfait"})

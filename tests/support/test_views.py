@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from portal.audit.trail import SYSTEM_COMMAND
 from support import services
 from support.models import HelpArticle, SupportRequest
 from tenants.models import Membership
@@ -179,10 +180,12 @@ def test_report_counts_taken_in_time_per_member_and_exports_csv(
 
 def test_help_suggestions_ignore_accents(referent):
     services.help_article_save(
-        article=HelpArticle(title="Réinitialiser le mot de passe du parapheur", body="Étapes…")
+        acting_user=SYSTEM_COMMAND,
+        article=HelpArticle(title="Réinitialiser le mot de passe du parapheur", body="Étapes…"),
     )
     services.help_article_save(
-        article=HelpArticle(title="Brouillon", body="parapheur", is_published=False)
+        acting_user=SYSTEM_COMMAND,
+        article=HelpArticle(title="Brouillon", body="parapheur", is_published=False),
     )
     client = _client("test-a.localhost", referent)
     data = client.get(

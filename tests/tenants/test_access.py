@@ -62,9 +62,9 @@ def test_suspension_shows_agents_the_reason_and_keeps_public_pages(
 
 def test_suspension_needs_a_reason_and_an_active_commune(tenant_a, platform_admin, restore_status):
     with pytest.raises(ValidationError, match="motif"):
-        services.collectivite_suspend(collectivite=tenant_a, reason=" ", by=platform_admin)
+        services.collectivite_suspend(collectivite=tenant_a, reason=" ", acting_user=platform_admin)
     with pytest.raises(ValidationError, match="pas suspendue"):
-        services.collectivite_lift_suspension(collectivite=tenant_a, by=platform_admin)
+        services.collectivite_lift_suspension(collectivite=tenant_a, acting_user=platform_admin)
     assert not CollectiviteEvent.objects.filter(collectivite=tenant_a).exists()
 
 
@@ -114,9 +114,9 @@ def test_archiving_needs_a_recent_export_then_closes_the_site_and_keeps_the_sche
     )
     assert "Téléchargez d&#x27;abord l&#x27;archive" in refused.content.decode()
     with time_machine.travel(timezone.now() - timedelta(days=8)):
-        services.collectivite_export_bytes(collectivite=tenant_a, by=platform_admin)
+        services.collectivite_export_bytes(collectivite=tenant_a, acting_user=platform_admin)
     with pytest.raises(ValidationError, match="moins de 7 jours"):
-        services.collectivite_archive(collectivite=tenant_a, by=platform_admin)
+        services.collectivite_archive(collectivite=tenant_a, acting_user=platform_admin)
 
     admin_client.post("/operateur/collectivites/test-a/export/")
     wrong = admin_client.post(

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import services as rdv_services
 from rendezvous.models import Appointment
 from sve.models import Request
@@ -69,6 +70,7 @@ def test_the_record_is_rolled_back_with_the_booking(tenant_a, member_factory, us
     setup = make_setup(tenant_a, [member_factory(tenant_a)])
     with pytest.raises(RuntimeError), transaction.atomic():
         rdv_services.appointment_book(
+            acting_user=ANONYMOUS,
             appointment_type=setup.kind,
             place_id=setup.place.pk,
             starts_at=at(MONDAY, 9),
@@ -92,6 +94,7 @@ def test_an_agent_booking_for_a_citizen_with_an_account_joins_it(
     agent = member_factory(tenant_a)
     setup = make_setup(tenant_a, [agent])
     appointment = rdv_services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=at(MONDAY, 9),
@@ -106,6 +109,7 @@ def test_an_agent_booking_for_a_citizen_with_an_account_joins_it(
     assert _activity(citizen, tenant_a).appointments == 1
     # Someone without an account: the booking stays anonymous, nobody's record grows.
     other = rdv_services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=at(MONDAY, 10),
@@ -141,6 +145,7 @@ def test_backfill_rebuilds_the_records_from_the_schemas(
         submit(form, user=other)
     setup = make_setup(tenant_b, [member_factory(tenant_b)])
     rdv_services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=at(MONDAY, 9),

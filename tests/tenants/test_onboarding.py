@@ -84,7 +84,7 @@ def test_onboarding_creates_tenant_domain_admin_membership_and_sends_a_one_time_
     reference, platform_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        commune = onboard(extra_domains=("demarches.embrun.fr",), by=platform_admin)
+        commune = onboard(extra_domains=("demarches.embrun.fr",), acting_user=platform_admin)
     assert (commune.name, commune.insee_code, commune.siren) == ("Embrun", "05046", "210500468")
     assert (commune.population_municipale, commune.population_totale) == (6387, 6733)
     assert commune.population_year == 2023

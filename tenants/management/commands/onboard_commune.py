@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.accounts.models import User
+from portal.audit.trail import SYSTEM_COMMAND
 from portal.text import slug_suggest
 from tenants.services import commune_onboard
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
                 services=[code.strip() for code in options["services"].split(",") if code.strip()]
                 or None,
                 extra_domains=tuple(options["domain"]),
-                by=by,
+                acting_user=by or SYSTEM_COMMAND,
             )
         except ValidationError as exc:
             messages = (
