@@ -65,7 +65,9 @@ def site(request):
         "site_name": settings.OPERATOR_NAME if is_operator else tenant.name,
         "site_urls": LAYOUT_LINKS,
         # Called by the layout only for a signed-in person on a commune's host.
-        "site_account_links": (lambda: []) if is_operator else (lambda: sections.account_links(request)),
+        "site_account_links": (lambda: [])
+        if is_operator
+        else (lambda: sections.account_links(request)),
         "site_static": _layout_statics(),
         "operator_name": settings.OPERATOR_NAME,
         "operator_url": f"{settings.PORTAL_SCHEME}://{settings.PORTAL_BASE_DOMAIN}"

@@ -16,9 +16,9 @@ from portal import sections
 from portal.permissions import member_required
 from portal.tenant_cache import tenant_cache_prefetched
 from tenants import services
-from tenants.permissions import membership_for
 from tenants.forms import InviteForm, LookForm, form_errors_add
 from tenants.models import Collectivite, CollectiviteLogo, Membership
+from tenants.permissions import membership_for
 from tenants.selectors import DEFAULT_PRIMARY, tenant_memberships
 from tenants.theming import theme_palette
 
