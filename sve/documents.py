@@ -97,6 +97,24 @@ def pieces_letter_pdf(request: Request) -> tuple[str, bytes]:
     return f"demande-de-pieces-{request.reference}-{number}.pdf", content
 
 
+def decision_preview_text(*, request: Request, signatory: dict, accept: bool, reasons: str) -> str:
+    """The decision letter's text as it will be sent, before it is (issue 24 §2: the agent
+    reads it and confirms); the same template as the PDF, nothing written."""
+    from copy import copy
+
+    from django.utils.html import strip_tags
+
+    draft = copy(request)
+    draft.status = Status.ACCEPTED if accept else Status.REJECTED
+    draft.decided_at = timezone.now()
+    draft.decision_reasons = (reasons or "").strip()
+    context = {**document_context(draft), "signatory": signatory}
+    html = render_to_string("sve/pdf/decision.html", context)
+    body = html.split("<body", 1)[-1].split(">", 1)[-1]
+    lines = (" ".join(line.split()) for line in strip_tags(body.replace("<br>", "\n")).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def document_context(request: Request) -> dict:
     commune = connection.tenant
     insee = commune.insee_code or ""
@@ -247,6 +265,7 @@ NOTICE_SUBJECTS = {
     "pieces_requested": "Votre demande est incomplète",
     "message": "Nouveau message sur votre demande",
     "closed": "Votre demande a été classée sans suite",
+    "handled": "Votre demande a été traitée",
     "implicitly_accepted": "Votre demande est acceptée implicitement",
     "implicitly_rejected": "Votre demande est refusée implicitement",
 }

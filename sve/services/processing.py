@@ -249,6 +249,28 @@ def request_close(*, request: Request, actor, reasons: str = "") -> Request:
 
 @retry_on_deadlock
 @transaction.atomic
+def request_handle(*, request: Request, actor, note: str = "") -> Request:
+    """Close a report or a question as handled ("Traitée"): it asked no decision
+    (sve.deadlines.implicit_outcome_announced), so none is taken; the citizen is told."""
+    require_agent(actor)
+    request = locked(request.pk)
+    if request.form_version.asks_decision:
+        raise SveError(
+            "Cette demande attend une décision : décidez-la ou classez-la sans suite.",
+            code="asks_decision",
+        )
+    require_status(request, CLOSABLE, "marquer comme traitée")
+    request.status = Status.HANDLED
+    request.decided_at = timezone.now()
+    request.decision_reasons = (note or "").strip()
+    request.save()
+    journal_append(request=request, actor=actor, action="handled", payload={"note": note})
+    on_commit_task(_tasks().citizen_notify, request.pk, "handled")
+    return request
+
+
+@retry_on_deadlock
+@transaction.atomic
 def requests_qualify(*, requests: list[Request], actor, regime: str) -> int:
     """Bulk qualification from the request table: all or nothing. The rows are locked
     first, together in id order (lock order), before any journal entry takes the anchor."""

@@ -104,3 +104,64 @@ def test_1_the_commune_stays_the_commune(browser, site_url, commune, width):  # 
     page.get_by_role("heading", name="Espace agents").wait_for()
     page.context.close()
     _clean(audit)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_4_a_question_is_not_a_request_for_a_decision(
+    browser,
+    site_url,
+    commune,  # noqa: F811
+    tenant_a,
+    width,
+):
+    from sve import services as sve_services
+    from tests.conftest import in_tenant
+
+    with in_tenant(tenant_a):
+        sve_services.form_template_enable(code="contact", actor=commune["admin"])
+    base = site_url("test-a")
+    audit = Auditor(width)
+    page = _new_page(browser, audit, width)
+
+    # A citizen asks a question through "Nous contacter".
+    _login(page, base, commune["citizen"].email, width)
+    page.goto(base + "/demarches/")
+    page.get_by_role("link", name="Nous contacter").click()
+    page.get_by_label("Objet").fill("Horaires de la déchetterie")
+    page.get_by_label("Message").fill("Quels sont les horaires d'hiver ?")
+    page.locator("#id_id-last_name").fill("Usager")
+    page.locator("#id_id-first_name").fill("Camille")
+    page.locator("#id_id-postal_address").fill("1 rue de la Mairie")
+    page.locator("#id_id-email").fill("camille@example.fr")
+    page.get_by_role("button", name="Déposer ma demande").click()
+    page.locator("#aee").wait_for()
+    audit.check(page, "track-question")
+    body = page.locator("main").inner_text()
+    assert "bien été reçue par le service" in body
+    for threat in ("réputée", "Silence vaut", "rejetée", "refus"):
+        assert threat not in body, threat
+    track_url = page.url
+    page.context.close()
+
+    # The agent acknowledges it and closes it as handled, with the answer.
+    page = _new_page(browser, audit, width)
+    _login(page, base, commune["agent"].email, width)
+    page.goto(base + "/demarches/gestion/")
+    page.locator("tr", has_text="Nous contacter").get_by_role("link").first.click()
+    page.get_by_role("button", name="Envoyer l'accusé de réception").click()
+    page.get_by_text("accusé de réception est envoyé").wait_for()
+    audit.check(page, "agent-question")
+    assert page.get_by_role("button", name="Décider").count() == 0
+    page.get_by_label("Réponse ou suite donnée (envoyée à l'usager)").fill(
+        "De 9 h à 17 h du lundi au samedi."
+    )
+    page.get_by_role("button", name="Marquer comme traitée").click()
+    page.get_by_text("Demande traitée").first.wait_for()
+    page.context.close()
+
+    page = _new_page(browser, audit, width)
+    page.goto(track_url)
+    assert "a été traitée le" in page.locator("main").inner_text()
+    audit.check(page, "track-handled")
+    page.context.close()
+    _clean(audit)
