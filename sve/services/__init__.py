@@ -16,6 +16,7 @@ from sve.services.filing import request_save_draft, request_submit  # noqa: F401
 from sve.services.implicit import implicit_decisions_run  # noqa: F401
 from sve.services.processing import (  # noqa: F401
     SveError,
+    decision_check,
     decision_signatory,
     message_post,
     request_ask_pieces,

@@ -202,16 +202,22 @@ def decision_signatory(actor) -> dict:
     return signatory
 
 
+def decision_check(*, accept: bool, reasons: str) -> str:
+    """The reasons, stripped, of a decision that may be taken (also before its preview)."""
+    reasons = (reasons or "").strip()
+    if not accept and not reasons:
+        # CRPA L211-2: a refusal states its reasons.
+        raise SveError("Un refus doit être motivé.", code="reasons_missing")
+    return reasons
+
+
 @retry_on_deadlock
 @transaction.atomic
 def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Request:
     """Express decision: stops the clock; the PDF letter (with appeal routes for a refusal,
     CJA R421-1) is produced and sent after commit."""
     require_agent(actor)
-    reasons = (reasons or "").strip()
-    if not accept and not reasons:
-        # CRPA L211-2: a refusal states its reasons.
-        raise SveError("Un refus doit être motivé.", code="reasons_missing")
+    reasons = decision_check(accept=accept, reasons=reasons)
     signatory = decision_signatory(actor)
     request = locked(request.pk)
     require_status(request, DECIDABLE, "décider")

@@ -158,6 +158,9 @@ def _refused(request, req, action: str, form):
 
 def _decision_preview(request, req, form):
     """The decision letter as it will be sent, and the agent's confirmation (issue 24 §2)."""
+    services.decision_check(
+        accept=form.cleaned_data["decision"] == "accept", reasons=form.cleaned_data["reasons"]
+    )
     text = documents.decision_preview_text(
         request=req,
         signatory=services.decision_signatory(request.user),
@@ -213,8 +216,9 @@ def request_action(request, pk, action):
     if action == "decider" and not data["confirmed"]:
         try:
             return _decision_preview(request, req, form)
-        except SveError as exc:  # e.g. the agent's name or title is missing
-            form.add_error(None, exc)
+        except SveError as exc:  # no reasons for a refusal, the agent's title missing...
+            field = ERROR_FIELDS.get(getattr(exc, "code", None))
+            form.add_error(field if field in form.fields else None, exc)
             return _refused(request, req, action, form)
     actor = request.user
     try:

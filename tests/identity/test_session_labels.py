@@ -36,9 +36,10 @@ def test_the_account_page_shows_words_not_codes(client, operator, user_factory):
     client.defaults["HTTP_HOST"] = "localhost"
     client.defaults["HTTP_USER_AGENT"] = FIREFOX_WINDOWS
     client.force_login(user)
+    SessionRecord.objects.filter(user=user).delete()
     SessionRecord.objects.create(
         user=user,
-        session_key="x" * 32,
+        session_key=client.session.session_key,
         host="test-a.localhost",
         user_agent=FIREFOX_WINDOWS,
         method="sso",

@@ -85,3 +85,10 @@ def test_the_account_menu_is_not_shown_to_anonymous_visitors(client_a):
     html = client_a.get("/").content.decode()
     menu = html.split('aria-label="Menu principal"', 1)[1].split("</nav>", 1)[0]
     assert "Mes demandes" not in menu
+
+
+def test_the_back_office_says_en_tant_qu_agent(client_a, tenant_a, member_factory):
+    client_a.force_login(member_factory(tenant_a, Membership.Role.AGENT))
+    page = client_a.get("/gestion/").content.decode()
+    assert "en tant qu&#x27;agent" in page or "en tant qu'agent" in page
+    assert "en tant que agent" not in page
