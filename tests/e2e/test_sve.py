@@ -124,6 +124,8 @@ def test_citizen_files_and_an_agent_decides_in_the_same_minute_while_the_worker_
     page.get_by_text("l'accusé de réception est envoyé").wait_for()
     page.locator("select[name=decision]").select_option("accept")
     page.get_by_role("button", name="Décider").click()
+    # Issue 24 §2: the letter is shown first; it goes out once confirmed.
+    page.get_by_role("button", name="Confirmer et envoyer la décision").click()
     page.get_by_text("Décision enregistrée").wait_for()
     citizen.reload()
     for name in ("Accusé d'enregistrement électronique", "Accusé de réception", "Décision"):
