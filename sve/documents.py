@@ -56,6 +56,9 @@ def pieces_effect(request: Request) -> str:
     if pending is None:
         return ""
     due = date_format(pending.due_on, "j F Y")
+    if not deadlines.implicit_outcome_announced(asks_decision=request.form_version.asks_decision):
+        # A report or a question: no implicit outcome to speak of (sve.deadlines).
+        return f"Merci de les envoyer avant le {due} pour que le service puisse y donner suite."
     if request.regime == Regime.SVA:
         return (
             "Le délai au terme duquel, faute de réponse, votre demande sera réputée acceptée "

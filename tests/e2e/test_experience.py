@@ -6,6 +6,7 @@ Auditor): one test per section of the issue."""
 import pytest
 
 from tests.e2e.test_design import Auditor, _login, commune  # noqa: F401  (fixture)
+from tests.e2e.test_sve import reload_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDTHS = [375, 1280]
@@ -257,9 +258,7 @@ def test_3_said_as_a_french_administration_would(
     main = page.locator("main").inner_text()
     assert "15 juin 2001" in main and "2001-06-15" not in main
     # The AEE PDF, as the citizen downloads it.
-    page.get_by_role("link", name="Accusé d'enregistrement électronique").first.wait_for(
-        timeout=60_000
-    )
+    reload_until(page, "Accusé d'enregistrement électronique")  # issued by the worker
     href = page.get_by_role(
         "link", name="Accusé d'enregistrement électronique"
     ).first.get_attribute("href")

@@ -120,3 +120,18 @@ def test_the_commune_admin_sets_it_in_the_builder(client_a, tenant_a, member_fac
     client_a.force_login(admin)
     page = client_a.get(f"/demarches/gestion/formulaires/{form.slug}/").content.decode()
     assert "Demande une décision de la mairie" in page
+
+
+def test_pieces_asked_for_a_report_speak_of_no_implicit_refusal(client_a, tenant_a, agent_a):
+    with in_tenant(tenant_a):
+        req = submit(enabled_form(regime="svr", asks_decision=False))
+        services.request_qualify(request=req, actor=agent_a, regime="svr")
+        services.request_ask_pieces(
+            request=req,
+            actor=agent_a,
+            items="Photo du lieu",
+            due_on=timezone.localdate() + timedelta(days=15),
+        )
+    html = _track(client_a, req)
+    assert "pour que le service puisse y donner suite" in html
+    assert "réputée" not in html
