@@ -84,7 +84,8 @@ def test_agent_qualifies_and_the_citizen_sees_the_ar(
     reload_until(citizen, "Accusé de réception")
     ar = citizen.locator("#ar")
     assert "Accusé de réception" in ar.inner_text()
-    assert "Silence vaut refus" in citizen.locator("#decision").inner_text()
+    # Issue 24 §4: the outcome worded as the law does, once the AR confirmed the regime.
+    assert "sera réputée rejetée le" in citizen.locator("#decision").inner_text()
     assert citizen.get_by_role("link", name="Accusé de réception").is_visible()
     citizen.context.close()
 
