@@ -177,7 +177,11 @@ def _refused(request, convention, action: str, exc: ValidationError):
     form = form_class(request.POST, request.FILES, **kwargs)
     if form.is_valid():  # the service refused: its reason above the form's fields
         form.add_error(None, exc)
-    messages.error(request, "Rien n'a été enregistré : corrigez ce qui est signalé ci-dessous.")
+    # An error about no field also heads the page (the form may no longer be offered).
+    general = " ".join(form.non_field_errors())
+    messages.error(
+        request, general or "Rien n'a été enregistré : corrigez ce qui est signalé ci-dessous."
+    )
     return _detail_page(request, convention, bound={name: form}, status=400)
 
 

@@ -150,8 +150,13 @@ def _detail_context(req, bound: dict | None = None):
 
 
 def _refused(request, req, action: str, form):
-    """The request page again, the agent's form as typed with each error beside its field."""
-    messages.error(request, "Rien n'a été enregistré : corrigez ce qui est signalé ci-dessous.")
+    """The request page again, the agent's form as typed with each error beside its field;
+    an error about no field (the request's state changed) also heads the page, where it is
+    read even when the form is no longer offered."""
+    general = " ".join(form.non_field_errors())
+    messages.error(
+        request, general or "Rien n'a été enregistré : corrigez ce qui est signalé ci-dessous."
+    )
     context = _detail_context(req, bound={ACTION_FORMS[action][0]: form})
     return render(request, "sve/agent_request.html", context, status=400)
 
