@@ -88,6 +88,16 @@ class Liquidation:
     def total_ttc(self) -> int:
         return sum(m.total_ttc for m in self.members)
 
+    @property
+    def warnings_summary(self) -> list[tuple[str, int]]:
+        """Each warning with the number of members it concerns, most frequent first (issue
+        24 §2: read before issuing, not found in a long table after)."""
+        counts: dict[str, int] = {}
+        for member in self.members:
+            for warning in member.warnings:
+                counts[warning] = counts.get(warning, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
 
 def population_of(convention: Convention, *, overrides: dict[int, PopulationOverride]):
     """(population, label) that the convention's model counts, or a member's override with

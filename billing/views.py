@@ -77,12 +77,28 @@ def campaign_detail(request, pk):
     )
 
 
+def _confirmed_number(value) -> int:
+    """A number the confirmation carries; -1 (never a preview's) when absent or garbled."""
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 16 else -1
+
+
 @finance_required
 @require_POST
 def campaign_launch(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
+    if not request.POST.get("confirm"):
+        messages.error(
+            request, "Cochez la confirmation de l'émission (nombre de titres et montant total)."
+        )
+        return redirect("billing:campaign", pk)
     try:
-        services.campaign_launch(campaign=campaign, actor=request.user)
+        services.campaign_launch(
+            campaign=campaign,
+            actor=request.user,
+            expected_members=_confirmed_number(request.POST.get("members")),
+            expected_total_ttc=_confirmed_number(request.POST.get("total_ttc")),
+        )
         messages.success(request, "Émission lancée : suivez sa progression ci-dessous.")
     except ValidationError as exc:
         for message in exc.messages:

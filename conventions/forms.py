@@ -134,14 +134,16 @@ class YearForm(forms.Form):
 
 class ListFilterForm(forms.Form):
     state = forms.ChoiceField(label="État", required=False)
+    # A filter left empty keeps every row: "Tous"/"Toutes", not Django's "---------".
     model = forms.ModelChoiceField(
-        label="Modèle", queryset=ConventionModel.objects.all(), required=False
+        label="Modèle", queryset=ConventionModel.objects.all(), required=False, empty_label="Tous"
     )
     application = forms.ModelChoiceField(
         label="Application",
         queryset=Application.objects.all(),
         required=False,
         to_field_name="code",
+        empty_label="Toutes",
     )
     due_within = forms.TypedChoiceField(
         label="Prochaine échéance",

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -109,6 +109,7 @@ class Deadline:
     on: date
     label: str
     convention: Convention
+    overdue: bool = False  # already past and still to handle (an unanswered avenant)
 
 
 def _model_rules(convention: Convention):
@@ -174,8 +175,10 @@ def _with_pending_amendments(qs):
 
 
 def conventions_to_handle(*, today: date, days: int = 31) -> list[Deadline]:
-    """The operator's "à traiter ce mois-ci": every deadline from today to ``days`` ahead,
-    soonest first (two queries, whatever the number of conventions)."""
+    """The operator's "à traiter ce mois-ci": every deadline up to ``days`` ahead, soonest
+    first, those already past and still to handle first of all, flagged ``overdue`` (issue
+    24 §3: an avenant left unanswered must not vanish from the list on its due date). Two
+    queries, whatever the number of conventions."""
     horizon = today + timedelta(days=days)
     live = _with_pending_amendments(
         Convention.objects.filter(
@@ -188,10 +191,10 @@ def conventions_to_handle(*, today: date, days: int = 31) -> list[Deadline]:
         ).select_related("collectivite", "model")
     )
     due = [
-        d
+        replace(d, overdue=d.on < today)
         for convention in live
         for d in convention_deadlines(convention, today=today)
-        if today <= d.on <= horizon
+        if d.on <= horizon
     ]
     return sorted(due, key=lambda d: (d.on, d.convention.collectivite.name))
 
@@ -219,16 +222,16 @@ def next_deadlines_set(rows: list[Convention], *, today: date) -> list[Conventio
     return rows
 
 
-def convention_timeline(convention: Convention) -> list[tuple[str, str, str]]:
+def convention_timeline(convention: Convention) -> list[tuple[date, str, str]]:
     """(date, kind, text) of the convention's periods, notices, amendments and history,
-    oldest first, for the convention page."""
+    oldest first, for the convention page (which shows the dates in French, portal.formats)."""
     from portal.audit.history import history_for
 
     items = []
     for period in convention.periods.all():
         items.append(
             (
-                period.starts_on.isoformat(),
+                period.starts_on,
                 "Période",
                 f"Période n°{period.number} : du"
                 f" {period.starts_on:%d/%m/%Y} au {period.ends_on:%d/%m/%Y}",
@@ -238,7 +241,7 @@ def convention_timeline(convention: Convention) -> list[tuple[str, str, str]]:
         state = "dans les délais" if notice.on_time else "tardive"
         items.append(
             (
-                notice.received_on.isoformat(),
+                notice.received_on,
                 "Dénonciation",
                 f"{notice.get_party_display()} ({notice.get_means_display().lower()}), {state} :"
                 f" fin au {notice.ends_on:%d/%m/%Y} inclus",
@@ -247,7 +250,7 @@ def convention_timeline(convention: Convention) -> list[tuple[str, str, str]]:
     for amendment in convention.amendments.all():
         items.append(
             (
-                amendment.requested_on.isoformat(),
+                amendment.requested_on,
                 "Avenant",
                 f"Avenant n°{amendment.number} ({amendment.get_state_display().lower()}) : effet"
                 f" le {amendment.effective_on:%d/%m/%Y}, réponse due le"
@@ -258,7 +261,7 @@ def convention_timeline(convention: Convention) -> list[tuple[str, str, str]]:
         local = entry.created_at.astimezone(ZoneInfo("Europe/Paris"))
         items.append(
             (
-                local.date().isoformat(),
+                local.date(),
                 "Historique",
                 f"{HISTORY_LABELS.get(entry.action, entry.action)}"
                 f" — {entry.actor_label or '—'} ({local:%d/%m/%Y %H:%M})",

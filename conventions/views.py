@@ -96,7 +96,11 @@ def _convention(pk: int) -> Convention:
 
 @platform_admin_required
 def convention_detail(request, pk):
-    convention = _convention(pk)
+    return _detail_page(request, _convention(pk))
+
+
+def _detail_page(request, convention, *, bound: dict | None = None, status: int = 200):
+    """The convention page; ``bound``: a form sent back as typed, with its errors."""
     context = {
         "convention": convention,
         "timeline": selectors.convention_timeline(convention),
@@ -111,6 +115,7 @@ def convention_detail(request, pk):
         "notice_form": NoticeForm(),
         "amendment_form": AmendmentForm(convention=convention),
         "year_form": YearForm(initial={"year": timezone.localdate().year - 1}),
+        **(bound or {}),
     }
     if convention.model.has_threshold:
         context["threshold_total"] = total = threshold_total(model=convention.model)
@@ -124,7 +129,7 @@ def convention_detail(request, pk):
             context["refunds"] = services.threshold_refunds(
                 model=convention.model, unused_cents=unused
             )
-    return render(request, "conventions/detail.html", context)
+    return render(request, "conventions/detail.html", context, status=status)
 
 
 def _back(request, convention, text=None, exc: ValidationError | None = None):
@@ -148,8 +153,36 @@ def convention_action(request, pk, action):
     try:
         text = handler(request, convention)
     except ValidationError as exc:
-        return _back(request, convention, exc=exc)
+        if action not in ACTION_FORMS:
+            return _back(request, convention, exc=exc)
+        return _refused(request, convention, action, exc)
     return _back(request, convention, text)
+
+
+# The page's forms by the action that posts each (issue 24 §2: a refused form comes back as
+# typed, each error beside its field, instead of a message atop an emptied form).
+ACTION_FORMS = {
+    "sign": ("sign_form", SignForm),
+    "scan": ("scan_form", ScanForm),
+    "suspend": ("reason_form", ReasonForm),
+    "notice": ("notice_form", NoticeForm),
+    "amendment": ("amendment_form", AmendmentForm),
+    "report": ("year_form", YearForm),
+}
+
+
+def _refused(request, convention, action: str, exc: ValidationError):
+    name, form_class = ACTION_FORMS[action]
+    kwargs = {"convention": convention} if form_class is AmendmentForm else {}
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if form.is_valid():  # the service refused: its reason above the form's fields
+        form.add_error(None, exc)
+    # An error about no field also heads the page (the form may no longer be offered).
+    general = " ".join(form.non_field_errors())
+    messages.error(
+        request, general or "Rien n'a été enregistré : corrigez ce qui est signalé ci-dessous."
+    )
+    return _detail_page(request, convention, bound={name: form}, status=400)
 
 
 def _form(form_class, request, **kwargs):

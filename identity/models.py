@@ -28,6 +28,18 @@ class SessionRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.host}"
 
+    @property
+    def method_label(self) -> str:
+        from identity.labels import method_in_words
+
+        return method_in_words(self.method)
+
+    @property
+    def browser_label(self) -> str:
+        from identity.labels import browser_in_words
+
+        return browser_in_words(self.user_agent)
+
 
 class ExternalIdentity(models.Model):
     """An identity at an upstream provider, linked to an account once its owner agreed."""

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.templatetags.static import static
 
+from portal import sections
 from portal.links import reverse_fixed
 
 # The layout's links (templates/base.html), by the name the template uses. None takes an
@@ -14,6 +15,8 @@ LAYOUT_URLS = {
     "signup": "accounts:signup",
     "logout": "accounts:logout",
     "account": "identity:account",
+    "password_reset": "accounts:password_reset",
+    "logo": "commune:logo",
     "theme_css": "commune:theme_css",
     "legal_mentions": "commune:legal_mentions",
     "legal_privacy": "commune:legal_privacy",
@@ -61,6 +64,10 @@ def site(request):
         "site_is_operator": is_operator,
         "site_name": settings.OPERATOR_NAME if is_operator else tenant.name,
         "site_urls": LAYOUT_LINKS,
+        # Called by the layout only for a signed-in person on a commune's host.
+        "site_account_links": (lambda: [])
+        if is_operator
+        else (lambda: sections.account_links(request)),
         "site_static": _layout_statics(),
         "operator_name": settings.OPERATOR_NAME,
         "operator_url": f"{settings.PORTAL_SCHEME}://{settings.PORTAL_BASE_DOMAIN}"

@@ -19,7 +19,7 @@ PORT = os.environ.get("PORTAL_PORT", "8000")
 
 
 def _banner() -> str:
-    from portal.demo_data import DEMO_PASSWORD, demo_accounts, demo_sites
+    from portal.demo_data import DEMO_PASSWORD, demo_accounts, demo_second_factors, demo_sites
 
     lines = [
         "",
@@ -38,6 +38,16 @@ def _banner() -> str:
         f" Comptes de démonstration (mot de passe : {DEMO_PASSWORD})",
     ]
     lines += [f"   {email:<34} {role}" for email, role in demo_accounts()]
+    second_factors = demo_second_factors()
+    if second_factors:
+        lines += [
+            "",
+            " Double authentification des comptes de l'opérateur : ajoutez le secret dans une",
+            " application d'authentification (ou `oathtool --totp -b SECRET`), ou utilisez un",
+            " code de secours (chaque code ne sert qu'une fois).",
+        ]
+        for email, uri, codes in second_factors:
+            lines += [f"   {email}", f"     {uri}", f"     codes de secours : {', '.join(codes)}"]
     lines += ["", " Ctrl-C arrête tout (web, worker, beat, PostgreSQL, Redis).", "=" * 72, ""]
     return "\n".join(lines)
 

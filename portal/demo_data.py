@@ -6,8 +6,11 @@ changes nothing. portal imports no app: each app brings its part through these h
 - ``seed_tenants() -> list``: make the demo communes and return them (the tenants app:
   the operator, the accounts, the communes), each then seeded with
 - ``seed_tenant(collectivite)``: run inside that commune's schema, app by app;
+- ``seed_final()``: run in the public schema once every commune is seeded (the identity
+  app enrols the demo staff's second factor);
 - ``demo_accounts() -> list[(e-mail, what it is)]`` and ``demo_sites() -> list[(name, slug)]``
-  for the README and the demo banner.
+  for the README and the demo banner; ``demo_second_factors() -> list[(e-mail, otpauth URI,
+  recovery codes)]`` for the banner (issue 24 §5: the operator's staff pass a second factor).
 """
 
 from importlib import import_module
@@ -45,6 +48,11 @@ def demo_sites() -> list[tuple[str, str]]:
     return _collect("demo_sites")
 
 
+def demo_second_factors() -> list[tuple[str, str, list[str]]]:
+    """(e-mail, otpauth:// URI, recovery codes) of the demo accounts with a second factor."""
+    return _collect("demo_second_factors")
+
+
 def seed() -> list:
     modules = list(_app_demo_modules())
     for module in modules:
@@ -62,4 +70,8 @@ def seed() -> list:
                         module.seed_tenant(commune)
         finally:
             connection.set_schema_to_public()
+    for module in modules:
+        if hasattr(module, "seed_final"):
+            with transaction.atomic():
+                module.seed_final()
     return communes

@@ -8,6 +8,7 @@ through a ``sections.py`` module that defines either or both of:
     def home_aside_section(request) -> Section | None    # its side column (contact, hours)
     def backoffice_section(request) -> Section | None    # agents' back-office home
     def operator_section(request) -> Section | None      # operator's home (public schema)
+    def account_link(request) -> AccountLink | None      # the header's account menu
 
 Each is called only when the commune has the app's service enabled (``SERVICE`` in the
 module, a code of Collectivite.services), and may return None to show nothing. A module may
@@ -27,6 +28,15 @@ class Section:
     title: str
     template: str  # rendered with the page's context plus ``section``
     context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AccountLink:
+    """An entry of the header's account menu on a commune's host ("Mes demandes")."""
+
+    label: str
+    url: str
     order: int = 100
 
 
@@ -81,3 +91,15 @@ def collect(request, hook: str) -> list[Section]:
         if section is not None:
             sections.append(section)
     return sorted(sections, key=lambda s: s.order)
+
+
+def account_links(request) -> list[AccountLink]:
+    """The header's account menu on a commune's host: each enabled app's citizen pages
+    (issue 24 §1: "Mes demandes" was reachable from the home page only)."""
+    links = []
+    for module in _enabled(request.tenant):
+        func = getattr(module, "account_link", None)
+        link = func(request) if func is not None else None
+        if link is not None:
+            links.append(link)
+    return sorted(links, key=lambda link: link.order)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
+
+from portal.formats import file_size
 
 # Types accepted by default: documents and photos a citizen typically sends.
 DEFAULT_ALLOWED_TYPES = {
@@ -47,7 +48,7 @@ def upload_check(
     if uploaded.size > limit:
         raise ValidationError(
             "Le fichier « %(name)s » dépasse la taille maximale de %(limit)s.",
-            params={"name": uploaded.name, "limit": filesizeformat(limit)},
+            params={"name": uploaded.name, "limit": file_size(limit)},
             code="too_large",
         )
     position = uploaded.tell() if hasattr(uploaded, "tell") else 0

@@ -20,6 +20,9 @@ def agenda_content(
     week: bool,
     agent_id: int | None,
     agent_labels: dict[int, str],
+    place_id: int | None = None,
+    filters: SafeString | str = "",
+    filter_form=None,
 ) -> SafeString:
     """The agenda page's content for ``day`` (its week with ``week``): heading, links to
     the previous and next period, and the table of one agent's appointments, or everyone's
@@ -30,7 +33,7 @@ def agenda_content(
 
     def build() -> SafeString:
         rows = selectors.agenda_rows(
-            start=start, end=end, agent_id=agent_id, agent_labels=agent_labels
+            start=start, end=end, agent_id=agent_id, place_id=place_id, agent_labels=agent_labels
         )
         context = {
             "rows": rows,
@@ -40,11 +43,14 @@ def agenda_content(
             "everyone": agent_id is None,
             "previous": start - step,
             "next": start + step,
+            # The filters kept in the previous/next/day/week links (issue 24 §2).
+            "filters": filters,
+            "filter_form": filter_form,
         }
         html = render_to_string("rendezvous/agent/agenda_content.html", context, request)
         return mark_safe(html)
 
     variant = hashlib.sha256(
-        repr((day, week, agent_id, sorted(agent_labels.items()))).encode()
+        repr((day, week, agent_id, place_id, str(filters), sorted(agent_labels.items()))).encode()
     ).hexdigest()
     return dataversion.cached("rendezvous-agenda", build, variant=variant)

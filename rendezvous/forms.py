@@ -29,6 +29,22 @@ class _AgentChoiceMixin:
             )
 
 
+class AgendaFilterForm(forms.Form):
+    """The agenda's filters: whose appointments ("moi", "tous" or one agent's id) and where."""
+
+    agent = forms.ChoiceField(label="Agent", required=False)
+    lieu = forms.ChoiceField(label="Lieu", required=False)
+
+    def __init__(self, *args, agents=(), places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [("moi", "Mes rendez-vous"), ("tous", "Toute l'équipe")] + [
+            (str(u.pk), u.get_full_name() or u.email) for u in agents
+        ]
+        self.fields["lieu"].choices = [("", "Tous les lieux")] + [
+            (str(pk), name) for pk, name in places
+        ]
+
+
 class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service

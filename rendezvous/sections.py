@@ -1,7 +1,7 @@
 """Blocks on the commune's home page (search box, appointment types) and back office."""
 
 from portal.links import reverse_fixed
-from portal.sections import Section
+from portal.sections import AccountLink, Section
 from rendezvous import selectors
 
 SERVICE = "rendezvous"
@@ -17,6 +17,10 @@ def home_section(request) -> Section | None:
         context={"types": types, "search_url": reverse_fixed("rendezvous:search")},
         order=20,
     )
+
+
+def account_link(request) -> AccountLink:
+    return AccountLink(label="Mes rendez-vous", url=reverse_fixed("rendezvous:mine"), order=20)
 
 
 def home_aside_section(request) -> Section | None:

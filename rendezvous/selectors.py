@@ -509,14 +509,19 @@ def places_for_type(*, appointment_type: AppointmentType) -> list[Place]:
     )
 
 
-def agenda(*, start: date, end: date, agent_id: int | None = None) -> QuerySet[Appointment]:
-    """Appointments from ``start`` to ``end`` (inclusive), holds excluded."""
+def agenda(
+    *, start: date, end: date, agent_id: int | None = None, place_id: int | None = None
+) -> QuerySet[Appointment]:
+    """Appointments from ``start`` to ``end`` (inclusive), holds excluded; one agent's, one
+    place's, or every one."""
     queryset = Appointment.objects.filter(
         starts_at__gte=datetime.combine(start, time.min, TZ),
         starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, TZ),
     ).exclude(status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED])
     if agent_id is not None:
         queryset = queryset.filter(agent_id=agent_id)
+    if place_id is not None:
+        queryset = queryset.filter(place_id=place_id)
     return queryset.select_related("type", "place").order_by("starts_at")
 
 
@@ -538,7 +543,12 @@ class AgendaRow:
 
 
 def agenda_rows(
-    *, start: date, end: date, agent_id: int | None = None, agent_labels: dict[int, str]
+    *,
+    start: date,
+    end: date,
+    agent_id: int | None = None,
+    place_id: int | None = None,
+    agent_labels: dict[int, str],
 ) -> list[AgendaRow]:
     """The agenda (see ``agenda``) as rows, read as plain values (no model instances)."""
     from django.utils.dates import WEEKDAYS_ABBR
@@ -547,7 +557,7 @@ def agenda_rows(
     modes = {value: str(label) for value, label in Mode.choices}
     statuses = {value: str(label) for value, label in Appointment.Status.choices}
     appointment_url = pk_url("rendezvous:agent-appointment")
-    values = agenda(start=start, end=end, agent_id=agent_id).values_list(
+    values = agenda(start=start, end=end, agent_id=agent_id, place_id=place_id).values_list(
         "pk", "starts_at", "type__name", "first_name", "last_name", "mode", "status",
         "visio_url", "place__name", "agent_id",
     )  # fmt: skip

@@ -48,7 +48,7 @@ class SupportRequest(models.Model):
         TAKEN = "taken", _("Prise en compte")
         WAITING_MEMBER = "waiting_member", _("En attente de la collectivité")
         RESOLVED = "resolved", _("Résolue")
-        CLOSED = "closed", _("Close")
+        CLOSED = "closed", _("Fermée")
 
     CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 

@@ -137,6 +137,8 @@ def builder_rows_from_specs(specs: list[dict]) -> list[dict]:
         }
         if spec.get("required"):
             row["required"] = ["on"]
+        if spec.get("past_only"):
+            row["past_only"] = ["on"]
         # A number stored without "integer" (older forms) takes decimals.
         row["number_kind"] = ["entier" if spec.get("integer") else "decimal"]
         return _only_type_options(row)

@@ -22,7 +22,7 @@ NUMBER_OF_COPIES_MAX = 10
 _ACTE_FIELDS = [
     _f("nom_acte", "Nom de la personne concernée", "text"),
     _f("prenoms_acte", "Prénoms", "text"),
-    _f("date_evenement", "Date de l'événement", "date"),
+    _f("date_evenement", "Date de l'événement", "date", past_only=True),
     _f(
         "type_copie",
         "Type de document",
@@ -73,7 +73,13 @@ TEMPLATES: dict[str, dict] = {
         "regime": "sva",
         "fields": [
             _f("motif", "Motif", "choice", choices=["Perte", "Vol", "Détérioration", "Divorce"]),
-            _f("date_mariage", "Date du mariage (le cas échéant)", "date", required=False),
+            _f(
+                "date_mariage",
+                "Date du mariage (le cas échéant)",
+                "date",
+                required=False,
+                past_only=True,
+            ),
             _f(
                 "enfants",
                 "Enfants",
@@ -82,7 +88,7 @@ TEMPLATES: dict[str, dict] = {
                 max_rows=4,
                 subfields=[
                     _f("prenom", "Prénom", "text"),
-                    _f("naissance", "Date de naissance", "date"),
+                    _f("naissance", "Date de naissance", "date", past_only=True),
                 ],
             ),
             _f("justificatif", "Pièce d'identité", "file"),
@@ -92,6 +98,7 @@ TEMPLATES: dict[str, dict] = {
         "title": "Demande d'intervention municipale",
         "description": "Signalez un problème sur la voirie, l'éclairage, la propreté...",
         "regime": "svr",  # L231-4 1°: not a request for an individual decision
+        "asks_decision": False,  # a report / a question (sve.deadlines)
         "fields": [
             _f(
                 "categorie",
@@ -110,7 +117,7 @@ TEMPLATES: dict[str, dict] = {
         "regime": "svr",  # L231-4 4°: a request with a financial character (fees)
         "fields": [
             _f("enfant_nom", "Nom et prénom de l'enfant", "text"),
-            _f("enfant_naissance", "Date de naissance de l'enfant", "date"),
+            _f("enfant_naissance", "Date de naissance de l'enfant", "date", past_only=True),
             _f(
                 "periodes",
                 "Périodes souhaitées",
@@ -163,6 +170,7 @@ TEMPLATES: dict[str, dict] = {
         "title": "Nous contacter",
         "description": "Posez une question à la mairie.",
         "regime": "svr",  # L231-4 1°: not a request for an individual decision
+        "asks_decision": False,  # a report / a question (sve.deadlines)
         "fields": [
             _f("objet", "Objet", "text"),
             _f("message", "Message", "textarea"),

@@ -85,6 +85,17 @@ def ar_flag(
     return None
 
 
+def implicit_outcome_announced(*, asks_decision: bool) -> bool:
+    """Whether the citizen is told of an implicit outcome (and the job brings it about).
+
+    CRPA L231-4 1°: silence on a request that does not seek an individual decision (a
+    report, a question) is worth refusal; the law owes it no announced date, and a "refusal"
+    of a reported pothole reads as a threat: such messages get the receipt CRPA L112-3
+    owes and are closed as handled. Requests for a decision get the outcome and its date
+    (CRPA R112-5)."""
+    return asks_decision
+
+
 def implicit_decision_on(
     *,
     regime: str,
@@ -92,14 +103,18 @@ def implicit_decision_on(
     delay_months: int = DEFAULT_DELAY_MONTHS,
     delay_days: int = 0,
     piece_periods: tuple[PiecePeriod, ...] | list[PiecePeriod] = (),
+    asks_decision: bool = True,
 ) -> date | None:
-    """The date the implicit decision arises; None for SVA while pieces are pending.
+    """The date the implicit decision arises; None for SVA while pieces are pending, and
+    None for a message that asks no decision (implicit_outcome_announced).
 
     CRPA L231-1 / L231-4: delay (2 months by default) counted from receipt of the request.
     CRPA L114-5 al. 2: for SVA the delay starts only from the day the file is complete.
     CRPA L114-5 al. 3: for SVR it is suspended for the time given to send the pieces, or
     until they arrive if sooner: a citizen who never sends them still gets a date.
     """
+    if not implicit_outcome_announced(asks_decision=asks_decision):
+        return None
     if regime == SVA:
         if any(period.completed_on is None for period in piece_periods):
             return None

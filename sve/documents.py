@@ -58,6 +58,9 @@ def pieces_effect(request: Request) -> str:
     if pending is None:
         return ""
     due = date_format(pending.due_on, "j F Y")
+    if not deadlines.implicit_outcome_announced(asks_decision=request.form_version.asks_decision):
+        # A report or a question: no implicit outcome to speak of (sve.deadlines).
+        return f"Merci de les envoyer avant le {due} pour que le service puisse y donner suite."
     if request.regime == Regime.SVA:
         return (
             "Le délai au terme duquel, faute de réponse, votre demande sera réputée acceptée "
@@ -101,6 +104,24 @@ def pieces_letter_pdf(request: Request) -> tuple[str, bytes]:
         reason=f"Demande de pièces — demande {request.reference}",
     )
     return f"demande-de-pieces-{request.reference}-{number}.pdf", content
+
+
+def decision_preview_text(*, request: Request, signatory: dict, accept: bool, reasons: str) -> str:
+    """The decision letter's text as it will be sent, before it is (issue 24 §2: the agent
+    reads it and confirms); the same template as the PDF, nothing written."""
+    from copy import copy
+
+    from django.utils.html import strip_tags
+
+    draft = copy(request)
+    draft.status = Status.ACCEPTED if accept else Status.REJECTED
+    draft.decided_at = timezone.now()
+    draft.decision_reasons = (reasons or "").strip()
+    context = {**document_context(draft), "signatory": signatory}
+    html = render_to_string("sve/pdf/decision.html", context)
+    body = html.split("<body", 1)[-1].split(">", 1)[-1]
+    lines = (" ".join(line.split()) for line in strip_tags(body.replace("<br>", "\n")).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def document_context(request: Request) -> dict:
@@ -259,6 +280,7 @@ NOTICE_SUBJECTS = {
     "pieces_requested": "Votre demande est incomplète",
     "message": "Nouveau message sur votre demande",
     "closed": "Votre demande a été classée sans suite",
+    "handled": "Votre demande a été traitée",
     "implicitly_accepted": "Votre demande est acceptée implicitement",
     "implicitly_rejected": "Votre demande est refusée implicitement",
 }

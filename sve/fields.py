@@ -2,7 +2,8 @@
 
 A field spec is a dict: ``name``, ``label``, ``type`` (one of FIELD_TYPES), ``required``,
 ``help``; ``choices`` (list of labels) for choice types; ``min``, ``max`` (numbers, decimals
-as strings) and ``integer`` for numbers; ``allowed_types`` (MIME types) and ``max_bytes`` for
+as strings) and ``integer`` for numbers; ``past_only`` for a date that cannot be in the
+future (a birth, a marriage, a death); ``allowed_types`` (MIME types) and ``max_bytes`` for
 files; ``subfields`` (specs of simple types) and ``max_rows`` for groups.
 
 ``TYPE_OPTIONS`` says which of these options each type has: the builder shows, keeps and
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.text import slugify
 
+from portal.formats import file_size, french_date
 from portal.uploads import DEFAULT_ALLOWED_TYPES, upload_check
 
 FIELD_TYPES = {
@@ -42,6 +44,7 @@ TYPE_OPTIONS = {
     "choice": ("choices",),
     "multichoice": ("choices",),
     "number": ("min", "max", "integer"),
+    "date": ("past_only",),
     "file": ("allowed_types", "max_bytes"),
     "group": ("subfields", "max_rows"),
 }
@@ -76,6 +79,13 @@ def _simple_field(spec: dict, *, required: bool) -> forms.Field:
     if kind == "phone":
         return forms.CharField(max_length=20, validators=[phone_validator], **common)
     if kind == "date":
+        if spec.get("past_only"):
+            # A birth, a marriage, a death: a day that has already come (issue 24 §3).
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date", "max": _today_iso()}),
+                validators=[not_in_future],
+                **common,
+            )
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "number":
         # Bounds from the form's spec ("min", "max"), e.g. a number of copies is at least 1.
@@ -98,6 +108,23 @@ def _simple_field(spec: dict, *, required: bool) -> forms.Field:
     if kind == "yesno":
         return forms.TypedChoiceField(choices=[("", "—"), ("oui", "Oui"), ("non", "Non")], **common)
     raise ValueError(f"unknown field type {kind!r}")
+
+
+def _today_iso() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def not_in_future(value: datetime.date) -> None:
+    from django.utils import timezone
+
+    if value > timezone.localdate():
+        raise ValidationError(
+            "Cette date ne peut pas être dans le futur : indiquez une date passée ou "
+            "d'aujourd'hui.",
+            code="future",
+        )
 
 
 def number_bound(spec: dict, key: str) -> Decimal | None:
@@ -125,14 +152,12 @@ def _file_validator(spec: dict):
 
 
 def _file_hint(spec: dict) -> str:
-    from django.template.defaultfilters import filesizeformat
-
     from portal.uploads import TYPE_LABELS, max_upload_bytes
 
     types = spec.get("allowed_types") or list(DEFAULT_ALLOWED_TYPES)
     hint = "Formats : {} ; {} maximum.".format(
         ", ".join(TYPE_LABELS.get(t, t) for t in types),
-        filesizeformat(spec.get("max_bytes") or max_upload_bytes()),
+        file_size(spec.get("max_bytes") or max_upload_bytes()),
     )
     return f"{spec['help']} {hint}" if spec.get("help") else hint
 
@@ -304,6 +329,15 @@ def data_to_initial(specs: list[dict], data: dict) -> dict:
     return initial
 
 
+def _shown(spec: dict, value) -> str:
+    """A value as the citizen reads it: dates in French (« 15 juin 2031 », portal.formats)."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if spec.get("type") == "date":
+        return french_date(value)
+    return "" if value is None else str(value)
+
+
 def summary(specs: list[dict], data: dict, filenames: dict[str, str]) -> list[tuple[str, str]]:
     """(label, text) pairs of what was sent, for the AEE and the request page."""
     lines = []
@@ -315,15 +349,12 @@ def summary(specs: list[dict], data: dict, filenames: dict[str, str]) -> list[tu
         elif spec["type"] == "group":
             for row, values in enumerate(data.get(name) or []):
                 text = " ; ".join(
-                    f"{sub['label']} : {values.get(sub['name'], '')}"
+                    f"{sub['label']} : {_shown(sub, values.get(sub['name'], ''))}"
                     for sub in spec.get("subfields") or []
                 )
                 lines.append((f"{spec['label']} n°{row + 1}", text))
         elif name in data:
-            value = data[name]
-            lines.append(
-                (spec["label"], ", ".join(value) if isinstance(value, list) else str(value))
-            )
+            lines.append((spec["label"], _shown(spec, data[name])))
     return lines
 
 

@@ -51,10 +51,25 @@ class DecideForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Set by the preview page's "Confirmer" button: the letter goes out only then.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class CloseForm(forms.Form):
     reasons = forms.CharField(label="Motif", required=False, max_length=2000)
+
+
+class HandleForm(forms.Form):
+    note = forms.CharField(
+        label="Réponse ou suite donnée (envoyée à l'usager)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Note interne", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class MessageForm(forms.Form):
@@ -126,6 +141,13 @@ class FormSettingsForm(forms.Form):
         label="Présentation", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     regime = forms.ChoiceField(label="Régime du silence", choices=Regime.choices)
+    asks_decision = forms.BooleanField(
+        label="Demande une décision de la mairie",
+        help_text="Décochez pour un signalement ou une question : l'usager reçoit un "
+        "accusé de réception sans date de décision implicite, et la demande est close comme "
+        "traitée.",
+        required=False,
+    )
     delay_months = forms.IntegerField(
         label="Délai de décision implicite (mois)", min_value=0, max_value=24, initial=2
     )
@@ -168,6 +190,9 @@ class SubFieldRowForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
+    past_only = forms.BooleanField(
+        label="Date passée uniquement (naissance, mariage, décès…)", required=False
+    )
 
     # Which inputs each type shows (sve.fields.TYPE_OPTIONS: the others are ignored).
     OPTION_INPUTS = {
@@ -175,6 +200,7 @@ class SubFieldRowForm(forms.Form):
         "min": ("number",),
         "max": ("number",),
         "number_kind": ("number",),
+        "past_only": ("date",),
     }
 
     def __init__(self, *args, **kwargs):
@@ -203,6 +229,8 @@ class SubFieldRowForm(forms.Form):
             for key in ("min", "max"):
                 if data.get(key) is not None:
                     spec[key] = _bound_json(data[key], integer=spec["integer"])
+        if kind == "date" and data.get("past_only"):
+            spec["past_only"] = True
         return spec
 
     def clean(self):

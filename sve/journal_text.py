@@ -18,6 +18,7 @@ NOTICE_NAMES = {
     "pieces_requested": "la demande de pièces",
     "message": "un nouveau message",
     "closed": "le classement sans suite",
+    "handled": "la demande traitée",
     "implicitly_accepted": "l'acceptation implicite",
     "implicitly_rejected": "le refus implicite",
 }
@@ -77,6 +78,9 @@ def entry_text(entry: JournalEntry) -> str:
         "closed": lambda: (
             "Demande classée sans suite."
             + (f" Motifs : {p['reasons']}" if p.get("reasons") else "")
+        ),
+        "handled": lambda: (
+            "Demande traitée." + (f" Réponse : {p['note']}" if p.get("note") else "")
         ),
         "implicitly_accepted": lambda: (
             f"Acceptation implicite (délai échu le {_day(p.get('decision_on'))})."

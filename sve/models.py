@@ -42,6 +42,9 @@ class FormVersion(models.Model):
     # "allowed_types", "max_bytes", "subfields"} (see sve.fields).
     fields = models.JSONField(default=list)
     regime = models.CharField(_("régime"), max_length=3, choices=Regime.choices)
+    # False for reports and questions (sve.deadlines.implicit_outcome_announced): no
+    # implicit outcome is announced or brought about, agents close them as handled.
+    asks_decision = models.BooleanField(_("demande une décision"), default=True)
     delay_months = models.PositiveSmallIntegerField(_("délai (mois)"), default=2)
     delay_days = models.PositiveSmallIntegerField(_("délai (jours)"), default=0)
     service_name = models.CharField(_("service instructeur"), max_length=200)
@@ -73,6 +76,7 @@ class Status(models.TextChoices):
     IMPLICITLY_ACCEPTED = "implicitly_accepted", _("Acceptée implicitement")
     IMPLICITLY_REJECTED = "implicitly_rejected", _("Refusée implicitement")
     CLOSED = "closed", _("Classée sans suite")
+    HANDLED = "handled", _("Traitée")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
@@ -85,6 +89,7 @@ FINAL_STATUSES = (
     Status.IMPLICITLY_ACCEPTED,
     Status.IMPLICITLY_REJECTED,
     Status.CLOSED,
+    Status.HANDLED,
 )
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from portal.calendar import add_working_days
 from portal.links import reverse_fixed
-from portal.sections import Section
+from portal.sections import AccountLink, Section
 from sve import selectors
 from sve.models import OPEN_STATUSES, Request, Status
 
@@ -23,6 +23,10 @@ def home_section(request) -> Section:
         },
         order=10,
     )
+
+
+def account_link(request) -> AccountLink:
+    return AccountLink(label="Mes demandes", url=reverse_fixed("sve:my_requests"), order=10)
 
 
 def backoffice_section(request) -> Section:

@@ -162,6 +162,8 @@ def request_outlook(request: Request) -> str:
         return f"Votre demande a été refusée le {decided} : la décision indique ses motifs et les voies de recours."
     if status == Status.CLOSED:
         return f"Votre demande a été classée sans suite le {decided}."
+    if status == Status.HANDLED:
+        return f"Votre demande a été traitée le {decided}."
     if status == Status.IMPLICITLY_ACCEPTED:
         # CRPA L231-1 / L232-3: the implicit acceptance is born; an attestation may be asked.
         return (
@@ -182,16 +184,22 @@ def request_outlook(request: Request) -> str:
         return text + (f", soit jusqu'au {day(appeal)}." if appeal else ".")
     if status == Status.AWAITING_PIECES:
         return pieces_effect(request)
-    if status == Status.DRAFT or not request.implicit_decision_on:
+    if status == Status.DRAFT:
         return ""
-    if request.regime == "sva":
+    version = request.form_version
+    if not deadlines.implicit_outcome_announced(asks_decision=version.asks_decision):
+        return f"Votre demande a bien été reçue par le service : {version.service_name}."
+    if request.acknowledged_at is None or not request.implicit_decision_on:
+        # The regime is the agent's to confirm in the acknowledgement (CRPA R112-5).
         return (
-            "Silence vaut accord : sans réponse, votre demande sera acceptée le "
-            f"{day(request.implicit_decision_on)}."
+            "L'accusé de réception vous indiquera le délai au terme duquel, à défaut de "
+            "réponse, votre demande sera réputée acceptée ou rejetée."
         )
+    # CRPA L231-1 / L231-4, worded as the acknowledgement states it (R112-5).
+    outcome = "acceptée" if request.regime == "sva" else "rejetée"
     return (
-        "Silence vaut refus : sans réponse, votre demande sera rejetée le "
-        f"{day(request.implicit_decision_on)}."
+        "À défaut de réponse dans ce délai, votre demande sera réputée "
+        f"{outcome} le {day(request.implicit_decision_on)}."
     )
 
 

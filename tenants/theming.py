@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
+
+from portal.formats import file_size
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # WCAG 2.1 SC 1.4.3 (AA): normal text needs a contrast ratio of at least 4.5:1.
@@ -107,7 +108,7 @@ def logo_check(uploaded) -> CheckedLogo:
     if uploaded.size > LOGO_MAX_BYTES:
         raise ValidationError(
             "Le logo dépasse la taille maximale de %(limit)s.",
-            params={"limit": filesizeformat(LOGO_MAX_BYTES)},
+            params={"limit": file_size(LOGO_MAX_BYTES)},
             code="too_large",
         )
     content = uploaded.read()

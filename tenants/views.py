@@ -17,7 +17,8 @@ from portal.permissions import member_required
 from portal.tenant_cache import tenant_cache_prefetched
 from tenants import services
 from tenants.forms import InviteForm, LookForm, form_errors_add
-from tenants.models import CollectiviteLogo, Membership
+from tenants.models import Collectivite, CollectiviteLogo, Membership
+from tenants.permissions import membership_for
 from tenants.selectors import DEFAULT_PRIMARY, tenant_memberships
 from tenants.theming import theme_palette
 
@@ -32,13 +33,23 @@ def commune_home(request):
             "applications": citizen_applications_for(collectivite.services),
             "sections": sections.collect(request, "home_section"),
             "aside_sections": sections.collect(request, "home_aside_section"),
+            # Staff links for staff only (issue 24 §1: citizens got a 403 behind them).
+            "is_staff_here": membership_for(request.user, collectivite) is not None,
         }
     return render(request, "tenants/commune_home.html", context)
 
 
-def logo(request):
+def _branded(request, slug: str | None):
+    """The commune a look is asked for: this host's, or (on the operator's host, for a page
+    shown on a commune's behalf, tenants.branding) the one named in the URL."""
+    if slug is None:
+        return request.tenant
+    return get_object_or_404(Collectivite.objects.members(), slug=slug)
+
+
+def logo(request, slug: str | None = None):
     """The commune's logo; its URL carries the logo's version, so it may be cached long."""
-    tenant = request.tenant
+    tenant = _branded(request, slug)
     if tenant.is_operator or not tenant.logo_version:
         raise Http404
     stored = CollectiviteLogo.objects.filter(collectivite=tenant).first()
@@ -50,10 +61,10 @@ def logo(request):
     return response
 
 
-def theme_css(request):
+def theme_css(request, slug: str | None = None):
     """The commune's colours as CSS variables (static/portal/portal.css reads them); the
     URL carries the colour, so it may be cached long."""
-    tenant = request.tenant
+    tenant = _branded(request, slug)
     if tenant.is_operator or not tenant.primary_color:
         raise Http404
     palette = theme_palette(tenant.primary_color)

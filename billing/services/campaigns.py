@@ -48,14 +48,30 @@ def campaign_create(*, year: int, model_ids: list[int], actor) -> Campaign:
     return campaign
 
 
-def campaign_launch(*, campaign: Campaign, actor) -> Campaign:
+def campaign_launch(
+    *,
+    campaign: Campaign,
+    actor,
+    expected_members: int | None = None,
+    expected_total_ttc: int | None = None,
+) -> Campaign:
     """Queue the campaign for the worker, once its preview has no blocking error. Launching
-    again (after errors, or to be sure) issues only the titres still missing."""
+    again (after errors, or to be sure) issues only the titres still missing.
+
+    ``expected_members`` / ``expected_total_ttc``: what the person confirmed having read
+    (issue 24 §2); a preview that changed since is refused, nothing is issued."""
     issuer_snapshot()  # refuses early when the issuer is not set
     model_ids = list(campaign.convention_models.values_list("pk", flat=True))
     liquidation = liquidate(year=campaign.year, model_ids=model_ids)
     if liquidation.errors:
         raise ValidationError(liquidation.errors)
+    if (expected_members is not None and expected_members != len(liquidation.members)) or (
+        expected_total_ttc is not None and expected_total_ttc != liquidation.total_ttc
+    ):
+        raise ValidationError(
+            "L'aperçu a changé depuis que vous l'avez lu (membres ou montants) : vérifiez-le "
+            "puis confirmez de nouveau. Aucun titre n'a été émis."
+        )
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if campaign.state in (Campaign.State.QUEUED, Campaign.State.RUNNING):

@@ -21,6 +21,7 @@ from identity.views.common import NEXT_KEY, complete_sign_in, is_operator_host, 
 from identity.views.common import sign_in as identity_sign_in
 from portal.accounts.forms import LoginForm
 from portal.permissions import staff_landing
+from tenants.branding import login_identity
 
 LOGOUT_STATE_SALT = "identity.logout"
 
@@ -61,6 +62,8 @@ class PortalLoginView(LoginView):
             for name in ("franceconnect", "proconnect")
             if is_operator_host(self.request) and upstream_enabled(name)
         ]
+        # The commune that sent the person keeps its identity here (issue 24 §1).
+        context.update(login_identity(next_url=context.get("next")))
         return context
 
 

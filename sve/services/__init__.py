@@ -16,12 +16,15 @@ from sve.services.filing import request_save_draft, request_submit  # noqa: F401
 from sve.services.implicit import implicit_decisions_run  # noqa: F401
 from sve.services.processing import (  # noqa: F401
     SveError,
+    decision_check,
+    decision_signatory,
     message_post,
     request_ask_pieces,
     request_assign,
     request_close,
     request_complete,
     request_decide,
+    request_handle,
     request_open_by_agent,
     request_qualify,
     request_start_instruction,

@@ -16,6 +16,7 @@ VERSION_FIELDS = (
     "description",
     "fields",
     "regime",
+    "asks_decision",
     "delay_months",
     "delay_days",
     "service_name",
@@ -127,6 +128,7 @@ def form_template_enable(*, code: str, actor) -> Form:
             description=template["description"],
             fields=template["fields"],
             regime=template["regime"],
+            asks_decision=template.get("asks_decision", True),
             delay_months=2,
             delay_days=0,
             appeal_routes=APPEAL_ROUTES,
@@ -169,6 +171,7 @@ def form_new_defaults() -> dict:
     months (CRPA L231-1) and the usual appeal routes, ready for an SVR choice."""
     return {
         "regime": Regime.SVA,
+        "asks_decision": True,
         "delay_months": 2,
         "delay_days": 0,
         "appeal_routes": APPEAL_ROUTES,

@@ -105,6 +105,7 @@ def deadline_refresh(request: Request) -> None:
         delay_months=version.delay_months,
         delay_days=version.delay_days,
         piece_periods=periods,
+        asks_decision=version.asks_decision,
     )
 
 

@@ -138,6 +138,7 @@ def request_submit(
         received_on=request.received_on,
         delay_months=request.form_version.delay_months,
         delay_days=request.form_version.delay_days,
+        asks_decision=request.form_version.asks_decision,
     )
     created = request.pk is None
     request.save()

@@ -202,16 +202,22 @@ def decision_signatory(actor) -> dict:
     return signatory
 
 
+def decision_check(*, accept: bool, reasons: str) -> str:
+    """The reasons, stripped, of a decision that may be taken (also before its preview)."""
+    reasons = (reasons or "").strip()
+    if not accept and not reasons:
+        # CRPA L211-2: a refusal states its reasons.
+        raise SveError("Un refus doit être motivé.", code="reasons_missing")
+    return reasons
+
+
 @retry_on_deadlock
 @transaction.atomic
 def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Request:
     """Express decision: stops the clock; the PDF letter (with appeal routes for a refusal,
     CJA R421-1) is produced and sent after commit."""
     require_agent(actor)
-    reasons = (reasons or "").strip()
-    if not accept and not reasons:
-        # CRPA L211-2: a refusal states its reasons.
-        raise SveError("Un refus doit être motivé.", code="reasons_missing")
+    reasons = decision_check(accept=accept, reasons=reasons)
     signatory = decision_signatory(actor)
     request = locked(request.pk)
     require_status(request, DECIDABLE, "décider")
@@ -244,6 +250,28 @@ def request_close(*, request: Request, actor, reasons: str = "") -> Request:
     request.save()
     journal_append(request=request, actor=actor, action="closed", payload={"reasons": reasons})
     on_commit_task(_tasks().citizen_notify, request.pk, "closed")
+    return request
+
+
+@retry_on_deadlock
+@transaction.atomic
+def request_handle(*, request: Request, actor, note: str = "") -> Request:
+    """Close a report or a question as handled ("Traitée"): it asked no decision
+    (sve.deadlines.implicit_outcome_announced), so none is taken; the citizen is told."""
+    require_agent(actor)
+    request = locked(request.pk)
+    if request.form_version.asks_decision:
+        raise SveError(
+            "Cette demande attend une décision : décidez-la ou classez-la sans suite.",
+            code="asks_decision",
+        )
+    require_status(request, CLOSABLE, "marquer comme traitée")
+    request.status = Status.HANDLED
+    request.decided_at = timezone.now()
+    request.decision_reasons = (note or "").strip()
+    request.save()
+    journal_append(request=request, actor=actor, action="handled", payload={"note": note})
+    on_commit_task(_tasks().citizen_notify, request.pk, "handled")
     return request
 
 

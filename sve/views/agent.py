@@ -11,10 +11,18 @@ from django.views.decorators.http import require_POST
 from portal.accounts.models import User
 from portal.inputs import row_id
 from portal.owed.selectors import owed_pending
-from sve import deadlines, exports, selectors, services, table
+from sve import deadlines, documents, exports, selectors, services, table
 from sve import owed as sve_owed
 from sve.fields import summary
-from sve.forms import CloseForm, DecideForm, MessageForm, PiecesForm, QualifyForm
+from sve.forms import (
+    CloseForm,
+    DecideForm,
+    HandleForm,
+    MessageForm,
+    NoteForm,
+    PiecesForm,
+    QualifyForm,
+)
 from sve.journal_text import journal_lines
 from sve.models import Document, Request, Status
 from sve.services import SveError
@@ -95,10 +103,36 @@ def export(request, fmt):
     return exports.response(rows, fmt=fmt)
 
 
-def _detail_context(req):
+# The request page's forms, by the action that posts each, under the name the page knows
+# it by; each with ids of its own (two "Motif" fields once shared one id, issue 24 §3).
+ACTION_FORMS = {
+    "qualifier": ("qualify_form", QualifyForm),
+    "pieces": ("pieces_form", PiecesForm),
+    "decider": ("decide_form", DecideForm),
+    "classer": ("close_form", CloseForm),
+    "traiter": ("handle_form", HandleForm),
+    "message": ("message_form", MessageForm),
+    "note": ("note_form", NoteForm),
+}
+# A service's refusal shown beside the field it is about (issue 24 §2).
+ERROR_FIELDS = {
+    "bad_due": "due_on",
+    "items_missing": "items",
+    "reasons_missing": "reasons",
+    "bad_regime": "regime",
+}
+
+
+def _action_form(action: str, *args, **kwargs):
+    return ACTION_FORMS[action][1](*args, auto_id=f"{action}-%s", **kwargs)
+
+
+def _detail_context(req, bound: dict | None = None):
     docs = list(req.documents.defer("content"))
     uploads = {d.field_name: d.filename for d in docs if d.kind == Document.Kind.UPLOAD}
     today = timezone.localdate()
+    forms = {name: _action_form(action) for action, (name, _) in ACTION_FORMS.items()}
+    forms["qualify_form"] = _action_form("qualifier", initial={"regime": req.regime})
     return {
         "req": req,
         "lines": summary(req.form_version.fields, req.data, uploads),
@@ -108,14 +142,47 @@ def _detail_context(req):
         "pieces": req.piece_requests.all(),
         "journal": journal_lines(req.journal.order_by("seq")),
         "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
-        "qualify_form": QualifyForm(initial={"regime": req.regime}),
-        "pieces_form": PiecesForm(),
-        "decide_form": DecideForm(),
-        "close_form": CloseForm(),
-        "message_form": MessageForm(),
+        **forms,
+        **(bound or {}),
         "agents": _agents(),
         "S": Status,
     }
+
+
+def _refused(request, req, action: str, form):
+    """The request page again, the agent's form as typed with each error beside its field;
+    an error about no field (the request's state changed) also heads the page, where it is
+    read even when the form is no longer offered."""
+    general = " ".join(form.non_field_errors())
+    messages.error(
+        request, general or "Rien n'a été enregistré : corrigez ce qui est signalé ci-dessous."
+    )
+    context = _detail_context(req, bound={ACTION_FORMS[action][0]: form})
+    return render(request, "sve/agent_request.html", context, status=400)
+
+
+def _decision_preview(request, req, form):
+    """The decision letter as it will be sent, and the agent's confirmation (issue 24 §2)."""
+    services.decision_check(
+        accept=form.cleaned_data["decision"] == "accept", reasons=form.cleaned_data["reasons"]
+    )
+    text = documents.decision_preview_text(
+        request=req,
+        signatory=services.decision_signatory(request.user),
+        accept=form.cleaned_data["decision"] == "accept",
+        reasons=form.cleaned_data["reasons"],
+    )
+    confirm = _action_form("decider", initial={**form.cleaned_data, "confirmed": True})
+    return render(
+        request,
+        "sve/decision_preview.html",
+        {
+            "req": req,
+            "letter": text,
+            "form": confirm,
+            "accept": form.cleaned_data["decision"] == "accept",
+        },
+    )
 
 
 @agent_required
@@ -138,20 +205,26 @@ def request_document(request, pk, document_id):
 @agent_required
 @require_POST
 def request_action(request, pk, action):
-    req = get_object_or_404(Request.objects.exclude(status=Status.DRAFT), pk=pk)
-    form_classes = {
-        "qualifier": QualifyForm,
-        "pieces": PiecesForm,
-        "decider": DecideForm,
-        "classer": CloseForm,
-        "message": MessageForm,
-        "note": MessageForm,
-    }
-    form = form_classes[action](request.POST, request.FILES) if action in form_classes else None
+    req = get_object_or_404(
+        Request.objects.select_related("form_version", "assignee").exclude(status=Status.DRAFT),
+        pk=pk,
+    )
+    form = _action_form(action, request.POST, request.FILES) if action in ACTION_FORMS else None
     if form is not None and not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("sve:agent_request", pk=pk)
+        return _refused(request, req, action, form)
     data = form.cleaned_data if form else {}
+    if action == "decider" and request.POST.get("modifier"):
+        # Back from the preview to the page, the decision as typed.
+        unconfirmed = _action_form("decider", initial={**data, "confirmed": False})
+        context = _detail_context(req, bound={"decide_form": unconfirmed})
+        return render(request, "sve/agent_request.html", context)
+    if action == "decider" and not data["confirmed"]:
+        try:
+            return _decision_preview(request, req, form)
+        except SveError as exc:  # no reasons for a refusal, the agent's title missing...
+            field = ERROR_FIELDS.get(getattr(exc, "code", None))
+            form.add_error(field if field in form.fields else None, exc)
+            return _refused(request, req, action, form)
     actor = request.user
     try:
         if action == "qualifier":
@@ -176,6 +249,9 @@ def request_action(request, pk, action):
         elif action == "classer":
             services.request_close(request=req, actor=actor, reasons=data["reasons"])
             messages.success(request, "Demande classée sans suite.")
+        elif action == "traiter":
+            services.request_handle(request=req, actor=actor, note=data["note"])
+            messages.success(request, "Demande traitée : l'usager en est informé.")
         elif action == "attribuer":
             assignee_id = request.POST.get("assignee") or ""
             assignee = (
@@ -197,5 +273,10 @@ def request_action(request, pk, action):
         else:
             messages.error(request, "Action inconnue.")
     except SveError as exc:
-        messages.error(request, " ".join(error_messages(exc)))
+        if form is None:
+            messages.error(request, " ".join(error_messages(exc)))
+            return redirect("sve:agent_request", pk=pk)
+        field = ERROR_FIELDS.get(getattr(exc, "code", None))
+        form.add_error(field if field in form.fields else None, exc)
+        return _refused(request, req, action, form)
     return redirect("sve:agent_request", pk=pk)

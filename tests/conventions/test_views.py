@@ -243,3 +243,39 @@ def test_the_back_office_says_why_applications_stopped(
     page = client.get("/gestion/").content.decode()
     assert "Résiliée (dernier jour : 09/03/2026)" in page
     assert "Applications arrêtées à la fin de leur convention : Démarches en ligne (SVE)" in page
+
+
+def test_the_list_filters_show_no_dashes(admin_client, catalogue):
+    page = admin_client.get("/conventions/").content.decode()
+    assert "---------" not in page and ">Tous<" in page and ">Toutes<" in page
+
+
+def test_the_timeline_dates_read_in_french(catalogue, tenant_a, platform_admin, admin_client):
+    convention = _signed(catalogue, tenant_a, platform_admin, signed_on=date(2025, 3, 10))
+    page = admin_client.get(f"/conventions/{convention.pk}/").content.decode()
+    table = page.split("<tbody>")[-1]
+    assert "10 mars 2025" in page
+    assert "2025-03-10" not in table
+
+
+def test_the_operators_home_flags_a_deadline_already_past(
+    catalogue, tenant_a, platform_admin, admin_client
+):
+    from django.utils import timezone
+
+    convention = _signed(catalogue, tenant_a, platform_admin, signed_on=date(2025, 3, 10))
+    covered = set(convention.coverages.values_list("application_id", flat=True))
+    offered = list(catalogue["000"].applications.all())
+    extra = [app for app in offered if app.pk not in covered][:1]
+    today = timezone.localdate()
+    amendment = services.amendment_request(
+        convention=convention,
+        add=extra,
+        remove=[] if extra else [a for a in offered if a.pk in covered][:1],
+        requested_on=today - timedelta(days=60),
+        effective_on=today + timedelta(days=30),
+        by=platform_admin,
+    )
+    assert amendment.answer_due_on < today
+    home = admin_client.get("/").content.decode()
+    assert "Échéance dépassée" in home and f"Avenant n°{amendment.number}" in home

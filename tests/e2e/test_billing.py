@@ -51,7 +51,11 @@ def test_finance_runs_campaign_and_commune_admin_contests(
     expect(page.get_by_role("heading", name=re.compile("Campagne 2026"))).to_be_visible()
     expect(page.get_by_text("Rapprochement par application")).to_be_visible()
 
-    page.get_by_role("button", name="Émettre les titres").click()
+    # Issue 24 §2: the preview first, then an explicit confirmation naming count and total.
+    launch = page.locator("#campaign-launch")
+    expect(launch.get_by_label(re.compile("Je confirme l'émission de 2 titres"))).to_be_visible()
+    launch.get_by_label(re.compile("Je confirme l'émission")).check()
+    launch.get_by_role("button", name=re.compile("^Émettre 2 titres")).click()
     # The static script polls the progress and reloads once every PDF is sent.
     expect(page.locator("#delivery-text")).to_have_text("2 sur 2", timeout=90_000)
     expect(page.locator("#campaign-state")).to_have_text("Émise")

@@ -84,7 +84,8 @@ def test_agent_qualifies_and_the_citizen_sees_the_ar(
     reload_until(citizen, "Accusé de réception")
     ar = citizen.locator("#ar")
     assert "Accusé de réception" in ar.inner_text()
-    assert "Silence vaut refus" in citizen.locator("#decision").inner_text()
+    # Issue 24 §4: the outcome worded as the law does, once the AR confirmed the regime.
+    assert "sera réputée rejetée le" in citizen.locator("#decision").inner_text()
     assert citizen.get_by_role("link", name="Accusé de réception").is_visible()
     citizen.context.close()
 
@@ -124,6 +125,8 @@ def test_citizen_files_and_an_agent_decides_in_the_same_minute_while_the_worker_
     page.get_by_text("l'accusé de réception est envoyé").wait_for()
     page.locator("select[name=decision]").select_option("accept")
     page.get_by_role("button", name="Décider").click()
+    # Issue 24 §2: the letter is shown first; it goes out once confirmed.
+    page.get_by_role("button", name="Confirmer et envoyer la décision").click()
     page.get_by_text("Décision enregistrée").wait_for()
     citizen.reload()
     for name in ("Accusé d'enregistrement électronique", "Accusé de réception", "Décision"):

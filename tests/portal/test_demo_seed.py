@@ -60,3 +60,32 @@ def test_seed_is_idempotent_and_complete(db):
     }
     assert {"puy-saint-andre", "briancon"} <= due
     assert "sve" in Collectivite.objects.get(slug="briancon").services
+
+
+def test_the_demo_prints_how_to_pass_the_operator_staffs_second_factor(db):
+    """Issue 24 §5: a newcomer signs in as the platform admin and the finance officer with
+    what the banner prints: the TOTP secret as an otpauth:// URI, or a recovery code."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django_otp.oath import TOTP
+
+    from identity.services.second_factor import second_factor_verify
+    from portal.demo import _banner
+    from portal.demo_data import demo_second_factors
+
+    Collectivite.objects.filter(slug__in=["test-a", "test-b"]).update(insee_code="")
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # the same secret and codes on a second run
+    printed = {email: (uri, codes) for email, uri, codes in demo_second_factors()}
+    assert set(printed) >= {"plateforme@hautes-alpes.demo", "finances@hautes-alpes.demo"}
+    banner = _banner()
+    for email, (uri, codes) in printed.items():
+        assert uri.startswith("otpauth://totp/") and uri in banner and codes[0] in banner
+        user = User.objects.get(email=email)
+        secret = parse_qs(urlsplit(uri).query)["secret"][0]
+        import base64
+
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        code = f"{TOTP(key).token():06d}"
+        assert second_factor_verify(user=user, code=code) is not None, email
+        assert second_factor_verify(user=user, code=codes[1]) is not None, email

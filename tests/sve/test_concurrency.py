@@ -77,7 +77,10 @@ def test_agent_opens_requests_while_the_worker_issues_ar_and_decisions(
             for _ in range(4):
                 statuses.append(client.get(url).status_code)
             statuses.append(
-                client.post(url + "decider/", {"decision": "accept", "reasons": ""}).status_code
+                # Confirmed, as from the letter's preview (issue 24 §2).
+                client.post(
+                    url + "decider/", {"decision": "accept", "reasons": "", "confirmed": "True"}
+                ).status_code
             )
             for _ in range(4):
                 statuses.append(client.get(url).status_code)

@@ -125,3 +125,17 @@ def test_implicit_decision_is_due_the_day_after_its_date():
 def test_appeal_two_months_and_not_opposable_without_ar():
     assert deadlines.appeal_deadline(notified_on=date(2026, 12, 31)) == date(2027, 2, 28)
     assert deadlines.appeal_deadline(notified_on=date(2026, 5, 4), ar_complete=False) is None
+
+
+def test_a_report_or_question_gets_no_implicit_decision_date():
+    # CRPA L231-4 1°: such a message seeks no individual decision; none is announced.
+    assert deadlines.implicit_outcome_announced(asks_decision=False) is False
+    assert (
+        deadlines.implicit_decision_on(
+            regime="svr", received_on=date(2026, 12, 4), asks_decision=False
+        )
+        is None
+    )
+    assert deadlines.implicit_decision_on(regime="svr", received_on=date(2026, 12, 4)) == date(
+        2027, 2, 4
+    )

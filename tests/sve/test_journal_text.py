@@ -65,7 +65,7 @@ def test_tracking_page_before_the_date_and_while_pieces_are_awaited(client_a, te
         services.request_qualify(request=req, actor=agent_a, regime="sva")
         req.refresh_from_db()
     html = client_a.get(f"/demarches/suivi/{req.access_token}/").content.decode()
-    assert "sans réponse, votre demande sera acceptée le" in html
+    assert "À défaut de réponse dans ce délai, votre demande sera réputée acceptée le" in html
     with in_tenant(tenant_a):
         services.request_ask_pieces(request=req, actor=agent_a, items="Plan", due_on=_in_days(20))
     html = client_a.get(f"/demarches/suivi/{req.access_token}/").content.decode()

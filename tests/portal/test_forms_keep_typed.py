@@ -1,0 +1,165 @@
+"""Issue 24 §2, over the back office's forms with an error path: a refused form comes back
+as typed, with its error beside the field concerned, and nothing is written. One case per
+form: who posts, where, what is typed (a marker to find again) and which field is wrong."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tenants.models import Membership
+from tests.conftest import in_tenant
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Texte-saisi-par-l-agent-7431"
+YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+
+
+@dataclass
+class Case:
+    name: str
+    host: str  # "commune" or "operator"
+    role: str  # agent, admin, platform, finance
+    url: str  # may name {request} or {convention}
+    data: dict
+    wrong: str  # the id of the field whose error must stand beside it
+
+
+CASES = [
+    Case(
+        "sve: demander des pièces (date passée)",
+        "commune",
+        "agent",
+        "/demarches/gestion/demandes/{request}/pieces/",
+        {"items": MARKER, "due_on": YESTERDAY},
+        "pieces-due_on",
+    ),
+    Case(
+        "sve: décider un refus sans motif",
+        "commune",
+        "agent",
+        "/demarches/gestion/demandes/{request}/decider/",
+        {"decision": "reject", "reasons": "", "confirmed": "True"},
+        "decider-reasons",
+    ),
+    Case(
+        "sve: classer sans suite (motif trop long)",
+        "commune",
+        "agent",
+        "/demarches/gestion/demandes/{request}/classer/",
+        {"reasons": MARKER + "x" * 2001},
+        "classer-reasons",
+    ),
+    Case(
+        "tenants: apparence (couleur illisible)",
+        "commune",
+        "admin",
+        "/gestion/apparence/",
+        {"primary_color": "#ffff00", "contact_address": MARKER},
+        "id_primary_color",
+    ),
+    Case(
+        "tenants: inviter un membre (adresse invalide)",
+        "commune",
+        "admin",
+        "/gestion/membres/",
+        {"email": "pas-une-adresse", "first_name": MARKER, "role": "agent", "title": "Agent"},
+        "id_email",
+    ),
+    Case(
+        "rendezvous: réglages (adresse de visio invalide)",
+        "commune",
+        "admin",
+        "/rendez-vous/gestion/reglages/",
+        {"visio_base_url": f"pas une adresse {MARKER}", "reminder_hours": "24"},
+        "id_visio_base_url",
+    ),
+    Case(
+        "rendezvous: lieu (nom manquant)",
+        "commune",
+        "admin",
+        "/rendez-vous/gestion/configuration/lieux/nouveau/",
+        {"name": "", "address": MARKER},
+        "id_name",
+    ),
+    Case(
+        "conventions: suspendre sans motif",
+        "operator",
+        "platform",
+        "/conventions/{convention}/action/suspend/",
+        {"reason": ""},
+        "id_reason",
+    ),
+    Case(
+        "conventions: dénonciation (date manquante)",
+        "operator",
+        "platform",
+        "/conventions/{convention}/action/notice/",
+        {"party": "member", "kind": "term", "received_on": "", "means": "post", "reason": MARKER},
+        "id_received_on",
+    ),
+]
+
+
+@pytest.fixture
+def world(tenant_a, member_factory, user_factory, operator):
+    from conventions import services as conventions
+    from conventions.models import Application, ConventionModel
+    from conventions.seeds import seed_catalogue
+    from sve import services as sve
+    from tests.sve.conftest import enabled_form, submit
+
+    agent = member_factory(tenant_a, Membership.Role.AGENT)
+    admin = member_factory(tenant_a, Membership.Role.ADMIN)
+    platform = user_factory(is_platform_admin=True)
+    with in_tenant(tenant_a):
+        req = submit(enabled_form(regime="svr"))
+        sve.request_qualify(request=req, actor=agent, regime="svr")
+    seed_catalogue(Application, ConventionModel)
+    convention = conventions.convention_create(
+        model=ConventionModel.objects.get(seed="000"), collectivite=tenant_a, by=platform
+    )
+    signed_on = timezone.localdate() - timedelta(days=30)
+    conventions.convention_sign(
+        convention=convention, signed_on=signed_on, by=platform, today=signed_on
+    )
+    return {
+        "agent": agent,
+        "admin": admin,
+        "platform": platform,
+        "request": req,
+        "convention": convention,
+    }
+
+
+def _snapshot(tenant_a):
+    from conventions.models import Convention, Notice
+    from sve.models import PieceRequest, Request
+
+    with in_tenant(tenant_a):
+        sve_state = (PieceRequest.objects.count(), list(Request.objects.values_list("status")))
+    return (sve_state, list(Convention.objects.values_list("state")), Notice.objects.count())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_refused_form_keeps_what_was_typed_and_errs_beside_the_field(case, world, tenant_a):
+    from portal.permissions import _has_second_factor  # noqa: F401  (the staff gate exists)
+
+    client = Client(HTTP_HOST="test-a.localhost" if case.host == "commune" else "localhost")
+    client.force_login(world[case.role])
+    url = case.url.format(request=world["request"].pk, convention=world["convention"].pk)
+    before = _snapshot(tenant_a)
+    response = client.post(url, case.data)
+    html = response.content.decode()
+    assert response.status_code in (200, 400), (case.name, response.status_code)
+    for name, value in case.data.items():
+        if MARKER in str(value):
+            assert MARKER in html, f"{case.name}: « {name} » lost what was typed"
+    at = html.find(f'id="{case.wrong}"')
+    assert at >= 0, f"{case.name}: no field {case.wrong}"
+    field = html[:at].rsplit('<div class="field', 1)[1] + html[at:].split("</div>", 1)[0]
+    assert "field--error" in field or "field__error" in field, f"{case.name}: error not beside"
+    assert _snapshot(tenant_a) == before, f"{case.name}: something was written"
