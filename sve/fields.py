@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.text import slugify
 
+from portal.inputs import number
 from portal.uploads import DEFAULT_ALLOWED_TYPES, upload_check
 
 FIELD_TYPES = {
@@ -151,14 +152,14 @@ def group_counts(specs: list[dict], data, *, prefix: str = "") -> dict[str, int]
             continue
         name = f"{prefix}{spec['name']}__"
         count = 1
-        posted = data.get(f"{name}rows") if data else None
-        if str(posted or "").isdigit():
-            count = int(posted)
+        limit = group_max_rows(spec)
+        posted = number(data.get(f"{name}rows") if data else None, low=1, high=limit)
+        count = posted or count
         for key in keys:
             index = key[len(name) :].split("__", 1)[0] if key.startswith(name) else ""
-            if index.isdigit():
-                count = max(count, int(index) + 1)
-        counts[spec["name"]] = max(1, min(count, group_max_rows(spec)))
+            if (row := number(index, low=0, high=limit - 1)) is not None:
+                count = max(count, row + 1)
+        counts[spec["name"]] = max(1, min(count, limit))
     return counts
 
 
@@ -217,9 +218,9 @@ def group_rows_edit(
     count = rows.get(group, 1)
     if kind == "ajouter":
         rows[group] = min(count + 1, group_max_rows(spec))
-    elif kind == "supprimer" and index.isdigit() and int(index) < count:
+    elif kind == "supprimer" and (removed := number(index, low=0, high=count - 1)) is not None:
         subs = [sub["name"] for sub in spec.get("subfields") or []]
-        for row in range(int(index), count):
+        for row in range(removed, count):
             for sub in subs:
                 key = f"{group}__{row}__{sub}"
                 if row + 1 < count:
