@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.text import slugify
 
-from portal.inputs import number
+from portal.inputs import ROW_ID_MAX, number
 from portal.uploads import DEFAULT_ALLOWED_TYPES, upload_check
 
 FIELD_TYPES = {
@@ -152,14 +152,14 @@ def group_counts(specs: list[dict], data, *, prefix: str = "") -> dict[str, int]
             continue
         name = f"{prefix}{spec['name']}__"
         count = 1
-        limit = group_max_rows(spec)
-        posted = number(data.get(f"{name}rows") if data else None, low=1, high=limit)
+        # Read as numbers of any size (then bounded by the group's maximum).
+        posted = number(data.get(f"{name}rows") if data else None, low=1, high=ROW_ID_MAX)
         count = posted or count
         for key in keys:
             index = key[len(name) :].split("__", 1)[0] if key.startswith(name) else ""
-            if (row := number(index, low=0, high=limit - 1)) is not None:
+            if (row := number(index, low=0, high=ROW_ID_MAX)) is not None:
                 count = max(count, row + 1)
-        counts[spec["name"]] = max(1, min(count, limit))
+        counts[spec["name"]] = max(1, min(count, group_max_rows(spec)))
     return counts
 
 
