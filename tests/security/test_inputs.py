@@ -444,3 +444,37 @@ def test_a_logout_redirect_the_provider_cannot_parse_is_refused(operator, sso_cl
         {"post_logout_redirect_uri": "http://test-a.localhost/", "client_id": "inconnu"},
     )
     assert unknown.status_code == 400
+
+
+class _CountingBody:
+    """A request body of ``size`` bytes made as it is read, counting what was read."""
+
+    def __init__(self, size: int):
+        self.size, self.read_bytes = size, 0
+
+    def read(self, count: int = -1) -> bytes:
+        left = self.size - self.read_bytes
+        count = left if count is None or count < 0 else min(count, left)
+        self.read_bytes += count
+        return b"\0" * count
+
+    def readline(self, *args) -> bytes:
+        return self.read(*args)
+
+
+@pytest.mark.parametrize(
+    "path, content_type",
+    [
+        ("/demarches/formulaire/demande-test/", "multipart/form-data; boundary=xyz"),
+        ("/api/sve/formulaires/demande-test/demandes/", "application/json"),
+    ],
+)
+def test_a_120_mb_upload_is_refused_before_it_is_read(form, client_a, path, content_type):
+    """Issue 22: a 120 MB upload was read whole before being refused."""
+    body = _CountingBody(120 * 1024 * 1024)
+    response = client_a.generic(
+        "POST", path, b"x", content_type=content_type,
+        **{"wsgi.input": body, "CONTENT_LENGTH": str(body.size)},
+    )  # fmt: skip
+    assert response.status_code == 413 and body.read_bytes == 0
+    assert "trop volumineux" in response.content.decode()
