@@ -426,6 +426,9 @@ PORTAL_RATE_LIMITS = {
     "booking:account": env("LIMIT_BOOKING_ACCOUNT", default="5/h"),
 }
 RATELIMIT_USE_CACHE = "default"
+# Issue 22: Redis down lets requests through rather than answering 500 (portal/cache.py logs
+# each failed call).
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # django-axes: an account is locked after AXES_FAILURE_LIMIT failed logins, for the
 # cool-off, whatever the IP; its state is in Redis too.
