@@ -3,12 +3,15 @@ real embedded Redis is shut down during the test, then started again."""
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
 import redis
+from django.conf import settings
 
 from portal import embedded
 from portal.owed.models import OwedDocument
+from portal.owed.services import owed_sweep
 from sve.models import Request
 from tests.conftest import in_tenant
 from tests.sve.conftest import enabled_form
@@ -58,7 +61,8 @@ def test_pages_and_a_filing_work_while_redis_is_down(
             {"action": "deposer", "f-objet": "Ma demande", **IDENTITY},
         )
     assert filed.status_code == 302
-    assert client_a.get(filed["Location"]).status_code == 200
+    tracked = client_a.get(filed["Location"])
+    assert tracked.status_code == 200 and "en cours d'envoi" in tracked.content.decode()
     agent = Client(HTTP_HOST="test-a.localhost")
     agent.force_login(member_factory(tenant_a))
     assert agent.get("/demarches/gestion/").status_code == 200
@@ -66,3 +70,12 @@ def test_pages_and_a_filing_work_while_redis_is_down(
         request = Request.objects.get()
         owed = OwedDocument.objects.get(kind="sve.aee", subject_id=request.pk)
         assert owed.issued_at is None  # owed, for the sweep once Redis is back
+    # Redis is back: the sweep queues the acknowledgement for the worker.
+    embedded.redis_url()
+    broker = redis.Redis(unix_socket_path=str(embedded.REDIS_SOCKET))
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    broker.delete(queue)
+    with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
+        assert owed_sweep(older_than=timedelta(0)) == {"requeued": 1}
+    assert broker.llen(queue) == 1
+    broker.delete(queue)
