@@ -5,6 +5,7 @@ from rest_framework import permissions, serializers, viewsets
 
 from billing.models import Payment, Titre, TitreLine
 from billing.selectors import payments_list, titres_list
+from portal.inputs import number
 
 
 class IsFinance(permissions.BasePermission):
@@ -82,9 +83,7 @@ class TitreViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         year = self.request.query_params.get("year")
-        return titres_list(year=int(year) if year and year.isdigit() else None).prefetch_related(
-            "lines"
-        )
+        return titres_list(year=number(year, low=1, high=9999)).prefetch_related("lines")
 
 
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):

@@ -4,6 +4,7 @@ that a client (and the fuzzing test, tests/api/test_fuzzing.py) knows them:
 - 400 invalid input (field errors by name, or ``detail``), 403 refused (not allowed, the
   commune's access suspended, CSRF), 404 unknown or another commune's object, 409 a
   conflict (slot taken, request in the wrong status), 410 the commune has left the portal,
+  413 a body over the size limits (``portal/inputs.py``),
   429 too many attempts (``portal/limits.py``). 405 when a method is not served.
 """
 
@@ -28,6 +29,7 @@ ERRORS = {
     "405": "Méthode non permise.",
     "409": "Conflit : créneau déjà pris, ou demande dans un état qui ne le permet pas.",
     "410": "Service fermé : la commune n'est plus raccordée au portail.",
+    "413": "Envoi trop volumineux (voir les limites de taille).",
     "429": "Trop de tentatives : réessayer plus tard (voir l'en-tête Retry-After).",
 }
 

@@ -3,8 +3,9 @@ and booking, pages and API alike, counted in Redis (the default cache).
 
 - Pages: ``@limit("booking", account=...)`` (django-ratelimit counts the POSTs); over the
   limit, a 429 page in French.
-- API: ``throttle_scope = "booking"`` and ``throttle_classes = API_THROTTLES`` (DRF's
-  throttling); over the limit, a 429 JSON body in French (``api_exception_handler``).
+- API: ``throttle_scope = "booking"`` and ``throttle_classes = API_THROTTLES``: the same
+  counters as the pages (one per action, whatever the route); over the limit, a 429 JSON
+  body in French (``api_exception_handler``).
 - Per-account lockout after failed logins: django-axes (settings block "Abuse limits"),
   whose lockout answer is ``lockout_response``.
 
@@ -17,12 +18,11 @@ from functools import wraps
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
-from django.core.cache import caches
 from django.http import JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 from rest_framework import exceptions
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import exception_handler
 
 TOO_MANY = "Trop de tentatives : patientez quelques minutes avant de réessayer."
@@ -102,52 +102,24 @@ def _over(request, scope: str, account: Callable | None) -> bool:
     return over
 
 
-class _ScopedThrottle(SimpleRateThrottle):
-    """DRF throttle on the view's ``throttle_scope``; only writes (POST) are counted."""
-
-    kind = ""
-    cache = caches["default"]
+class ScopeThrottle(BaseThrottle):
+    """DRF throttle on the view's ``throttle_scope``, counted by the pages' own counters
+    (``_over``): one counter per action whatever the route (issue 22: pages and API counted
+    apart allowed twice the documented rate). Only writes (POST) are counted."""
 
     def allow_request(self, request, view):
-        if request.method != "POST":
+        scope = getattr(view, "throttle_scope", None)
+        if request.method != "POST" or not scope:
             return True
-        self.scope = getattr(view, "throttle_scope", None)
-        if not self.scope:
-            return True
-        self.rate = _rate(f"{self.scope}:{self.kind}")
-        if self.rate is None:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        return not _over(request._request, scope, lambda _request: self.account(request))
 
-    def get_rate(self):  # set per request in allow_request
-        return None
+    def wait(self):
+        return RETRY_AFTER_SECONDS
 
-    def account(self, request) -> str:
-        raise NotImplementedError
-
-    def get_cache_key(self, request, view):
-        ident = self.account(request)
-        if not ident:
-            return None
-        return self.cache_format % {"scope": f"{self.scope}:{self.kind}", "ident": ident}
-
-
-class IpThrottle(_ScopedThrottle):
-    kind = "ip"
-
-    def account(self, request) -> str:
-        # The same source as the pages' limits (not DRF's get_ident, which would believe a
-        # client's own X-Forwarded-For header).
-        return request.META.get(settings.RATELIMIT_IP_META_KEY, "") or "unknown"
-
-
-class AccountThrottle(_ScopedThrottle):
-    """The signed-in account, else the e-mail address the body gives (each booking mails it)."""
-
-    kind = "account"
-
-    def account(self, request) -> str:
+    @staticmethod
+    def account(request) -> str:
+        """The signed-in account, else the e-mail address the body gives (each booking and
+        filing mails it), spelled as the pages' ``user_or_email`` spells it."""
         if request.user and request.user.is_authenticated:
             return f"user:{request.user.pk}"
         # A body that does not parse raises ParseError here: DRF answers 400.
@@ -155,7 +127,7 @@ class AccountThrottle(_ScopedThrottle):
         return email.strip().lower()[:254] if isinstance(email, str) else ""
 
 
-API_THROTTLES = [IpThrottle, AccountThrottle]
+API_THROTTLES = [ScopeThrottle]
 
 
 def api_exception_handler(exc, context):

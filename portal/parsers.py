@@ -1,21 +1,20 @@
-"""The API's JSON parser: DRF's, refusing text PostgreSQL cannot store (issue 8: a JSON
-string with a lone surrogate, "\\ud800", answered 500 instead of 400)."""
+"""The API's JSON parser: DRF's, refusing what PostgreSQL cannot store and what Python's
+parser cannot nest (issue 8: a lone surrogate, "\\ud800", answered 500; issue 22: 5,000
+levels of nesting did too). ``portal.inputs.InputMiddleware`` refuses these bodies before
+any view; the parser checks again with the same rule, for bodies it is handed otherwise."""
 
-import json
+import io
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-INVALID_TEXT = "Le contenu JSON contient un caractère invalide (demi-caractère Unicode isolé)."
+from portal.inputs import json_refusal
 
 
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        try:
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ParseError(INVALID_TEXT) from None
-        if "\x00" in json.dumps(data, ensure_ascii=False):
-            raise ParseError("Le contenu JSON contient un caractère nul.")
-        return data
+        raw = stream.read() if stream is not None else b""
+        reason = json_refusal(raw)
+        if reason:
+            raise ParseError(reason)
+        return super().parse(io.BytesIO(raw), media_type, parser_context)

@@ -118,6 +118,9 @@ PORTAL_ACTIVE_TENANT_SCHEMAS = "tenants.selectors.collectivite_active_schemas"  
 PORTAL_MEMBERSHIP_LOOKUP = "tenants.permissions.membership_for"  # (user, tenant) -> membership
 
 MIDDLEWARE = [
+    # Issue 22: bodies over the limits (413), NUL bytes, lone surrogates and deep JSON (400)
+    # refused before anything reads them (portal/inputs.py).
+    "portal.inputs.InputMiddleware",
     # django-tenants' host lookup, also reading the accounts' data version (same query)
     "tenants.middleware.HostMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -318,6 +321,11 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Issue 22: a request body larger than this is refused (413) before it is read: room for a
+# form's files (the builder allows one of up to 50 MB) and its fields. JSON bodies (the API)
+# have their own, smaller bound.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=64 * 1024 * 1024)
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=2 * 1024 * 1024)
 # Appointments: default visio provider (Jitsi-compatible; each commune may set its own),
 # how long a slot is held while the citizen fills the form, how long message links work.
 RENDEZVOUS_VISIO_BASE_URL = env("RENDEZVOUS_VISIO_BASE_URL", default="https://meet.jit.si/")
@@ -423,6 +431,9 @@ PORTAL_RATE_LIMITS = {
     "verify:ip": env("LIMIT_VERIFY_IP", default="60/h"),
 }
 RATELIMIT_USE_CACHE = "default"
+# Issue 22: Redis down lets requests through rather than answering 500 (portal/cache.py logs
+# each failed call).
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 # django-axes: an account is locked after AXES_FAILURE_LIMIT failed logins, for the
 # cool-off, whatever the IP; its state is in Redis too.

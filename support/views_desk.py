@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
-from portal.inputs import row_id
+from portal.inputs import number, row_id
 from support import selectors, services
 from support.forms import DeskReplyForm, EtaForm, HelpArticleForm
 from support.models import HelpArticle, SupportAttachment, SupportRequest
@@ -139,12 +139,9 @@ def _file_response(item: SupportAttachment) -> HttpResponse:
 
 def _report_period(request) -> tuple[int, int]:
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("annee", today.year))
-        month = int(request.GET.get("mois", today.month))
-    except ValueError:
-        return today.year, today.month
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+    year = number(request.GET.get("annee", today.year), low=2000, high=2100)
+    month = number(request.GET.get("mois", today.month), low=1, high=12)
+    if year is None or month is None:
         return today.year, today.month
     return year, month
 

@@ -2,8 +2,6 @@
 parse input and call the same services as the pages; refusals carry the same French
 messages."""
 
-import json
-
 from django.db import connection
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import limits
+from portal.inputs import json_loads
 from portal.parsers import StrictJSONParser
 from portal.permissions import membership_for
 from sve import selectors, services
@@ -161,7 +160,7 @@ class SubmitView(APIView):
         values = request.data.get("data") if "data" in request.data else request.data
         if isinstance(values, str):
             try:
-                values = json.loads(values)
+                values = json_loads(values)
             except ValueError:
                 return _bad_shape("Le champ « data » n'est pas un JSON valide.")
         values = _form_values(values if values is not None else {}, specs)

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
+from portal.inputs import number
 from sve.fields import GROUP_DEFAULT_MAX_ROWS, TYPE_OPTIONS, field_name_for
 from sve.forms import FieldRowForm, SubFieldRowForm
 
 PREFIX = "champs"
 FIELDS_MAX = 100  # rows read from one POST, at most
 SUBFIELDS_MAX = 30
-_KEY = re.compile(rf"^{PREFIX}-(\d+)-(?:sous-(\d+)-)?(\w+)$")
+_KEY = re.compile(rf"^{PREFIX}-([0-9]+)-(?:sous-([0-9]+)-)?(\w+)$")
 # Row options kept only for the types that have them (TYPE_OPTIONS speaks of specs; the
 # builder's inputs for "max_bytes" and "subfields" are "max_mb" and the sub-field rows).
 _ROW_OPTIONS = {"max_mb": "max_bytes", "legacy_subfields": "subfields", "number_kind": "integer"}
@@ -90,7 +91,8 @@ def builder_rows_edit(rows: list[dict], *, action: str) -> list[dict] | None:
     and the same with ``sous-`` and ``<i>:<j>`` for a group's sub-fields. None when
     ``action`` is not a row button."""
     what, _, where = action.partition(":")
-    indices = [int(n) for n in where.split(":") if n.isdigit()]
+    parsed = (number(n, low=0, high=FIELDS_MAX) for n in where.split(":"))
+    indices = [n for n in parsed if n is not None]
     rows = [dict(row) for row in rows]
     if what == "champ-ajouter" and len(rows) < FIELDS_MAX:
         return rows + [builder_row_new()]

@@ -22,6 +22,7 @@ from django.core.validators import RegexValidator
 from django.utils.text import slugify
 
 from portal.formats import file_size, french_date
+from portal.inputs import ROW_ID_MAX, number
 from portal.uploads import DEFAULT_ALLOWED_TYPES, upload_check
 
 FIELD_TYPES = {
@@ -176,13 +177,13 @@ def group_counts(specs: list[dict], data, *, prefix: str = "") -> dict[str, int]
             continue
         name = f"{prefix}{spec['name']}__"
         count = 1
-        posted = data.get(f"{name}rows") if data else None
-        if str(posted or "").isdigit():
-            count = int(posted)
+        # Read as numbers of any size (then bounded by the group's maximum).
+        posted = number(data.get(f"{name}rows") if data else None, low=1, high=ROW_ID_MAX)
+        count = posted or count
         for key in keys:
             index = key[len(name) :].split("__", 1)[0] if key.startswith(name) else ""
-            if index.isdigit():
-                count = max(count, int(index) + 1)
+            if (row := number(index, low=0, high=ROW_ID_MAX)) is not None:
+                count = max(count, row + 1)
         counts[spec["name"]] = max(1, min(count, group_max_rows(spec)))
     return counts
 
@@ -242,9 +243,9 @@ def group_rows_edit(
     count = rows.get(group, 1)
     if kind == "ajouter":
         rows[group] = min(count + 1, group_max_rows(spec))
-    elif kind == "supprimer" and index.isdigit() and int(index) < count:
+    elif kind == "supprimer" and (removed := number(index, low=0, high=count - 1)) is not None:
         subs = [sub["name"] for sub in spec.get("subfields") or []]
-        for row in range(int(index), count):
+        for row in range(removed, count):
             for sub in subs:
                 key = f"{group}__{row}__{sub}"
                 if row + 1 < count:

@@ -1,6 +1,8 @@
 """Signing in and out. The operator's host holds the one login (password, FranceConnect,
 ProConnect, second factor); a member host sends people there through OpenID Connect."""
 
+from urllib.parse import urlsplit
+
 from authlib.common.errors import AuthlibBaseError
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
@@ -11,6 +13,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from joserfc.errors import JoseError
+from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedirectURIError
+from oauth2_provider.models import get_application_model
 from oauth2_provider.views import RPInitiatedLogoutView
 
 from identity.clients import sso_client, upstream_client, upstream_enabled
@@ -24,6 +28,7 @@ from portal.permissions import staff_landing
 from tenants.branding import login_identity
 
 LOGOUT_STATE_SALT = "identity.logout"
+LOGOUT_URI_INVALID = "L'adresse de retour après la déconnexion n'est pas valide."
 
 
 class PortalLoginView(LoginView):
@@ -145,9 +150,27 @@ def logout_view(request):
     return redirect(home)
 
 
+def _url_parses(url: str) -> bool:
+    """Whether ``url``'s parts, its port included, can be read."""
+    try:
+        port = urlsplit(url).port  # a port that is no number (or > 65535) raises
+    except ValueError:
+        return False
+    return port != 0
+
+
 class ProviderLogoutView(RPInitiatedLogoutView):
     """The provider's end-session endpoint (RP-initiated logout): ends every session of the
     account, then FranceConnect's or ProConnect's session if it was opened through one."""
+
+    def validate_logout_request(self, id_token_hint, client_id, post_logout_redirect_uri):
+        # Issue 22: the library reads the URI's port as a number and looks the client up
+        # unguarded (500): a URI without a valid port, or an unknown client, is refused (400).
+        if not _url_parses(post_logout_redirect_uri or ""):
+            raise InvalidOIDCRedirectURIError(LOGOUT_URI_INVALID)
+        if client_id and not get_application_model().objects.filter(client_id=client_id).exists():
+            raise InvalidOIDCClientError()
+        return super().validate_logout_request(id_token_hint, client_id, post_logout_redirect_uri)
 
     def do_logout(
         self, application=None, post_logout_redirect_uri=None, state=None, token_user=None

@@ -1,5 +1,6 @@
 """Writes of owed documents: record (with the change), issue (once), sweep (re-queue)."""
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -10,6 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.owed.models import OwedDocument
+
+logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 1000
 
@@ -29,8 +32,16 @@ def _send(task: str, schema_name: str, subject_id: int) -> None:
 
 
 def _queue(*, task: str, schema_name: str, subject_ids: list[int]) -> None:
+    """Queue each issue; a broker out of reach (Redis down) is logged, not raised: the
+    change has committed with its owed rows, and the sweep queues them again later."""
     for subject_id in subject_ids:
-        _send(task, schema_name, subject_id)
+        try:
+            _send(task, schema_name, subject_id)
+        except Exception:  # noqa: BLE001 — kombu and redis-py raise several kinds
+            logger.warning(
+                "Could not queue %s(%s); the sweep will", task, subject_id, exc_info=True
+            )
+            return
 
 
 def owed_record(*, kind: str, subject_ids: Iterable[int], task: str) -> None:

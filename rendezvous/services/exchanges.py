@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from portal.audit.trail import Actor
+from portal.inputs import number
 from portal.uploads import upload_check
 from rendezvous.models import Appointment, AppointmentDocument, SurveyResponse
 from rendezvous.services.recording import DOCUMENT_ADDED, SURVEY_ANSWERED, appointment_record
@@ -13,11 +14,8 @@ def survey_submit(
     *, acting_user: Actor, appointment: Appointment, score: int | str, comment: str = ""
 ) -> SurveyResponse:
     """The citizen's satisfaction (1 to 5 and a comment), once per appointment."""
-    try:
-        score = int(score)
-    except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
+    score = number(score, low=1, high=5)
+    if score is None:
         raise ValidationError({"score": "Choisissez une note de 1 à 5."})
     if appointment.status != Appointment.Status.SEEN:
         raise ValidationError("L'enquête est ouverte après le rendez-vous.")

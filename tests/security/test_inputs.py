@@ -6,6 +6,7 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.test import Client
 from rest_framework.test import APIClient
 
 from rendezvous.models import AppointmentType, RendezvousSettings
@@ -233,3 +234,247 @@ def test_odd_ids_in_the_agents_dashboard_and_holds(rdv, form, admin_client):
         {"debut": "9999-12-31T23:59", "lieu": rdv.place.pk},
     )
     assert held.status_code == 302 and "/type/" in held["Location"]
+
+
+# --- Issue 22 item 4: malformed input answered 500; now 400 at one depth (portal.inputs) ---
+
+
+@pytest.fixture
+def sso_client_id(tenant_a):
+    from identity.services.sso import sso_client_id, sso_clients_sync
+
+    sso_clients_sync()
+    return sso_client_id(host="test-a.localhost")
+
+
+def _signed_in(host: str, user) -> Client:
+    client = Client(HTTP_HOST=host)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def visitor(tenant_a, operator, form, user_factory, member_factory):
+    """A client for a kind of visitor of the URLs below, on the host they visit."""
+    from support.models import DeskMember
+
+    def make(who: str) -> Client:
+        if who == "citizen":
+            return Client(HTTP_HOST="test-a.localhost")
+        if who == "referent":
+            referent = member_factory(tenant_a, role=Membership.Role.ADMIN)
+            return _signed_in("test-a.localhost", referent)
+        user = user_factory(is_platform_admin=who == "platform_admin", is_finance=who == "finance")
+        if who == "desk":
+            DeskMember.objects.create(user=user)
+        return _signed_in("localhost", user)
+
+    return make
+
+
+NUL_URLS = [
+    ("citizen", "/demarches/suivi/%00/"),
+    ("citizen", "/demarches/formulaire/demande-test/?brouillon=%00"),
+    ("citizen", "/rendez-vous/reservation/%00/"),
+    ("citizen", "/rendez-vous/?q=%00"),
+    ("referent", "/gestion/assistance/%00/"),
+    ("platform_admin", "/operateur/?q=%00"),
+    ("platform_admin", "/operateur/?departement=%00"),
+    ("platform_admin", "/operateur/?statut=%00&application=%00"),
+    ("platform_admin", "/operateur/courriels/?q=%00"),
+    ("finance", "/facturation/membres/?q=%00"),
+    ("desk", "/operateur/assistance/?statut=%00"),
+]
+
+
+@pytest.mark.parametrize("who, url", NUL_URLS)
+def test_a_nul_byte_in_a_path_or_query_is_a_french_400_page(visitor, who, url):
+    response = visitor(who).get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "caractère invalide" in response.content.decode()
+
+
+def test_a_nul_byte_in_a_form_field_is_a_400_before_the_view(tenant_a, form, client_a):
+    response = client_a.post(
+        "/demarches/formulaire/demande-test/", {"action": "deposer", "brouillon": "\x00"}
+    )
+    assert response.status_code == 400 and "caractère invalide" in response.content.decode()
+    named = client_a.post("/demarches/formulaire/demande-test/", {"\x00": "a"})
+    assert named.status_code == 400
+    with in_tenant(tenant_a):
+        assert not Request.objects.exists()
+
+
+def test_a_nul_byte_in_a_cookie_is_a_400(tenant_a, client_a):
+    client_a.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    assert client_a.get("/").status_code == 400
+
+
+def test_a_nul_byte_in_the_api_is_a_json_400(rdv, client_a):
+    response = client_a.get("/api/rendez-vous/types/", {"q": "\x00"})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("La requête contient un caractère invalide")
+    body = '{"link": "a\\u0000b"}'
+    posted = client_a.post("/api/rendez-vous/annulations/", body, content_type="application/json")
+    assert posted.status_code == 400 and "caractère invalide" in posted.json()["detail"]
+
+
+@pytest.mark.parametrize("raw", [rb'"\\u0000"', rb'"\\ud800"', rb'"\\\\"', rb'"a\\"'])
+def test_escaped_backslashes_are_not_mistaken_for_escapes(raw):
+    """JSON ``"\\u0000"`` is a backslash followed by "u0000": plain text."""
+    from portal.inputs import json_refusal
+
+    assert json_refusal(raw) is None
+
+
+@pytest.mark.parametrize(
+    "raw", [b'"\\u0000"', b'"\\ud800"', b'"\\udc00x"', b'"a\\uD83D"', b'["\\ud800\\ud800"]']
+)
+def test_nul_and_lone_surrogates_escaped_in_json_are_refused(raw):
+    from portal.inputs import json_refusal
+
+    assert json_refusal(raw) is not None
+    assert json_refusal(b'"\\ud83d\\ude00 \\u00e9"') is None  # a real pair, an é
+
+
+GROUP_FIELDS = [
+    {"name": "objet", "label": "Objet", "type": "text", "required": True},
+    {
+        "name": "enfants",
+        "label": "Enfants",
+        "type": "group",
+        "max_rows": 3,
+        "subfields": [{"name": "prenom", "label": "Prénom", "type": "text"}],
+    },
+]
+ODD_NUMBERS = ["²", "٣", "9" * 5000, "-1", "1e3"]
+
+
+@pytest.fixture
+def group_form(tenant_a):
+    with in_tenant(tenant_a):
+        return enabled_form(slug="enfants", fields=GROUP_FIELDS)
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_odd_row_counts_and_row_buttons_of_a_repeatable_group(group_form, client_a, value):
+    url = "/demarches/formulaire/enfants/"
+    base = {"f-objet": "Livret", "f-enfants__0__prenom": "Léa"}
+    counted = client_a.post(url, {**base, "action": "ajouter:enfants", "f-enfants__rows": value})
+    assert counted.status_code == 200
+    removed = client_a.post(url, {**base, "action": f"supprimer:enfants:{value}"})
+    assert removed.status_code == 200 and 'value="Léa"' in removed.content.decode()
+    api = client_a.post(
+        "/api/sve/formulaires/enfants/demandes/",
+        {**IDENTITY, "data": {"objet": "Livret", "enfants__rows": value}},
+        content_type="application/json",
+    )
+    assert api.status_code in (201, 400)
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_odd_indices_in_the_builders_row_buttons(admin_client, value):
+    response = admin_client.post(
+        "/demarches/gestion/formulaires/nouveau/",
+        {"champs-0-label": "Motif", "champs-0-type": "text", "action": f"champ-supprimer:{value}"},
+    )
+    assert response.status_code == 200
+    assert 'value="Motif"' in response.content.decode()  # nothing was removed
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_odd_years_in_the_titres_api(visitor, value):
+    response = visitor("finance").get("/api/facturation/titres/", {"year": value})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 5000])
+def test_odd_months_in_the_desks_report(visitor, value):
+    page = visitor("desk").get("/operateur/assistance/rapport/", {"annee": value, "mois": value})
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("12", 12), (" 12 ", 12), ("0", 0), ("²", None), ("٣", None), ("9" * 5000, None)]
+    + [("-1", None), ("1e3", None), ("+3", None), ("", None), (None, None), ("101", None)],
+)
+def test_one_number_parser_accepts_ascii_digits_within_bounds(value, expected):
+    from portal.inputs import number
+
+    assert number(value, low=0, high=100) == expected
+
+
+def test_json_nested_five_thousand_levels_is_a_400(rdv, client_a):
+    deep = "[" * 5000 + "]" * 5000
+    response = client_a.post(
+        "/api/rendez-vous/reservations/", deep, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "imbriqué" in response.json()["detail"]
+    # A body nested as deep as any real one passes through.
+    body = {"type_id": rdv.kind.pk, "extra": [[[[{"a": [1]}]]]]}
+    response = client_a.post(
+        "/api/rendez-vous/reservations/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and "imbriqué" not in response.content.decode()
+
+
+def test_a_json_body_over_the_apis_size_is_a_413(rdv, client_a, settings):
+    settings.API_JSON_MAX_BYTES = 1000
+    body = '{"first_name": "' + "a" * 2000 + '"}'
+    response = client_a.post(
+        "/api/rendez-vous/reservations/", body, content_type="application/json"
+    )
+    assert response.status_code == 413 and "trop volumineux" in response.json()["detail"]
+
+
+def test_a_logout_redirect_the_provider_cannot_parse_is_refused(operator, sso_client_id):
+    response = Client(HTTP_HOST="localhost").get(
+        "/o/logout/",
+        {
+            "post_logout_redirect_uri": "http://briancon.localhost:8000.evil.example/",
+            "client_id": sso_client_id,
+        },
+    )
+    assert response.status_code == 400
+    unknown = Client(HTTP_HOST="localhost").get(
+        "/o/logout/",
+        {"post_logout_redirect_uri": "http://test-a.localhost/", "client_id": "inconnu"},
+    )
+    assert unknown.status_code == 400
+
+
+class _CountingBody:
+    """A request body of ``size`` bytes made as it is read, counting what was read."""
+
+    def __init__(self, size: int):
+        self.size, self.read_bytes = size, 0
+
+    def read(self, count: int = -1) -> bytes:
+        left = self.size - self.read_bytes
+        count = left if count is None or count < 0 else min(count, left)
+        self.read_bytes += count
+        return b"\0" * count
+
+    def readline(self, *args) -> bytes:
+        return self.read(*args)
+
+
+@pytest.mark.parametrize(
+    "path, content_type",
+    [
+        ("/demarches/formulaire/demande-test/", "multipart/form-data; boundary=xyz"),
+        ("/api/sve/formulaires/demande-test/demandes/", "application/json"),
+    ],
+)
+def test_a_120_mb_upload_is_refused_before_it_is_read(form, client_a, path, content_type):
+    """Issue 22: a 120 MB upload was read whole before being refused."""
+    body = _CountingBody(120 * 1024 * 1024)
+    response = client_a.generic(
+        "POST", path, b"x", content_type=content_type,
+        **{"wsgi.input": body, "CONTENT_LENGTH": str(body.size)},
+    )  # fmt: skip
+    assert response.status_code == 413 and body.read_bytes == 0
+    assert "trop volumineux" in response.content.decode()

@@ -84,3 +84,32 @@ def test_an_empty_limit_means_no_limit_on_pages_and_api(client_a, tenant_a, form
     assert _file_page(client_a, "a@example.fr").status_code == 302
     with in_tenant(tenant_a):
         assert Request.objects.count() == 4
+
+
+def test_pages_and_api_share_one_filing_counter(client_a, tenant_a, form_a, settings):
+    """Issue 22: pages and API counted separately, 60 an hour where 30 is documented."""
+    settings.PORTAL_RATE_LIMITS = settings.PORTAL_RATE_LIMITS | {
+        "filing:ip": "3/h",
+        "filing:account": "2/h",
+    }
+    api = APIClient(HTTP_HOST="test-a.localhost")
+    url = "/api/sve/formulaires/demande-test/demandes/"
+    body = {"last_name": "Api", "first_name": "Cli", "postal_address": "3 rue"}
+    assert _file_page(client_a, "a@example.fr").status_code == 302
+    # The same address through the API: its second filing, its last.
+    assert (
+        api.post(
+            url, body | {"email": "a@example.fr", "data": {"objet": "x"}}, format="json"
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            url, body | {"email": "A@example.fr", "data": {"objet": "x"}}, format="json"
+        ).status_code
+        == 429
+    )
+    # The IP's third filing (the refused one counted too): the page refuses the fourth.
+    assert _file_page(client_a, "b@example.fr").status_code == 429
+    with in_tenant(tenant_a):
+        assert Request.objects.count() == 2
