@@ -128,10 +128,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's request.user.is_verified(), its device kept in memory (issue 22)
+    "identity.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
+    # issue 22: one staff-access policy (second factor, idle staff sessions end)
+    "identity.staff_access.StaffAccessMiddleware",
     "axes.middleware.AxesMiddleware",  # issue 8: answers a locked account's login (429)
 ]
 
@@ -276,6 +279,14 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Portail des communes")
 # django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s...).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Issue 22 (identity.staff_access): roles that must use a second factor besides platform
+# admins, finance and technical staff, each a (user) -> bool of the app that owns the role;
+# how long a proof (sign-in, code, password) lasts for a change of the account's protection
+# (recovery codes, disabling the second factor, e-mail); a staff session's idle limit (a
+# working day; citizens keep SESSION_COOKIE_AGE, two weeks).
+IDENTITY_SECOND_FACTOR_ROLES = ["support.permissions.is_desk"]
+IDENTITY_REAUTH_SECONDS = env.int("IDENTITY_REAUTH_SECONDS", default=600)
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=10 * 3600)
 # --- end Identity ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"

@@ -7,6 +7,8 @@ Fixtures:
   with the domain "<slug>.localhost". Tests see data through ``in_tenant(tenant)``.
 - ``client_a`` / ``client_b``: Django test clients whose requests go to those hosts.
 - ``user_factory``: creates accounts (password "motdepasse-solide-42").
+- ``staff_login(client, user)``: signs ``user`` in as the login page does for staff: the
+  session has passed the second factor (a confirmed TOTP device is made if none exists).
 - ``worker_process``: a real Celery worker process on the test database and this run's own
   queue (tests using it need ``django_db(transaction=True)``: the worker sees only commits).
 """
@@ -14,6 +16,7 @@ Fixtures:
 import os
 import subprocess
 import sys
+import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -158,6 +161,26 @@ def user_factory(db):
         return User.objects.create_user(email=email, password=PASSWORD, **fields)
 
     return make
+
+
+def staff_login(client, user):
+    """Open a session for ``user`` that has passed the second factor, as the operator's login
+    does (issue 22: staff surfaces refuse a session that has not). Returns the client."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from identity.services.sessions import SEEN_AT_KEY, VERIFIED_AT_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[VERIFIED_AT_KEY] = session[SEEN_AT_KEY] = int(time.time())
+    session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+    session.save()
+    return client
 
 
 @pytest.fixture

@@ -15,6 +15,10 @@ from portal.accounts.models import User
 METHOD_KEY = "identity_method"
 UPSTREAM_KEY = "identity_upstream"  # {"provider": ..., "id_token": ...}
 SSO_ID_TOKEN_KEY = "identity_sso_id_token"
+# Issue 22: when this session last proved who holds it (sign-in, second factor or password
+# typed again), and when a staff session was last used (epoch seconds).
+VERIFIED_AT_KEY = "identity_verified_at"
+SEEN_AT_KEY = "identity_seen_at"
 
 
 def session_record_on_login(sender, request, user, **kwargs) -> None:

@@ -25,6 +25,7 @@ from identity.services.account import (
     user_password_change,
 )
 from identity.services.sessions import user_sessions_end
+from identity.views.second_factor_check import fresh_authentication_required
 
 
 def _page(request, **forms):
@@ -47,6 +48,7 @@ def account(request):
 
 @login_required
 @require_POST
+@fresh_authentication_required("identity:account")  # issue 22: who asks is the holder
 def email_change(request):
     form = EmailChangeForm(request.POST)
     if form.is_valid():
