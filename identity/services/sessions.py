@@ -1,6 +1,7 @@
 """Sessions: every signed-in session is recorded with its owner, so that logging out, a
 password change or "log out everywhere" ends them on every host at once."""
 
+import time
 from importlib import import_module
 
 from django.conf import settings
@@ -38,6 +39,13 @@ def session_record_on_login(sender, request, user, **kwargs) -> None:
             "method": session.get(METHOD_KEY, "password")[:30],
         },
     )
+
+
+def session_proof_on_login(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: signing in proves who holds the session (issue 22)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[VERIFIED_AT_KEY] = int(time.time())
 
 
 @transaction.atomic

@@ -1,14 +1,12 @@
 """Helpers shared by the identity views: where to go after signing in, and signing in."""
 
-import time
-
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
 from identity.services.second_factor import second_factor_required
-from identity.services.sessions import METHOD_KEY, VERIFIED_AT_KEY
+from identity.services.sessions import METHOD_KEY
 
 PENDING_KEY = "identity_pending_second_factor"
 NEXT_KEY = "identity_next"
@@ -56,7 +54,6 @@ def complete_sign_in(
     login(request, user, backend=BACKEND)
     if device is not None:
         otp_login(request, device)
-    request.session[VERIFIED_AT_KEY] = int(time.time())  # issue 22: a fresh proof
     for key, value in (extra or {}).items():
         request.session[key] = value
     return redirect(next_url)

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django_otp import login as otp_login
 
 from identity.services.second_factor import (
@@ -45,18 +46,24 @@ class PasswordForm(forms.Form):
         return password
 
 
+def proof_is_fresh(request) -> bool:
+    """The session's holder proved who they are less than IDENTITY_REAUTH_SECONDS ago (by
+    signing in, a code or the password), with the second factor if the account uses one."""
+    proved = request.session.get(VERIFIED_AT_KEY, 0)
+    if time.time() - proved > settings.IDENTITY_REAUTH_SECONDS:
+        return False
+    return request.user.is_verified() or not second_factor_required(user=request.user)
+
+
 def fresh_authentication_required(page: str):
-    """For a POST that changes how the account is protected: its holder proved who they are
-    (sign-in, code or password) less than IDENTITY_REAUTH_SECONDS ago, else the
-    verification step first, then back to ``page`` (a URL name) to do it again."""
+    """For a POST that changes how the account is protected: a fresh proof
+    (``proof_is_fresh``), else the verification step first, then back to ``page`` (a URL
+    name) to do it again."""
 
     def decorator(view_func):
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
-            proved = request.session.get(VERIFIED_AT_KEY, 0)
-            if time.time() - proved > settings.IDENTITY_REAUTH_SECONDS:
-                from django.urls import reverse
-
+            if not proof_is_fresh(request):
                 return redirect(verification_url(reverse(page)))
             return view_func(request, *args, **kwargs)
 
