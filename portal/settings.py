@@ -4,7 +4,6 @@ Development, demo and tests need nothing set: PostgreSQL and Redis are started u
 ``var/`` (portal.embedded). With ``DJANGO_ENV=production`` every secret must be given.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -430,14 +429,19 @@ PORTAL_RATE_LIMITS = {
 }
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
-# django-axes: an account is locked after AXES_FAILURE_LIMIT failed logins, for the
-# cool-off, whatever the IP; its state is in Redis too.
+# django-axes (issue 22): after AXES_FAILURE_LIMIT failed logins of an account from one
+# address, that account is locked from that address only (an attacker elsewhere cannot keep
+# its owner out), for LOGIN_LOCKOUT_BASE_SECONDS, doubled at each further failure up to
+# LOGIN_LOCKOUT_MAX_SECONDS (portal.limits.lockout_delay); its state is in Redis too. The
+# address is the rate limits' (RATELIMIT_IP_META_KEY), not a header the client writes.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CACHE = "default"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
-AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+LOGIN_LOCKOUT_BASE_SECONDS = env.int("LOGIN_LOCKOUT_BASE_SECONDS", default=60)
+LOGIN_LOCKOUT_MAX_SECONDS = env.int("LOGIN_LOCKOUT_MAX_SECONDS", default=24 * 3600)
+AXES_COOLOFF_TIME = "portal.limits.lockout_cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.limits.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.limits.login_username"
 AXES_RESET_ON_SUCCESS = True
