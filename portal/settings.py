@@ -47,6 +47,25 @@ else:
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+# Issue 22: the placeholder of docker.env (or any key marked as one, or too weak to sign
+# sessions and reset links) stops start-up in production; `check --deploy` let it through.
+PLACEHOLDER_SECRET_MARKS = ("change-me", "changeme", "insecure", "dev-only", "example")
+
+
+def _refuse_weak_secret_key(key: str) -> None:
+    weak = len(key) < 50 or len(set(key)) < 5
+    placeholder = any(mark in key.lower() for mark in PLACEHOLDER_SECRET_MARKS)
+    if weak or placeholder:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production but SECRET_KEY is "
+            + ("a placeholder" if placeholder else "too weak (50 characters at least)")
+            + ". Set a long random key, e.g. the output of "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, and start again.'
+        )
+
+
+if PRODUCTION:
+    _refuse_weak_secret_key(SECRET_KEY)
 # Hosts are checked against the Domain table by the tenant middleware; unknown ones get the
 # "unknown site" page. ALLOWED_HOSTS only narrows that further when set.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
