@@ -13,7 +13,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from identity.services.sessions import VERIFIED_AT_KEY
 from tenants.models import Membership
-from tests.conftest import PASSWORD, staff_login
+from tests.conftest import PASSWORD, password_only_login, staff_login
 
 ARG = re.compile(r"<(?:(\w+):)?(\w+)>")
 VERIFY = "/comptes/verification/"
@@ -93,9 +93,7 @@ def _refused_by_the_gate(response, route: str) -> bool:
 def platform_admin_unverified(operator, user_factory):
     """The issue's intruder: the platform admin's password alone opened a session."""
     admin = user_factory(is_platform_admin=True, is_staff=True, is_superuser=True)
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(admin)
-    return admin, client
+    return admin, password_only_login(Client(HTTP_HOST="localhost"), admin)
 
 
 def _not_refused(client, routes, **extra) -> list:
@@ -134,8 +132,7 @@ def enrolled_member_unverified(tenant_a, member_factory, client_a):
 
     admin = member_factory(tenant_a, role=Membership.Role.ADMIN)
     TOTPDevice.objects.create(user=admin, name="Téléphone", confirmed=True)
-    client_a.force_login(admin)
-    return admin, client_a
+    return admin, password_only_login(client_a, admin)
 
 
 def test_an_unverified_member_reaches_no_back_office_surface(enrolled_member_unverified):
@@ -155,8 +152,7 @@ def test_the_support_desk_needs_the_second_factor_too(operator, user_factory):
 
     desk = user_factory()
     DeskMember.objects.create(user=desk)
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(desk)
+    client = password_only_login(Client(HTTP_HOST="localhost"), desk)
     response = client.get("/operateur/assistance/")
     assert response["Location"].startswith(VERIFY)
     staff_login(client, desk)
@@ -280,8 +276,7 @@ def test_disabling_the_second_factor_needs_a_fresh_one(client_a, user_factory):
 
     citizen = user_factory()
     device = totp_enrolled(citizen)
-    client_a.force_login(citizen)
-    _age_verification(client_a, 3600)  # signed in an hour ago
+    password_only_login(client_a, citizen)
     response = client_a.post("/comptes/mon-compte/double-authentification/desactiver/")
     assert response["Location"].startswith(VERIFY)
     assert TOTPDevice.objects.filter(user=citizen).exists()
