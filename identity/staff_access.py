@@ -101,8 +101,12 @@ class StaffAccessMiddleware:
         user = request.user
         if not user.is_authenticated:
             return None  # the view sends to the login page
+        if SEEN_AT_KEY in request.session:
+            _seen(request)  # a staff session already
+            if user.is_verified():
+                return None
         staff_role, enrolled = _account_roles(user)
-        if SEEN_AT_KEY in request.session or _is_staff_session_user(request, user, staff_role):
+        if SEEN_AT_KEY not in request.session and _is_staff_session_user(request, user, staff_role):
             _seen(request)
         if not (staff_role or enrolled) or user.is_verified():
             return None
