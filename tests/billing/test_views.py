@@ -57,7 +57,7 @@ def test_titres_list_query_count_does_not_grow(
             if m.convention.pk == convention.pk
         )
         titre_issue(bill=bill, year=2026, issuer=issuer_snapshot(), today=date(2026, 9, 1))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = finance_client.get("/facturation/titres/")
     assert response.content.decode().count("/pdf/") == 7
 

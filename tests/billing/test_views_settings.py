@@ -54,7 +54,7 @@ def test_members_list_constant_queries(
             collectivite=convention_for(member(f"Ajout {n}", 500), share_model).collectivite,
             siret=VALID_SIRET,
         )
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = finance_client.get("/facturation/membres/?q=Ajout")
     assert response.content.decode().count(VALID_SIRET) == 4
 
