@@ -80,6 +80,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 class TitreViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TitreSerializer
     permission_classes = [IsFinance]
+    staff_only = True  # the staff-access policy applies (identity.staff_access)
 
     def get_queryset(self):
         year = self.request.query_params.get("year")
@@ -89,4 +90,5 @@ class TitreViewSet(viewsets.ReadOnlyModelViewSet):
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PaymentSerializer
     permission_classes = [IsFinance]
+    staff_only = True  # the staff-access policy applies (identity.staff_access)
     queryset = payments_list()

@@ -51,6 +51,7 @@ class ConventionSerializer(serializers.ModelSerializer):
 class ConventionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ConventionSerializer
     permission_classes = [IsPlatformAdmin]
+    staff_only = True  # the staff-access policy applies (identity.staff_access)
     queryset = (
         Convention.objects.select_related("model", "collectivite")
         .prefetch_related(

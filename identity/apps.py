@@ -8,9 +8,10 @@ class IdentityConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from identity.services.sessions import session_record_on_login
+        from identity.services.sessions import session_proof_on_login, session_record_on_login
 
         user_logged_in.connect(session_record_on_login, dispatch_uid="identity-session-record")
+        user_logged_in.connect(session_proof_on_login, dispatch_uid="identity-session-proof")
 
         from identity import audit
 

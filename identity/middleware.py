@@ -1,4 +1,7 @@
-"""Single sign-on to communes served on their own domain (issue 12).
+"""Identity's middlewares: communes' own domains in the operator's CSP, and the session's
+second-factor device (the staff-access policy itself is identity.staff_access).
+
+Single sign-on to communes served on their own domain (issue 12).
 
 Signing in on the operator's host posts a form whose redirects end on the commune's host
 (operator login -> provider -> commune callback), and browsers hold every step of that
@@ -8,11 +11,15 @@ communes live under the base domain), so the list stays short at a thousand memb
 
 from django.conf import settings
 from django.core.cache import cache
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
 from identity.views.common import is_operator_host
+from portal import dataversion
 
 CACHE_KEY = "identity:own-domain-origins"
 CACHE_SECONDS = 300
+TOTP_PERSISTENT_PREFIX = "otp_totp.totpdevice/"
 
 
 def own_domain_origins() -> list[str]:
@@ -46,3 +53,21 @@ class OwnDomainFormActionMiddleware:
                 update["form-action"] = [*update.get("form-action", []), *origins]
                 response._csp_update = update
         return response
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's middleware (``request.user.is_verified()``), with the session's TOTP
+    device kept in memory under the public schema's data version (TOTP devices raise it,
+    identity migration 0002): a verified staff session costs no query per page (issue 22).
+    Recovery-code devices are read as django-otp does."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        version = dataversion.read_for_request(public=True)
+        if version is None or not persistent_id.startswith(TOTP_PERSISTENT_PREFIX):
+            return super()._device_from_persistent_id(persistent_id)
+        return dataversion.local_cached(
+            ("otp-device", persistent_id),
+            version,
+            lambda: Device.from_persistent_id(persistent_id),
+        )

@@ -8,6 +8,7 @@ from identity.views import (
     commune,
     login,
     second_factor,
+    second_factor_check,
     second_factor_settings,
     upstream,
 )
@@ -26,6 +27,7 @@ urlpatterns = [
     path("sso/", login.sso_start, name="sso_start"),
     path("sso/retour/", login.sso_callback, name="sso_callback"),
     path("double-authentification/", second_factor.second_factor, name="second_factor"),
+    path("verification/", second_factor_check.second_factor_check, name="second_factor_check"),
     path("liaison/", upstream.upstream_link, name="upstream_link"),
     path("mon-compte/", account.account, name="account"),
     path("mon-compte/adresse/", account.email_change, name="email_change"),

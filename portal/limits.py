@@ -6,17 +6,20 @@ and booking, pages and API alike, counted in Redis (the default cache).
 - API: ``throttle_scope = "booking"`` and ``throttle_classes = API_THROTTLES``: the same
   counters as the pages (one per action, whatever the route); over the limit, a 429 JSON
   body in French (``api_exception_handler``).
-- Per-account lockout after failed logins: django-axes (settings block "Abuse limits"),
-  whose lockout answer is ``lockout_response``.
+- Lockout after failed logins: django-axes (settings block "Abuse limits"), per account
+  and address together, for a growing delay (``lockout_delay``, issue 22); its answer is
+  ``lockout_response``.
 
 Every rate is ``settings.PORTAL_RATE_LIMITS["<scope>:ip"|"<scope>:account"]``, read at each
 request so that tests and operators can change it.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -27,8 +30,9 @@ from rest_framework.views import exception_handler
 
 TOO_MANY = "Trop de tentatives : patientez quelques minutes avant de réessayer."
 LOCKED = (
-    "Trop de tentatives de connexion pour ce compte : il est bloqué pendant quelques minutes. "
-    "Patientez, ou choisissez « Mot de passe oublié »."
+    "Trop de tentatives de connexion pour ce compte depuis votre adresse : il y est bloqué "
+    "pendant quelques minutes, et plus longtemps à chaque nouvel essai. Patientez, ou "
+    "choisissez « Mot de passe oublié »."
 )
 RETRY_AFTER_SECONDS = 60
 
@@ -140,7 +144,34 @@ def api_exception_handler(exc, context):
 
 def lockout_response(request, credentials, *args, **kwargs):
     """django-axes: the answer to a login on a locked account (429, page or JSON)."""
-    return too_many_requests(request, LOCKED, retry_after=settings.AXES_COOLOFF_MINUTES * 60)
+    failures = AxesProxyHandler.get_failures(request, credentials)
+    delay = lockout_delay(failures=failures)
+    return too_many_requests(request, LOCKED, retry_after=int(delay.total_seconds()))
+
+
+def client_ip(request) -> str:
+    """django-axes: where a login comes from, as the rate limits see it
+    (RATELIMIT_IP_META_KEY), never from a header the client writes itself."""
+    return request.META.get(settings.RATELIMIT_IP_META_KEY, "") or "unknown"
+
+
+def lockout_delay(*, failures: int) -> timedelta:
+    """Issue 22: how long an account stays locked from one address after ``failures`` failed
+    logins from it: LOGIN_LOCKOUT_BASE_SECONDS at the limit, doubled at each further
+    failure, at most LOGIN_LOCKOUT_MAX_SECONDS. Another address is not locked, so an
+    attacker cannot keep the account's owner out."""
+    beyond = min(max(0, failures - settings.AXES_FAILURE_LIMIT), 32)
+    seconds = settings.LOGIN_LOCKOUT_BASE_SECONDS * 2**beyond
+    return timedelta(seconds=min(seconds, settings.LOGIN_LOCKOUT_MAX_SECONDS))
+
+
+def lockout_cool_off(request=None) -> timedelta:
+    """django-axes' AXES_COOLOFF_TIME, asked before it counts a failure: the delay once it is
+    counted (the counter of the account and address lives that long)."""
+    if request is None or not hasattr(request, "axes_ip_address"):
+        return lockout_delay(failures=0)
+    failures = AxesProxyHandler.get_failures(request, {"username": login_username(request)})
+    return lockout_delay(failures=failures + 1)
 
 
 def login_username(request, credentials=None) -> str:

@@ -8,7 +8,9 @@ clear it. A list's links to each of its rows (``pk_url``) are reversed once per 
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.signals import setting_changed
+from django.http.request import split_domain_port
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 _reversed: dict[tuple[str | None, str, str], str] = {}
@@ -37,3 +39,12 @@ def pk_url(name: str) -> Callable[[int], str]:
     segment of its own)."""
     url_zero = reverse(name, args=[0])
     return lambda pk: url_zero.replace("/0/", f"/{pk}/")
+
+
+def site_url(request, path: str) -> str:
+    """An absolute link to ``path`` on this request's site, for a message sent by e-mail: the
+    host the tenant lookup matched, with the configured scheme and port (PORTAL_SCHEME,
+    PORTAL_PORT), never the port a client wrote in its Host header (issue 22)."""
+    host, _port = split_domain_port(request.get_host())
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}{path}"

@@ -64,7 +64,8 @@ def member_required(view=None, *, admin: bool = False, conceal: bool = False):
             request.membership = membership
             return view_func(request, *args, **kwargs)
 
-        # Back office: a suspended commune's gate (tenants.middleware) refuses it.
+        # Back office: a suspended commune's gate (tenants.middleware) refuses it, and the
+        # staff-access policy (identity.staff_access, issue 22) applies.
         wrapper.staff_only = True
         return wrapper
 
@@ -83,6 +84,8 @@ def _platform_role_required(has_role):
                 raise PermissionDenied
             return view_func(request, *args, **kwargs)
 
+        # A staff surface: the staff-access policy (second factor) applies (issue 22).
+        wrapper.staff_only = True
         return wrapper
 
     return decorator

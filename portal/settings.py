@@ -4,7 +4,6 @@ Development, demo and tests need nothing set: PostgreSQL and Redis are started u
 ``var/`` (portal.embedded). With ``DJANGO_ENV=production`` every secret must be given.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +47,25 @@ else:
 
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+# Issue 22: the placeholder of docker.env (or any key marked as one, or too weak to sign
+# sessions and reset links) stops start-up in production; `check --deploy` let it through.
+PLACEHOLDER_SECRET_MARKS = ("change-me", "changeme", "insecure", "dev-only", "example")
+
+
+def _refuse_weak_secret_key(key: str) -> None:
+    weak = len(key) < 50 or len(set(key)) < 5
+    placeholder = any(mark in key.lower() for mark in PLACEHOLDER_SECRET_MARKS)
+    if weak or placeholder:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production but SECRET_KEY is "
+            + ("a placeholder" if placeholder else "too weak (50 characters at least)")
+            + ". Set a long random key, e.g. the output of "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, and start again.'
+        )
+
+
+if PRODUCTION:
+    _refuse_weak_secret_key(SECRET_KEY)
 # Hosts are checked against the Domain table by the tenant middleware; unknown ones get the
 # "unknown site" page. ALLOWED_HOSTS only narrows that further when set.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
@@ -133,11 +151,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's request.user.is_verified(), its device kept in memory (issue 22)
+    "identity.middleware.SecondFactorMiddleware",
     "portal.audit.context.AuditContextMiddleware",  # issue 22: source address of entries
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
+    # issue 22: one staff-access policy (second factor, idle staff sessions end)
+    "identity.staff_access.StaffAccessMiddleware",
     "axes.middleware.AxesMiddleware",  # issue 8: answers a locked account's login (429)
 ]
 
@@ -282,6 +303,14 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Portail des communes")
 # django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s...).
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Issue 22 (identity.staff_access): roles that must use a second factor besides platform
+# admins, finance and technical staff, each a (user) -> bool of the app that owns the role;
+# how long a proof (sign-in, code, password) lasts for a change of the account's protection
+# (recovery codes, disabling the second factor, e-mail); a staff session's idle limit (a
+# working day; citizens keep SESSION_COOKIE_AGE, two weeks).
+IDENTITY_SECOND_FACTOR_ROLES = ["support.permissions.is_desk"]
+IDENTITY_REAUTH_SECONDS = env.int("IDENTITY_REAUTH_SECONDS", default=600)
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=10 * 3600)
 # --- end Identity ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
@@ -435,14 +464,19 @@ RATELIMIT_USE_CACHE = "default"
 # each failed call).
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
-# django-axes: an account is locked after AXES_FAILURE_LIMIT failed logins, for the
-# cool-off, whatever the IP; its state is in Redis too.
+# django-axes (issue 22): after AXES_FAILURE_LIMIT failed logins of an account from one
+# address, that account is locked from that address only (an attacker elsewhere cannot keep
+# its owner out), for LOGIN_LOCKOUT_BASE_SECONDS, doubled at each further failure up to
+# LOGIN_LOCKOUT_MAX_SECONDS (portal.limits.lockout_delay); its state is in Redis too. The
+# address is the rate limits' (RATELIMIT_IP_META_KEY), not a header the client writes.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CACHE = "default"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
-AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+LOGIN_LOCKOUT_BASE_SECONDS = env.int("LOGIN_LOCKOUT_BASE_SECONDS", default=60)
+LOGIN_LOCKOUT_MAX_SECONDS = env.int("LOGIN_LOCKOUT_MAX_SECONDS", default=24 * 3600)
+AXES_COOLOFF_TIME = "portal.limits.lockout_cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.limits.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.limits.login_username"
 AXES_RESET_ON_SUCCESS = True

@@ -28,4 +28,6 @@ def desk_required(view_func):
             raise PermissionDenied
         return view_func(request, *args, **kwargs)
 
+    # A staff surface: the staff-access policy (second factor) applies (issue 22).
+    wrapper.staff_only = True
     return wrapper

@@ -223,6 +223,7 @@ class AgentActionView(APIView):
     """Base of agent actions: a non-member gets 404 (isolation), like on pages."""
 
     permission_classes = [permissions.IsAuthenticated]
+    staff_only = True  # the staff-access policy applies (identity.staff_access)
     serializer_class: type[serializers.Serializer]
 
     def act(self, req, data):

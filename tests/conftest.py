@@ -7,6 +7,10 @@ Fixtures:
   with the domain "<slug>.localhost". Tests see data through ``in_tenant(tenant)``.
 - ``client_a`` / ``client_b``: Django test clients whose requests go to those hosts.
 - ``user_factory``: creates accounts (password "motdepasse-solide-42").
+- ``staff_login(client, user)``: signs ``user`` in as the login page does for staff: the
+  session has passed the second factor (a confirmed TOTP device is made if none exists).
+  A test client's ``login()``/``force_login()`` does the same for an account that must use
+  one; ``password_only_login`` opens a session that skipped it (tests of the gate).
 - ``worker_process``: a real Celery worker process on the test database and this run's own
   queue (tests using it need ``django_db(transaction=True)``: the worker sees only commits).
 """
@@ -14,6 +18,7 @@ Fixtures:
 import os
 import subprocess
 import sys
+import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -158,6 +163,58 @@ def user_factory(db):
         return User.objects.create_user(email=email, password=PASSWORD, **fields)
 
     return make
+
+
+# Django's own sign-in of a test client, before ``_staff_sign_in_passes_the_second_factor``.
+_client_login = Client._login
+
+
+def password_only_login(client, user):
+    """A session opened by the password alone, as if the second factor had been skipped:
+    for the tests of the staff-access gate (issue 22)."""
+    _client_login(client, user, "portal.accounts.backends.AccountBackend")
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _staff_sign_in_passes_the_second_factor(monkeypatch):
+    """A test client's login() or force_login() of an account that must use a second factor
+    (staff roles, or enrolled) opens a session that passed it, as the login page does
+    (issue 22: staff surfaces refuse any other). ``password_only_login`` opens one that
+    did not."""
+
+    def _login(self, user, backend=None):
+        from identity.services.second_factor import second_factor_required
+
+        _client_login(self, user, backend)
+        if second_factor_required(user=user):
+            _pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
+def _pass_second_factor(client, user) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from identity.services.sessions import SEEN_AT_KEY, VERIFIED_AT_KEY
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[VERIFIED_AT_KEY] = session[SEEN_AT_KEY] = int(time.time())
+    session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+    session.save()
+
+
+def staff_login(client, user):
+    """Open a session for ``user`` that has passed the second factor, as the operator's login
+    does (issue 22: staff surfaces refuse a session that has not). Returns the client."""
+    _client_login(client, user, "portal.accounts.backends.AccountBackend")
+    _pass_second_factor(client, user)
+    return client
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,10 +25,19 @@ class SecondFactorRefused(Exception):
     """A code refused; the message is shown to the person, in French."""
 
 
+def has_staff_role(*, user: User) -> bool:
+    """Issue 12 and 22: the roles that must use a second factor: platform admins, finance
+    staff, the technical admin's staff, and the roles other apps name in
+    IDENTITY_SECOND_FACTOR_ROLES (the support desk)."""
+    if user.is_platform_admin or user.is_finance or user.is_staff or user.is_superuser:
+        return True
+    return any(import_string(path)(user) for path in settings.IDENTITY_SECOND_FACTOR_ROLES)
+
+
 def second_factor_required(*, user: User) -> bool:
-    """Issue 12: platform admins and finance staff must use a second factor; anyone who
-    enrolled one uses it at every sign-in."""
-    return user.is_platform_admin or user.is_finance or user_has_second_factor(user=user)
+    """Staff roles must use a second factor; anyone who enrolled one uses it at every
+    sign-in."""
+    return has_staff_role(user=user) or user_has_second_factor(user=user)
 
 
 def user_has_second_factor(*, user: User) -> bool:
@@ -148,10 +158,10 @@ def totp_issuer() -> str:
 @transaction.atomic
 def second_factor_disable(*, user: User) -> None:
     """Remove the TOTP application and recovery codes, where the account may go without."""
-    if user.is_platform_admin or user.is_finance:
+    if has_staff_role(user=user):
         raise SecondFactorRefused(
             "La double authentification est obligatoire pour les administrateurs de la "
-            "plateforme et les agents financiers."
+            "plateforme, les agents financiers et le support."
         )
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

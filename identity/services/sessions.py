@@ -1,6 +1,7 @@
 """Sessions: every signed-in session is recorded with its owner, so that logging out, a
 password change or "log out everywhere" ends them on every host at once."""
 
+import time
 from importlib import import_module
 
 from django.conf import settings
@@ -15,6 +16,10 @@ from portal.accounts.models import User
 METHOD_KEY = "identity_method"
 UPSTREAM_KEY = "identity_upstream"  # {"provider": ..., "id_token": ...}
 SSO_ID_TOKEN_KEY = "identity_sso_id_token"
+# Issue 22: when this session last proved who holds it (sign-in, second factor or password
+# typed again), and when a staff session was last used (epoch seconds).
+VERIFIED_AT_KEY = "identity_verified_at"
+SEEN_AT_KEY = "identity_seen_at"
 
 
 def session_record_on_login(sender, request, user, **kwargs) -> None:
@@ -34,6 +39,13 @@ def session_record_on_login(sender, request, user, **kwargs) -> None:
             "method": session.get(METHOD_KEY, "password")[:30],
         },
     )
+
+
+def session_proof_on_login(sender, request, user, **kwargs) -> None:
+    """user_logged_in receiver: signing in proves who holds the session (issue 22)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[VERIFIED_AT_KEY] = int(time.time())
 
 
 @transaction.atomic

@@ -25,6 +25,8 @@ from identity.services.account import (
     user_password_change,
 )
 from identity.services.sessions import user_sessions_end
+from identity.views.second_factor_check import fresh_authentication_required
+from portal.links import site_url
 
 
 def _page(request, **forms):
@@ -47,6 +49,7 @@ def account(request):
 
 @login_required
 @require_POST
+@fresh_authentication_required("identity:account")  # issue 22: who asks is the holder
 def email_change(request):
     form = EmailChangeForm(request.POST)
     if form.is_valid():
@@ -54,8 +57,8 @@ def email_change(request):
             email_change_request(
                 user=request.user,
                 new_email=form.cleaned_data["email"],
-                confirm_url_for=lambda token: request.build_absolute_uri(
-                    reverse("identity:email_confirm", args=[token])
+                confirm_url_for=lambda token: site_url(
+                    request, reverse("identity:email_confirm", args=[token])
                 ),
             )
         except AccountError as error:

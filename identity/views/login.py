@@ -5,13 +5,15 @@ from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core import signing
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from joserfc.errors import JoseError
 from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedirectURIError
 from oauth2_provider.models import get_application_model
@@ -33,7 +35,8 @@ LOGOUT_URI_INVALID = "L'adresse de retour après la déconnexion n'est pas valid
 
 class PortalLoginView(LoginView):
     """The operator's login page. On a member host, GET goes to single sign-on; the local
-    form still accepts accounts without a second factor (test clients and scripts)."""
+    form still accepts accounts without a second factor (test clients and scripts), and
+    refuses the others as it refuses a wrong password."""
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -51,11 +54,14 @@ class PortalLoginView(LoginView):
         next_url = safe_next(self.request, self.get_redirect_url() or None, default=landing or "/")
         if not is_operator_host(self.request):
             if second_factor_required(user=user):
-                form.add_error(
-                    None,
-                    "Ce compte utilise la double authentification : connectez-vous par la "
-                    "page de connexion du portail.",
+                # Issue 22: the same answer, and the same failure counted, as a wrong
+                # password: this form must not tell whether the password was right.
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": form.cleaned_data["username"]},
+                    request=self.request,
                 )
+                form.add_error(None, form.get_invalid_login_error())
                 return self.form_invalid(form)
             return complete_sign_in(self.request, user, method="password", next_url=next_url)
         return identity_sign_in(self.request, user, method="password", next_url=next_url)
@@ -70,6 +76,14 @@ class PortalLoginView(LoginView):
         # The commune that sent the person keeps its identity here (issue 24 §1).
         context.update(login_identity(next_url=context.get("next")))
         return context
+
+
+def technical_admin_login(request):
+    """Issue 22: the technical admin has no login of its own (a password alone opened a
+    session there): the portal's login, second factor included, then back."""
+    return redirect_to_login(
+        safe_next(request, request.GET.get("next"), default="/administration-technique/")
+    )
 
 
 def sso_start(request):
@@ -105,7 +119,17 @@ def sso_callback(request):
         method="sso",
         next_url=next_url,
         extra={SSO_ID_TOKEN_KEY: token["id_token"]},
+        device=_device_verified_by_provider(user),
     )
+
+
+def _device_verified_by_provider(user):
+    """Issue 22: the provider's authorize endpoint gives a code to an account that must use
+    a second factor only from a session that passed it (identity.staff_access), so this
+    session has passed it too."""
+    if not second_factor_required(user=user):
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def _upstream_logout(request, upstream: dict, final_url: str):

@@ -17,6 +17,10 @@ from identity.services.second_factor import (
     user_has_second_factor,
 )
 from identity.views.second_factor import CodeForm, _base32
+from identity.views.second_factor_check import fresh_authentication_required
+
+# Issue 22: what changes how the account is protected asks its holder to prove it again.
+_fresh = fresh_authentication_required("identity:second_factor_settings")
 
 
 @login_required
@@ -45,6 +49,7 @@ def second_factor_settings(request):
 
 @login_required
 @require_POST
+@_fresh
 def recovery_codes_new(request):
     if not user_has_second_factor(user=request.user):
         return redirect("identity:second_factor_settings")
@@ -58,6 +63,7 @@ def recovery_codes_new(request):
 
 @login_required
 @require_POST
+@_fresh
 def second_factor_remove(request):
     try:
         second_factor_disable(user=request.user)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -6,6 +7,7 @@ from django.urls import reverse
 from portal import limits
 from portal.accounts.forms import LoginForm, SignupForm
 from portal.accounts.services import user_signup
+from portal.links import site_url
 from portal.permissions import staff_landing
 
 SIGNUP_DONE = (
@@ -23,8 +25,8 @@ def signup(request):
             password=form.cleaned_data["password1"],
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
-            login_url=request.build_absolute_uri(reverse("accounts:login")),
-            reset_url=request.build_absolute_uri(reverse("accounts:password_reset")),
+            login_url=site_url(request, reverse("accounts:login")),
+            reset_url=site_url(request, reverse("accounts:password_reset")),
         )
         messages.success(request, SIGNUP_DONE)  # the same answer whether it existed or not
         # Home, not the login page: on a member host that page is the operator's single
@@ -44,3 +46,23 @@ class LoginView(auth_views.LoginView):
             user=self.request.user, tenant=getattr(self.request, "tenant", None)
         )
         return landing or super().get_default_redirect_url()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The reset link names this site as configured (PORTAL_SCHEME, PORTAL_PORT), never the
+    port of the request's Host header (issue 22)."""
+
+    def form_valid(self, form):
+        form.save(
+            domain_override=site_url(self.request, "").split("://", 1)[1],
+            use_https=settings.PORTAL_SCHEME == "https",
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context=self.extra_email_context,
+        )
+        # Django's own form_valid would send it again with the request's host: skip it.
+        return super(auth_views.PasswordResetView, self).form_valid(form)

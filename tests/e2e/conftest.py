@@ -76,12 +76,14 @@ def site_url(live_server, live_worker, settings):
 
 
 def sign_in(page, url: str, user) -> None:
-    """Sign ``user`` in through the login page at ``url``, as a person would: platform admins
-    and finance staff also enter their second factor (issue 12), enrolled here."""
+    """Sign ``user`` in through the login page at ``url``, as a person would: staff roles
+    (platform admins, finance, support desk: issues 12 and 22) also enter their second
+    factor, enrolled here."""
+    from identity.services.second_factor import has_staff_role
     from tests.conftest import PASSWORD
     from tests.identity.conftest import totp_code, totp_enrolled
 
-    device = totp_enrolled(user) if (user.is_platform_admin or user.is_finance) else None
+    device = totp_enrolled(user) if has_staff_role(user=user) else None
     page.goto(url)
     page.get_by_label("Adresse électronique").fill(user.email)
     page.get_by_label("Mot de passe").fill(PASSWORD)

@@ -11,12 +11,12 @@ from portal.audit.trail import SYSTEM_COMMAND
 from support import services
 from support.models import DeskMember, HelpArticle
 from tenants.models import Membership
+from tests.conftest import staff_login
 
 
 def _signed_in(browser, host: str, user):
     """A browser context signed in as ``user`` on ``host`` (the session of Django's client)."""
-    client = Client(HTTP_HOST=host)
-    client.force_login(user)
+    client = staff_login(Client(HTTP_HOST=host), user)  # second factor passed (issue 22)
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     context.add_cookies(
         [

@@ -108,5 +108,21 @@ def test_a_recovery_code_works_once(operator_client, enrolled_admin, settings):
 def test_a_commune_form_does_not_bypass_the_second_factor(client_a, enrolled_admin):
     admin, _ = enrolled_admin
     response = client_a.post("/comptes/connexion/", {"username": admin.email, "password": PASSWORD})
-    assert "connectez-vous par la page de connexion du portail" in text(response)
+    assert "Adresse électronique ou mot de passe incorrect" in text(response)
+    assert "_auth_user_id" not in client_a.session
+
+
+def _without_token(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+def test_a_commune_form_answers_the_same_whether_the_password_is_right_or_not(
+    client_a, enrolled_admin
+):
+    """Issue 22: no password oracle for accounts with a second factor."""
+    admin, _ = enrolled_admin
+    right = client_a.post("/comptes/connexion/", {"username": admin.email, "password": PASSWORD})
+    wrong = client_a.post("/comptes/connexion/", {"username": admin.email, "password": "faux-42"})
+    assert right.status_code == wrong.status_code == 200
+    assert _without_token(text(right)) == _without_token(text(wrong))
     assert "_auth_user_id" not in client_a.session

@@ -3,7 +3,7 @@
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.models import CollectiviteEvent, Membership
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, staff_login
 from tests.identity.conftest import text, totp_code, totp_enrolled
 
 
@@ -61,7 +61,7 @@ def test_an_agent_cannot_change_the_commune_setting(client_a, tenant_a, member_f
 def test_a_platform_admin_cannot_remove_the_second_factor(operator_client, user_factory):
     admin = user_factory(is_platform_admin=True)
     totp_enrolled(admin)
-    operator_client.force_login(admin)
+    staff_login(operator_client, admin)
     response = operator_client.post(
         "/comptes/mon-compte/double-authentification/desactiver/", follow=True
     )
@@ -72,6 +72,6 @@ def test_a_platform_admin_cannot_remove_the_second_factor(operator_client, user_
 def test_a_citizen_may_remove_it(client_a, user_factory):
     citizen = user_factory()
     totp_enrolled(citizen)
-    client_a.force_login(citizen)
+    staff_login(client_a, citizen)  # a session that passed the second factor
     client_a.post("/comptes/mon-compte/double-authentification/desactiver/")
     assert not TOTPDevice.objects.filter(user=citizen).exists()

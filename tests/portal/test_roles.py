@@ -3,6 +3,7 @@
 import pytest
 
 from tenants.models import Membership
+from tests.conftest import staff_login
 
 
 def test_anonymous_is_sent_to_login_from_the_back_office(client_a):
@@ -52,5 +53,5 @@ def test_suspended_commune_shows_its_suspension_page_to_agents(client_a, tenant_
 def test_operator_dashboard_needs_the_platform_admin_role(
     operator_client, user_factory, flags, expected
 ):
-    operator_client.force_login(user_factory(**flags))
+    staff_login(operator_client, user_factory(**flags))
     assert operator_client.get("/operateur/").status_code == expected
