@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = CeleryApp("portal", task_cls="portal.tasks:PortalTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["portal.outbox", "portal.jobs"])
+app.autodiscover_tasks(["portal.outbox", "portal.jobs", "portal.owed"])
 
 
 @task_prerun.connect
