@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 PY := .venv/bin/python
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: install system-deps test-tools axe demo test lint format bench services-stop clean
+.PHONY: install system-deps test-tools axe demo test test-fast lint format bench bench-smoke services-stop clean
 
 ## install: uv (with pip, if missing), the locked environment, and the system libraries
 install: system-deps
@@ -39,9 +39,20 @@ $(AXE):
 demo: install
 	$(PY) -m portal.demo
 
-## test: lint, then the whole suite on real PostgreSQL and Redis
+# The suite runs on every core (pytest-xdist; PYTEST_WORKERS=0: in one process), each worker
+# with its own database, Redis cache database, Celery queue and media folder (README, "Tests").
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+## test: lint, the whole suite on real PostgreSQL and Redis, then every bench at smoke size
 test: install test-tools axe lint
-	$(PY) -m portal.embedded run -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m portal.embedded run -- $(PYTEST) $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory bench-smoke
+
+## test-fast: only the tests PYTEST_ARGS names (make test-fast PYTEST_ARGS=tests/sve), no
+## install, lint or benches; the test databases are kept for the next run (--reuse-db)
+test-fast:
+	$(PY) -m portal.embedded run -- $(PYTEST) --reuse-db $(PYTEST_ARGS)
 
 lint:
 	$(PY) -m ruff check .
@@ -51,9 +62,25 @@ format:
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## bench: every script of bench/, one figure a line
+# Every bench script (helpers start with "_"; pages_wsgi.py is the application pages.py serves);
+# all run, then the run fails if one failed.
+BENCH_SCRIPTS := $(filter-out bench/pages_wsgi.py,$(wildcard bench/[!_]*.py))
+define BENCH_RUN
+failed=""; for script in $(BENCH_SCRIPTS); do \
+	echo "# $$script"; started=$$(date +%s); \
+	$(PY) $$script || failed="$$failed $$script"; \
+	echo "# $$script: $$(( $$(date +%s) - started )) s"; \
+done; \
+if [ -n "$$failed" ]; then echo "bench scripts failed:$$failed"; exit 1; fi
+endef
+
+## bench: every script of bench/, one figure a line (on an idle machine)
 bench: install
-	$(PY) -m portal.embedded run -- bash -c 'for script in bench/*.py; do $(PY) $$script || exit 1; done'
+	$(PY) -m portal.embedded run -- bash -c '$(BENCH_RUN)'
+
+## bench-smoke: every script at a small size (BENCH_SMOKE=1): they run and print every figure
+bench-smoke: install
+	BENCH_SMOKE=1 $(PY) -m portal.embedded run -- bash -c '$(BENCH_RUN)'
 
 services-stop:
 	$(PY) -m portal.embedded stop

@@ -1,6 +1,10 @@
 """Common start of every bench script: Django set up (DEBUG off, so that queries are not
 accumulated) on the configured or embedded servers, the schemas migrated; and the figures'
-format, one line each: ``<name> <value> <unit>``."""
+format, one line each: ``<name> <value> <unit>``.
+
+``BENCH_SMOKE=1`` runs every script at a small size (``make bench-smoke``, run by ``make
+test``): it proves that the scripts still run and print every figure; the figures' values
+then mean nothing (they are measured by full runs, ``make bench``, on an idle machine)."""
 
 import os
 import statistics
@@ -8,6 +12,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"
+
+
+def size(full, smoke):
+    """``full`` in a real run, ``smoke`` under ``BENCH_SMOKE=1``."""
+    return smoke if SMOKE else full
 
 
 def setup() -> None:
@@ -21,6 +31,27 @@ def setup() -> None:
     from django.core.management import call_command
 
     call_command("migrate_schemas", verbosity=0)
+
+
+def operator_host():
+    """The operator's row (the public schema) and its host "localhost", made if missing, as
+    the demo and onboarding make them: a bench needs no demo data."""
+    from django.conf import settings
+
+    from tenants.models import Collectivite, Domain
+
+    operator, _ = Collectivite.objects.get_or_create(
+        schema_name="public",
+        defaults={
+            "name": settings.OPERATOR_NAME,
+            "slug": "operateur",
+            "kind": Collectivite.Kind.DEPARTEMENT,
+        },
+    )
+    Domain.objects.get_or_create(
+        domain="localhost", defaults={"tenant": operator, "is_primary": True}
+    )
+    return operator
 
 
 def p95(samples: list[float]) -> float:

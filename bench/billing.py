@@ -25,7 +25,7 @@ import time
 QUEUE = f"bench_billing_{os.getpid()}"
 os.environ["CELERY_QUEUE"] = QUEUE
 
-from _setup import ROOT, figure, setup  # noqa: E402
+from _setup import ROOT, figure, setup, size  # noqa: E402
 
 # The bench's collectivités have no schema: remove a previous run's rows before the
 # schemas are migrated (migrate_schemas visits every collectivité).
@@ -61,7 +61,8 @@ YEAR = 2099
 PREFIX = "bbill-"
 MODELS = ("bench-billing-share", "bench-billing-brackets")
 APPS = ("e-administration", "services-en-ligne", "marches-publics")
-EXTRA = 40  # members of the second model, issued by threads during the campaign
+EXTRA = size(40, 4)  # members of the second model, issued by threads during the campaign
+COMMUNES = size(162, 8)  # the Hautes-Alpes, or their first few
 
 
 def cleanup() -> None:
@@ -181,8 +182,8 @@ def main() -> None:
             post_id="005012",
         )
     refs = list(CommuneReference.objects.filter(departement="05").order_by("insee_code"))
-    members = make_members(refs)
-    assert len(members) == 162, len(members)
+    members = make_members(refs[:COMMUNES])
+    assert len(members) == COMMUNES, len(members)
     share = make_model(
         MODELS[0],
         ConventionModel.Pricing.POPULATION_SHARE,
@@ -247,13 +248,13 @@ def main() -> None:
         for thread in threads:
             thread.join()
         assert campaign.state == Campaign.State.DONE, campaign.errors
-        assert len(titres) == 162 and all(t.pdf is not None for t in titres) and pes
+        assert len(titres) == COMMUNES and all(t.pdf is not None for t in titres) and pes
         figure("billing_campaign_162", elapsed, "s")
         # Of which: every titre numbered and recorded (before PDFs and e-mails finish).
         figure("billing_campaign_162_issued", issued_at, "s")
 
         durations = []
-        for titre in titres[:30]:
+        for titre in titres[: size(30, 3)]:
             context = _pdf_context(titre)
             t0 = time.perf_counter()
             render_pdf("billing/pdf/titre.html", context)
@@ -261,7 +262,7 @@ def main() -> None:
         figure("titre_pdf_median", statistics.median(durations), "ms")
 
         numbers = list(Titre.objects.filter(year=YEAR).values_list("number", flat=True))
-        expected = set(range(1, 162 + EXTRA + 1))
+        expected = set(range(1, COMMUNES + EXTRA + 1))
         gaps = len(expected - set(numbers)) + (len(numbers) - len(set(numbers)))
         figure("billing_numbering_gaps", gaps, "count")
     finally:

@@ -40,7 +40,7 @@ from datetime import timedelta
 QUEUE = f"bench_concurrency_{os.getpid()}"
 os.environ["CELERY_QUEUE"] = QUEUE  # this process, the server and the worker share it
 
-from _setup import ROOT, figure, setup  # noqa: E402
+from _setup import ROOT, figure, setup, size  # noqa: E402
 
 setup()
 
@@ -60,7 +60,7 @@ from sve.models import Document, Request, Status  # noqa: E402
 from tenants.models import Collectivite, Membership  # noqa: E402
 from tenants.services import collectivite_create, membership_grant  # noqa: E402
 
-DURATION = int(os.environ.get("BENCH_CONCURRENCY_SECONDS", "60"))
+DURATION = int(os.environ.get("BENCH_CONCURRENCY_SECONDS", size("60", "10")))
 CLIENTS = 8
 AGENTS = 4
 SLUG = "bench-concurrency"

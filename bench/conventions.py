@@ -16,7 +16,7 @@ import random
 import time
 from datetime import timedelta
 
-from _setup import figure, p95, setup
+from _setup import figure, p95, setup, size
 
 setup()
 
@@ -38,9 +38,9 @@ from conventions.services import conventions_daily  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from tenants.models import Collectivite, Domain  # noqa: E402
 
-MEMBERS = 200
+MEMBERS = size(200, 10)
 PREFIX = "bench-conv-"
-LIST_HITS = 100
+LIST_HITS = size(100, 10)
 SEEDS = ("000", "001", "002", "003", "000b")
 
 

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from _setup import ROOT, figure, setup
+from _setup import ROOT, figure, setup, size
 
 setup()
 
@@ -48,12 +48,12 @@ from tenants.services import collectivite_create, schema_name_for  # noqa: E402
 SLUG = "bench-pages"
 EMAIL_DOMAIN = "bench-pages.invalid"
 AGENTS = 20
-REQUESTS = 5_000
+REQUESTS = size(5_000, 300)
 APPOINTMENT_DAYS = 28
 WORKERS = 2
 CLIENT_THREADS = 4
-SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", "4"))
-ROUNDS = int(os.environ.get("BENCH_PAGES_ROUNDS", "3"))
+SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", size("4", "0.5")))
+ROUNDS = int(os.environ.get("BENCH_PAGES_ROUNDS", size("3", "1")))
 PAGES = {
     "home": ("/", False),
     "demarches": ("/demarches/", False),

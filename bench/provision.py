@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from _setup import ROOT, figure, setup
+from _setup import ROOT, figure, setup, size
 
 
 def main(count: int) -> None:
@@ -44,4 +44,4 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else size(50, 3))

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from _setup import ROOT, figure, p95, setup
+from _setup import ROOT, figure, p95, setup, size
 
 QUEUE = f"bench_scale_{os.getpid()}"
 os.environ["CELERY_QUEUE"] = QUEUE  # before Django's settings: fanned-out tasks go there
@@ -50,11 +50,11 @@ from tenants.models import Collectivite, CommuneReference  # noqa: E402
 from tenants.services import collectivite_create, commune_onboard  # noqa: E402
 from tenants.services.reference import SHIPPED_FILE, commune_reference_import_files  # noqa: E402
 
-TARGET = int(os.environ.get("SCALE_TARGET", "1000"))  # smaller for a quick try
+TARGET = int(os.environ.get("SCALE_TARGET", size("1000", "8")))  # smaller for a quick try
 PREFIX = "scale-"
 EMAIL_DOMAIN = "bench-scale.invalid"
-HITS = 200
-ONBOARD = 10
+HITS, WARMUP = size(200, 10), size(20, 2)
+ONBOARD = size(10, 2)
 ONBOARD_DEPARTEMENT = "38"
 JOB = "sve.implicit_decisions"
 PARIS = ZoneInfo("Europe/Paris")
@@ -82,12 +82,13 @@ def cleanup(*, members: bool) -> None:
 
 
 def grow(until: int) -> list[Collectivite]:
-    """Clone members until there are ``until``; returns the bench's members."""
+    """Clone members until there are ``until``, two of them at least the bench's own (the
+    citizen's); returns the bench's members."""
     connection.set_schema_to_public()  # pages served before leave their member's schema
     have = Collectivite.objects.members().count()
     started, made = time.perf_counter(), 0
     index = Collectivite.objects.filter(slug__startswith=PREFIX).count()
-    while have < until:
+    while have < until or index < 2:
         index += 1
         collectivite_create(name=f"Scale {index:04d}", slug=f"{PREFIX}{index:04d}")
         have, made = have + 1, made + 1
@@ -168,12 +169,12 @@ def page_p95(host: str, citizen: User, path: str, marker: str) -> float:
     client = Client(HTTP_HOST=host)
     client.force_login(citizen)
     samples = []
-    for i in range(HITS + 20):
+    for i in range(HITS + WARMUP):
         started = time.perf_counter()
         response = client.get(path)
         elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 200 and marker in response.content.decode(), path
-        if i >= 20:
+        if i >= WARMUP:
             samples.append(elapsed)
     return p95(samples)
 

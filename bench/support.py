@@ -13,7 +13,7 @@ import random
 import time
 from datetime import timedelta
 
-from _setup import figure, p95, setup
+from _setup import figure, operator_host, p95, setup, size
 
 setup()
 
@@ -25,9 +25,9 @@ from support import clock, selectors  # noqa: E402
 from support.models import SupportMessage, SupportRequest  # noqa: E402
 from tenants.models import Collectivite  # noqa: E402
 
-MEMBERS = 200
-REQUESTS = 10_000
-HITS = 100
+MEMBERS = size(200, 10)
+REQUESTS = size(10_000, 300)
+HITS = size(100, 10)
 PREFIX = "bench-support-"
 
 
@@ -53,7 +53,8 @@ def populate() -> None:
     kinds = [k for k, _ in SupportRequest.Kind.choices]
     rows = []
     for n in range(REQUESTS):
-        filed_at = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
+        # Over the last 70 days, so that the whole of last month is filled.
+        filed_at = now - timedelta(minutes=rng.randrange(0, 70 * 24 * 60))
         due = clock.take_into_account_due(filed_at)
         taken = rng.random() < 0.7
         rows.append(
@@ -77,9 +78,7 @@ def populate() -> None:
 
 
 def main() -> None:
-    from portal.demo_data import _operator
-
-    _operator()  # the operator's host (public schema), as the demo makes it
+    operator_host()
     cleanup()
     populate()
     admin = User.objects.create_user(
@@ -96,10 +95,12 @@ def main() -> None:
         assert response.status_code == 200, (response.status_code, response.get("Location"))
     figure("support_queue_p95", p95(samples), "ms")
 
-    today = timezone.localdate()
+    # Last month's report, as the desk reads it once the month is over: every member filed
+    # in it (this month's first days may have no request of some member).
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
     started = time.perf_counter()
-    rows = selectors.take_into_account_report(year=today.year, month=today.month)
-    selectors.report_csv(rows, year=today.year, month=today.month)
+    rows = selectors.take_into_account_report(year=last_month.year, month=last_month.month)
+    selectors.report_csv(rows, year=last_month.year, month=last_month.month)
     figure("support_report_all_members", time.perf_counter() - started, "s")
     assert len(rows) == MEMBERS
 

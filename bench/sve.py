@@ -16,10 +16,11 @@ import sys
 import time
 from datetime import timedelta
 
-from _setup import p95, setup
+from _setup import p95, setup, size
 
 setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -30,10 +31,10 @@ from portal.celery import app as celery_app  # noqa: E402
 from tenants.models import Collectivite, Membership  # noqa: E402
 from tenants.services import collectivite_create, membership_grant  # noqa: E402
 
-TENANTS = 100
-REQUESTS = 10_000
-SUBMITS = 200
-DASHBOARD_HITS = 100
+TENANTS = size(100, 3)
+REQUESTS = size(10_000, 300)
+SUBMITS, SUBMITS_WARMUP = size(200, 10), size(20, 2)
+DASHBOARD_HITS, DASHBOARD_WARMUP = size(100, 10), size(10, 2)
 PREFIX = "bench-sve-"
 QUEUE = f"bench_sve_{os.getpid()}"
 PNG = (
@@ -104,7 +105,7 @@ def bench_submit(tenant, form) -> float:
     client = Client(HTTP_HOST=f"{tenant.slug}.localhost")
     url = f"/demarches/formulaire/{form.slug}/"
     samples = []
-    for i in range(SUBMITS + 20):
+    for i in range(SUBMITS + SUBMITS_WARMUP):
         payload = {
             "action": "deposer",
             "f-objet": f"Demande {i}",
@@ -119,7 +120,7 @@ def bench_submit(tenant, form) -> float:
         response = client.post(url, payload)
         elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 302, response.content[:500]
-        if i >= 20:
+        if i >= SUBMITS_WARMUP:
             samples.append(elapsed)
     return p95(samples)
 
@@ -130,12 +131,12 @@ def bench_dashboard(tenant) -> float:
     client = Client(HTTP_HOST=f"{tenant.slug}.localhost")
     client.force_login(agent)
     samples = []
-    for i in range(DASHBOARD_HITS + 10):
+    for i in range(DASHBOARD_HITS + DASHBOARD_WARMUP):
         started = time.perf_counter()
         response = client.get("/demarches/gestion/")
         elapsed = (time.perf_counter() - started) * 1000
         assert response.status_code == 200
-        if i >= 10:
+        if i >= DASHBOARD_WARMUP:
             samples.append(elapsed)
     return p95(samples)
 
@@ -153,6 +154,13 @@ def bench_job(tenant) -> tuple[float, dict]:
 
 def main() -> None:
     celery_app.conf.task_default_queue = QUEUE  # nothing consumes it; deleted at the end
+    # One client files hundreds of requests from one address: the abuse limits (read at each
+    # request) are not what is measured here.
+    settings.PORTAL_RATE_LIMITS = {
+        **settings.PORTAL_RATE_LIMITS,
+        "filing:ip": None,
+        "filing:account": None,
+    }
     cleanup()
     try:
         tenants = make_tenants()

@@ -4,12 +4,16 @@ from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 from tenant_schemas_celery.app import CeleryApp
 
+# Whether the process was given its settings: `python -m portal.embedded run -- CMD` imports
+# this package, and must not hand CMD the default below (pytest would then run the suite on
+# portal.settings instead of its own portal.settings_test).
+SETTINGS_GIVEN = "DJANGO_SETTINGS_MODULE" in os.environ
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = CeleryApp("portal", task_cls="portal.tasks:PortalTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["portal.outbox", "portal.jobs"])
+app.autodiscover_tasks(["portal.outbox", "portal.jobs", "portal.owed"])
 
 
 @task_prerun.connect

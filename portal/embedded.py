@@ -196,6 +196,10 @@ def main(argv: list[str]) -> int:
         cmd = argv[2:] if argv[1:2] == ["--"] else argv[1:]
         was_running = _postgres_running() or _redis_running()
         env = {**os.environ, **start()}
+        from portal.celery import SETTINGS_GIVEN
+
+        if not SETTINGS_GIVEN:  # set by importing this package, not by the caller
+            env.pop("DJANGO_SETTINGS_MODULE", None)
         try:
             return subprocess.call(cmd, env=env)
         finally:

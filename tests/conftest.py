@@ -259,6 +259,10 @@ def worker_start(queue: str = "") -> subprocess.Popen:
             "--without-mingle",
             "--without-gossip",
             "--without-heartbeat",
+            # Its own node name (and so its own control queue): several test runs (xdist
+            # workers) may each have a worker up at the same time.
+            "--hostname",
+            f"{application_name}@%h",
         ],
         env={
             **os.environ,

@@ -11,6 +11,8 @@ import urllib.request
 import psutil
 from django.conf import settings
 
+from tests.conftest import queue_delete
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -32,7 +34,14 @@ def _get(port: int, host: str, path: str = "/") -> tuple[int, str]:
 def test_demo_serves_the_seeded_sites_and_stops_everything_on_ctrl_c(tmp_path):
     port = _free_port()
     log = tmp_path / "demo.log"
-    env = {**os.environ, "PORTAL_PORT": str(port), "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    # Its own queue: the demo's worker must take no task of the test run that starts it.
+    queue = f"demo-test-{port}"
+    env = {
+        **os.environ,
+        "PORTAL_PORT": str(port),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "CELERY_QUEUE": queue,
+    }
     env.pop("PORTAL_TESTING", None)
     with log.open("w") as output:
         demo = subprocess.Popen(
@@ -66,6 +75,7 @@ def test_demo_serves_the_seeded_sites_and_stops_everything_on_ctrl_c(tmp_path):
     finally:
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=60) == 0, log.read_text()
+        queue_delete(queue)
     assert not [
         child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE
     ]

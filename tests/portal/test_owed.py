@@ -4,6 +4,7 @@ issued, issued once whatever the number of runs, and re-queued by the sweep when
 from datetime import timedelta
 
 import pytest
+from celery import shared_task
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from portal.jobs.services import job_run
 from portal.owed.models import OwedDocument
 from portal.owed.selectors import owed_pending
 from portal.owed.services import owed_issuing, owed_record, owed_settle, owed_sweep
+from portal.owed.tasks import owed_issue_batch
 from tests.conftest import in_tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,3 +92,55 @@ def test_the_sweep_is_a_tenant_job(tenant_a, monkeypatch, settings):
         sent.clear()
         run = job_run(job="owed.sweep")
         assert run.result == {"requeued": 1} and sent == [("test.issue", [5], "c_test_a")]
+
+
+def test_many_subjects_are_queued_in_batches_not_one_message_each(tenant_a, monkeypatch):
+    """The implicit-decision job owes thousands of notices at once: one broker message per
+    batch of them (one push each cost the nightly job seconds), each still recorded with
+    the change and queued on commit only."""
+    sent = queued(monkeypatch)
+    batches: list = []
+    monkeypatch.setattr(
+        "portal.owed.services._send_batch",
+        lambda task, schema_name, subject_ids: batches.append((task, subject_ids, schema_name)),
+    )
+    monkeypatch.setattr("portal.owed.services.BATCH", 3)
+    with in_tenant(tenant_a):
+        with transaction.atomic():
+            owed_record(kind="test.doc", subject_ids=range(1, 8), task="test.issue")
+            assert batches == []
+        assert sent == []
+        assert batches == [
+            ("test.issue", [1, 2, 3], "c_test_a"),
+            ("test.issue", [4, 5, 6], "c_test_a"),
+            ("test.issue", [7], "c_test_a"),
+        ]
+        assert OwedDocument.objects.filter(issued_at=None).count() == 7
+
+
+issued_by_test_task: list[int] = []
+
+
+@shared_task(name="test.owed_issue")
+def owed_issue_for_test(subject_id: int) -> bool:
+    with owed_issuing(kind="test.doc", subject_id=subject_id) as owed:
+        if owed:
+            if subject_id == 5:
+                raise RuntimeError("rendering failed")
+            issued_by_test_task.append(subject_id)
+        return owed
+
+
+def test_a_batch_issues_each_subject_once_and_a_failure_stops_only_its_own(tenant_a, monkeypatch):
+    queued(monkeypatch)
+    issued_by_test_task.clear()
+    with in_tenant(tenant_a):
+        with transaction.atomic():
+            owed_record(kind="test.doc", subject_ids=[4, 5, 6], task="test.owed_issue")
+        with pytest.raises(RuntimeError, match="rendering failed"):
+            owed_issue_batch("test.owed_issue", [4, 5, 6])
+        assert issued_by_test_task == [4, 6]
+        assert owed_pending(subject_id=5, kinds=["test.doc"]) == ["test.doc"]  # the sweep's
+        with pytest.raises(RuntimeError):
+            owed_issue_batch("test.owed_issue", [4, 5, 6])  # delivered twice: no second issue
+        assert issued_by_test_task == [4, 6]

@@ -135,3 +135,20 @@ def test_worker_killed_after_receiving_the_aee_task_then_the_sweep_issues_it_onc
     finally:
         worker_stop(worker)
         queue_delete(queue)
+
+
+def test_implicit_notices_owed_in_batches_are_each_issued_once(
+    tenant_a, form_a, eager_tasks, outbox, monkeypatch
+):
+    monkeypatch.setattr("portal.owed.services.BATCH", 2)  # 3 notices: two messages
+    with in_tenant(tenant_a):
+        reqs = [submit(form_a) for _ in range(3)]
+        Request.objects.filter(pk__in=[r.pk for r in reqs]).update(
+            implicit_decision_on=reqs[0].received_on - timedelta(days=10)
+        )
+        assert services.implicit_decisions_run()["accepted"] == 3
+        assert not OwedDocument.objects.filter(kind="sve.implicit_notice", issued_at=None).exists()
+        subjects = [m.subject for m in outbox]
+        for req in reqs:
+            notice = f"[{tenant_a.name}] Votre demande est acceptée implicitement — {req.reference}"
+            assert subjects.count(notice) == 1
