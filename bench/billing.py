@@ -52,6 +52,7 @@ from conventions.models import (  # noqa: E402
     ConventionApplication,
     ConventionModel,
 )
+from portal.audit.trail import SYSTEM_COMMAND  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
 from portal.pdf import render_pdf  # noqa: E402
 from tenants.models import Collectivite, CommuneReference  # noqa: E402
@@ -243,7 +244,12 @@ def main() -> None:
         titres = list(
             Titre.objects.filter(campaign=campaign).prefetch_related("lines").order_by("number")
         )
-        pes, _ = pes_export(titres=titres, batch=f"C{campaign.pk:04d}", today=date.today())
+        pes, _ = pes_export(
+            acting_user=SYSTEM_COMMAND,
+            titres=titres,
+            batch=f"C{campaign.pk:04d}",
+            today=date.today(),
+        )
         elapsed = time.perf_counter() - started
         for thread in threads:
             thread.join()

@@ -30,7 +30,9 @@ def exports(request):
 def pes_download(request, *, titres: list[Titre], batch: str):
     """The PES file of a batch, or back to the exports page with the French reason."""
     try:
-        content, name = pes_export(titres=titres, batch=batch, today=timezone.localdate())
+        content, name = pes_export(
+            acting_user=request.user, titres=titres, batch=batch, today=timezone.localdate()
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -64,7 +66,7 @@ def _bordereaux_page(request, *, titres: list[Titre], batch: str):
     """The bordereaux of a batch, printable, for the ordonnateur's handwritten signature
     (PES file with InfoDematerialisee 0: the paper bordereau is the signed one)."""
     issuer = issuer_snapshot()
-    numbers = pes_batch_numbers(titres=titres, batch=batch, issuer=issuer)
+    numbers = pes_batch_numbers(acting_user=request.user, titres=titres, batch=batch, issuer=issuer)
     bordereaux = [
         {
             "number": numbers[typ_bord].number,

@@ -13,11 +13,13 @@ Sealing is CPU work of a few tens of milliseconds: the worker does it while issu
 rendering and before the short transaction that stores the document, never under a lock.
 """
 
+import asyncio
 import datetime
 import functools
 import io
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,10 +188,23 @@ def pdf_seal(content: bytes, *, reason: str, location: str = "") -> bytes:
         timestamps.HTTPTimeStamper(settings.PDF_SEAL_TSA_URL) if settings.PDF_SEAL_TSA_URL else None
     )
     output = io.BytesIO()
-    signers.PdfSigner(metadata, signer=_signer(), timestamper=timestamper).sign_pdf(
-        writer, output=output
-    )
+    signer = signers.PdfSigner(metadata, signer=_signer(), timestamper=timestamper)
+    outside_event_loop(signer.sign_pdf, writer, output=output)
     return output.getvalue()
+
+
+def outside_event_loop(call, *args, **kwargs):
+    """``call(*args, **kwargs)``, in a thread of its own when this one runs an event loop.
+
+    pyHanko's synchronous API wraps ``asyncio.run``, which refuses to start inside a running
+    loop (an async view, or a process that also drives a browser with Playwright)."""
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args, **kwargs).result()
 
 
 @dataclass(frozen=True)
@@ -219,7 +234,7 @@ def pdf_seal_check(content: bytes) -> SealCheck:
     roots = load_certs_from_pemder([str(seal_files().trust_roots)])
     context = ValidationContext(trust_roots=list(roots), allow_fetching=False)
     try:
-        status = validate_pdf_signature(signatures[-1], context)
+        status = outside_event_loop(validate_pdf_signature, signatures[-1], context)
     except Exception:  # noqa: BLE001 - a malformed signature is a broken one
         return SealCheck(sealed=True, intact=False, trusted=False)
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE

@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from identity.views.login import technical_admin_login
 from portal.audit.views import operator_journal
 
 urlpatterns = [
@@ -22,7 +21,7 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),
     # Issue 22: the portal's own login (second factor included), not the admin's.
-    path("administration-technique/login/", technical_admin_login, name="technical_admin_login"),
+    path("administration-technique/login/", include("identity.urls_technical_admin")),
     path("administration-technique/", admin.site.urls),
     path("api/conventions/", include("conventions.api_urls")),
     path("api/facturation/", include("billing.api_urls")),

@@ -114,9 +114,11 @@ def seal_status(content: bytes):
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    from portal.seal import outside_event_loop
+
     signatures = PdfFileReader(io.BytesIO(bytes(content))).embedded_signatures
     if not signatures:
         return None
     root = load_cert_from_pemder(str(settings.PDF_SEAL_DEV_DIR / "ca-cert.pem"))
     context = ValidationContext(trust_roots=[root], allow_fetching=False)
-    return validate_pdf_signature(signatures[-1], context)
+    return outside_event_loop(validate_pdf_signature, signatures[-1], context)

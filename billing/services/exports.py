@@ -16,10 +16,13 @@ from billing.pes import (
     pes_recette,
 )
 from billing.services.titres import issuer_snapshot
+from portal.audit.trail import Actor, audit_action, audit_record
+
+PES_NUMBERED = audit_action("billing.pes_numbered", "Bordereau PES numéroté")
 
 
 def pes_bordereaux_number(
-    *, year: int, batch: str, totals: dict[str, int], first: int
+    *, acting_user: Actor, year: int, batch: str, totals: dict[str, int], first: int
 ) -> dict[str, BordereauNumber]:
     """The bordereau number of each TypBord of ``batch``: the one it already has, else the
     next of the year and type (from ``first``, the portal's first number). Numbers are given
@@ -40,6 +43,13 @@ def pes_bordereaux_number(
                     number=max(last or 0, first - 1) + 1,
                     total_ht_cents=total,
                 )
+                audit_record(
+                    acting_user=acting_user,
+                    action=PES_NUMBERED,
+                    target=row,
+                    summary=f"Bordereau {typ_bord} n° {row.number} de {year} ({batch})",
+                    collectivite_id=None,
+                )
             cumul = PesBordereau.objects.filter(
                 year=year, typ_bord=typ_bord, number__lte=row.number
             ).aggregate(total=Sum("total_ht_cents"))["total"]
@@ -47,24 +57,30 @@ def pes_bordereaux_number(
     return numbers
 
 
-def pes_batch_numbers(*, titres: list[Titre], batch: str, issuer: dict):
+def pes_batch_numbers(*, acting_user: Actor, titres: list[Titre], batch: str, issuer: dict):
     """The bordereau numbers of a batch of titres (given on first use, then kept)."""
     totals = {
         typ_bord: sum(t.total_ht_cents for t in group)
         for typ_bord, group in bordereau_groups(titres).items()
     }
     return pes_bordereaux_number(
-        year=titres[0].year, batch=batch, totals=totals, first=issuer["first_bordereau_number"]
+        acting_user=acting_user,
+        year=titres[0].year,
+        batch=batch,
+        totals=totals,
+        first=issuer["first_bordereau_number"],
     )
 
 
-def pes_export(*, titres: list[Titre], batch: str, today: date) -> tuple[bytes, str]:
+def pes_export(
+    *, acting_user: Actor, titres: list[Titre], batch: str, today: date
+) -> tuple[bytes, str]:
     """(content, filename) of the PES file of ``titres``; ValidationError (French) when the
     issuer is incomplete or a member has no postal address (nothing numbered then)."""
     issuer = issuer_snapshot()
     problems = export_problems(titres)
     if problems:
         raise ValidationError(problems)
-    numbers = pes_batch_numbers(titres=titres, batch=batch, issuer=issuer)
+    numbers = pes_batch_numbers(acting_user=acting_user, titres=titres, batch=batch, issuer=issuer)
     content = pes_recette(titres=titres, issuer=issuer, batch=batch, today=today, numbers=numbers)
     return content, pes_filename(issuer=issuer, year=titres[0].year, batch=batch, today=today)

@@ -17,6 +17,8 @@ from billing.models import BillingProfile, Issuer, PesBordereau, Titre
 from billing.services import titre_correct, titre_issue, titre_render
 from billing.services.exports import pes_export
 from billing.services.titres import issuer_snapshot
+from portal.audit.models import HistoryEntry
+from portal.audit.trail import SYSTEM_COMMAND
 from tests.billing.pes_rules import NS_ALLER, check_recette, pj_contents
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,9 @@ def _load(queryset) -> list[Titre]:
 
 
 def _export(titres, batch) -> ET.Element:
-    content, _ = pes_export(titres=titres, batch=batch, today=date(2026, 9, 2))
+    content, _ = pes_export(
+        acting_user=SYSTEM_COMMAND, titres=titres, batch=batch, today=date(2026, 9, 2)
+    )
     assert content.startswith(b"<?xml version='1.0' encoding='ISO-8859-1'?>")
     return ET.fromstring(content)
 
@@ -112,6 +116,9 @@ def test_campaign_file_keeps_its_bordereau_number(laverune_setup, share_model, p
     number = "PES_RecetteAller/Bordereau/BlocBordereau/IdBord"
     assert first.find(number).get("V") == again.find(number).get("V") == "301"
     assert PesBordereau.objects.count() == 1
+    # Issue 22: numbering a bordereau is an accounting act, recorded once with its actor.
+    (entry,) = HistoryEntry.objects.filter(action="billing.pes_numbered")
+    assert entry.actor_label == SYSTEM_COMMAND.label and "n° 301" in entry.summary
 
 
 def test_correction_file_uses_the_annex_triplets(laverune_setup, share_model, portal_series):
@@ -207,7 +214,7 @@ def test_members_without_postal_address_refuse_the_export(laverune_setup, share_
     Collectivite.objects.filter(name__in=["Autre A", "Autre B"]).update(contact_address="Mairie")
     titres = _issue(share_model)
     with pytest.raises(ValidationError) as refused:
-        pes_export(titres=titres, batch="C0001", today=date(2026, 9, 2))
+        pes_export(acting_user=SYSTEM_COMMAND, titres=titres, batch="C0001", today=date(2026, 9, 2))
     assert "Export PES impossible" in str(refused.value)
     assert "Autre A, Autre B" in str(refused.value) and "Lavérune" not in str(refused.value)
     assert not PesBordereau.objects.exists()  # nothing numbered

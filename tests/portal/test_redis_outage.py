@@ -16,7 +16,8 @@ from sve.models import Request
 from tests.conftest import in_tenant
 from tests.sve.conftest import enabled_form
 
-pytestmark = pytest.mark.django_db
+# It stops the Redis every test of the run shares: `make test` runs it alone, first.
+pytestmark = [pytest.mark.django_db, pytest.mark.alone]
 
 IDENTITY = {
     "id-last_name": "Durand",

@@ -3,6 +3,7 @@ page's filters (a booking made with a colleague was invisible; ?tous=1 had no li
 
 import pytest
 
+from portal.audit.trail import ANONYMOUS
 from rendezvous import services
 from tests.conftest import in_tenant
 from tests.rendezvous.conftest import MONDAY, NOW, at, make_setup
@@ -22,6 +23,7 @@ def team(tenant_a, member_factory, contact):
     setup = make_setup(tenant_a, [colleague])
     setup.activate()
     booked = services.appointment_book(
+        acting_user=ANONYMOUS,
         appointment_type=setup.kind,
         place_id=setup.place.pk,
         starts_at=at(MONDAY, 9),
