@@ -36,9 +36,10 @@ class AgendaFilterForm(forms.Form):
     lieu = forms.ChoiceField(label="Lieu", required=False)
 
     def __init__(self, *args, agents=(), places=(), **kwargs):
+        """``agents``: (id, name) pairs; ``places``: (id, name) pairs."""
         super().__init__(*args, **kwargs)
         self.fields["agent"].choices = [("moi", "Mes rendez-vous"), ("tous", "Toute l'équipe")] + [
-            (str(u.pk), u.get_full_name() or u.email) for u in agents
+            (str(pk), label) for pk, label in agents
         ]
         self.fields["lieu"].choices = [("", "Tous les lieux")] + [
             (str(pk), name) for pk, name in places

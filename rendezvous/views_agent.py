@@ -10,7 +10,6 @@ from django.db.models import Avg, Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from portal.accounts.models import User
 from portal.permissions import member_required
@@ -18,7 +17,6 @@ from rendezvous import selectors, services
 from rendezvous.agenda import agenda_content
 from rendezvous.forms import (
     AbsenceForm,
-    AgendaFilterForm,
     HoursForm,
     PlaceForm,
     RuleForm,
@@ -36,7 +34,7 @@ from rendezvous.models import (
     SurveyResponse,
 )
 from rendezvous.views import _date, _int
-from tenants.selectors import collectivite_staff
+from tenants.selectors import collectivite_staff, collectivite_staff_labels
 
 
 def _agents(request) -> dict[int, User]:
@@ -48,25 +46,16 @@ def agenda(request):
     """Day or week agenda: the agent's own appointments by default; the team's, or one
     colleague's, one place's, from the page's filters (issue 24 §2: a booking made with a
     colleague was invisible)."""
-    agents = _agents(request)
-    form = AgendaFilterForm(
-        request.GET,
-        agents=agents.values(),
-        places=Place.objects.order_by("name").values_list("pk", "name"),
-    )
-    choice = form.cleaned_data if form.is_valid() else {}
-    who = choice.get("agent") or ("tous" if request.GET.get("tous") == "1" else "moi")
-    agent_id = None if who == "tous" else (request.user.pk if who == "moi" else int(who))
-    kept = urlencode({k: v for k, v in (("agent", who), ("lieu", choice.get("lieu"))) if v})
     content = agenda_content(
         request,
         day=_date(request.GET.get("jour")) or timezone.localdate(),
         week=request.GET.get("vue") == "semaine",
-        agent_id=agent_id,
-        place_id=int(choice["lieu"]) if choice.get("lieu") else None,
-        agent_labels={pk: str(user) for pk, user in agents.items()},
-        filters=f"&{kept}" if kept else "",
-        filter_form=form,
+        agent=request.GET.get("agent") or ("tous" if request.GET.get("tous") == "1" else ""),
+        place=request.GET.get("lieu", ""),
+        agent_labels={
+            staff.pk: staff.label
+            for staff in collectivite_staff_labels(collectivite=request.tenant)
+        },
     )
     return render(request, "rendezvous/agent/agenda.html", {"content": content})
 

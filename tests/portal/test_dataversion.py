@@ -103,12 +103,15 @@ def test_pages_and_the_account_kept_follow_writes_of_any_kind(client_a, tenant_a
         )
     assert client_a.login(email=agent.email, password=PASSWORD)
     table, agenda = "/demarches/gestion/", f"/rendez-vous/gestion/?jour={MONDAY}&vue=semaine"
-    for url in (table, agenda):
+    # The team view filtered by place: its filters' choices (agents, places) are kept too.
+    team = f"{agenda}&agent=tous&lieu={setup.place.pk}"
+    for url in (table, agenda, team):
         client_a.get(url)  # fills the caches
 
     # Served from the caches: SET search_path and the host's lookup, which reads the
-    # versions too; no query of the account, its membership, the requests, the appointments.
-    for url in (table, agenda):
+    # versions too; no query of the account, its membership, the requests, the appointments,
+    # the agenda's agents and places.
+    for url in (table, agenda, team):
         response, sql = _get(client_a, url)
         assert response.status_code == 200
         assert len(sql) == 2, sql

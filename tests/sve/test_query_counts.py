@@ -77,7 +77,10 @@ def test_agent_dashboard_queries_do_not_grow(client_a, tenant_a, agent_a, url):
     # SET search_path, the commune's domain, SET search_path (once per switch), the user,
     # the membership, the agents, the forms, the count and the page. Kept, the table
     # costs 4 (tests/portal/test_dataversion.py).
-    assert large == 9
+    # Issue 22: + the staff-access gate's two look-ups of the account's roles (a support-desk
+    # seat) and confirmed TOTP device (identity.staff_access._account_roles: kept in memory
+    # under the public data version outside a test's transaction, so not on a kept page).
+    assert large == 11
 
 
 def test_citizen_dashboard_spans_communes_in_fixed_queries(
