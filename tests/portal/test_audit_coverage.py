@@ -61,7 +61,8 @@ READ_ONLY = set(
     conventions:list conventions:dashboard conventions:detail conventions:document
     billing:index billing:campaign billing:campaign_progress billing:campaign_pes
     billing:titres billing:titre billing:titre_pdf billing:members billing:exports
-    billing:correction_pes
+    billing:correction_pes billing:campaign_bordereaux billing:correction_bordereaux
+    sealed:verify
     conventions_api:convention-list conventions_api:convention-detail
     billing_api:titre-list billing_api:titre-detail billing_api:payment-detail
     support:list support:help support:help_suggest support:help_article support:request
@@ -99,12 +100,6 @@ NOT_AUDITED = {
 }
 
 NO_SCENARIO_YET = {
-    "identity:second_factor",  # identity.audit: second_factor_failed / recovery_code_used
-    "identity:second_factor_settings",  # identity.audit: SECOND_FACTOR_ENABLED
-    "identity:password_change",  # identity.audit: PASSWORD_CHANGED
-    "identity:upstream_link",
-    "oauth2_provider:rp-initiated-logout",  # user_logged_out
-    "accounts:password_reset_confirm",
     "support_desk:act",  # support.services._message_add
     "support_desk:help_edit",  # support.services.help_article_save
     "support:act",  # support.services._message_add
@@ -422,6 +417,81 @@ def technical_admin(w: World):
     return admin
 
 
+def second_factor(w: World):
+    from tests.identity.conftest import totp_code, totp_enrolled
+
+    admin = w.platform_admin()
+    device = totp_enrolled(admin)
+    client = Client(HTTP_HOST="localhost")
+    client.post("/comptes/connexion/", {"username": admin.email, "password": PASSWORD})
+    client.post("/comptes/double-authentification/", {"code": totp_code(device)})
+    return admin
+
+
+def second_factor_settings(w: World):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.identity.conftest import totp_code
+
+    user = w.user_factory()
+    client = w.commune(user)
+    client.get("/comptes/mon-compte/double-authentification/")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post("/comptes/mon-compte/double-authentification/", {"code": totp_code(device)})
+    return user
+
+
+def password_change(w: World):
+    user = w.user_factory()
+    new = "un-autre-mot-de-passe-long-77"
+    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    w.commune(user).post("/comptes/mon-compte/mot-de-passe/", data)
+    return user
+
+
+def password_reset_confirm(w: World):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = w.user_factory()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    client = w.commune()
+    # Django swaps the token for a session marker on the first visit, then shows the form.
+    form_url = client.get(
+        f"/comptes/mot-de-passe/nouveau/{uid}/{default_token_generator.make_token(user)}/"
+    )["Location"]
+    new = "un-autre-mot-de-passe-long-77"
+    client.post(form_url, {"new_password1": new, "new_password2": new})
+    return user
+
+
+def upstream_link(w: World):
+    from identity.views.upstream import LINK_KEY
+
+    user = w.user_factory()
+    client = Client(HTTP_HOST="localhost")
+    session = client.session
+    identity = {
+        "provider": "franceconnect",
+        "subject": "fc-sub-coverage",
+        "email": user.email.lower(),
+        "email_verified": True,
+        "given_name": "Léa",
+        "family_name": "Martin",
+    }
+    session[LINK_KEY] = {"identity": identity, "user": user.pk, "next": "/", "upstream": {}}
+    session.save()
+    client.post("/comptes/liaison/", {"confirm": "1"})
+    return user
+
+
+def provider_logout(w: World):
+    user = w.user_factory()
+    w.operator(user).post("/o/logout/", {"allow": "on"})
+    return user
+
+
 # route name: (scenario, the action its entry must carry)
 SCENARIOS = {
     "commune:member_action": (member_action, "tenants.member_deactivated"),
@@ -451,6 +521,12 @@ SCENARIOS = {
     "rendezvous:cancel": (citizen_cancel, "rendezvous.cancelled"),
     "identity:email_confirm": (email_confirm, "account.email_changed"),
     "admin:auth_group_add": (technical_admin, "security.technical_admin"),
+    "identity:second_factor": (second_factor, "security.signed_in"),
+    "identity:second_factor_settings": (second_factor_settings, "security.second_factor_enabled"),
+    "identity:password_change": (password_change, "account.password_changed"),
+    "accounts:password_reset_confirm": (password_reset_confirm, "account.password_reset"),
+    "identity:upstream_link": (upstream_link, "security.upstream_linked"),
+    "oauth2_provider:rp-initiated-logout": (provider_logout, "security.signed_out"),
 }
 
 
