@@ -132,15 +132,6 @@ NO_SCENARIO_YET = {
     "sve-api-qualify",
     "sve-api-pieces",
     "sve-api-decide",
-    "rendezvous:book",  # rendezvous.services.recording
-    "rendezvous:rebook-confirm",
-    "rendezvous:survey",
-    "rendezvous:agent-book",
-    "rendezvous:place-add",
-    "rendezvous:place-edit",
-    "rendezvous-api-book",
-    "rendezvous-api-cancel",
-    "rendezvous-api-rebook",
 }
 
 
@@ -492,6 +483,143 @@ def provider_logout(w: World):
     return user
 
 
+# --- appointments: a citizen signed in books, moves, answers; agents book and configure ---
+
+
+def _rendezvous(w: World, citizen=None, agent=None):
+    """A bookable type (tests.rendezvous.conftest) and, for ``citizen``, their appointment."""
+    from rendezvous import services
+    from rendezvous.models import Mode
+    from tests.rendezvous.conftest import MONDAY, at, make_setup
+
+    setup = make_setup(w.tenant, [agent or w.member_factory(w.tenant)])
+    booked = None
+    if citizen is not None:
+        booked = services.appointment_book(
+            acting_user=citizen,
+            appointment_type=setup.kind,
+            place_id=setup.place.pk,
+            starts_at=at(MONDAY, 9),
+            mode=Mode.IN_PERSON,
+            first_name="Léa",
+            last_name="Martin",
+            email=citizen.email,
+        )
+    connection.set_schema_to_public()
+    return setup, booked
+
+
+def _contact(email: str) -> dict:
+    return {"mode": "in_person", "first_name": "Léa", "last_name": "Martin", "email": email}
+
+
+def _signed(booked) -> str:
+    from rendezvous import links
+
+    return f"/rendez-vous/mon-rdv/{links.link_sign(appointment=booked)}/"
+
+
+def rendezvous_book(w: World):
+    from rendezvous import services
+    from tests.conftest import in_tenant
+    from tests.rendezvous.conftest import MONDAY, at
+
+    citizen = w.user_factory()
+    setup, _ = _rendezvous(w)
+    with in_tenant(w.tenant):
+        held = services.appointment_hold(
+            appointment_type=setup.kind, place_id=setup.place.pk, starts_at=at(MONDAY, 9)
+        )
+    w.commune(citizen).post(f"/rendez-vous/reservation/{held.token}/", _contact(citizen.email))
+    return citizen
+
+
+def rendezvous_rebook(w: World):
+    from tests.rendezvous.conftest import MONDAY, at
+
+    citizen = w.user_factory()
+    setup, booked = _rendezvous(w, citizen)
+    client = w.commune(citizen)
+    slot = {"debut": at(MONDAY, 10).isoformat(), "lieu": setup.place.pk}
+    held = client.post(f"{_signed(booked)}reprendre/retenir/", slot)
+    client.post(held["Location"], {"mode": "in_person", "phone": ""})
+    return citizen
+
+
+def rendezvous_survey(w: World):
+    from rendezvous import services
+    from tests.conftest import in_tenant
+
+    citizen = w.user_factory()
+    _, booked = _rendezvous(w, citizen)
+    with in_tenant(w.tenant):
+        services.appointment_mark(acting_user=citizen, appointment=booked, status="seen")
+    w.commune(citizen).post(f"{_signed(booked)}avis/", {"score": "5", "comment": "Parfait"})
+    return citizen
+
+
+def rendezvous_agent_book(w: World):
+    from tests.rendezvous.conftest import MONDAY, at
+
+    agent = w.member_factory(w.tenant)
+    setup, _ = _rendezvous(w, agent=agent)
+    url = f"/rendez-vous/gestion/prendre/?type={setup.kind.pk}&date={MONDAY.isoformat()}"
+    slot = f"{setup.place.pk}|{at(MONDAY, 10).isoformat()}"
+    data = _contact("jean@example.fr") | {"slot": slot, "mode": "phone", "phone": "0492000000"}
+    w.commune(agent).post(url, data)
+    return agent
+
+
+def _place(w: World, pk=None):
+    admin = w.admin()
+    url = f"/rendez-vous/gestion/configuration/lieux/{pk or 'nouveau'}/"
+    data = {"name": "Mairie", "address": "1 place de la Mairie", "d0_0_opens": "08:30"}
+    w.commune(admin).post(url, data | {"d0_0_closes": "12:00"})
+    return admin
+
+
+def place_add(w: World):
+    return _place(w)
+
+
+def place_edit(w: World):
+    setup, _ = _rendezvous(w)
+    return _place(w, setup.place.pk)
+
+
+def _api(client, path: str, data: dict):
+    return client.post(f"/api/rendez-vous/{path}/", data, content_type="application/json")
+
+
+def api_book(w: World):
+    from tests.rendezvous.conftest import MONDAY, at
+
+    citizen = w.user_factory()
+    setup, _ = _rendezvous(w)
+    data = _contact(citizen.email) | {"type_id": setup.kind.pk, "place_id": setup.place.pk}
+    _api(w.commune(citizen), "reservations", data | {"starts_at": at(MONDAY, 9).isoformat()})
+    return citizen
+
+
+def api_cancel(w: World):
+    citizen = w.user_factory()
+    _, booked = _rendezvous(w, citizen)
+    link = _signed(booked).split("/")[-2]
+    _api(w.commune(citizen), "annulations", {"link": link})
+    return citizen
+
+
+def api_rebook(w: World):
+    from tests.rendezvous.conftest import MONDAY, at
+
+    citizen = w.user_factory()
+    _, booked = _rendezvous(w, citizen)
+    link = _signed(booked).split("/")[-2]
+    data = {"link": link, "starts_at": at(MONDAY, 10).isoformat()}
+    _api(w.commune(citizen), "deplacements", data)
+    return citizen
+
+
 # route name: (scenario, the action its entry must carry)
 SCENARIOS = {
     "commune:member_action": (member_action, "tenants.member_deactivated"),
@@ -527,6 +655,15 @@ SCENARIOS = {
     "accounts:password_reset_confirm": (password_reset_confirm, "account.password_reset"),
     "identity:upstream_link": (upstream_link, "security.upstream_linked"),
     "oauth2_provider:rp-initiated-logout": (provider_logout, "security.signed_out"),
+    "rendezvous:book": (rendezvous_book, "rendezvous.booked"),
+    "rendezvous:rebook-confirm": (rendezvous_rebook, "rendezvous.moved"),
+    "rendezvous:survey": (rendezvous_survey, "rendezvous.survey_answered"),
+    "rendezvous:agent-book": (rendezvous_agent_book, "rendezvous.booked"),
+    "rendezvous:place-add": (place_add, "rendezvous.place_saved"),
+    "rendezvous:place-edit": (place_edit, "rendezvous.place_saved"),
+    "rendezvous-api-book": (api_book, "rendezvous.booked"),
+    "rendezvous-api-cancel": (api_cancel, "rendezvous.cancelled"),
+    "rendezvous-api-rebook": (api_rebook, "rendezvous.moved"),
 }
 
 
