@@ -119,19 +119,6 @@ NO_SCENARIO_YET = {
     "billing:member_usage_delete",
     "billing_api:payment-list",
     "billing_member:contest",
-    "sve:fill",  # the SVE journal, copied into the trail (sve.journal)
-    "sve:track_message",
-    "sve:track_complete",
-    "sve:dashboard_bulk",
-    "sve:agent_request",
-    "sve:form_new",
-    "sve:form_edit",
-    "sve:template_enable",
-    "sve:form_toggle",
-    "sve-api-submit",
-    "sve-api-qualify",
-    "sve-api-pieces",
-    "sve-api-decide",
 }
 
 
@@ -620,6 +607,173 @@ def api_rebook(w: World):
     return citizen
 
 
+# --- SVE: a citizen files and follows; agents instruct (pages and API); admins build ---
+
+
+def _sve_request(w: World, citizen=None, pieces_asked_by=None):
+    """A request filed on the form of tests.sve.conftest (by ``citizen`` if given)."""
+    from datetime import date, timedelta
+
+    from sve import services
+    from tests.conftest import in_tenant
+    from tests.sve.conftest import enabled_form, submit
+
+    with in_tenant(w.tenant):
+        request = submit(enabled_form(), user=citizen)
+        if pieces_asked_by is not None:
+            services.request_qualify(request=request, actor=pieces_asked_by, regime="sva")
+            due_on = date.today() + timedelta(days=15)
+            services.request_ask_pieces(
+                request=request, actor=pieces_asked_by, items="RIB", due_on=due_on
+            )
+    return request
+
+
+def sve_fill(w: World):
+    from tests.conftest import in_tenant
+    from tests.sve.conftest import enabled_form
+
+    citizen = w.user_factory()
+    with in_tenant(w.tenant):
+        enabled_form()
+    identity = {"last_name": "Durand", "first_name": "Alix", "postal_address": "2 place"}
+    data = {f"id-{key}": value for key, value in identity.items()}
+    data |= {"id-email": citizen.email, "action": "deposer", "f-objet": "Ma demande"}
+    w.commune(citizen).post("/demarches/formulaire/demande-test/", data)
+    return citizen
+
+
+def sve_track_message(w: World):
+    citizen = w.user_factory()
+    request = _sve_request(w, citizen)
+    w.commune(citizen).post(f"/demarches/suivi/{request.access_token}/message/", {"body": "Merci"})
+    return citizen
+
+
+def sve_track_complete(w: World):
+    from tests.sve.conftest import png
+
+    citizen = w.user_factory()
+    request = _sve_request(w, citizen, pieces_asked_by=w.member_factory(w.tenant))
+    data = {"comment": "Voici", "piece": png()}
+    w.commune(citizen).post(f"/demarches/suivi/{request.access_token}/completer/", data)
+    return citizen
+
+
+def sve_bulk(w: World):
+    agent = w.member_factory(w.tenant)
+    request = _sve_request(w)
+    data = {"ids": [request.pk], "action": "qualify_sva"}
+    w.commune(agent).post("/demarches/gestion/lot/", data)
+    return agent
+
+
+def sve_agent_request(w: World):
+    # A GET that writes: an agent opening a file is in its journal (sve.services).
+    agent = w.member_factory(w.tenant)
+    request = _sve_request(w)
+    w.commune(agent).get(f"/demarches/gestion/demandes/{request.pk}/")
+    return agent
+
+
+def _form_builder(w: World, slug: str = ""):
+    admin = w.admin()
+    if slug:
+        from tests.conftest import in_tenant
+        from tests.sve.conftest import make_form
+
+        with in_tenant(w.tenant):
+            make_form(slug=slug)
+    settings = {
+        "title": "Permis de végétaliser",
+        "regime": "sva",
+        "delay_months": "2",
+        "delay_days": "0",
+        "service_name": "Espaces verts",
+        "service_address": "Place de la Mairie",
+        "service_email": "espaces-verts@example.fr",
+        "service_phone": "04 92 00 00 02",
+    }
+    data = {f"s-{key}": value for key, value in settings.items()}
+    data |= {"champs-0-label": "Adresse", "champs-0-type": "text", "action": "publier"}
+    w.commune(admin).post(f"/demarches/gestion/formulaires/{slug or 'nouveau'}/", data)
+    return admin
+
+
+def sve_form_new(w: World):
+    return _form_builder(w)
+
+
+def sve_form_edit(w: World):
+    return _form_builder(w, "demande-test")
+
+
+def sve_template_enable(w: World):
+    admin = w.admin()
+    w.commune(admin).post("/demarches/gestion/formulaires/modele/acte-naissance/")
+    return admin
+
+
+def sve_form_toggle(w: World):
+    from tests.conftest import in_tenant
+    from tests.sve.conftest import enabled_form
+
+    admin = w.admin()
+    with in_tenant(w.tenant):
+        enabled_form()
+    w.commune(admin).post("/demarches/gestion/formulaires/demande-test/activer/")
+    return admin
+
+
+def _sve_api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_HOST="test-a.localhost")
+    client.force_authenticate(user)
+    return client
+
+
+def sve_api_submit(w: World):
+    from tests.conftest import in_tenant
+    from tests.sve.conftest import IDENTITY, enabled_form
+
+    citizen = w.user_factory()
+    with in_tenant(w.tenant):
+        enabled_form()
+    data = IDENTITY | {"data": {"objet": "Par l'API"}}
+    _sve_api(citizen).post("/api/sve/formulaires/demande-test/demandes/", data, format="json")
+    return citizen
+
+
+def _sve_api_act(w: World, path: str, data: dict, *, qualified: bool = False):
+    from sve import services
+    from tests.conftest import in_tenant
+
+    agent = w.member_factory(w.tenant)
+    request = _sve_request(w)
+    if qualified:
+        with in_tenant(w.tenant):
+            services.request_qualify(request=request, actor=agent, regime="svr")
+    _sve_api(agent).post(f"/api/sve/demandes/{request.pk}/{path}/", data)
+    return agent
+
+
+def sve_api_qualify(w: World):
+    return _sve_api_act(w, "qualifier", {"regime": "sva"})
+
+
+def sve_api_pieces(w: World):
+    from datetime import date, timedelta
+
+    due_on = (date.today() + timedelta(days=15)).isoformat()
+    return _sve_api_act(w, "pieces", {"items": "RIB", "due_on": due_on}, qualified=True)
+
+
+def sve_api_decide(w: World):
+    data = {"decision": "reject", "reasons": "Hors du champ de la demande"}
+    return _sve_api_act(w, "decider", data, qualified=True)
+
+
 # route name: (scenario, the action its entry must carry)
 SCENARIOS = {
     "commune:member_action": (member_action, "tenants.member_deactivated"),
@@ -664,6 +818,19 @@ SCENARIOS = {
     "rendezvous-api-book": (api_book, "rendezvous.booked"),
     "rendezvous-api-cancel": (api_cancel, "rendezvous.cancelled"),
     "rendezvous-api-rebook": (api_rebook, "rendezvous.moved"),
+    "sve:fill": (sve_fill, "sve.submitted"),
+    "sve:track_message": (sve_track_message, "sve.message_posted"),
+    "sve:track_complete": (sve_track_complete, "sve.pieces_received"),
+    "sve:dashboard_bulk": (sve_bulk, "sve.qualified"),
+    "sve:agent_request": (sve_agent_request, "sve.opened"),
+    "sve:form_new": (sve_form_new, "sve.form_published"),
+    "sve:form_edit": (sve_form_edit, "sve.form_published"),
+    "sve:template_enable": (sve_template_enable, "sve.form_enabled"),
+    "sve:form_toggle": (sve_form_toggle, "sve.form_disabled"),
+    "sve-api-submit": (sve_api_submit, "sve.submitted"),
+    "sve-api-qualify": (sve_api_qualify, "sve.qualified"),
+    "sve-api-pieces": (sve_api_pieces, "sve.pieces_requested"),
+    "sve-api-decide": (sve_api_decide, "sve.rejected"),
 }
 
 
