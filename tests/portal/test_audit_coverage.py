@@ -100,10 +100,6 @@ NOT_AUDITED = {
 }
 
 NO_SCENARIO_YET = {
-    "support_desk:act",  # support.services._message_add
-    "support_desk:help_edit",  # support.services.help_article_save
-    "support:act",  # support.services._message_add
-    "operator:onboard",  # tenants collectivite_event_record
     "conventions:new",  # conventions history (history_append)
     "conventions:action",
     "conventions_member:notice",
@@ -774,6 +770,78 @@ def sve_api_decide(w: World):
     return _sve_api_act(w, "decider", data, qualified=True)
 
 
+# --- support desk and members' requests; onboarding a commune ---
+
+
+def _desk_member(w: World):
+    from support.models import DeskMember
+
+    user = w.user_factory()
+    DeskMember.objects.create(user=user)
+    return user
+
+
+def _support_request(w: World, referent):
+    from support import services
+
+    return services.support_request_file(
+        collectivite=w.tenant,
+        user=referent,
+        kind="assistance",
+        subject="Mot de passe du parapheur",
+        description="Je n'arrive plus à me connecter.",
+    )
+
+
+def support_desk_act(w: World):
+    desk = _desk_member(w)
+    filed = _support_request(w, w.admin())
+    w.operator(desk).post(f"/operateur/assistance/{filed.reference}/agir/", {"action": "take"})
+    return desk
+
+
+def support_act(w: World):
+    referent = w.admin()
+    filed = _support_request(w, referent)
+    data = {"action": "reply", "body": "Toujours bloqué."}
+    w.commune(referent).post(f"/gestion/assistance/{filed.reference}/agir/", data)
+    return referent
+
+
+def help_edit(w: World):
+    from support.models import HelpArticle
+
+    desk = _desk_member(w)
+    article = HelpArticle.objects.create(title="Se connecter", body="Votre adresse.")
+    data = {
+        "title": "Se connecter au portail",
+        "body": "Utilisez votre adresse.",
+        "application": "",
+    }
+    w.operator(desk).post(f"/operateur/assistance/aide/{article.pk}/", data)
+    return desk
+
+
+def operator_onboard(w: World):
+    from tenants.services.reference import CommuneRow, commune_reference_import
+    from tests.tenants.conftest import ROWS
+
+    commune_reference_import(rows=[CommuneRow(**vars(row)) for row in ROWS], population_year=2023)
+    admin = w.platform_admin()
+    data = {
+        "commune": "Embrun",
+        "insee_code": "05046",
+        "slug": "embrun",
+        "extra_domains": "",
+        "services": ["sve"],
+        "referent_first_name": "Claire",
+        "referent_last_name": "Martin",
+        "referent_email": "claire.martin@embrun.fr",
+    }
+    w.operator(admin).post("/operateur/raccorder/", data)
+    return admin
+
+
 # route name: (scenario, the action its entry must carry)
 SCENARIOS = {
     "commune:member_action": (member_action, "tenants.member_deactivated"),
@@ -831,6 +899,10 @@ SCENARIOS = {
     "sve-api-qualify": (sve_api_qualify, "sve.qualified"),
     "sve-api-pieces": (sve_api_pieces, "sve.pieces_requested"),
     "sve-api-decide": (sve_api_decide, "sve.rejected"),
+    "support_desk:act": (support_desk_act, "support.event"),
+    "support:act": (support_act, "support.reply"),
+    "support_desk:help_edit": (help_edit, "support.help_article_saved"),
+    "operator:onboard": (operator_onboard, "tenants.collectivite_onboard"),
 }
 
 
