@@ -22,6 +22,9 @@ STREAM = "conventions"
 
 # The history's action codes, as the audit trail's pages name them (portal.audit.trail).
 for _code, _label in {
+    "created": "Convention créée",
+    "notice": "Dénonciation de convention enregistrée",
+    "amendment_requested": "Avenant demandé",
     "sent": "Convention envoyée",
     "signed": "Convention signée",
     "in_force": "Convention en vigueur",

@@ -100,10 +100,6 @@ NOT_AUDITED = {
 }
 
 NO_SCENARIO_YET = {
-    "conventions:new",  # conventions history (history_append)
-    "conventions:action",
-    "conventions_member:notice",
-    "conventions_member:amendment",
     "billing:campaign_launch",  # billing history (history_append)
     "billing:titre_action",
     "billing:payments",
@@ -842,6 +838,72 @@ def operator_onboard(w: World):
     return admin
 
 
+# --- conventions (operator's pages and the commune admin's) ---
+
+
+def _convention(w: World, admin, *, signed: bool = True):
+    from datetime import date
+
+    from conventions import services
+    from conventions.models import Application, ConventionModel
+    from conventions.seeds import seed_catalogue
+
+    seed_catalogue(Application, ConventionModel)
+    model = ConventionModel.objects.get(seed="000")
+    convention = services.convention_create(model=model, collectivite=w.tenant, by=admin)
+    if signed:
+        day = date(2025, 3, 10)
+        services.convention_sign(convention=convention, signed_on=day, by=admin, today=day)
+    return convention
+
+
+def convention_new(w: World):
+    from conventions.models import Application, ConventionModel
+    from conventions.seeds import seed_catalogue
+
+    seed_catalogue(Application, ConventionModel)
+    admin = w.platform_admin()
+    data = {
+        "model": ConventionModel.objects.get(seed="000").pk,
+        "collectivite": w.tenant.pk,
+        "member_signatory": "Marie Dupont",
+        "member_signatory_title": "Maire",
+    }
+    w.operator(admin).post("/conventions/nouvelle/", data)
+    return admin
+
+
+def convention_action(w: World):
+    admin = w.platform_admin()
+    convention = _convention(w, admin, signed=False)
+    w.operator(admin).post(f"/conventions/{convention.pk}/action/send/")
+    return admin
+
+
+def convention_notice(w: World):
+    convention = _convention(w, w.platform_admin())
+    referent = w.admin()
+    w.commune(referent).post(f"/gestion/conventions/{convention.pk}/denoncer/", {"confirm": "on"})
+    return referent
+
+
+def convention_amendment(w: World):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    convention = _convention(w, w.platform_admin())
+    referent = w.admin()
+    application = convention.coverages.first().application
+    data = {
+        "remove": [application.pk],
+        "effective_on": (timezone.localdate() + timedelta(days=40)).isoformat(),
+        "note": "Retrait",
+    }
+    w.commune(referent).post(f"/gestion/conventions/{convention.pk}/avenant/", data)
+    return referent
+
+
 # route name: (scenario, the action its entry must carry)
 SCENARIOS = {
     "commune:member_action": (member_action, "tenants.member_deactivated"),
@@ -903,6 +965,10 @@ SCENARIOS = {
     "support:act": (support_act, "support.reply"),
     "support_desk:help_edit": (help_edit, "support.help_article_saved"),
     "operator:onboard": (operator_onboard, "tenants.collectivite_onboard"),
+    "conventions:new": (convention_new, "created"),
+    "conventions:action": (convention_action, "sent"),
+    "conventions_member:notice": (convention_notice, "notice"),
+    "conventions_member:amendment": (convention_amendment, "amendment_requested"),
 }
 
 
