@@ -51,13 +51,13 @@ def locked(convention: Convention) -> Convention:
     )
 
 
-def record(convention: Convention, action: str, *, by: User | None = None, **payload):
+def record(convention: Convention, action: str, *, acting_user: User | None = None, **payload):
     return history_append(
         stream=STREAM,
         subject=convention,
         action=action,
-        actor=by,
-        actor_label="" if by else "tâche quotidienne",
+        actor=acting_user,
+        actor_label="" if acting_user else "tâche quotidienne",
         payload=payload,
     )
 
@@ -70,9 +70,9 @@ def require_state(convention: Convention, allowed: tuple, action: str) -> None:
         )
 
 
-def require_platform_admin(by: User | None) -> None:
+def require_platform_admin(acting_user: User | None) -> None:
     # Issue 9: only platform admins act on conventions (members ask; the operator decides).
-    if by is not None and not (by.is_active and by.is_platform_admin):
+    if acting_user is not None and not (acting_user.is_active and acting_user.is_platform_admin):
         raise ConventionError("Seul un administrateur de la plateforme peut faire cela.")
 
 

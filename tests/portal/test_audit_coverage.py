@@ -836,10 +836,10 @@ def _convention(w: World, admin, *, signed: bool = True):
 
     seed_catalogue(Application, ConventionModel)
     model = ConventionModel.objects.get(seed="000")
-    convention = services.convention_create(model=model, collectivite=w.tenant, by=admin)
+    convention = services.convention_create(model=model, collectivite=w.tenant, acting_user=admin)
     if signed:
         day = date(2025, 3, 10)
-        services.convention_sign(convention=convention, signed_on=day, by=admin, today=day)
+        services.convention_sign(convention=convention, signed_on=day, acting_user=admin, today=day)
     return convention
 
 
