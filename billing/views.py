@@ -39,7 +39,7 @@ def index(request):
             campaign = services.campaign_create(
                 year=form.cleaned_data["year"],
                 model_ids=[m.pk for m in form.cleaned_data["models"]],
-                actor=request.user,
+                acting_user=request.user,
             )
             return redirect("billing:campaign", campaign.pk)
         except ValidationError as exc:
@@ -82,7 +82,7 @@ def campaign_detail(request, pk):
 def campaign_launch(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
     try:
-        services.campaign_launch(campaign=campaign, actor=request.user)
+        services.campaign_launch(campaign=campaign, acting_user=request.user)
         messages.success(request, "Émission lancée : suivez sa progression ci-dessous.")
     except ValidationError as exc:
         for message in exc.messages:
@@ -206,7 +206,7 @@ def titre_action(request, pk, action):
                 paid_on=data["paid_on"],
                 amount_cents=data["amount"],
                 reference=data["reference"],
-                actor=request.user,
+                acting_user=request.user,
             )
         elif action == "contestation":
             services.titre_contest(
@@ -214,10 +214,12 @@ def titre_action(request, pk, action):
                 received_on=data["received_on"],
                 means=Contest.Means.EMAIL,
                 reason=data["reason"],
-                actor=request.user,
+                acting_user=request.user,
             )
         else:
-            _, new = services.titre_correct(titre=titre, reason=data["reason"], actor=request.user)
+            _, new = services.titre_correct(
+                titre=titre, reason=data["reason"], acting_user=request.user
+            )
             messages.success(request, f"Titre annulé ; nouveau titre n° {new.reference} émis.")
             return redirect("billing:titre", new.pk)
     except ValidationError as exc:
@@ -264,7 +266,7 @@ def tariffs(request):
                 year=form.cleaned_data["year"],
                 decision=form.cleaned_data["decision"],
                 document=form.cleaned_data["document"],
-                actor=request.user,
+                acting_user=request.user,
                 lines=[f.line() for f in lines if f.has_changed() and f.cleaned_data],
             )
             messages.success(request, "Tarif enregistré.")
@@ -292,7 +294,7 @@ def population_override(request):
                 year=data["year"],
                 population=data["population"],
                 source=data["source"],
-                actor=request.user,
+                acting_user=request.user,
             )
             messages.success(request, "Population retenue enregistrée.")
         except ValidationError as exc:

@@ -938,7 +938,7 @@ def _billing(w: World, *, titre: bool = False):
         )
         for app in model.applications.all()
     ]
-    tariff_save(model=model, year=2026, decision="Annexe 1", lines=lines, actor=None)
+    tariff_save(model=model, year=2026, decision="Annexe 1", lines=lines, acting_user=None)
     Issuer.objects.create(**_issuer_values())
     Collectivite.objects.filter(pk=w.tenant.pk).update(population_totale=1000, population_year=2023)
     _convention_in_force(w.tenant, model)
@@ -959,7 +959,7 @@ def campaign_launch(w: World):
     from billing.services import campaign_create
 
     model, finance = _billing(w), _finance(w)
-    campaign = campaign_create(year=2026, model_ids=[model.pk], actor=finance)
+    campaign = campaign_create(year=2026, model_ids=[model.pk], acting_user=finance)
     w.operator(finance).post(f"/facturation/campagnes/{campaign.pk}/lancer/")
     return finance
 
@@ -1004,7 +1004,7 @@ def _packages(w: World):
             amount_cents=45_000,
         ),
     ]
-    tariff_save(model=model, year=2026, decision="Annexe 2", lines=lines, actor=None)
+    tariff_save(model=model, year=2026, decision="Annexe 2", lines=lines, acting_user=None)
     return _convention_in_force(w.tenant, model)
 
 
