@@ -1119,6 +1119,7 @@ SCENARIOS = {
     "rendezvous-api-book": (api_book, "rendezvous.booked"),
     "rendezvous-api-cancel": (api_cancel, "rendezvous.cancelled"),
     "rendezvous-api-rebook": (api_rebook, "rendezvous.moved"),
+    # A draft saved on the same page records nothing: it changes nothing legal.
     "sve:fill": (sve_fill, "sve.submitted"),
     "sve:track_message": (sve_track_message, "sve.message_posted"),
     "sve:track_complete": (sve_track_complete, "sve.pieces_received"),
