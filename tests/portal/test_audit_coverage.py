@@ -1184,8 +1184,13 @@ def test_a_route_is_in_one_table_only():
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_a_writing_route_records_an_entry_naming_its_actor(
-    name, tenant_a, operator, user_factory, member_factory, settings
+    name, tenant_a, operator, user_factory, member_factory, settings, time_machine
 ):
+    from tests.rendezvous.conftest import NOW
+
+    # The appointments' scenarios book Monday 7 December 2026 (tests.rendezvous.conftest):
+    # the clock stands before it, as in the appointments' own tests.
+    time_machine.move_to(NOW)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     world = World(tenant=tenant_a, user_factory=user_factory, member_factory=member_factory)
     before = HistoryEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
