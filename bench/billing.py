@@ -133,7 +133,7 @@ def make_model(code: str, pricing: str, members, lines) -> ConventionModel:
         for conv in conventions
         for app in apps
     )
-    tariff_save(model=model, year=YEAR, decision="banc", lines=lines(apps), actor=None)
+    tariff_save(model=model, year=YEAR, decision="banc", lines=lines(apps), acting_user=None)
     return model
 
 
@@ -217,7 +217,7 @@ def main() -> None:
     worker = start_worker()
     try:
         time.sleep(3)  # the worker's start-up is not the campaign's time
-        campaign = campaign_create(year=YEAR, model_ids=[share.pk], actor=None)
+        campaign = campaign_create(year=YEAR, model_ids=[share.pk], acting_user=None)
         extra_bills = liquidate(year=YEAR, model_ids=[brackets.pk]).members
         issuer = issuer_snapshot()
 
@@ -227,7 +227,7 @@ def main() -> None:
             connection.close()
 
         started = time.perf_counter()
-        campaign_launch(campaign=campaign, actor=None)
+        campaign_launch(campaign=campaign, acting_user=None)
         threads = [threading.Thread(target=issue, args=(extra_bills[i::2],)) for i in range(2)]
         for thread in threads:
             thread.start()

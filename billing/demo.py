@@ -44,7 +44,7 @@ def seed_public() -> None:
     if not Issuer.objects.exists():
         # Through the finance settings' service, so the demo passes the same validation as
         # what finance staff type (SIRET check digit, the PES formats, the court).
-        issuer_save(values=DEMO_ISSUER, actor=None)
+        issuer_save(values=DEMO_ISSUER, acting_user=None)
     model = ConventionModel.objects.filter(code=DEMO_MODEL).first()
     if model is None or Tariff.objects.filter(model=model, year=YEAR).exists():
         return
@@ -53,7 +53,7 @@ def seed_public() -> None:
         model=model,
         year=YEAR,
         decision="Délibération de démonstration",
-        actor=None,
+        acting_user=None,
         lines=[
             TariffLine(
                 kind=TariffLine.Kind.APPLICATION,

@@ -22,6 +22,7 @@ from billing.forms import (
 from billing.liquidation import liquidate
 from billing.models import Campaign, Contest, Titre
 from billing.terms import campaign_deadline, campaign_reminder_from
+from portal.inputs import number
 from portal.permissions import finance_required
 
 
@@ -39,7 +40,7 @@ def index(request):
             campaign = services.campaign_create(
                 year=form.cleaned_data["year"],
                 model_ids=[m.pk for m in form.cleaned_data["models"]],
-                actor=request.user,
+                acting_user=request.user,
             )
             return redirect("billing:campaign", campaign.pk)
         except ValidationError as exc:
@@ -79,8 +80,8 @@ def campaign_detail(request, pk):
 
 def _confirmed_number(value) -> int:
     """A number the confirmation carries; -1 (never a preview's) when absent or garbled."""
-    text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 16 else -1
+    parsed = number(value, low=0, high=10**15)
+    return -1 if parsed is None else parsed
 
 
 @finance_required
@@ -95,7 +96,7 @@ def campaign_launch(request, pk):
     try:
         services.campaign_launch(
             campaign=campaign,
-            actor=request.user,
+            acting_user=request.user,
             expected_members=_confirmed_number(request.POST.get("members")),
             expected_total_ttc=_confirmed_number(request.POST.get("total_ttc")),
         )
@@ -222,7 +223,7 @@ def titre_action(request, pk, action):
                 paid_on=data["paid_on"],
                 amount_cents=data["amount"],
                 reference=data["reference"],
-                actor=request.user,
+                acting_user=request.user,
             )
         elif action == "contestation":
             services.titre_contest(
@@ -230,10 +231,12 @@ def titre_action(request, pk, action):
                 received_on=data["received_on"],
                 means=Contest.Means.EMAIL,
                 reason=data["reason"],
-                actor=request.user,
+                acting_user=request.user,
             )
         else:
-            _, new = services.titre_correct(titre=titre, reason=data["reason"], actor=request.user)
+            _, new = services.titre_correct(
+                titre=titre, reason=data["reason"], acting_user=request.user
+            )
             messages.success(request, f"Titre annulé ; nouveau titre n° {new.reference} émis.")
             return redirect("billing:titre", new.pk)
     except ValidationError as exc:
@@ -280,7 +283,7 @@ def tariffs(request):
                 year=form.cleaned_data["year"],
                 decision=form.cleaned_data["decision"],
                 document=form.cleaned_data["document"],
-                actor=request.user,
+                acting_user=request.user,
                 lines=[f.line() for f in lines if f.has_changed() and f.cleaned_data],
             )
             messages.success(request, "Tarif enregistré.")
@@ -308,7 +311,7 @@ def population_override(request):
                 year=data["year"],
                 population=data["population"],
                 source=data["source"],
-                actor=request.user,
+                acting_user=request.user,
             )
             messages.success(request, "Population retenue enregistrée.")
         except ValidationError as exc:

@@ -73,7 +73,7 @@ def titre_contest(request, pk):
                 received_on=timezone.localdate(),
                 means=Contest.Means.PORTAL,
                 reason=form.cleaned_data["reason"],
-                actor=request.user,
+                acting_user=request.user,
             )
             messages.success(request, "Votre contestation a été transmise au service financier.")
             return redirect("billing_member:detail", pk)

@@ -31,7 +31,7 @@ def issuer(request):
     form = IssuerForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         try:
-            services.issuer_save(values=form.cleaned_data, actor=request.user)
+            services.issuer_save(values=form.cleaned_data, acting_user=request.user)
             messages.success(
                 request, "Ordonnateur enregistré : les prochains titres l'imprimeront."
             )
@@ -115,7 +115,7 @@ def member_detail(request, pk):
         if not form.is_valid():
             raise ValidationError("")
         services.billing_profile_save(
-            collectivite=collectivite, values=form.cleaned_data, actor=request.user
+            collectivite=collectivite, values=form.cleaned_data, acting_user=request.user
         )
     except ValidationError as exc:
         if exc.messages != [""]:
@@ -144,7 +144,7 @@ def member_package(request, pk, convention_pk):
             convention=convention,
             package_code=form.cleaned_data["package_code"],
             decided_by=form.cleaned_data["decided_by"],
-            actor=request.user,
+            acting_user=request.user,
         )
     except ValidationError as exc:
         if exc.messages != [""]:
@@ -184,7 +184,7 @@ def member_usage(request, pk):
             used_on=data["used_on"],
             quantity=data["quantity"],
             note=data["note"],
-            actor=request.user,
+            acting_user=request.user,
         )
     except ValidationError as exc:
         if exc.messages != [""]:
@@ -212,7 +212,7 @@ def member_usage_delete(request, pk, usage_pk):
         ServiceUsage.objects.filter(convention__collectivite=collectivite), pk=usage_pk
     )
     try:
-        services.service_usage_delete(usage=usage, actor=request.user)
+        services.service_usage_delete(usage=usage, acting_user=request.user)
         messages.success(request, "Prestation supprimée.")
     except ValidationError as exc:
         for message in exc.messages:

@@ -55,16 +55,20 @@ def _sign(model, collectivite, admin, *, signed_on, starts_on=None, codes=None, 
     convention = services.convention_create(
         model=model,
         collectivite=collectivite,
-        by=admin,
+        acting_user=admin,
         applications=applications,
         member_signatory=f"Le maire de {collectivite.name}",
         member_signatory_title="Maire",
         operator_signatory="La présidente du Département",
         operator_signatory_title="Présidente du Conseil départemental",
     )
-    services.convention_send(convention=convention, by=admin)
+    services.convention_send(convention=convention, acting_user=admin)
     return services.convention_sign(
-        convention=convention, signed_on=signed_on, starts_on=starts_on, by=admin, today=today
+        convention=convention,
+        signed_on=signed_on,
+        starts_on=starts_on,
+        acting_user=admin,
+        today=today,
     )
 
 
@@ -106,5 +110,5 @@ def seed_tenant(collectivite) -> None:
                 remove=list(Application.objects.filter(code="marches-publics")),
                 requested_on=today - timedelta(days=10),
                 note="Retrait du profil d'acheteur (marchés publics).",
-                by=admin,
+                acting_user=admin,
             )

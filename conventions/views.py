@@ -80,7 +80,7 @@ def convention_new(request):
                 member_signatory_title=data["member_signatory_title"],
                 operator_signatory=data["operator_signatory"],
                 operator_signatory_title=data["operator_signatory_title"],
-                by=request.user,
+                acting_user=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -199,7 +199,7 @@ def _form(form_class, request, **kwargs):
 
 
 def _send(request, convention):
-    services.convention_send(convention=convention, by=request.user)
+    services.convention_send(convention=convention, acting_user=request.user)
     return "Convention envoyée pour signature ; le PDF est en cours de génération."
 
 
@@ -210,26 +210,26 @@ def _sign(request, convention):
         signed_on=data["signed_on"],
         starts_on=data["starts_on"],
         scan=data["scan"],
-        by=request.user,
+        acting_user=request.user,
     )
     return "Signature enregistrée."
 
 
 def _scan(request, convention):
     services.convention_scan_attach(
-        convention=convention, uploaded=_form(ScanForm, request)["scan"], by=request.user
+        convention=convention, uploaded=_form(ScanForm, request)["scan"], acting_user=request.user
     )
     return "Scan signé joint."
 
 
 def _suspend(request, convention):
     reason = _form(ReasonForm, request)["reason"]
-    services.convention_suspend(convention=convention, reason=reason, by=request.user)
+    services.convention_suspend(convention=convention, reason=reason, acting_user=request.user)
     return "Convention suspendue : l'espace de gestion de la collectivité est bloqué."
 
 
 def _resume(request, convention):
-    services.convention_resume(convention=convention, by=request.user)
+    services.convention_resume(convention=convention, acting_user=request.user)
     return "Suspension levée."
 
 
@@ -244,7 +244,7 @@ def _notice(request, convention):
         reason=data["reason"],
         letter=data["letter"],
         tariff_notified_on=data["tariff_notified_on"],
-        by=request.user,
+        acting_user=request.user,
     )
     late = "" if notice.on_time else " (tardive : elle prend effet à l'échéance suivante)"
     return f"Dénonciation enregistrée{late} : fin de la convention le {notice.ends_on:%d/%m/%Y}."
@@ -259,7 +259,7 @@ def _amendment(request, convention):
         requested_on=data["requested_on"],
         effective_on=data["effective_on"],
         note=data["note"],
-        by=request.user,
+        acting_user=request.user,
     )
     return (
         f"Avenant n°{amendment.number} enregistré : réponse due le"
@@ -271,13 +271,13 @@ def _answer(request, convention, accept: bool):
     amendment = get_object_or_404(
         Amendment, convention=convention, pk=request.POST.get("amendment")
     )
-    services.amendment_answer(amendment=amendment, accept=accept, by=request.user)
+    services.amendment_answer(amendment=amendment, accept=accept, acting_user=request.user)
     return f"Avenant n°{amendment.number} {'accepté' if accept else 'refusé'}."
 
 
 def _report(request, convention):
     year = _form(YearForm, request)["year"]
-    services.usage_report_request(convention=convention, year=year, by=request.user)
+    services.usage_report_request(convention=convention, year=year, acting_user=request.user)
     return f"Compte rendu {year} demandé : le PDF est en cours de génération."
 
 

@@ -81,7 +81,7 @@ def notice_file(request, pk):
             means="portal",
             reason=form.cleaned_data["reason"],
             letter=form.cleaned_data["letter"],
-            by=request.user,
+            acting_user=request.user,
             from_member=True,
         )
     except ValidationError as exc:
@@ -110,7 +110,7 @@ def amendment_file(request, pk):
             requested_on=timezone.localdate(),
             effective_on=data["effective_on"],
             note=data["note"],
-            by=request.user,
+            acting_user=request.user,
         )
     except ValidationError as exc:
         return _back(request, convention, errors=exc.messages)

@@ -36,6 +36,9 @@ PASSWORD_CHANGED = audit_action("account.password_changed", _("Mot de passe chan
 SESSIONS_ENDED = audit_action("account.sessions_ended", _("Sessions fermées"))
 DATA_EXPORT_REQUESTED = audit_action("account.data_export", _("Demande de ses données"))
 ACCOUNT_DELETED = audit_action("account.deleted", _("Compte supprimé"))
+UPSTREAM_LINKED = audit_action(
+    "security.upstream_linked", _("Identité FranceConnect / ProConnect reliée au compte")
+)
 ADMIN_CHANGE = audit_action("security.technical_admin", _("Administration technique"))
 
 ADMIN_VERBS = {ADDITION: "ajout", CHANGE: "modification", DELETION: "suppression"}

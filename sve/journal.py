@@ -100,6 +100,9 @@ for _code, _label in {
     "email_sent": _("Courriel envoyé"),
     "citizen_notified": _("Usager prévenu"),
     "opened": _("Dossier consulté"),
+    "form_published": _("Formulaire publié (nouvelle version)"),
+    "form_enabled": _("Formulaire mis en ligne"),
+    "form_disabled": _("Formulaire retiré"),
 }.items():
     audit_action(f"sve.{_code}", _label)
 

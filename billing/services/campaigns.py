@@ -13,7 +13,7 @@ from conventions.models import ConventionModel
 from portal.audit.history import history_append
 
 
-def campaign_create(*, year: int, model_ids: list[int], actor) -> Campaign:
+def campaign_create(*, year: int, model_ids: list[int], acting_user) -> Campaign:
     """A draft campaign; refused (nothing saved) for a model that issues no titre or that has
     no tariff for the year."""
     if not 2000 <= year <= 2100:
@@ -36,13 +36,13 @@ def campaign_create(*, year: int, model_ids: list[int], actor) -> Campaign:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        campaign = Campaign.objects.create(year=year, created_by=actor)
+        campaign = Campaign.objects.create(year=year, created_by=acting_user)
         campaign.convention_models.set(models)
         history_append(
             stream=HISTORY_STREAM,
             subject=campaign,
             action="campaign_created",
-            actor=actor,
+            actor=acting_user,
             payload={"year": year, "models": [m.code for m in models]},
         )
     return campaign
@@ -51,7 +51,7 @@ def campaign_create(*, year: int, model_ids: list[int], actor) -> Campaign:
 def campaign_launch(
     *,
     campaign: Campaign,
-    actor,
+    acting_user,
     expected_members: int | None = None,
     expected_total_ttc: int | None = None,
 ) -> Campaign:
@@ -85,7 +85,7 @@ def campaign_launch(
             stream=HISTORY_STREAM,
             subject=campaign,
             action="campaign_launched",
-            actor=actor,
+            actor=acting_user,
             payload={"members": campaign.total, "total_ttc_cents": liquidation.total_ttc},
         )
         from billing.tasks import run_campaign

@@ -23,7 +23,7 @@ def titre_contest(
     received_on: date,
     means: str,
     reason: str,
-    actor,
+    acting_user,
     today: date | None = None,
 ) -> Contest:
     """Seed 002 art. 5: a contest received within 8 clear days of receipt; after that the
@@ -51,7 +51,11 @@ def titre_contest(
                 " (8 jours francs après réception) : le titre est réputé accepté."
             )
         contest = Contest.objects.create(
-            titre=titre, received_on=received_on, means=means, reason=reason, recorded_by=actor
+            titre=titre,
+            received_on=received_on,
+            means=means,
+            reason=reason,
+            recorded_by=acting_user,
         )
         titre.status = Titre.Status.CONTESTED
         titre.save(update_fields=["status"])
@@ -59,7 +63,7 @@ def titre_contest(
             stream=HISTORY_STREAM,
             subject=titre,
             action="titre_contested",
-            actor=actor,
+            actor=acting_user,
             payload={"received_on": received_on.isoformat(), "means": means, "reason": reason},
         )
         issuer_email = titre.issuer.get("contest_email")
@@ -80,7 +84,7 @@ def titre_paid_cents(titre: Titre) -> int:
     return titre.payments.aggregate(total=Sum("amount_cents"))["total"] or 0
 
 
-def titre_correct(*, titre: Titre, reason: str, actor, today: date | None = None):
+def titre_correct(*, titre: Titre, reason: str, acting_user, today: date | None = None):
     """A correction never edits an issued titre: a cancellation titre (its own number,
     referring to the first) then a new titre from the current liquidation (after a
     population override, a corrected tariff...), both in one transaction; payment of the
@@ -139,7 +143,7 @@ def titre_correct(*, titre: Titre, reason: str, actor, today: date | None = None
             year=titre.year,
             kind=Titre.Kind.ANNULATION,
             issuer=issuer,
-            actor=actor,
+            acting_user=acting_user,
             today=today,
             corrects=titre,
             object_=f"Annulation du titre n° {titre.reference} — {reason}"[:300],
@@ -150,7 +154,7 @@ def titre_correct(*, titre: Titre, reason: str, actor, today: date | None = None
             year=titre.year,
             kind=Titre.Kind.TITRE,
             issuer=issuer,
-            actor=actor,
+            acting_user=acting_user,
             today=today,
             replaces=titre,
             object_=f"{titre.object} (remplace le titre n° {titre.reference})"[:300],
@@ -162,7 +166,7 @@ def titre_correct(*, titre: Titre, reason: str, actor, today: date | None = None
             stream=HISTORY_STREAM,
             subject=titre,
             action="titre_corrected",
-            actor=actor,
+            actor=acting_user,
             payload={"reason": reason, "annulation": annulation.reference, "new": new.reference},
         )
         from billing.tasks import deliver_titre

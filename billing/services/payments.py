@@ -34,7 +34,7 @@ def payment_record(
     paid_on: date,
     amount_cents: int,
     reference: str,
-    actor,
+    acting_user,
     today: date | None = None,
 ) -> Payment:
     """A payment (partial allowed) never above the balance, on a titre still owed."""
@@ -57,13 +57,13 @@ def payment_record(
             paid_on=paid_on,
             amount_cents=amount_cents,
             reference=reference.strip(),
-            recorded_by=actor,
+            recorded_by=acting_user,
         )
         history_append(
             stream=HISTORY_STREAM,
             subject=titre,
             action="payment_recorded",
-            actor=actor,
+            actor=acting_user,
             payload={
                 "amount_cents": amount_cents,
                 "paid_on": paid_on.isoformat(),

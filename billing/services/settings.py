@@ -42,7 +42,7 @@ def _clean(instance, fields: tuple[str, ...], values: dict) -> dict:
     return changes
 
 
-def issuer_save(*, values: dict, actor) -> Issuer:
+def issuer_save(*, values: dict, acting_user) -> Issuer:
     """Create or change the issuer (one row). Titres already issued keep the snapshot they
     printed; the next ones print the new values."""
     with transaction.atomic():
@@ -56,13 +56,13 @@ def issuer_save(*, values: dict, actor) -> Issuer:
             stream=HISTORY_STREAM,
             subject=issuer,
             action="issuer_created" if created else "issuer_changed",
-            actor=actor,
+            actor=acting_user,
             payload={"changes": changes},
         )
     return issuer
 
 
-def billing_profile_save(*, collectivite, values: dict, actor) -> BillingProfile:
+def billing_profile_save(*, collectivite, values: dict, acting_user) -> BillingProfile:
     """A member's Chorus Pro identification and billing address. A code the member requires
     (service code, engagement number) must be given when the requirement is ticked."""
     with transaction.atomic():
@@ -85,7 +85,7 @@ def billing_profile_save(*, collectivite, values: dict, actor) -> BillingProfile
             stream=HISTORY_STREAM,
             subject=profile,
             action="billing_profile_saved",
-            actor=actor,
+            actor=acting_user,
             payload={"collectivite": collectivite.name, "changes": changes},
         )
     return profile
@@ -128,7 +128,7 @@ def _check_packages_model(convention) -> None:
         )
 
 
-def convention_package_set(*, convention, package_code: str, decided_by: str, actor):
+def convention_package_set(*, convention, package_code: str, decided_by: str, acting_user):
     """Seed 003 art. 2: the package the member chose by deliberation (one per convention).
     Titres already issued keep their lines; a change bills from the next titre on."""
     _check_packages_model(convention)
@@ -150,7 +150,7 @@ def convention_package_set(*, convention, package_code: str, decided_by: str, ac
             stream=HISTORY_STREAM,
             subject=package,
             action="package_chosen",
-            actor=actor,
+            actor=acting_user,
             payload={
                 "convention": convention.reference,
                 "collectivite": convention.collectivite.name,
@@ -168,7 +168,7 @@ def service_usage_record(
     used_on: date,
     quantity: Decimal,
     note: str,
-    actor,
+    acting_user,
     today: date | None = None,
 ) -> ServiceUsage:
     """Seed 003 art. 19: a complementary service used, billed with the year of its date by
@@ -200,13 +200,13 @@ def service_usage_record(
             quantity=quantity,
             used_on=used_on,
             note=(note or "").strip(),
-            created_by=actor,
+            created_by=acting_user,
         )
         history_append(
             stream=HISTORY_STREAM,
             subject=usage,
             action="service_used",
-            actor=actor,
+            actor=acting_user,
             payload={
                 "convention": convention.reference,
                 "collectivite": convention.collectivite.name,
@@ -219,7 +219,7 @@ def service_usage_record(
     return usage
 
 
-def service_usage_delete(*, usage: ServiceUsage, actor) -> None:
+def service_usage_delete(*, usage: ServiceUsage, acting_user) -> None:
     """Remove a usage entered by mistake, only while its year's titre is not issued (once
     billed, it stays: the titre printed it)."""
     with transaction.atomic():
@@ -235,7 +235,7 @@ def service_usage_delete(*, usage: ServiceUsage, actor) -> None:
             stream=HISTORY_STREAM,
             subject=usage,
             action="service_usage_deleted",
-            actor=actor,
+            actor=acting_user,
             payload={
                 "convention": usage.convention.reference,
                 "service": usage.service_code,

@@ -39,7 +39,7 @@ def tariff_save(
     year: int,
     decision: str,
     lines: list[TariffLine],
-    actor,
+    acting_user,
     document: str = BillingDocument.TITRE,
 ) -> Tariff:
     """Create or replace the tariff of a model for a year, all lines checked first (a French
@@ -65,7 +65,7 @@ def tariff_save(
             tariff.save(update_fields=["decision", "document"])
         else:
             tariff = Tariff.objects.create(
-                model=model, year=year, decision=decision, document=document, created_by=actor
+                model=model, year=year, decision=decision, document=document, created_by=acting_user
             )
         for position, line in enumerate(lines):
             line.tariff, line.position = tariff, position
@@ -74,7 +74,7 @@ def tariff_save(
             stream=HISTORY_STREAM,
             subject=tariff,
             action="tariff_saved",
-            actor=actor,
+            actor=acting_user,
             payload={
                 "model": model.code,
                 "year": year,
@@ -86,7 +86,7 @@ def tariff_save(
 
 
 def population_override_set(
-    *, collectivite, year: int, population: int, source: str, actor
+    *, collectivite, year: int, population: int, source: str, acting_user
 ) -> PopulationOverride:
     """A finance officer's figure for one member and year, with its written source."""
     source = (source or "").strip()
@@ -98,13 +98,13 @@ def population_override_set(
         override, _ = PopulationOverride.objects.update_or_create(
             collectivite=collectivite,
             year=year,
-            defaults={"population": population, "source": source, "created_by": actor},
+            defaults={"population": population, "source": source, "created_by": acting_user},
         )
         history_append(
             stream=HISTORY_STREAM,
             subject=override,
             action="population_override",
-            actor=actor,
+            actor=acting_user,
             payload={"collectivite": collectivite.name, "population": population, "source": source},
         )
     return override

@@ -114,7 +114,7 @@ def titre_create(
     year: int,
     kind: str,
     issuer: dict,
-    actor,
+    acting_user,
     today: date,
     campaign=None,
     corrects: Titre | None = None,
@@ -148,7 +148,7 @@ def titre_create(
             + f", tarifs {year}"
         ),
         issued_on=today,
-        issued_by=actor,
+        issued_by=acting_user,
         issuer=issuer,
         debtor=debtor_snapshot(convention.collectivite, profile),
         total_ht_cents=sum(line.amount_ht_cents for line in lines),
@@ -163,8 +163,8 @@ def titre_create(
         stream=HISTORY_STREAM,
         subject=titre,
         action=f"{kind}_issued",
-        actor=actor,
-        actor_label="" if actor else "campagne",
+        actor=acting_user,
+        actor_label="" if acting_user else "campagne",
         payload={
             "reference": titre.reference,
             "document": document,
@@ -180,7 +180,7 @@ def titre_create(
 
 
 def titre_issue(
-    *, bill: MemberBill, year: int, issuer: dict, actor=None, campaign=None, today: date
+    *, bill: MemberBill, year: int, issuer: dict, acting_user=None, campaign=None, today: date
 ) -> Titre | None:
     """One member's titre for ``year`` under its convention, all or nothing; None when that
     member already has its titre for the year and agreement (re-running issues nothing)."""
@@ -202,7 +202,7 @@ def titre_issue(
             year=year,
             kind=Titre.Kind.TITRE,
             issuer=issuer,
-            actor=actor,
+            acting_user=acting_user,
             today=today,
             campaign=campaign,
             document=bill.document,

@@ -22,6 +22,9 @@ STREAM = "conventions"
 
 # The history's action codes, as the audit trail's pages name them (portal.audit.trail).
 for _code, _label in {
+    "created": "Convention créée",
+    "notice": "Dénonciation de convention enregistrée",
+    "amendment_requested": "Avenant demandé",
     "sent": "Convention envoyée",
     "signed": "Convention signée",
     "in_force": "Convention en vigueur",
@@ -48,13 +51,13 @@ def locked(convention: Convention) -> Convention:
     )
 
 
-def record(convention: Convention, action: str, *, by: User | None = None, **payload):
+def record(convention: Convention, action: str, *, acting_user: User | None = None, **payload):
     return history_append(
         stream=STREAM,
         subject=convention,
         action=action,
-        actor=by,
-        actor_label="" if by else "tâche quotidienne",
+        actor=acting_user,
+        actor_label="" if acting_user else "tâche quotidienne",
         payload=payload,
     )
 
@@ -67,9 +70,9 @@ def require_state(convention: Convention, allowed: tuple, action: str) -> None:
         )
 
 
-def require_platform_admin(by: User | None) -> None:
+def require_platform_admin(acting_user: User | None) -> None:
     # Issue 9: only platform admins act on conventions (members ask; the operator decides).
-    if by is not None and not (by.is_active and by.is_platform_admin):
+    if acting_user is not None and not (acting_user.is_active and acting_user.is_platform_admin):
         raise ConventionError("Seul un administrateur de la plateforme peut faire cela.")
 
 

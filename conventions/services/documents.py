@@ -175,11 +175,13 @@ def pdf_check(uploaded) -> None:
 
 
 @transaction.atomic
-def convention_scan_attach(*, convention: Convention, uploaded, by: User | None) -> Document:
+def convention_scan_attach(
+    *, convention: Convention, uploaded, acting_user: User | None
+) -> Document:
     """Attach the signed scan (replaces none: each upload is kept and recorded)."""
     from conventions.services.common import require_platform_admin
 
-    require_platform_admin(by)
+    require_platform_admin(acting_user)
     pdf_check(uploaded)
     if convention.state in (Convention.State.DRAFT,):
         raise ConventionError("Envoyez la convention pour signature avant d'en joindre le scan.")
@@ -193,7 +195,13 @@ def convention_scan_attach(*, convention: Convention, uploaded, by: User | None)
         content=content,
         issued_at=timezone.now(),
     )
-    record(convention, "scan_attached", by=by, filename=document.filename, size=document.size)
+    record(
+        convention,
+        "scan_attached",
+        acting_user=acting_user,
+        filename=document.filename,
+        size=document.size,
+    )
     return document
 
 

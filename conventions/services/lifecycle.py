@@ -48,7 +48,7 @@ def convention_create(
     *,
     model: ConventionModel,
     collectivite: Collectivite,
-    by: User | None,
+    acting_user: User | None,
     applications: list[Application] | None = None,
     commitment_cents: int | None = None,
     member_signatory: str = "",
@@ -58,7 +58,7 @@ def convention_create(
 ) -> Convention:
     """A draft convention of ``model`` for ``collectivite`` (all the model's applications
     unless a subset is given)."""
-    require_platform_admin(by)
+    require_platform_admin(acting_user)
     if collectivite.schema_name == "public":
         raise ConventionError("L'opérateur ne conclut pas de convention avec lui-même.")
     if applications is None:
@@ -79,7 +79,7 @@ def convention_create(
         member_signatory_title=member_signatory_title,
         operator_signatory=operator_signatory,
         operator_signatory_title=operator_signatory_title,
-        created_by=by,
+        created_by=acting_user,
     )
     ConventionApplication.objects.bulk_create(
         [ConventionApplication(convention=convention, application=app) for app in applications]
@@ -87,7 +87,7 @@ def convention_create(
     record(
         convention,
         "created",
-        by=by,
+        acting_user=acting_user,
         model=model.code,
         collectivite=collectivite.slug,
         applications=[app.code for app in applications],
@@ -96,15 +96,15 @@ def convention_create(
 
 
 @transaction.atomic
-def convention_send(*, convention: Convention, by: User | None) -> Convention:
+def convention_send(*, convention: Convention, acting_user: User | None) -> Convention:
     """Sent for signature: the agreement's PDF is owed (issued once by the worker)."""
-    require_platform_admin(by)
+    require_platform_admin(acting_user)
     convention = locked(convention)
     require_state(convention, (State.DRAFT,), "l'envoyer pour signature")
     convention.state = State.SENT
     convention.save(update_fields=["state"])
     document_owe(convention=convention, kind=Document.Kind.AGREEMENT)
-    record(convention, "sent", by=by)
+    record(convention, "sent", acting_user=acting_user)
     mail_after_commit(
         convention,
         f"Convention {convention.reference} à signer",
@@ -119,14 +119,14 @@ def convention_sign(
     *,
     convention: Convention,
     signed_on: date,
-    by: User | None,
+    acting_user: User | None,
     starts_on: date | None = None,
     today: date | None = None,
 ) -> Convention:
     """Record the signature. Seed 000 art. 10: in force from its signature unless the
     agreement sets a start (seed 002: 1 January 2022); seed 004 art. 5: a model with a
     collective threshold waits for it."""
-    require_platform_admin(by)
+    require_platform_admin(acting_user)
     today = today or timezone.localdate()
     convention = locked(convention)
     require_state(convention, (State.DRAFT, State.SENT), "enregistrer la signature")
@@ -152,9 +152,15 @@ def convention_sign(
             f"{convention.collectivite.name} a déjà une convention « {model.name} » signée ou"
             " en vigueur : terminez-la avant d'en signer une autre."
         ) from None
-    record(convention, "signed", by=by, signed_on=signed_on, starts_on=convention.starts_on)
+    record(
+        convention,
+        "signed",
+        acting_user=acting_user,
+        signed_on=signed_on,
+        starts_on=convention.starts_on,
+    )
     if convention.state == State.SIGNED and convention.starts_on <= today:
-        _activate(convention, by=by, today=today)
+        _activate(convention, acting_user=acting_user, today=today)
     if model.has_threshold:
         from conventions.services.threshold import threshold_check
 
@@ -162,7 +168,7 @@ def convention_sign(
     return convention
 
 
-def _activate(convention: Convention, *, by: User | None, today: date) -> None:
+def _activate(convention: Convention, *, acting_user: User | None, today: date) -> None:
     """In force from ``starts_on``: its first period, its applications, its fixed end."""
     rules = terms.Rules.of(convention.model)
     convention.state = State.ACTIVE
@@ -177,7 +183,9 @@ def _activate(convention: Convention, *, by: User | None, today: date) -> None:
         defaults={"starts_on": first.first, "ends_on": min(first.last, end or first.last)},
     )
     convention.coverages.filter(applies_from__isnull=True).update(applies_from=convention.starts_on)
-    record(convention, "in_force", by=by, starts_on=convention.starts_on, ends_on=end)
+    record(
+        convention, "in_force", acting_user=acting_user, starts_on=convention.starts_on, ends_on=end
+    )
     collectivite_services_sync(collectivite_id=convention.collectivite_id, today=today)
 
 
@@ -185,15 +193,17 @@ def convention_activate_due(*, convention: Convention, today: date) -> bool:
     """Signed conventions whose start date has come enter into force (daily job)."""
     if convention.state != State.SIGNED or convention.starts_on > today:
         return False
-    _activate(convention, by=None, today=today)
+    _activate(convention, acting_user=None, today=today)
     return True
 
 
 @transaction.atomic
-def convention_suspend(*, convention: Convention, reason: str, by: User | None) -> Convention:
+def convention_suspend(
+    *, convention: Convention, reason: str, acting_user: User | None
+) -> Convention:
     """Seed 000 art. 13: after a formal notice, access may be suspended; the member's back
     office is blocked with the reason, as a suspension of the collectivité is."""
-    require_platform_admin(by)
+    require_platform_admin(acting_user)
     reason = (reason or "").strip()
     if not reason:
         raise ConventionError(
@@ -209,9 +219,9 @@ def convention_suspend(*, convention: Convention, reason: str, by: User | None) 
         collectivite_suspend(
             collectivite=collectivite,
             reason=f"Convention {convention.reference} suspendue : {reason}",
-            acting_user=by,
+            acting_user=acting_user,
         )
-    record(convention, "suspended", by=by, reason=reason)
+    record(convention, "suspended", acting_user=acting_user, reason=reason)
     mail_after_commit(
         convention,
         f"Convention {convention.reference} suspendue",
@@ -221,8 +231,10 @@ def convention_suspend(*, convention: Convention, reason: str, by: User | None) 
 
 
 @transaction.atomic
-def convention_resume(*, convention: Convention, by: User | None, reason: str = "") -> Convention:
-    require_platform_admin(by)
+def convention_resume(
+    *, convention: Convention, acting_user: User | None, reason: str = ""
+) -> Convention:
+    require_platform_admin(acting_user)
     convention = locked(convention)
     require_state(convention, (State.SUSPENDED,), "lever la suspension")
     convention.state = State.ACTIVE
@@ -233,8 +245,10 @@ def convention_resume(*, convention: Convention, by: User | None, reason: str = 
         collectivite=collectivite, state=State.SUSPENDED
     ).exists()
     if collectivite.status == Collectivite.Status.SUSPENDED and not still_suspended:
-        collectivite_lift_suspension(collectivite=collectivite, acting_user=by, reason=reason)
-    record(convention, "resumed", by=by, reason=reason)
+        collectivite_lift_suspension(
+            collectivite=collectivite, acting_user=acting_user, reason=reason
+        )
+    record(convention, "resumed", acting_user=acting_user, reason=reason)
     return convention
 
 
@@ -268,7 +282,7 @@ def convention_sign_with_scan(
     *,
     convention: Convention,
     signed_on: date,
-    by: User | None,
+    acting_user: User | None,
     starts_on: date | None = None,
     scan=None,
 ) -> Convention:
@@ -276,10 +290,10 @@ def convention_sign_with_scan(
     from conventions.services.documents import convention_scan_attach
 
     convention = convention_sign(
-        convention=convention, signed_on=signed_on, starts_on=starts_on, by=by
+        convention=convention, signed_on=signed_on, starts_on=starts_on, acting_user=acting_user
     )
     if scan is not None:
-        convention_scan_attach(convention=convention, uploaded=scan, by=by)
+        convention_scan_attach(convention=convention, uploaded=scan, acting_user=acting_user)
     return convention
 
 

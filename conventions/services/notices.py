@@ -36,7 +36,7 @@ def notice_record(
     party: str,
     received_on: date,
     means: str,
-    by: User,
+    acting_user: User,
     kind: str = Notice.Kind.ORDINARY,
     reason: str = "",
     letter=None,
@@ -47,7 +47,7 @@ def notice_record(
     ``ends_on`` (the earliest one wins). ``from_member``: filed by the commune's admin in its
     back office (the member's own notice, received that day through the portal)."""
     if not from_member:
-        require_platform_admin(by)
+        require_platform_admin(acting_user)
     convention = locked(convention)
     require_state(convention, NOTICEABLE, "enregistrer une dénonciation")
     if party not in Notice.Party.values or means not in Notice.Means.values:
@@ -84,7 +84,7 @@ def notice_record(
         ends_on=effect.ends_on,
         reason=reason.strip(),
         letter=document,
-        created_by=by,
+        created_by=acting_user,
     )
     if convention.ends_on is None or effect.ends_on < convention.ends_on:
         convention.ends_on = effect.ends_on
@@ -92,7 +92,7 @@ def notice_record(
     record(
         convention,
         "notice",
-        by=by,
+        acting_user=acting_user,
         party=party,
         kind=kind,
         received_on=received_on,
@@ -121,7 +121,7 @@ def amendment_request(
     add: list[Application],
     remove: list[Application],
     requested_on: date,
-    by: User,
+    acting_user: User,
     effective_on: date | None = None,
     note: str = "",
 ) -> Amendment:
@@ -160,7 +160,7 @@ def amendment_request(
         answer_due_on=dates.answer_due_on,
         effective_on=dates.effective_on,
         note=note.strip(),
-        created_by=by,
+        created_by=acting_user,
     )
     amendment.add.set(add)
     amendment.remove.set(remove)
@@ -168,7 +168,7 @@ def amendment_request(
     record(
         convention,
         "amendment_requested",
-        by=by,
+        acting_user=acting_user,
         number=amendment.number,
         add=[a.code for a in add],
         remove=[a.code for a in remove],
@@ -186,9 +186,9 @@ def amendment_request(
 
 @transaction.atomic
 def amendment_answer(
-    *, amendment: Amendment, accept: bool, by: User, today: date | None = None
+    *, amendment: Amendment, accept: bool, acting_user: User, today: date | None = None
 ) -> Amendment:
-    require_platform_admin(by)
+    require_platform_admin(acting_user)
     today = today or timezone.localdate()
     locked(amendment.convention)
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
@@ -197,7 +197,12 @@ def amendment_answer(
     amendment.state = Amendment.State.ACCEPTED if accept else Amendment.State.REFUSED
     amendment.answered_on = today
     amendment.save(update_fields=["state", "answered_on"])
-    record(amendment.convention, "amendment_" + amendment.state, by=by, number=amendment.number)
+    record(
+        amendment.convention,
+        "amendment_" + amendment.state,
+        acting_user=acting_user,
+        number=amendment.number,
+    )
     if accept and amendment.effective_on <= today:
         amendment_apply(amendment=amendment, today=today)
     return amendment

@@ -21,10 +21,12 @@ def usage_figures(*, collectivite, year: int):
 
 
 @transaction.atomic
-def usage_report_request(*, convention: Convention, year: int, by: User | None) -> Document:
-    """On demand (platform admin) or from the yearly job (by=None): the report is owed,
+def usage_report_request(
+    *, convention: Convention, year: int, acting_user: User | None
+) -> Document:
+    """On demand (platform admin) or from the yearly job (acting_user=None): the report is owed,
     then issued once by the worker."""
-    require_platform_admin(by)
+    require_platform_admin(acting_user)
     convention = locked(convention)
     if not convention.model.usage_report:
         raise ConventionError(
@@ -35,7 +37,7 @@ def usage_report_request(*, convention: Convention, year: int, by: User | None) 
     if convention.starts_on.year > year or year > date.today().year:
         raise ConventionError(f"La convention n'était pas en vigueur en {year}.")
     document = document_owe(convention=convention, kind=Document.Kind.USAGE_REPORT, year=year)
-    record(convention, "usage_report_requested", by=by, year=year)
+    record(convention, "usage_report_requested", acting_user=acting_user, year=year)
     return document
 
 
@@ -52,6 +54,6 @@ def usage_reports_yearly(*, year: int) -> int:
             convention=convention, kind=Document.Kind.USAGE_REPORT, year=year
         ).exists():
             continue
-        usage_report_request(convention=convention, year=year, by=None)
+        usage_report_request(convention=convention, year=year, acting_user=None)
         count += 1
     return count

@@ -42,7 +42,7 @@ def threshold_check(*, model: ConventionModel, today: date) -> str | None:
     if terms.threshold_reached(total_cents=total, threshold_cents=model.threshold_cents):
         for convention in waiting:
             convention.starts_on = today
-            _activate(convention, by=None, today=today)
+            _activate(convention, acting_user=None, today=today)
         return "in_force"
     if model.threshold_last_day and terms.threshold_lapsed(
         today=today, last_day=model.threshold_last_day

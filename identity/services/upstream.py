@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from identity import audit
 from identity.models import ExternalIdentity
 from portal.accounts.models import User
 
@@ -115,4 +116,7 @@ def upstream_link_confirm(*, identity: UpstreamIdentity, user: User) -> External
     )
     if link.user_id != user.pk:
         raise UpstreamRefused("Cette identité est déjà reliée à un autre compte.")
+    audit.account_record(
+        user, audit.UPSTREAM_LINKED, f"{user.email} a relié son identité {identity.label}"
+    )
     return link

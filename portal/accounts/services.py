@@ -6,6 +6,7 @@ from portal.accounts.models import User
 from portal.audit.trail import audit_action, audit_record
 
 SIGNED_UP = audit_action("account.signed_up", "Compte créé (inscription)")
+PASSWORD_RESET = audit_action("account.password_reset", "Mot de passe réinitialisé (lien)")
 
 
 @transaction.atomic
@@ -14,6 +15,20 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     return User.objects.create_user(
         email=email, password=password, first_name=first_name, last_name=last_name
     )
+
+
+@transaction.atomic
+def user_password_reset(*, form) -> User:
+    """Set the password chosen through the reset link mailed (Django's SetPasswordForm) and
+    record it: the person who followed the link is the actor."""
+    user = form.save()
+    audit_record(
+        acting_user=user,
+        action=PASSWORD_RESET,
+        target=user,
+        summary=f"{user.email} a réinitialisé son mot de passe",
+    )
+    return user
 
 
 def user_signup(

@@ -39,7 +39,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from portal import limits
 from portal.accounts.forms import LoginForm, SignupForm
-from portal.accounts.services import user_signup
+from portal.accounts.services import user_password_reset, user_signup
 from portal.links import site_url
 from portal.permissions import staff_landing
 
@@ -66,3 +67,13 @@ class PasswordResetView(auth_views.PasswordResetView):
         )
         # Django's own form_valid would send it again with the request's host: skip it.
         return super(auth_views.PasswordResetView, self).form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page, with the new password set by a service that records it (issue 22)."""
+
+    def form_valid(self, form):
+        user_password_reset(form=form)
+        # Django's own form_valid would save the form again; only its session clean-up.
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())

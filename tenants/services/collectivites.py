@@ -165,7 +165,7 @@ def commune_onboard(
             model=convention_model,
             collectivite=collectivite,
             applications=offered or None,
-            by=acting_user if acting_user.pk else None,
+            acting_user=acting_user if acting_user.pk else None,
         )
     transaction.on_commit(
         lambda: send_welcome(

@@ -116,7 +116,9 @@ def share_tariff(share_model, db):
         )
         for code, cost in costs.items()
     ]
-    return tariff_save(model=share_model, year=2026, decision="Annexe 1", lines=lines, actor=None)
+    return tariff_save(
+        model=share_model, year=2026, decision="Annexe 1", lines=lines, acting_user=None
+    )
 
 
 @pytest.fixture
@@ -179,7 +181,7 @@ def packages_model(share_model):
         year=2026,
         decision="Annexe 2",
         document="memoire",  # seed 003 art. 22: paid on presentation of a mémoire
-        actor=None,
+        acting_user=None,
         lines=[
             TariffLine(
                 kind="package", code="technologie", label="Technologie", amount_cents=120_000

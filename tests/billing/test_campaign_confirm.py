@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def campaign(laverune_setup, share_model, user_factory):
     return campaign_create(
-        year=2026, model_ids=[share_model.pk], actor=user_factory(is_finance=True)
+        year=2026, model_ids=[share_model.pk], acting_user=user_factory(is_finance=True)
     )
 
 

@@ -36,8 +36,8 @@ def test_campaign_runs_in_the_worker_and_twice_issues_nothing(
         user=admin, collectivite=laverune_setup[0].collectivite, role=Membership.Role.ADMIN
     )
     finance = user_factory(is_finance=True)
-    campaign = campaign_create(year=2026, model_ids=[share_model.pk], actor=finance)
-    campaign_launch(campaign=campaign, actor=finance)
+    campaign = campaign_create(year=2026, model_ids=[share_model.pk], acting_user=finance)
+    campaign_launch(campaign=campaign, acting_user=finance)
     campaign = _wait(campaign)
     assert campaign.state == Campaign.State.DONE, campaign.errors
     assert (campaign.total, campaign.done, campaign.issued, campaign.skipped) == (3, 3, 3, 0)
@@ -50,8 +50,8 @@ def test_campaign_runs_in_the_worker_and_twice_issues_nothing(
     laverune = Titre.objects.get(collectivite=laverune_setup[0].collectivite)
     assert mails.get().attachments.get().filename == laverune.filename
 
-    again = campaign_create(year=2026, model_ids=[share_model.pk], actor=finance)
-    campaign_launch(campaign=again, actor=finance)
+    again = campaign_create(year=2026, model_ids=[share_model.pk], acting_user=finance)
+    campaign_launch(campaign=again, acting_user=finance)
     again = _wait(again)
     assert (again.issued, again.skipped) == (0, 3)
     assert Titre.objects.count() == 3

@@ -20,7 +20,7 @@ def test_seed_004_brackets_issue_a_ttc_titre(member, convention_for, issuer, sha
         model=model,
         year=2026,
         decision="Convention art. 4",
-        actor=None,
+        acting_user=None,
         lines=[
             TariffLine(
                 kind="bracket",

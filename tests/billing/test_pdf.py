@@ -77,7 +77,7 @@ def test_pdf_states_the_l1617_5_and_gbcp_mentions(laverune_setup, share_model):
 def test_cancellation_pdf_refers_to_the_first_titre(laverune_setup, share_model):
     titre = _laverune_titre(share_model)
     Titre.objects.filter(pk=titre.pk).update(notified_on=date(2026, 9, 1), mail_owed=False)
-    annulation, new = titre_correct(titre=titre, reason="Erreur", actor=None)
+    annulation, new = titre_correct(titre=titre, reason="Erreur", acting_user=None)
     titre_render(titre_id=annulation.pk)
     titre_render(titre_id=new.pk)
     assert "annule le titre n° 2026-00001" in _text(annulation)

@@ -50,7 +50,7 @@ def _export(titres, batch) -> ET.Element:
 
 
 def _correct(first: Titre) -> list[Titre]:
-    annulation, new = titre_correct(titre=first, reason="Population", actor=None)
+    annulation, new = titre_correct(titre=first, reason="Population", acting_user=None)
     for titre in (annulation, new):
         titre_render(titre_id=titre.pk)
     return _load(Titre.objects.filter(pk__in=[annulation.pk, new.pk]))

@@ -96,14 +96,14 @@ def test_override_with_source_is_used_and_written(laverune_setup, share_model):
     laverune = laverune_setup[0].collectivite
     with pytest.raises(ValidationError, match="source"):
         population_override_set(
-            collectivite=laverune, year=2026, population=2000, source="", actor=None
+            collectivite=laverune, year=2026, population=2000, source="", acting_user=None
         )
     population_override_set(
         collectivite=laverune,
         year=2026,
         population=2_000,
         source="Recensement complémentaire 2025",
-        actor=None,
+        acting_user=None,
     )
     bill = next(
         m
@@ -116,7 +116,7 @@ def test_override_with_source_is_used_and_written(laverune_setup, share_model):
 
 def test_campaign_for_a_year_without_tariff_is_refused(share_model, issuer):
     with pytest.raises(ValidationError, match="aucun tarif n'est saisi pour 2031"):
-        campaign_create(year=2031, model_ids=[share_model.pk], actor=None)
+        campaign_create(year=2031, model_ids=[share_model.pk], acting_user=None)
     assert not Campaign.objects.exists()
 
 
@@ -135,7 +135,7 @@ def test_bad_tariff_is_refused_and_nothing_saved(share_model, amount, participat
         participation_cents=participation,
     )
     with pytest.raises(ValidationError, match=message):
-        tariff_save(model=share_model, year=2030, decision="", lines=[line], actor=None)
+        tariff_save(model=share_model, year=2030, decision="", lines=[line], acting_user=None)
     assert not Tariff.objects.filter(year=2030).exists()
 
 
@@ -180,25 +180,29 @@ def test_contest_within_window_then_refused_after(laverune_setup):
             received_on=date(2026, 6, 4),
             means="email",
             reason="Trop",
-            actor=None,
+            acting_user=None,
             today=date(2026, 6, 3),
         )
     with pytest.raises(ValidationError, match="expiré le 10/06/2026"):
         titre_contest(
-            titre=first, received_on=date(2026, 6, 11), means="email", reason="Trop", actor=None
+            titre=first,
+            received_on=date(2026, 6, 11),
+            means="email",
+            reason="Trop",
+            acting_user=None,
         )
     titre_contest(
         titre=second,
         received_on=date(2026, 6, 10),
         means="email",
         reason="Population erronée",
-        actor=None,
+        acting_user=None,
     )
     second.refresh_from_db()
     assert second.status == Titre.Status.CONTESTED
     with pytest.raises(ValidationError, match="déjà contesté"):
         titre_contest(
-            titre=second, received_on=date(2026, 6, 10), means="email", reason="x", actor=None
+            titre=second, received_on=date(2026, 6, 10), means="email", reason="x", acting_user=None
         )
 
 
@@ -210,10 +214,13 @@ def test_correction_cancels_and_reissues_with_new_numbers(laverune_setup, share_
         year=2026,
         population=1_500,
         source="Erreur de millésime",
-        actor=None,
+        acting_user=None,
     )
     annulation, new = titre_correct(
-        titre=laverune_titre, reason="Population corrigée", actor=None, today=date(2026, 9, 20)
+        titre=laverune_titre,
+        reason="Population corrigée",
+        acting_user=None,
+        today=date(2026, 9, 20),
     )
     assert (annulation.number, new.number) == (4, 5)
     assert annulation.kind == Titre.Kind.ANNULATION and annulation.corrects == laverune_titre
@@ -226,7 +233,7 @@ def test_correction_cancels_and_reissues_with_new_numbers(laverune_setup, share_
     new = _deliver(new, date(2026, 9, 21))
     assert new.due_on == date(2026, 10, 21)
     with pytest.raises(ValidationError, match="déjà annulé"):
-        titre_correct(titre=laverune_titre, reason="encore", actor=None)
+        titre_correct(titre=laverune_titre, reason="encore", acting_user=None)
     assert TitreSequence.objects.get(year=2026).last_number == 5
     assert history_verify(stream="billing") == []
 
@@ -234,7 +241,7 @@ def test_correction_cancels_and_reissues_with_new_numbers(laverune_setup, share_
 def test_payments_partial_balance_and_refusal_above_balance(laverune_setup):
     titre = _issue_all()[0]
     payment_record(
-        titre=titre, paid_on=date(2026, 10, 1), amount_cents=1000, reference="V1", actor=None
+        titre=titre, paid_on=date(2026, 10, 1), amount_cents=1000, reference="V1", acting_user=None
     )
     assert titre_balance_cents(titre) == titre.total_ttc_cents - 1000
     with pytest.raises(ValidationError, match="dépasse le solde restant dû"):
@@ -243,7 +250,7 @@ def test_payments_partial_balance_and_refusal_above_balance(laverune_setup):
             paid_on=date(2026, 10, 2),
             amount_cents=titre.total_ttc_cents,
             reference="V2",
-            actor=None,
+            acting_user=None,
         )
     assert Payment.objects.count() == 1
     payment_record(
@@ -251,7 +258,7 @@ def test_payments_partial_balance_and_refusal_above_balance(laverune_setup):
         paid_on=date(2026, 10, 3),
         amount_cents=titre.total_ttc_cents - 1000,
         reference="V3",
-        actor=None,
+        acting_user=None,
     )
     assert titre_balance_cents(titre) == 0
 
@@ -268,7 +275,7 @@ def test_payment_dated_in_the_future_or_before_the_titre_is_refused(laverune_set
                 paid_on=paid_on,
                 amount_cents=100,
                 reference="V",
-                actor=None,
+                acting_user=None,
                 today=date(2026, 10, 1),
             )
     assert not Payment.objects.exists()
@@ -277,7 +284,7 @@ def test_payment_dated_in_the_future_or_before_the_titre_is_refused(laverune_set
         paid_on=date(2026, 10, 1),
         amount_cents=100,
         reference="V",
-        actor=None,
+        acting_user=None,
         today=date(2026, 10, 1),
     )
 
@@ -286,12 +293,12 @@ def test_correction_refused_once_the_exercice_is_closed(laverune_setup):
     """CGCT L1612-11: titres of exercice 2026 may be issued until 31 January 2027."""
     first, second = _issue_all()[:2]
     with pytest.raises(ValidationError, match="L'exercice 2026 est clos depuis le 31/01/2027"):
-        titre_correct(titre=first, reason="Erreur", actor=None, today=date(2027, 2, 1))
+        titre_correct(titre=first, reason="Erreur", acting_user=None, today=date(2027, 2, 1))
     assert TitreSequence.objects.get(year=2026).last_number == 3
     first.refresh_from_db()
     assert first.status != Titre.Status.CANCELLED
     annulation, new = titre_correct(
-        titre=second, reason="Erreur", actor=None, today=date(2027, 1, 31)
+        titre=second, reason="Erreur", acting_user=None, today=date(2027, 1, 31)
     )
     assert (annulation.year, annulation.number, new.number) == (2026, 4, 5)
 
@@ -313,7 +320,7 @@ def test_overdue_reminder_once_per_step(laverune_setup, user_factory, mailoutbox
         paid_on=date(2026, 8, 1),
         amount_cents=titre.total_ttc_cents,
         reference="",
-        actor=None,
+        acting_user=None,
     )
     assert overdue_reminders(today=date(2026, 9, 1)) == 0
     reminders = [m for m in mailoutbox if m.subject.startswith("Relance")]

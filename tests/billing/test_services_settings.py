@@ -61,14 +61,16 @@ def _issuer_values(**changes) -> dict:
 def test_issuer_saved_then_changed_with_old_and_new_values_in_history(user_factory):
     actor = user_factory(is_finance=True)
     with pytest.raises(ValidationError) as bad:
-        issuer_save(values=_issuer_values(siret="25050001200017", iban="FR00"), actor=actor)
+        issuer_save(values=_issuer_values(siret="25050001200017", iban="FR00"), acting_user=actor)
     assert "Ce numéro SIRET n'est pas valide" in str(bad.value)
     assert "Cet IBAN n'est pas valide." in str(bad.value)
     assert not Issuer.objects.exists() and not _entries("issuer_created")
 
-    issuer_save(values=_issuer_values(), actor=actor)
-    issuer_save(values=_issuer_values(signatory_last_name="Nouvelle"), actor=actor)
-    issuer_save(values=_issuer_values(signatory_last_name="Nouvelle"), actor=actor)  # no change
+    issuer_save(values=_issuer_values(), acting_user=actor)
+    issuer_save(values=_issuer_values(signatory_last_name="Nouvelle"), acting_user=actor)
+    issuer_save(
+        values=_issuer_values(signatory_last_name="Nouvelle"), acting_user=actor
+    )  # no change
     assert Issuer.objects.get().signatory == "Claire Nouvelle"
     assert len(_entries("issuer_created")) == 1
     (changed,) = _entries("issuer_changed")
@@ -99,19 +101,19 @@ def test_preview_warns_on_missing_chorus_identification(laverune_setup, share_mo
         billing_profile_save(
             collectivite=laverune,
             values={"siret": VALID_SIRET, "engagement_required": True},
-            actor=None,
+            acting_user=None,
         )
     assert required.value.message_dict == {
         "engagement_number": ["Ce membre exige un numéro d'engagement : indiquez-le."]
     }
     assert not BillingProfile.objects.exists()
     with pytest.raises(ValidationError, match="SIRET n'est pas valide"):
-        billing_profile_save(collectivite=laverune, values={"siret": "123"}, actor=None)
+        billing_profile_save(collectivite=laverune, values={"siret": "123"}, acting_user=None)
 
     billing_profile_save(
         collectivite=laverune,
         values={"siret": VALID_SIRET, "service_code_required": True, "service_code": "FIN"},
-        actor=None,
+        acting_user=None,
     )
     assert warnings() == []
     BillingProfile.objects.update(engagement_required=True)
@@ -120,7 +122,7 @@ def test_preview_warns_on_missing_chorus_identification(laverune_setup, share_mo
     assert entry.payload["changes"]["siret"] == ["", VALID_SIRET]
     # The titre prints the debtor's identification as it was when issued.
     billing_profile_save(
-        collectivite=laverune, values={"engagement_number": "EJ-2026-7"}, actor=None
+        collectivite=laverune, values={"engagement_number": "EJ-2026-7"}, acting_user=None
     )
     bill = next(
         b
@@ -137,12 +139,14 @@ def test_package_and_units_recorded_then_billed_with_their_bases(
 ):
     convention = convention_for(member("Commune au forfait", 800), packages_model)
     with pytest.raises(ValidationError, match="Forfait « or » absent"):
-        convention_package_set(convention=convention, package_code="or", decided_by="", actor=None)
+        convention_package_set(
+            convention=convention, package_code="or", decided_by="", acting_user=None
+        )
     convention_package_set(
-        convention=convention, package_code="technologie", decided_by="n° 2026-14", actor=None
+        convention=convention, package_code="technologie", decided_by="n° 2026-14", acting_user=None
     )
     convention_package_set(
-        convention=convention, package_code="techno-plus", decided_by="n° 2026-20", actor=None
+        convention=convention, package_code="techno-plus", decided_by="n° 2026-20", acting_user=None
     )
     assert ConventionPackage.objects.get().package_code == "techno-plus"
     assert [e.payload["old"] for e in _entries("package_chosen")] == [
@@ -152,7 +156,7 @@ def test_package_and_units_recorded_then_billed_with_their_bases(
 
     bad = {"quantity": Decimal("0"), "service_code": "formation", "used_on": date(2025, 6, 1)}
     with pytest.raises(ValidationError) as errors:
-        service_usage_record(convention=convention, note="", actor=None, **bad)
+        service_usage_record(convention=convention, note="", acting_user=None, **bad)
     assert set(errors.value.message_dict) == {"quantity", "service_code", "used_on"}
     assert not ServiceUsage.objects.exists()
 
@@ -162,7 +166,7 @@ def test_package_and_units_recorded_then_billed_with_their_bases(
         used_on=date(2026, 4, 2),
         quantity=Decimal("1.5"),
         note="Audit du parc",
-        actor=None,
+        acting_user=None,
     )
     assert usage.year == 2026 and _entries("service_used")[0].payload["quantity"] == "1.5"
     (bill,) = liquidate(year=2026, model_ids=[packages_model.pk]).members
@@ -188,7 +192,7 @@ def test_package_and_units_recorded_then_billed_with_their_bases(
     assert f"est l'ampliation du titre de recette n° {titre.reference}" in text
     assert "1,5 journée(s) × 450,00 € (02/04/2026, Audit du parc)" in text
     with pytest.raises(ValidationError, match="se règle par une correction du titre"):
-        service_usage_delete(usage=usage, actor=None)
+        service_usage_delete(usage=usage, acting_user=None)
     assert ServiceUsage.objects.filter(pk=usage.pk).exists()
 
 
@@ -202,9 +206,9 @@ def test_usage_deleted_before_billing_and_not_for_other_pricings(
         used_on=date(2026, 5, 1),
         quantity=Decimal("2"),
         note="",
-        actor=None,
+        acting_user=None,
     )
-    service_usage_delete(usage=usage, actor=None)
+    service_usage_delete(usage=usage, acting_user=None)
     assert not ServiceUsage.objects.exists()
     with pytest.raises(ValidationError) as future:
         service_usage_record(
@@ -213,7 +217,7 @@ def test_usage_deleted_before_billing_and_not_for_other_pricings(
             used_on=date(2026, 5, 2),
             quantity=Decimal("1"),
             note="",
-            actor=None,
+            acting_user=None,
             today=date(2026, 5, 1),
         )
     assert future.value.message_dict == {
@@ -223,7 +227,7 @@ def test_usage_deleted_before_billing_and_not_for_other_pricings(
     shared = convention_for(member("Commune partagée", 500), share_model)
     with pytest.raises(ValidationError, match="n'est pas tarifée par forfaits"):
         convention_package_set(
-            convention=shared, package_code="technologie", decided_by="", actor=None
+            convention=shared, package_code="technologie", decided_by="", acting_user=None
         )
 
 
@@ -239,16 +243,16 @@ def test_issuer_pes_codes_in_the_dossier_formats():
         "first_bordereau_number": 0,
     }
     with pytest.raises(ValidationError) as refused:
-        issuer_save(values=_issuer_values(**bad), actor=None)
+        issuer_save(values=_issuer_values(**bad), acting_user=None)
     assert set(refused.value.message_dict) == set(bad)
     assert "sans tiret ni espace" in str(refused.value)
     assert not Issuer.objects.exists()
     with pytest.raises(ValidationError) as chorus:
-        issuer_save(values=_issuer_values(chorus_asap=True), actor=None)
+        issuer_save(values=_issuer_values(chorus_asap=True), acting_user=None)
     assert set(chorus.value.message_dict) == {"asap_ref_bdf", "encashment_centre_address"}
     with pytest.raises(ValidationError, match="Indiquez le tribunal"):
-        issuer_save(values=_issuer_values(court="Gap"), actor=None)
-    issuer_save(values=_issuer_values(post_id="0050120", product_code="E1"), actor=None)
+        issuer_save(values=_issuer_values(court="Gap"), acting_user=None)
+    issuer_save(values=_issuer_values(post_id="0050120", product_code="E1"), acting_user=None)
 
 
 def test_demo_issuer_passes_the_settings_validation():

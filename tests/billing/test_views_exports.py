@@ -21,7 +21,7 @@ def _children(element) -> list[str]:
 @pytest.fixture
 def corrected(issued, tenant_a):
     first = issued[tenant_a.pk]
-    annulation, new = titre_correct(titre=first, reason="Population corrigée", actor=None)
+    annulation, new = titre_correct(titre=first, reason="Population corrigée", acting_user=None)
     return first, annulation, new
 
 
@@ -41,7 +41,7 @@ def test_exports_page_lists_corrections_with_constant_queries(
     with django_assert_num_queries(8):
         page = finance_client.get("/facturation/exports/").content.decode()
     assert f"/facturation/exports/corrections/{annulation.pk}/pes.xml" in page
-    for titre in titre_correct(titre=issued[tenant_b.pk], reason="Erreur", actor=None):
+    for titre in titre_correct(titre=issued[tenant_b.pk], reason="Erreur", acting_user=None):
         titre_render(titre_id=titre.pk)
     with django_assert_num_queries(8):
         page = finance_client.get("/facturation/exports/").content.decode()
@@ -88,7 +88,7 @@ def test_export_refused_with_the_members_lacking_an_address(finance_client, issu
 
     # The member's billing address has no postcode: the correction's titres print it.
     BillingProfile.objects.create(collectivite=tenant_a, address="Mairie, place du village")
-    annulation, new = titre_correct(titre=issued[tenant_a.pk], reason="Erreur", actor=None)
+    annulation, new = titre_correct(titre=issued[tenant_a.pk], reason="Erreur", acting_user=None)
     for titre in (annulation, new):
         titre_render(titre_id=titre.pk)
     url = f"/facturation/exports/corrections/{annulation.pk}/pes.xml"

@@ -17,13 +17,13 @@ State = Convention.State
 def signed(catalogue, tenant_a, platform_admin):
     def make(seed="000", signed_on=date(2025, 3, 10), starts_on=None, collectivite=None):
         convention = services.convention_create(
-            model=catalogue[seed], collectivite=collectivite or tenant_a, by=platform_admin
+            model=catalogue[seed], collectivite=collectivite or tenant_a, acting_user=platform_admin
         )
         return services.convention_sign(
             convention=convention,
             signed_on=signed_on,
             starts_on=starts_on,
-            by=platform_admin,
+            acting_user=platform_admin,
             today=signed_on,
         )
 
@@ -73,7 +73,7 @@ def test_a_notice_stops_the_renewal_and_ends_the_convention(signed, platform_adm
         party="member",
         received_on=date(2025, 12, 10),
         means="registered_letter",
-        by=platform_admin,
+        acting_user=platform_admin,
     )
     services.conventions_daily(today=date(2026, 3, 9))
     convention.refresh_from_db()
@@ -109,7 +109,7 @@ def test_an_accepted_amendment_applies_on_its_date_not_before(signed, platform_a
         add=[],
         remove=[marches],
         requested_on=date(2022, 9, 1),
-        by=platform_admin,
+        acting_user=platform_admin,
     )
     assert (amendment.number, amendment.answer_due_on, amendment.effective_on) == (
         1,
@@ -117,7 +117,7 @@ def test_an_accepted_amendment_applies_on_its_date_not_before(signed, platform_a
         date(2023, 1, 1),
     )
     services.amendment_answer(
-        amendment=amendment, accept=True, by=platform_admin, today=date(2022, 9, 20)
+        amendment=amendment, accept=True, acting_user=platform_admin, today=date(2022, 9, 20)
     )
     services.conventions_daily(today=date(2022, 12, 31))
     assert "marches-publics" in Collectivite.objects.get(pk=tenant_a.pk).services
@@ -138,13 +138,13 @@ def test_conventions_billable_in_constant_queries(
 ):
     for _ in range(5):
         convention = services.convention_create(
-            model=catalogue["002"], collectivite=collectivite_factory(), by=platform_admin
+            model=catalogue["002"], collectivite=collectivite_factory(), acting_user=platform_admin
         )
         services.convention_sign(
             convention=convention,
             signed_on=date(2021, 12, 1),
             starts_on=date(2022, 1, 1),
-            by=platform_admin,
+            acting_user=platform_admin,
             today=date(2022, 1, 1),
         )
     # conventions, their coverages of the year, after one SET search_path per schema switch (TENANT_LIMIT_SET_CALLS)

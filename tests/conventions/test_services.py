@@ -19,11 +19,15 @@ def _active(
     catalogue, collectivite, admin, *, seed="000", signed_on=date(2025, 3, 10), starts_on=None
 ):
     convention = services.convention_create(
-        model=catalogue[seed], collectivite=collectivite, by=admin
+        model=catalogue[seed], collectivite=collectivite, acting_user=admin
     )
-    services.convention_send(convention=convention, by=admin)
+    services.convention_send(convention=convention, acting_user=admin)
     return services.convention_sign(
-        convention=convention, signed_on=signed_on, starts_on=starts_on, by=admin, today=signed_on
+        convention=convention,
+        signed_on=signed_on,
+        starts_on=starts_on,
+        acting_user=admin,
+        today=signed_on,
     )
 
 
@@ -31,15 +35,15 @@ def test_draft_sent_signed_in_force_with_history_and_services(catalogue, tenant_
     convention = services.convention_create(
         model=catalogue["000"],
         collectivite=tenant_a,
-        by=platform_admin,
+        acting_user=platform_admin,
         applications=[Application.objects.get(code="sve")],
     )
     assert convention.state == State.DRAFT
-    services.convention_send(convention=convention, by=platform_admin)
+    services.convention_send(convention=convention, acting_user=platform_admin)
     convention = services.convention_sign(
         convention=convention,
         signed_on=date(2025, 3, 10),
-        by=platform_admin,
+        acting_user=platform_admin,
         today=date(2025, 3, 10),
     )
     convention.refresh_from_db()
@@ -67,11 +71,13 @@ def test_a_transition_from_the_wrong_state_is_refused_and_saves_nothing(
     catalogue, tenant_a, platform_admin
 ):
     convention = services.convention_create(
-        model=catalogue["000"], collectivite=tenant_a, by=platform_admin
+        model=catalogue["000"], collectivite=tenant_a, acting_user=platform_admin
     )
     before = history_for(subject=convention).count()
     with pytest.raises(ConventionError, match="Brouillon"):
-        services.convention_suspend(convention=convention, reason="Manquement", by=platform_admin)
+        services.convention_suspend(
+            convention=convention, reason="Manquement", acting_user=platform_admin
+        )
     convention.refresh_from_db()
     assert convention.state == State.DRAFT
     assert history_for(subject=convention).count() == before
@@ -80,18 +86,21 @@ def test_a_transition_from_the_wrong_state_is_refused_and_saves_nothing(
 def test_only_platform_admins_act(catalogue, tenant_a, user_factory):
     agent = user_factory()
     with pytest.raises(ConventionError, match="administrateur de la plateforme"):
-        services.convention_create(model=catalogue["000"], collectivite=tenant_a, by=agent)
+        services.convention_create(model=catalogue["000"], collectivite=tenant_a, acting_user=agent)
     assert not Convention.objects.filter(collectivite=tenant_a).exists()
 
 
 def test_a_second_live_convention_of_the_same_model_is_refused(catalogue, tenant_a, platform_admin):
     _active(catalogue, tenant_a, platform_admin)
     second = services.convention_create(
-        model=catalogue["000"], collectivite=tenant_a, by=platform_admin
+        model=catalogue["000"], collectivite=tenant_a, acting_user=platform_admin
     )
     with pytest.raises(ConventionError, match="déjà une convention"):
         services.convention_sign(
-            convention=second, signed_on=date(2025, 4, 1), by=platform_admin, today=date(2025, 4, 1)
+            convention=second,
+            signed_on=date(2025, 4, 1),
+            acting_user=platform_admin,
+            today=date(2025, 4, 1),
         )
     second.refresh_from_db()
     assert (second.state, second.signed_on) == (State.DRAFT, None)
@@ -105,7 +114,7 @@ def test_an_application_outside_the_model_is_refused(catalogue, tenant_a, platfo
         services.convention_create(
             model=catalogue["000"],
             collectivite=tenant_a,
-            by=platform_admin,
+            acting_user=platform_admin,
             applications=[Application.objects.get(code="helios")],
         )
     convention = _active(catalogue, tenant_a, platform_admin)
@@ -116,7 +125,7 @@ def test_an_application_outside_the_model_is_refused(catalogue, tenant_a, platfo
             remove=[],
             requested_on=date(2025, 4, 1),
             effective_on=date(2025, 5, 1),
-            by=platform_admin,
+            acting_user=platform_admin,
         )
     assert not convention.amendments.exists()
 
@@ -129,7 +138,7 @@ def test_a_notice_dated_before_the_signature_is_refused(catalogue, tenant_a, pla
             party="member",
             received_on=date(2025, 3, 1),
             means="registered_letter",
-            by=platform_admin,
+            acting_user=platform_admin,
         )
     assert not Notice.objects.exists()
 
@@ -144,7 +153,7 @@ def test_a_late_notice_is_recorded_and_says_when_it_takes_effect(
         party="member",
         received_on=date(2025, 12, 11),
         means="registered_letter",
-        by=platform_admin,
+        acting_user=platform_admin,
     )
     assert (notice.on_time, notice.ends_on) == (False, date(2027, 3, 9))
     convention.refresh_from_db()
@@ -159,15 +168,19 @@ def test_the_signed_scan_must_be_a_real_pdf(catalogue, tenant_a, platform_admin)
     convention = _active(catalogue, tenant_a, platform_admin)
     with pytest.raises(ConventionError, match="type accepté"):
         services.convention_scan_attach(
-            convention=convention, uploaded=_pdf("scan.pdf", b"GIF89a not a pdf"), by=platform_admin
+            convention=convention,
+            uploaded=_pdf("scan.pdf", b"GIF89a not a pdf"),
+            acting_user=platform_admin,
         )
     with pytest.raises(ConventionError, match="PDF complet"):
         services.convention_scan_attach(
-            convention=convention, uploaded=_pdf(body=b"%PDF-1.4\ntruncated"), by=platform_admin
+            convention=convention,
+            uploaded=_pdf(body=b"%PDF-1.4\ntruncated"),
+            acting_user=platform_admin,
         )
     assert not convention.documents.filter(kind="signed").exists()
     document = services.convention_scan_attach(
-        convention=convention, uploaded=_pdf(), by=platform_admin
+        convention=convention, uploaded=_pdf(), acting_user=platform_admin
     )
     assert bytes(document.content).startswith(b"%PDF")
 
@@ -177,12 +190,12 @@ def test_suspension_blocks_the_back_office_with_the_reason(catalogue, tenant_a, 
     services.convention_suspend(
         convention=convention,
         reason="Mise en demeure du 2 mai restée sans effet",
-        by=platform_admin,
+        acting_user=platform_admin,
     )
     tenant_a.refresh_from_db()
     assert tenant_a.status == Collectivite.Status.SUSPENDED
     assert "Mise en demeure" in tenant_a.suspension_reason
-    services.convention_resume(convention=convention, by=platform_admin)
+    services.convention_resume(convention=convention, acting_user=platform_admin)
     tenant_a.refresh_from_db()
     assert tenant_a.status == Collectivite.Status.ACTIVE
 
@@ -196,14 +209,17 @@ def test_threshold_enters_into_force_the_day_it_is_exceeded(
     for member, euros in zip(members, (200_000, 200_000, 100_000, 20_000), strict=True):
         conventions.append(
             services.convention_create(
-                model=model, collectivite=member, by=platform_admin, commitment_cents=euros * 100
+                model=model,
+                collectivite=member,
+                acting_user=platform_admin,
+                commitment_cents=euros * 100,
             )
         )
     for day, convention in zip((1, 2, 3), conventions[:3], strict=True):
         services.convention_sign(
             convention=convention,
             signed_on=date(2019, 5, day),
-            by=platform_admin,
+            acting_user=platform_admin,
             today=date(2019, 5, day),
         )
     # 500,000 € exactly: "dépasse" is not met yet.
@@ -214,7 +230,7 @@ def test_threshold_enters_into_force_the_day_it_is_exceeded(
     services.convention_sign(
         convention=conventions[3],
         signed_on=date(2019, 6, 3),
-        by=platform_admin,
+        acting_user=platform_admin,
         today=date(2019, 6, 3),
     )
     for convention in conventions:
@@ -237,11 +253,14 @@ def test_threshold_not_reached_by_the_last_day_lapses(
     convention = services.convention_create(
         model=model,
         collectivite=collectivite_factory(),
-        by=platform_admin,
+        acting_user=platform_admin,
         commitment_cents=2_000_000,
     )
     services.convention_sign(
-        convention=convention, signed_on=date(2019, 5, 1), by=platform_admin, today=date(2019, 5, 1)
+        convention=convention,
+        signed_on=date(2019, 5, 1),
+        acting_user=platform_admin,
+        today=date(2019, 5, 1),
     )
     services.conventions_daily(today=date(2019, 6, 30))
     convention.refresh_from_db()
@@ -251,11 +270,17 @@ def test_threshold_not_reached_by_the_last_day_lapses(
     assert convention.state == State.EXPIRED
     assert "non atteint" in convention.state_reason
     late = services.convention_create(
-        model=model, collectivite=collectivite_factory(), by=platform_admin, commitment_cents=100
+        model=model,
+        collectivite=collectivite_factory(),
+        acting_user=platform_admin,
+        commitment_cents=100,
     )
     with pytest.raises(ConventionError, match="trop tardive"):
         services.convention_sign(
-            convention=late, signed_on=date(2019, 7, 1), by=platform_admin, today=date(2019, 7, 2)
+            convention=late,
+            signed_on=date(2019, 7, 1),
+            acting_user=platform_admin,
+            today=date(2019, 7, 2),
         )
 
 
@@ -266,21 +291,21 @@ def test_convention_documents_are_tagged_and_archivable(catalogue, tenant_a, pla
     from tests.pdf_structure import accessibility_problems, pdfa_problems, seal_status
 
     convention = services.convention_create(
-        model=catalogue["000"], collectivite=tenant_a, by=platform_admin
+        model=catalogue["000"], collectivite=tenant_a, acting_user=platform_admin
     )
     if kind == "agreement":
-        services.convention_send(convention=convention, by=platform_admin)
+        services.convention_send(convention=convention, acting_user=platform_admin)
         document = convention.documents.get(kind="agreement")
         title = f"{catalogue['000'].name} — Commune A"
     else:
         services.convention_sign(
             convention=convention,
             signed_on=date(2025, 3, 10),
-            by=platform_admin,
+            acting_user=platform_admin,
             today=date(2025, 3, 10),
         )
         document = services.usage_report_request(
-            convention=convention, year=2025, by=platform_admin
+            convention=convention, year=2025, acting_user=platform_admin
         )
         title = "Compte rendu d'utilisation 2025 — Commune A"
     assert services.document_issue(document_id=document.pk)

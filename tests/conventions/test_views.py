@@ -17,10 +17,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def _signed(catalogue, collectivite, admin, seed="000", signed_on=date(2025, 3, 10)):
     convention = services.convention_create(
-        model=catalogue[seed], collectivite=collectivite, by=admin
+        model=catalogue[seed], collectivite=collectivite, acting_user=admin
     )
     return services.convention_sign(
-        convention=convention, signed_on=signed_on, by=admin, today=signed_on
+        convention=convention, signed_on=signed_on, acting_user=admin, today=signed_on
     )
 
 
@@ -51,7 +51,9 @@ def test_the_list_filters_and_exports_csv(
     catalogue, tenant_a, tenant_b, platform_admin, admin_client
 ):
     _signed(catalogue, tenant_a, platform_admin)
-    services.convention_create(model=catalogue["002"], collectivite=tenant_b, by=platform_admin)
+    services.convention_create(
+        model=catalogue["002"], collectivite=tenant_b, acting_user=platform_admin
+    )
 
     def rows(**params):  # the results table
         return admin_client.get("/conventions/", params).content.decode().split("convention(s)")[1]
@@ -148,9 +150,9 @@ def test_a_wrong_state_action_shows_a_french_error(
     catalogue, tenant_a, platform_admin, admin_client, action
 ):
     convention = services.convention_create(
-        model=catalogue["000"], collectivite=tenant_a, by=platform_admin
+        model=catalogue["000"], collectivite=tenant_a, acting_user=platform_admin
     )
-    services.convention_send(convention=convention, by=platform_admin)
+    services.convention_send(convention=convention, acting_user=platform_admin)
     response = admin_client.post(
         f"/conventions/{convention.pk}/action/{action}/", {"reason": "x"}, follow=True
     )
@@ -209,14 +211,14 @@ def test_the_threshold_page_shows_progress_and_splits_a_refund(
         convention = services.convention_create(
             model=catalogue["004"],
             collectivite=collectivite_factory(),
-            by=platform_admin,
+            acting_user=platform_admin,
             commitment_cents=euros * 100,
         )
         conventions.append(
             services.convention_sign(
                 convention=convention,
                 signed_on=date(2019, 5, 2),
-                by=platform_admin,
+                acting_user=platform_admin,
                 today=date(2019, 5, 2),
             )
         )
@@ -236,7 +238,7 @@ def test_the_back_office_says_why_applications_stopped(
         party="member",
         received_on=date(2025, 12, 1),
         means="registered_letter",
-        by=platform_admin,
+        acting_user=platform_admin,
     )
     services.conventions_daily(today=date(2026, 3, 10))
     client = Client(HTTP_HOST="test-a.localhost")
@@ -275,7 +277,7 @@ def test_the_operators_home_flags_a_deadline_already_past(
         remove=[] if extra else [a for a in offered if a.pk in covered][:1],
         requested_on=today - timedelta(days=60),
         effective_on=today + timedelta(days=30),
-        by=platform_admin,
+        acting_user=platform_admin,
     )
     assert amendment.answer_due_on < today
     home = admin_client.get("/").content.decode()

@@ -39,11 +39,11 @@ def test_the_agreement_pdf_is_issued_once_by_the_worker(
     convention = services.convention_create(
         model=catalogue["000"],
         collectivite=tenant_a,
-        by=platform_admin,
+        acting_user=platform_admin,
         member_signatory="Marie Dupont",
         member_signatory_title="Maire",
     )
-    services.convention_send(convention=convention, by=platform_admin)
+    services.convention_send(convention=convention, acting_user=platform_admin)
     document = _issued(convention.documents.get(kind="agreement"), worker_process)
     text = _text(document)
     assert "Commune A" in text and "Marie Dupont" in text
@@ -56,15 +56,17 @@ def test_the_usage_report_reads_the_member_schema_in_the_worker(
     worker_process, catalogue, tenant_a, platform_admin
 ):
     convention = services.convention_create(
-        model=catalogue["000"], collectivite=tenant_a, by=platform_admin
+        model=catalogue["000"], collectivite=tenant_a, acting_user=platform_admin
     )
     services.convention_sign(
         convention=convention,
         signed_on=date(2025, 3, 10),
-        by=platform_admin,
+        acting_user=platform_admin,
         today=date(2025, 3, 10),
     )
-    document = services.usage_report_request(convention=convention, year=2025, by=platform_admin)
+    document = services.usage_report_request(
+        convention=convention, year=2025, acting_user=platform_admin
+    )
     text = _text(_issued(document, worker_process))
     assert "Compte rendu annuel d'utilisation 2025" in text
     assert "Demandes reçues" in text and "Rendez-vous pris" in text

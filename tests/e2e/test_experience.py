@@ -225,12 +225,12 @@ def test_3_said_as_a_french_administration_would(
     convention = conventions.convention_create(
         model=ConventionModel.objects.get(seed="000"),
         collectivite=tenant_a,
-        by=commune["operator_admin"],
+        acting_user=commune["operator_admin"],
     )
     conventions.convention_sign(
         convention=convention,
         signed_on=date(2025, 3, 10),
-        by=commune["operator_admin"],
+        acting_user=commune["operator_admin"],
         today=date(2025, 3, 10),
     )
     base = site_url("test-a")

@@ -8,6 +8,7 @@ import pytest
 
 from identity.models import ExternalIdentity
 from portal.accounts.models import User
+from portal.audit.models import HistoryEntry
 from tests.identity.conftest import Browser, text
 
 OPERATOR = "http://localhost"
@@ -124,6 +125,9 @@ def test_an_existing_account_is_linked_only_after_its_owner_confirms(
     url, response = hosts.go(f"{OPERATOR}/comptes/liaison/", {"confirm": "1"}, method="POST")
     assert ExternalIdentity.objects.get().user == owner
     assert hosts.client("localhost").session["_auth_user_id"] == str(owner.pk)
+    # The link is in the trail, its owner as actor (issue 22).
+    linked = HistoryEntry.objects.get(action="security.upstream_linked")
+    assert (linked.actor_id, linked.subject_id) == (owner.pk, str(owner.pk))
 
 
 def test_declining_the_link_links_nothing(db, upstream, hosts, user_factory):
@@ -133,6 +137,7 @@ def test_declining_the_link_links_nothing(db, upstream, hosts, user_factory):
     hosts.upstream_login(url, response, "existant")
     hosts.go(f"{OPERATOR}/comptes/liaison/", {"cancel": "1"}, method="POST")
     assert not ExternalIdentity.objects.exists()
+    assert not HistoryEntry.objects.filter(action="security.upstream_linked").exists()
     assert "_auth_user_id" not in hosts.client("localhost").session
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from portal.accounts.models import User
+from portal.audit.models import HistoryEntry
 from tests.conftest import PASSWORD
 
 
@@ -46,7 +47,7 @@ def test_logout(client_a, user_factory):
     assert "_auth_user_id" not in client_a.session
 
 
-def test_password_reset_mails_a_link_to_the_same_host(client_b, user_factory, settings):
+def test_password_reset_mails_a_link_to_the_same_host(client_b, tenant_b, user_factory, settings):
     settings.PORTAL_PORT = ""  # the link's port is the configured one (issue 22)
     user = user_factory()
     client_b.post("/comptes/mot-de-passe/oubli/", {"email": user.email})
@@ -65,6 +66,28 @@ def test_password_reset_mails_a_link_to_the_same_host(client_b, user_factory, se
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new_password)
+    # Recorded in the trail, the person who followed the link as actor (issue 22).
+    entry = HistoryEntry.objects.get(action="account.password_reset")
+    assert (entry.actor_id, entry.collectivite_id) == (user.pk, tenant_b.pk)
+    # The link is spent: a second try shows the page of an invalid link, and sets nothing.
+    again = client_b.get(path, follow=True)
+    assert again.context["validlink"] is False
+
+
+def test_a_refused_new_password_is_neither_set_nor_recorded(client_a, user_factory):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = user_factory()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    form_url = client_a.get(f"/comptes/mot-de-passe/nouveau/{uid}/{token}/")["Location"]
+    data = {"new_password1": "un-nouveau-mot-de-passe-42", "new_password2": "un-autre-mot"}
+    assert client_a.post(form_url, data).status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert not HistoryEntry.objects.filter(action="account.password_reset").exists()
 
 
 def test_signup_refuses_passwords_under_12_characters(client_a):
