@@ -120,11 +120,11 @@ def world(tenant_a, member_factory, user_factory, operator):
         sve.request_qualify(request=req, actor=agent, regime="svr")
     seed_catalogue(Application, ConventionModel)
     convention = conventions.convention_create(
-        model=ConventionModel.objects.get(seed="000"), collectivite=tenant_a, by=platform
+        model=ConventionModel.objects.get(seed="000"), collectivite=tenant_a, acting_user=platform
     )
     signed_on = timezone.localdate() - timedelta(days=30)
     conventions.convention_sign(
-        convention=convention, signed_on=signed_on, by=platform, today=signed_on
+        convention=convention, signed_on=signed_on, acting_user=platform, today=signed_on
     )
     return {
         "agent": agent,
