@@ -16,13 +16,12 @@ import random
 import time
 from datetime import timedelta
 
-from _setup import figure, p95, setup, size
+from _setup import figure, p95, setup, size, staff_client
 
 setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from conventions import terms  # noqa: E402
@@ -147,8 +146,7 @@ def main() -> None:
         admin = User.objects.create_user(
             email="admin@bench-conv.invalid", password="x" * 16, is_platform_admin=True
         )
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(admin)
+        client = staff_client("localhost", admin)
         assert client.get("/conventions/").status_code == 200
         samples = []
         for _ in range(LIST_HITS):

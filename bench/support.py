@@ -13,11 +13,10 @@ import random
 import time
 from datetime import timedelta
 
-from _setup import figure, operator_host, p95, setup, size
+from _setup import figure, operator_host, p95, setup, size, staff_client
 
 setup()
 
-from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from portal.accounts.models import User  # noqa: E402
@@ -84,8 +83,7 @@ def main() -> None:
     admin = User.objects.create_user(
         email="desk@bench-support.invalid", password=None, is_platform_admin=True
     )
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(admin)
+    client = staff_client("localhost", admin)
     client.get("/operateur/assistance/")
     samples = []
     for _ in range(HITS):
