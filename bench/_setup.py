@@ -57,25 +57,17 @@ def operator_host():
 def staff_client(host: str, user):
     """A test client signed in as ``user`` whose session has passed the second factor, as
     the operator's login leaves it (issue 22: staff pages refuse a session that has not)."""
-    import time
-
-    from django.conf import settings
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from identity.services.sessions import SEEN_AT_KEY, VERIFIED_AT_KEY
+    from identity.services.sessions import session_second_factor_passed
 
     client = Client(HTTP_HOST=host)
     client.force_login(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Bench", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session[VERIFIED_AT_KEY] = session[SEEN_AT_KEY] = int(time.time())
-    session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
-    session.save()
+    session_second_factor_passed(client.session, device=device)
     return client
 
 

@@ -18,7 +18,6 @@ Fixtures:
 import os
 import subprocess
 import sys
-import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -194,19 +193,14 @@ def _staff_sign_in_passes_the_second_factor(monkeypatch):
 
 
 def _pass_second_factor(client, user) -> None:
-    from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from identity.services.sessions import SEEN_AT_KEY, VERIFIED_AT_KEY
+    from identity.services.sessions import session_second_factor_passed
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session[VERIFIED_AT_KEY] = session[SEEN_AT_KEY] = int(time.time())
-    session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
-    session.save()
+    session_second_factor_passed(client.session, device=device)
 
 
 def staff_login(client, user):

@@ -48,6 +48,18 @@ def session_proof_on_login(sender, request, user, **kwargs) -> None:
         session[VERIFIED_AT_KEY] = int(time.time())
 
 
+def session_second_factor_passed(session, *, device) -> None:
+    """Mark ``session`` as having passed the second factor with ``device`` just now, as a
+    staff session is after its verification step (django-otp's device key, the proof's and
+    the last use's times, the staff idle expiry). Saves the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[VERIFIED_AT_KEY] = session[SEEN_AT_KEY] = int(time.time())
+    session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+    session.save()
+
+
 @transaction.atomic
 def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
     """End every session of ``user`` on every host (operator and communes), except
