@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.inputs import number, row_id
-from support import selectors, services
+from support import clock, selectors, services
 from support.forms import AssignForm, DeskReplyForm, EtaForm, HelpArticleForm, ResolveForm
 from support.models import HelpArticle, SupportAttachment, SupportRequest
 from support.permissions import desk_required
@@ -235,6 +235,7 @@ def report(request):
             "totals": selectors.report_totals(rows),
             "chart": _chart_bars(selectors.yearly_shares(year=year)),
             "months": range(1, 13),
+            "promise": clock.TAKE_INTO_ACCOUNT_PROMISE,
         },
     )
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.permissions import member_required
-from support import selectors, services
+from support import clock, selectors, services
 from support.forms import FileForm, ReplyForm
 from support.models import HelpArticle, SupportAttachment
 from support.views_desk import _file_response
@@ -42,7 +42,8 @@ def request_file(request):
             form.add_error(None, error)
         else:
             return redirect("support:request", reference=filed.reference)
-    return render(request, "support/member_file.html", {"form": form})
+    context = {"form": form, "promise": clock.TAKE_INTO_ACCOUNT_PROMISE}
+    return render(request, "support/member_file.html", context)
 
 
 def _own(request, reference):
