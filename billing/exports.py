@@ -5,8 +5,8 @@ import io
 
 from openpyxl import Workbook
 
-from billing.money import decimal_euros
 from portal.exports import spreadsheet_cell
+from portal.money import decimal_euros
 
 TITRE_COLUMNS = [
     "Exercice",

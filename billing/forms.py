@@ -12,8 +12,8 @@ from billing.models import (
     TariffLine,
     Titre,
 )
-from billing.money import parse_euros
 from conventions.models import Application, ConventionModel
+from portal.money import parse_euros
 
 
 class EurosField(forms.CharField):

@@ -6,11 +6,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing.models import Reminder
-from billing.money import euros
 from billing.selectors import conventions_without_titre, titre_balance_cents, titres_overdue
 from billing.terms import campaign_deadline, campaign_reminder_from
 from conventions.models import ConventionModel
+from portal.accounts.models import User
 from portal.jobs.registry import public_job
+from portal.money import euros
 
 # Days past the due date at which an overdue titre gets its reminder (one e-mail per step).
 OVERDUE_STEPS = (1, 30, 60)
@@ -26,8 +27,6 @@ def _once(key: str, titre=None) -> bool:
 
 
 def _finance_emails() -> list[str]:
-    from portal.accounts.models import User
-
     return list(
         User.objects.filter(is_active=True, is_finance=True)
         .order_by("email")

@@ -18,10 +18,10 @@ from billing.models import (
     Tariff,
     TariffLine,
 )
-from billing.money import vat_split
 from billing.selectors import issuer_problems
 from conventions.models import Convention, ConventionModel
 from conventions.selectors import conventions_billable
+from portal.money import vat_split
 
 # Pricings that lead to a titre (free and statutory ones do not: seeds 000, 001).
 BILLED = (

@@ -25,8 +25,8 @@ from xml.etree import ElementTree as ET
 from django.core.exceptions import ValidationError
 
 from billing.models import Titre
-from billing.money import decimal_euros
 from billing.text import ascii_upper
+from portal.money import decimal_euros
 
 # --- The dossier's rules the writer relies on -------------------------------------------
 # PRINCIPES: the root element is qualified by the PES v2 "aller" namespace (revision 0);

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from billing.money import euros, round_half_up, split_cents
+from portal.money import euros, round_half_up, split_cents
 
 
 class PricingError(ValueError):

@@ -18,6 +18,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from billing.models import Campaign, Issuer, Payment, ServiceUsage, Tariff, Titre
+from conventions.models import Convention
+from conventions.selectors import conventions_billable
+from tenants.models import Collectivite
 
 
 def _paid_subquery():
@@ -113,8 +116,6 @@ def year_has_titres(*, year: int, model_ids: list[int]) -> bool:
 
 def conventions_without_titre(*, year: int, pricing: str):
     """Conventions of a pricing billable in ``year`` that have no titre yet (the reminder)."""
-    from conventions.selectors import conventions_billable
-
     billable = [c for c in conventions_billable(year=year) if c.model.pricing == pricing]
     billed = set(
         Titre.objects.filter(year=year, convention__in=billable, kind=Titre.Kind.TITRE).values_list(
@@ -183,7 +184,6 @@ def members_list(*, name: str = "") -> QuerySet:
     """Members bound by an agreement that issues titres, with their billing profile (one
     query, whatever the number)."""
     from billing.liquidation import BILLED
-    from tenants.models import Collectivite
 
     qs = (
         Collectivite.objects.filter(conventions__model__pricing__in=BILLED)
@@ -200,7 +200,6 @@ def member_conventions(*, collectivite) -> list:
     """The member's agreements that issue titres, with their package choice and the
     complementary services recorded (latest first): three queries."""
     from billing.liquidation import BILLED
-    from conventions.models import Convention
 
     return list(
         Convention.objects.filter(collectivite=collectivite, model__pricing__in=BILLED)

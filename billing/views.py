@@ -24,6 +24,7 @@ from billing.models import Campaign, Contest, Titre
 from billing.terms import campaign_deadline, campaign_reminder_from
 from portal.inputs import number
 from portal.permissions import finance_required
+from tenants.models import Collectivite
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -300,8 +301,6 @@ def tariffs(request):
 @finance_required
 @require_POST
 def population_override(request):
-    from tenants.models import Collectivite
-
     form = PopulationForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

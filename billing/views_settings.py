@@ -14,6 +14,7 @@ from billing.models import ServiceUsage
 from billing.services import settings as services
 from conventions.models import ConventionModel
 from portal.permissions import finance_required
+from tenants.models import Collectivite
 
 
 def _apply(form, exc: ValidationError) -> None:
@@ -100,9 +101,29 @@ def _usage_form(data, packaged):
 
 
 def _collectivite(pk):
-    from tenants.models import Collectivite
-
     return get_object_or_404(Collectivite.objects.select_related("billing_profile"), pk=pk)
+
+
+def _submitted(form, service) -> bool:
+    """Whether ``form`` is valid and ``service(cleaned_data)`` accepted it; else the form
+    holds why, each error beside its field when the service names one (``_apply``)."""
+    if not form.is_valid():
+        return False
+    try:
+        service(form.cleaned_data)
+    except ValidationError as exc:
+        _apply(form, exc)
+        return False
+    return True
+
+
+def _saved(request, *, billed: bool, text: str, billed_text: str) -> None:
+    """Saved: said as a warning when that year's titre is already issued (only a correction
+    of the titre then bills the change)."""
+    if billed:
+        messages.warning(request, billed_text)
+    else:
+        messages.success(request, text)
 
 
 @finance_required
@@ -111,15 +132,13 @@ def member_detail(request, pk):
     if request.method != "POST":
         return _member_page(request, collectivite)
     form = BillingProfileForm(request.POST, instance=getattr(collectivite, "billing_profile", None))
-    try:
-        if not form.is_valid():
-            raise ValidationError("")
-        services.billing_profile_save(
-            collectivite=collectivite, values=form.cleaned_data, acting_user=request.user
-        )
-    except ValidationError as exc:
-        if exc.messages != [""]:
-            _apply(form, exc)
+    saved = _submitted(
+        form,
+        lambda data: services.billing_profile_save(
+            collectivite=collectivite, values=data, acting_user=request.user
+        ),
+    )
+    if not saved:
         return _member_page(request, collectivite, status=400, profile_form=form)
     messages.success(request, "Identification Chorus Pro enregistrée.")
     return redirect("billing:member", pk)
@@ -132,35 +151,43 @@ def member_package(request, pk, convention_pk):
     convention = get_object_or_404(
         collectivite.conventions.select_related("model"), pk=convention_pk
     )
-    form = PackageForm(
-        request.POST,
-        packages=services.package_codes(model=convention.model),
-        prefix=f"p{convention.pk}",
-    )
-    try:
-        if not form.is_valid():
-            raise ValidationError("")
-        services.convention_package_set(
+    packages = services.package_codes(model=convention.model)
+    form = PackageForm(request.POST, packages=packages, prefix=f"p{convention.pk}")
+    saved = _submitted(
+        form,
+        lambda data: services.convention_package_set(
             convention=convention,
-            package_code=form.cleaned_data["package_code"],
-            decided_by=form.cleaned_data["decided_by"],
+            package_code=data["package_code"],
+            decided_by=data["decided_by"],
             acting_user=request.user,
-        )
-    except ValidationError as exc:
-        if exc.messages != [""]:
-            _apply(form, exc)
+        ),
+    )
+    if not saved:
         return _member_page(request, collectivite, status=400, **{f"package_{convention.pk}": form})
     year = timezone.localdate().year
-    if selectors.convention_year_billed(convention=convention, year=year):
-        messages.warning(
-            request,
-            f"Forfait enregistré. Le titre {year} de ce membre est déjà émis avec l'ancien"
-            " forfait : il ne changera que par une correction de ce titre, sinon à partir de"
-            f" la campagne {year + 1}.",
-        )
-    else:
-        messages.success(request, "Forfait enregistré.")
+    _saved(
+        request,
+        billed=selectors.convention_year_billed(convention=convention, year=year),
+        text="Forfait enregistré.",
+        billed_text=f"Forfait enregistré. Le titre {year} de ce membre est déjà émis avec"
+        " l'ancien forfait : il ne changera que par une correction de ce titre, sinon à partir"
+        f" de la campagne {year + 1}.",
+    )
     return redirect("billing:member", pk)
+
+
+def _usage_record(packaged, acting_user):
+    def record(data):
+        services.service_usage_record(
+            convention=next(c for c in packaged if c.pk == data["convention"]),
+            service_code=data["service_code"],
+            used_on=data["used_on"],
+            quantity=data["quantity"],
+            note=data["note"],
+            acting_user=acting_user,
+        )
+
+    return record
 
 
 @finance_required
@@ -173,34 +200,17 @@ def member_usage(request, pk):
         if c.model.pricing == ConventionModel.Pricing.PACKAGES
     ]
     form = _usage_form(request.POST, packaged)
-    try:
-        if not form.is_valid():
-            raise ValidationError("")
-        data = form.cleaned_data
-        convention = next(c for c in packaged if c.pk == data["convention"])
-        services.service_usage_record(
-            convention=convention,
-            service_code=data["service_code"],
-            used_on=data["used_on"],
-            quantity=data["quantity"],
-            note=data["note"],
-            acting_user=request.user,
-        )
-    except ValidationError as exc:
-        if exc.messages != [""]:
-            _apply(form, exc)
+    if not _submitted(form, _usage_record(packaged, request.user)):
         return _member_page(request, collectivite, status=400, usage_form=form)
-    if selectors.convention_year_billed(convention=convention, year=data["used_on"].year):
-        messages.warning(
-            request,
-            f"Prestation enregistrée. Le titre {data['used_on'].year} de ce membre est déjà"
-            " émis : elle ne sera facturée que par une correction de ce titre.",
-        )
-    else:
-        messages.success(
-            request,
-            f"Prestation enregistrée : elle sera facturée par la campagne {data['used_on'].year}.",
-        )
+    year = form.cleaned_data["used_on"].year
+    convention = next(c for c in packaged if c.pk == form.cleaned_data["convention"])
+    _saved(
+        request,
+        billed=selectors.convention_year_billed(convention=convention, year=year),
+        text=f"Prestation enregistrée : elle sera facturée par la campagne {year}.",
+        billed_text=f"Prestation enregistrée. Le titre {year} de ce membre est déjà émis :"
+        " elle ne sera facturée que par une correction de ce titre.",
+    )
     return redirect("billing:member", pk)
 
 

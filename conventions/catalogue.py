@@ -1,4 +1,5 @@
-"""The application catalogue (the ``Application`` table), read by tenants and billing.
+"""The application catalogue (the ``Application`` table), read by tenants (through
+``portal.catalogue``, where this module is registered), billing and support.
 
 Codes are what ``Collectivite.services`` stores. Pages that list many members read the
 catalogue once (``application_catalogue``) and pass it to ``applications_for``.
@@ -7,11 +8,8 @@ catalogue once (``application_catalogue``) and pass it to ``applications_for``.
 from dataclasses import dataclass
 
 from conventions.models import Application
+from portal.catalogue import CITIZEN_CATALOGUE_CACHE
 from portal.tenant_cache import tenant_cache_forget, tenant_cached
-
-# The catalogue's public pages read from the shared cache (portal.tenant_cache): forgotten
-# by every write of the Application table (application_catalogue_changed).
-CITIZEN_CATALOGUE_CACHE = "conventions:citizen-applications"
 
 
 def application_catalogue() -> list[Application]:

@@ -118,7 +118,9 @@ class MemberNoticeForm(forms.Form):
     )
     letter = forms.FileField(label="Délibération ou courrier (PDF)", required=False)
     confirm = forms.BooleanField(
-        label="Je confirme que la collectivité dénonce cette convention.", required=True
+        label="Je confirme que la collectivité dénonce cette convention.",
+        required=True,
+        error_messages={"required": "Cochez la confirmation pour dénoncer."},
     )
 
 

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from conventions import terms
 from conventions.models import Amendment, Application, Convention, ConventionApplication
+from portal.audit.history import history_for
 from portal.exports import spreadsheet_cell
 
 # States of a convention that was in force at some point (and may be billed for it).
@@ -113,16 +115,12 @@ class Deadline:
 
 
 def _model_rules(convention: Convention):
-    from conventions import terms
-
     return terms.Rules.of(convention.model)
 
 
 def convention_deadlines(convention: Convention, *, today: date) -> list[Deadline]:
     """What is coming for one convention (needs ``pending_amendments`` prefetched or not):
     last days to give notice, renewal, fixed end, avenants awaiting an answer, threshold."""
-    from conventions import terms
-
     found = []
     amendments = getattr(convention, "pending_amendments", None)
     if amendments is None:
@@ -160,7 +158,8 @@ def convention_deadlines(convention: Convention, *, today: date) -> list[Deadlin
     if end is not None:
         found.append(Deadline(end, "Fin du terme fixe", convention))
     elif rules.tacit_renewal:
-        found.append(Deadline(period.last + timedelta(days=1), "Reconduction tacite", convention))
+        renewal = terms.next_anniversary(rules, convention.starts_on, today)
+        found.append(Deadline(renewal, "Reconduction tacite", convention))
     return found
 
 
@@ -225,8 +224,6 @@ def next_deadlines_set(rows: list[Convention], *, today: date) -> list[Conventio
 def convention_timeline(convention: Convention) -> list[tuple[date, str, str]]:
     """(date, kind, text) of the convention's periods, notices, amendments and history,
     oldest first, for the convention page (which shows the dates in French, portal.formats)."""
-    from portal.audit.history import history_for
-
     items = []
     for period in convention.periods.all():
         items.append(

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from billing.money import euros
 from conventions import selectors, services
 from conventions.forms import (
     AmendmentForm,
@@ -25,6 +24,7 @@ from conventions.forms import (
 )
 from conventions.models import Amendment, Convention, Document
 from conventions.services.threshold import threshold_total
+from portal.money import euros
 from portal.permissions import platform_admin_required
 
 PAGE_SIZE = 50
@@ -118,18 +118,24 @@ def _detail_page(request, convention, *, bound: dict | None = None, status: int 
         **(bound or {}),
     }
     if convention.model.has_threshold:
-        context["threshold_total"] = total = threshold_total(model=convention.model)
-        context["threshold_text"] = (
-            f"{euros(total)} sur {euros(convention.model.threshold_cents)} TTC"
-        )
-        refund_form = RefundForm(request.GET if "unused_euros" in request.GET else None)
-        context["refund_form"] = refund_form
-        if refund_form.is_bound and refund_form.is_valid():
-            unused = int(refund_form.cleaned_data["unused_euros"] * 100)
-            context["refunds"] = services.threshold_refunds(
-                model=convention.model, unused_cents=unused
-            )
+        context.update(_threshold_panel(request, convention.model))
     return render(request, "conventions/detail.html", context, status=status)
+
+
+def _threshold_panel(request, model) -> dict:
+    """Seed 004's collective threshold: the commitments so far, and the refunds of the
+    unused funds the operator types in (``?unused_euros=``)."""
+    total = threshold_total(model=model)
+    refund_form = RefundForm(request.GET if "unused_euros" in request.GET else None)
+    panel = {
+        "threshold_total": total,
+        "threshold_text": f"{euros(total)} sur {euros(model.threshold_cents)} TTC",
+        "refund_form": refund_form,
+    }
+    if refund_form.is_bound and refund_form.is_valid():
+        unused = int(refund_form.cleaned_data["unused_euros"] * 100)
+        panel["refunds"] = services.threshold_refunds(model=model, unused_cents=unused)
+    return panel
 
 
 def _back(request, convention, text=None, exc: ValidationError | None = None):

@@ -34,7 +34,12 @@ def convention_list(request):
 
 @member_required(admin=True, conceal=True)
 def convention_detail(request, pk):
-    convention = _own(request, pk)
+    return _detail_page(request, _own(request, pk))
+
+
+def _detail_page(request, convention, *, bound: dict | None = None, status: int = 200):
+    """The agreement's page; ``bound``: a refused form sent back as typed, with its errors
+    beside its fields (issue 24 §2)."""
     return render(
         request,
         "conventions/member_detail.html",
@@ -48,7 +53,9 @@ def convention_detail(request, pk):
             "actions": services.convention_actions(convention),
             "notice_form": MemberNoticeForm(),
             "amendment_form": MemberAmendmentForm(convention=convention),
+            **(bound or {}),
         },
+        status=status,
     )
 
 
@@ -58,12 +65,18 @@ def document_download(request, pk, document_pk):
     return document_response(get_object_or_404(Document, convention=convention, pk=document_pk))
 
 
-def _back(request, convention, text=None, errors=()):
-    for error in errors:
-        messages.error(request, error)
-    if text:
-        messages.success(request, text)
+def _done(request, convention, text: str):
+    messages.success(request, text)
     return redirect("conventions_member:detail", pk=convention.pk)
+
+
+def _refused(request, convention, name: str, form, exc: ValidationError | None = None):
+    """The page again with ``form`` as typed: its errors beside its fields, the service's
+    refusal above them; nothing was written."""
+    if exc is not None:
+        form.add_error(None, exc)
+    messages.error(request, "Rien n'a été transmis : corrigez ce qui est signalé ci-dessous.")
+    return _detail_page(request, convention, bound={name: form}, status=400)
 
 
 @member_required(admin=True, conceal=True)
@@ -72,7 +85,7 @@ def notice_file(request, pk):
     convention = _own(request, pk)
     form = MemberNoticeForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _back(request, convention, errors=["Cochez la confirmation pour dénoncer."])
+        return _refused(request, convention, "notice_form", form)
     try:
         notice = services.notice_record(
             convention=convention,
@@ -85,9 +98,9 @@ def notice_file(request, pk):
             from_member=True,
         )
     except ValidationError as exc:
-        return _back(request, convention, errors=exc.messages)
+        return _refused(request, convention, "notice_form", form, exc)
     late = "" if notice.on_time else " (hors délai pour l'échéance en cours)"
-    return _back(
+    return _done(
         request,
         convention,
         f"Dénonciation transmise{late} : la convention prendra fin le {notice.ends_on:%d/%m/%Y}.",
@@ -100,7 +113,7 @@ def amendment_file(request, pk):
     convention = _own(request, pk)
     form = MemberAmendmentForm(request.POST, convention=convention)
     if not form.is_valid():
-        return _back(request, convention, errors=[e for es in form.errors.values() for e in es])
+        return _refused(request, convention, "amendment_form", form)
     data = form.cleaned_data
     try:
         amendment = services.amendment_request(
@@ -113,8 +126,8 @@ def amendment_file(request, pk):
             acting_user=request.user,
         )
     except ValidationError as exc:
-        return _back(request, convention, errors=exc.messages)
-    return _back(
+        return _refused(request, convention, "amendment_form", form, exc)
+    return _done(
         request,
         convention,
         f"Demande d'avenant n°{amendment.number} transmise : réponse au plus tard le"

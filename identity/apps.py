@@ -16,3 +16,9 @@ class IdentityConfig(AppConfig):
         from identity import audit
 
         audit.connect()  # issue 22: security events in the audit trail
+
+        from identity.services.sso import sso_client_register
+        from portal.onboarding import host_added_register
+
+        # Issue 12: each member host is a client of the operator's single sign-on.
+        host_added_register(sso_client_register)

@@ -16,6 +16,7 @@ from django_otp.models import Device
 
 from identity.views.common import is_operator_host
 from portal import dataversion
+from tenants.models import Domain
 
 CACHE_KEY = "identity:own-domain-origins"
 CACHE_SECONDS = 300
@@ -26,8 +27,6 @@ def own_domain_origins() -> list[str]:
     """CSP sources of the member domains outside the base domain, e.g. 'https://mairie.fr:*'."""
     origins = cache.get(CACHE_KEY)
     if origins is None:
-        from tenants.models import Domain
-
         base = settings.PORTAL_BASE_DOMAIN
         domains = (
             Domain.objects.exclude(domain=base)

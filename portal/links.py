@@ -41,10 +41,16 @@ def pk_url(name: str) -> Callable[[int], str]:
     return lambda pk: url_zero.replace("/0/", f"/{pk}/")
 
 
+def host_origin(host: str) -> str:
+    """ "scheme://host[:port]" of one of the platform's hosts, with the configured scheme and
+    port (PORTAL_SCHEME, PORTAL_PORT): the one way links to a host are built."""
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}"
+
+
 def site_url(request, path: str) -> str:
     """An absolute link to ``path`` on this request's site, for a message sent by e-mail: the
-    host the tenant lookup matched, with the configured scheme and port (PORTAL_SCHEME,
-    PORTAL_PORT), never the port a client wrote in its Host header (issue 22)."""
+    host the tenant lookup matched (``host_origin``), never the port a client wrote in its
+    Host header (issue 22)."""
     host, _port = split_domain_port(request.get_host())
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-    return f"{settings.PORTAL_SCHEME}://{host}{port}{path}"
+    return host_origin(host) + path

@@ -28,6 +28,14 @@ WINDOW_OPENS = time(8, 0)
 WINDOW_CLOSES = time(16, 0)
 # Seed 001 art. 4: "4h de délai" to take a request into account.
 TAKE_INTO_ACCOUNT_HOURS = 4
+# Seed 001 art. 4, as the pages state it to members and to the desk (one wording, from the
+# constants above: the filing page and the desk's report both show it).
+TAKE_INTO_ACCOUNT_PROMISE = (
+    f"Une demande déposée du lundi au vendredi entre {WINDOW_OPENS.hour} h et"
+    f" {WINDOW_CLOSES.hour} h est prise en compte dans les {TAKE_INTO_ACCOUNT_HOURS} heures ;"
+    f" en dehors de ces horaires, dans les {TAKE_INTO_ACCOUNT_HOURS} premières heures du jour"
+    " ouvré suivant."
+)
 # Seed 001 art. 4: an administrative request is answered "dans un délai d'une semaine".
 ADMINISTRATIVE_ANSWER_DAYS = 7
 # Seed 001 art. 4: production "dans un délai d'un mois maximum" once every element is given.

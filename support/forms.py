@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from conventions.catalogue import application_choices, applications_for
+from portal.inputs import row_id
 from support.models import HelpArticle, SupportRequest
+from support.selectors import desk_staff
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -70,6 +72,10 @@ class DeskReplyForm(ReplyForm):
 class EtaForm(forms.Form):
     eta = forms.DateTimeField(
         label="Rétablissement probable",
+        error_messages={
+            "required": "Indiquez une date et une heure valides.",
+            "invalid": "Indiquez une date et une heure valides.",
+        },
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
     )
@@ -77,6 +83,27 @@ class EtaForm(forms.Form):
     def clean_eta(self):
         eta = self.cleaned_data["eta"]
         return timezone.make_aware(eta) if timezone.is_naive(eta) else eta
+
+
+class AssignForm(forms.Form):
+    """Who takes the request over; an id that names no desk member unassigns it."""
+
+    assignee = forms.CharField(required=False)
+
+    def clean_assignee(self):
+        return desk_staff().filter(pk=row_id(self.cleaned_data["assignee"]) or 0).first()
+
+
+class ResolveForm(forms.Form):
+    body = forms.CharField(
+        label="Message de résolution",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="resolve-%s", **kwargs)
 
 
 class HelpArticleForm(forms.ModelForm):

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.exports import spreadsheet_cell
 from portal.text import search_key
 from support.models import HelpArticle, SupportRequest
@@ -65,6 +66,14 @@ def due_badge(request: SupportRequest, *, now: datetime | None = None) -> str:
     if (due - now).total_seconds() <= DUE_SOON_MINUTES * 60:
         return "soon"
     return ""
+
+
+def desk_staff() -> QuerySet[User]:
+    """Who may be given a request: active platform admins and the desk's members."""
+    active = User.objects.filter(is_active=True)
+    return (
+        active.filter(is_platform_admin=True) | active.filter(support_desk__isnull=False)
+    ).distinct()
 
 
 def member_requests(*, collectivite) -> QuerySet[SupportRequest]:

@@ -1,5 +1,9 @@
 """The operator's support desk (operator's host): queue, one request, report, help."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -8,20 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.accounts.models import User
 from portal.inputs import number, row_id
-from support import selectors, services
-from support.forms import DeskReplyForm, EtaForm, HelpArticleForm
+from support import clock, selectors, services
+from support.forms import AssignForm, DeskReplyForm, EtaForm, HelpArticleForm, ResolveForm
 from support.models import HelpArticle, SupportAttachment, SupportRequest
 from support.permissions import desk_required
 
 PAGE_SIZE = 50
-
-
-def _desk_staff():
-    return User.objects.filter(is_active=True).filter(is_platform_admin=True) | User.objects.filter(
-        is_active=True, support_desk__isnull=False
-    )
 
 
 @desk_required
@@ -53,73 +50,122 @@ def queue(request):
 
 @desk_required
 def request_detail(request, reference):
-    support_request = get_object_or_404(
+    return _request_page(request, _desk_request(reference))
+
+
+def _desk_request(reference: str) -> SupportRequest:
+    return get_object_or_404(
         SupportRequest.objects.select_related("collectivite", "filed_by", "assignee"),
         reference=reference,
     )
-    return render(
-        request,
-        "support/desk_request.html",
-        {
-            "req": support_request,
-            "thread": selectors.request_messages(request=support_request, for_desk=True),
-            "reply_form": DeskReplyForm(),
-            "eta_form": EtaForm(),
-            "staff": _desk_staff().distinct().order_by("email"),
-            "badge": selectors.due_badge(support_request),
-        },
+
+
+def _request_page(request, support_request, *, bound: dict | None = None, status: int = 200):
+    """The request's page; ``bound``: a refused form sent back as typed, with its errors
+    beside its fields (issue 24 §2)."""
+    context = {
+        "req": support_request,
+        "thread": selectors.request_messages(request=support_request, for_desk=True),
+        "reply_form": DeskReplyForm(),
+        "eta_form": EtaForm(),
+        "resolve_form": ResolveForm(),
+        "staff": selectors.desk_staff().order_by("email"),
+        "badge": selectors.due_badge(support_request),
+        **(bound or {}),
+    }
+    return render(request, "support/desk_request.html", context, status=status)
+
+
+@dataclass(frozen=True)
+class DeskAction:
+    """One button of the request page: the service it calls with the request, the desk
+    member and what its form cleaned; the form its POST fills (None: nothing typed) and the
+    name the page gives that form (empty: a refusal is said atop the page)."""
+
+    service: Callable[..., SupportRequest]
+    form: type[forms.Form] | None = None
+    form_name: str = ""
+
+
+def _reply(*, request, user, data):
+    return services.support_request_reply(
+        request=request,
+        user=user,
+        body=data["body"],
+        from_desk=True,
+        internal=data["mode"] == "note",
+        wait_for_member=data["mode"] == "wait",
+        files=data["files"],
     )
 
 
-def _desk_action(request, support_request):
-    action = request.POST.get("action")
-    user = request.user
-    if action == "take":
-        return services.support_request_take(request=support_request, user=user)
-    if action == "assign":
-        assignee = _desk_staff().filter(pk=row_id(request.POST.get("assignee")) or 0).first()
-        return services.support_request_assign(request=support_request, assignee=assignee, by=user)
-    if action == "reply":
-        form = DeskReplyForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        mode = form.cleaned_data["mode"]
-        return services.support_request_reply(
-            request=support_request,
-            user=user,
-            body=form.cleaned_data["body"],
-            from_desk=True,
-            internal=mode == "note",
-            wait_for_member=mode == "wait",
-            files=form.cleaned_data["files"],
+DESK_ACTIONS = {
+    "take": DeskAction(
+        lambda *, request, user, data: services.support_request_take(request=request, user=user)
+    ),
+    "assign": DeskAction(
+        lambda *, request, user, data: services.support_request_assign(
+            request=request, assignee=data["assignee"], by=user
+        ),
+        AssignForm,
+    ),
+    "reply": DeskAction(_reply, DeskReplyForm, "reply_form"),
+    "eta": DeskAction(
+        lambda *, request, user, data: services.support_request_set_eta(
+            request=request, user=user, eta=data["eta"]
+        ),
+        EtaForm,
+        "eta_form",
+    ),
+    "elements": DeskAction(
+        lambda *, request, user, data: services.support_request_elements_complete(
+            request=request, user=user
         )
-    if action == "eta":
-        form = EtaForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError("Indiquez une date et une heure valides.")
-        return services.support_request_set_eta(
-            request=support_request, user=user, eta=form.cleaned_data["eta"]
-        )
-    if action == "elements":
-        return services.support_request_elements_complete(request=support_request, user=user)
-    if action == "resolve":
-        return services.support_request_resolve(
-            request=support_request, user=user, body=request.POST.get("body", "")
-        )
-    raise ValidationError("Action inconnue.")
+    ),
+    "resolve": DeskAction(
+        lambda *, request, user, data: services.support_request_resolve(
+            request=request, user=user, body=data["body"]
+        ),
+        ResolveForm,
+        "resolve_form",
+    ),
+}
 
 
 @desk_required
 @require_POST
 def request_act(request, reference):
-    support_request = get_object_or_404(SupportRequest, reference=reference)
+    """A button of the request page, through ``DESK_ACTIONS``: its form, then its service.
+    A refused form comes back as typed, its errors beside its fields."""
+    support_request = _desk_request(reference)
+    action = DESK_ACTIONS.get(request.POST.get("action"))
+    if action is None:
+        return _said(request, reference, ValidationError("Action inconnue."))
+    form = action.form(request.POST, request.FILES) if action.form else None
+    if form is not None and not form.is_valid():
+        return _refused(request, support_request, action, form)
     try:
-        _desk_action(request, support_request)
-        messages.success(request, "C'est enregistré.")
+        action.service(request=support_request, user=request.user, data=form and form.cleaned_data)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        if not action.form_name:
+            return _said(request, reference, error)
+        form.add_error(None, error)
+        return _refused(request, support_request, action, form)
+    return _said(request, reference)
+
+
+def _said(request, reference: str, error: ValidationError | None = None):
+    if error is None:
+        messages.success(request, "C'est enregistré.")
+    for text in error.messages if error else ():
+        messages.error(request, text)
     return redirect("support_desk:request", reference=reference)
+
+
+def _refused(request, support_request, action: DeskAction, form):
+    if not action.form_name:  # a form with no place on the page (the assignee's list)
+        return _said(request, support_request.reference, ValidationError(form.errors))
+    return _request_page(request, support_request, bound={action.form_name: form}, status=400)
 
 
 @desk_required
@@ -189,6 +235,7 @@ def report(request):
             "totals": selectors.report_totals(rows),
             "chart": _chart_bars(selectors.yearly_shares(year=year)),
             "months": range(1, 13),
+            "promise": clock.TAKE_INTO_ACCOUNT_PROMISE,
         },
     )
 

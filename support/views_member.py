@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.permissions import member_required
-from support import selectors, services
+from support import clock, selectors, services
 from support.forms import FileForm, ReplyForm
 from support.models import HelpArticle, SupportAttachment
 from support.views_desk import _file_response
@@ -42,7 +42,8 @@ def request_file(request):
             form.add_error(None, error)
         else:
             return redirect("support:request", reference=filed.reference)
-    return render(request, "support/member_file.html", {"form": form})
+    context = {"form": form, "promise": clock.TAKE_INTO_ACCOUNT_PROMISE}
+    return render(request, "support/member_file.html", context)
 
 
 def _own(request, reference):
@@ -54,28 +55,24 @@ def _own(request, reference):
 
 @member_required(conceal=True)
 def request_detail(request, reference):
-    support_request = _own(request, reference)
-    return render(
-        request,
-        "support/member_request.html",
-        {
-            "req": support_request,
-            "thread": selectors.request_messages(request=support_request, for_desk=False),
-            "reply_form": ReplyForm(),
-        },
-    )
+    return _request_page(request, _own(request, reference))
 
 
-@member_required(conceal=True)
-@require_POST
-def request_act(request, reference):
-    support_request = _own(request, reference)
-    action = request.POST.get("action")
-    try:
-        if action == "reply":
-            form = ReplyForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise ValidationError([e for errors in form.errors.values() for e in errors])
+def _request_page(request, support_request, *, reply_form=None, status: int = 200):
+    """The request's page; ``reply_form``: a refused reply sent back as typed, its errors
+    beside its fields (issue 24 §2)."""
+    context = {
+        "req": support_request,
+        "thread": selectors.request_messages(request=support_request, for_desk=False),
+        "reply_form": reply_form or ReplyForm(),
+    }
+    return render(request, "support/member_request.html", context, status=status)
+
+
+def _reply(request, support_request):
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
             services.support_request_reply(
                 request=support_request,
                 user=request.user,
@@ -83,16 +80,41 @@ def request_act(request, reference):
                 from_desk=False,
                 files=form.cleaned_data["files"],
             )
-        elif action in ("confirm", "reopen"):
-            services.support_request_confirm(
-                request=support_request, user=request.user, reopen=action == "reopen"
-            )
-        else:
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not form.is_valid():
+        return _request_page(request, support_request, reply_form=form, status=400)
+    return None
+
+
+def _confirm(request, support_request, *, reopen: bool):
+    services.support_request_confirm(request=support_request, user=request.user, reopen=reopen)
+
+
+# The request page's buttons: each calls one service; a response is a refused form.
+MEMBER_ACTIONS = {
+    "reply": _reply,
+    "confirm": lambda request, support_request: _confirm(request, support_request, reopen=False),
+    "reopen": lambda request, support_request: _confirm(request, support_request, reopen=True),
+}
+
+
+@member_required(conceal=True)
+@require_POST
+def request_act(request, reference):
+    support_request = _own(request, reference)
+    action = MEMBER_ACTIONS.get(request.POST.get("action"))
+    try:
+        if action is None:
             raise ValidationError("Action inconnue.")
-        messages.success(request, "C'est enregistré.")
+        refused = action(request, support_request)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
+    else:
+        if refused is not None:
+            return refused
+        messages.success(request, "C'est enregistré.")
     return redirect("support:request", reference=reference)
 
 

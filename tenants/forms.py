@@ -3,8 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from conventions.catalogue import application_choices, default_service_codes
-from conventions.models import ConventionModel
+from portal.catalogue import application_choices, default_service_codes
+from portal.onboarding import onboarding_steps
 from tenants.models import Collectivite, Membership
 from tenants.theming import LOGO_MAX_BYTES, logo_check, primary_color_check
 
@@ -36,18 +36,26 @@ class OnboardForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins une application."},
     )
-    # Issue 9: the wizard starts the member's convention as a draft from a chosen model.
-    convention_model = forms.ModelChoiceField(
-        label="Modèle de convention (brouillon créé)",
-        queryset=ConventionModel.objects.filter(is_offered=True),
-        required=False,
-        empty_label="Aucune convention pour l'instant",
-    )
     referent_first_name = forms.CharField(label="Prénom du référent", max_length=150)
     referent_last_name = forms.CharField(label="Nom du référent", max_length=150)
     referent_email = forms.EmailField(
         label="Adresse électronique du référent", error_messages=EMAIL_ERRORS
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The apps' own questions (portal.onboarding), e.g. conventions' draft convention.
+        self.step_names = []
+        for step in onboarding_steps():
+            for name, field in step.fields().items():
+                self.fields[name] = field
+                self.step_names.append(name)
+
+    def step_fields(self):
+        return [self[name] for name in self.step_names]
+
+    def step_values(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.step_names}
 
     def clean_extra_domains(self):
         raw = self.cleaned_data.get("extra_domains", "")

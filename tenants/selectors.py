@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from conventions.catalogue import application_catalogue, applications_for
 from portal import dataversion
 from portal.accounts.models import User
+from portal.catalogue import application_catalogue, applications_for
 from portal.exports import spreadsheet_cell
+from portal.links import host_origin
 from portal.text import search_key
 from tenants.models import (
     AccountActivity,
@@ -131,8 +132,7 @@ def collectivite_site_url(*, collectivite: Collectivite) -> str:
     account_collectivites (primary first): no query."""
     domains = list(collectivite.domains.all())
     host = domains[0].domain if domains else settings.PORTAL_BASE_DOMAIN
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-    return f"{settings.PORTAL_SCHEME}://{host}{port}/"
+    return host_origin(host) + "/"
 
 
 def collectivite_staff(*, collectivite: Collectivite) -> QuerySet[User]:

@@ -7,12 +7,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from conventions.catalogue import (
+from portal import sections
+from portal.catalogue import (
     CITIZEN_CATALOGUE_CACHE,
     applications_for,
     citizen_applications_for,
 )
-from portal import sections
 from portal.permissions import member_required
 from portal.tenant_cache import tenant_cache_prefetched
 from tenants import services
@@ -41,7 +41,7 @@ def commune_home(request):
 
 def _branded(request, slug: str | None):
     """The commune a look is asked for: this host's, or (on the operator's host, for a page
-    shown on a commune's behalf, tenants.branding) the one named in the URL."""
+    shown on a commune's behalf, identity.branding) the one named in the URL."""
     if slug is None:
         return request.tenant
     return get_object_or_404(Collectivite.objects.members(), slug=slug)

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conventions.catalogue import application_catalogue, applications_for
 from portal import sections
+from portal.catalogue import application_catalogue, applications_for
 from portal.permissions import platform_admin_required
 from portal.text import slug_suggest
 from tenants import services
@@ -58,6 +58,16 @@ def _without_page(request) -> str:
     return params.urlencode()
 
 
+def _dashboard_csv(collectivites) -> HttpResponse:
+    response = HttpResponse(
+        "\ufeff" + collectivite_dashboard_csv(collectivites),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="collectivites-{stamp}.csv"'
+    return response
+
+
 @platform_admin_required
 def dashboard(request):
     filters = {
@@ -68,13 +78,7 @@ def dashboard(request):
     }
     collectivites = collectivite_dashboard_list(**filters)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(
-            "\ufeff" + collectivite_dashboard_csv(collectivites),
-            content_type="text/csv; charset=utf-8",
-        )
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="collectivites-{stamp}.csv"'
-        return response
+        return _dashboard_csv(collectivites)
     # A thousand members: a page at a time, in a fixed number of queries (issue 14).
     page = Paginator(collectivites, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -136,7 +140,7 @@ def onboard(request):
                 referent_last_name=data["referent_last_name"],
                 services=data["services"],
                 extra_domains=data["extra_domains"],
-                convention_model=data["convention_model"],
+                steps=form.step_values(),
                 acting_user=request.user,
             )
         except ValidationError as exc:

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from billing.liquidation import liquidate
 from billing.models import Contest, Titre, TitreLine
-from billing.money import euros
 from billing.services.titres import HISTORY_STREAM, issuer_snapshot, titre_create, titre_lines
 from billing.terms import exercice_closes_on
 from portal.audit.history import history_append
+from portal.money import euros
 
 
 def titre_contest(

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import Payment, Titre
-from billing.money import euros
 from billing.selectors import titre_balance_cents
 from billing.services.titres import HISTORY_STREAM
 from portal.audit.history import history_append
+from portal.money import euros
 
 
 def _check_paid_on(titre: Titre, paid_on: date, today: date) -> None:

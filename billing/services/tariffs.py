@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from billing.models import MAX_CENTS, BillingDocument, PopulationOverride, Tariff, TariffLine
-from billing.money import euros
 from billing.services.titres import HISTORY_STREAM
 from portal.audit.history import history_append
+from portal.money import euros
 
 
 def _check_line(line: TariffLine) -> list[str]:

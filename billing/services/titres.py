@@ -27,13 +27,14 @@ from billing.models import (
     TitreLine,
     TitreSequence,
 )
-from billing.money import euros, vat_split
 from billing.selectors import issuer_problems
 from billing.terms import contest_last_day, payment_due_on
 from portal.audit.history import history_append
+from portal.money import euros, vat_split
 from portal.pdf import PdfAttachment, pdf_issue
 from portal.sealed.selectors import verify_url
 from portal.sealed.services import sealed_record
+from tenants.models import Membership
 
 HISTORY_STREAM = "billing"
 
@@ -317,8 +318,6 @@ def titre_render(*, titre_id: int, today: date | None = None) -> bool:
 
 
 def _recipients(titre: Titre) -> list[str]:
-    from tenants.models import Membership
-
     emails = list(
         Membership.objects.filter(
             collectivite_id=titre.collectivite_id,

@@ -1,6 +1,6 @@
 from django import template
 
-from billing.money import euros, rate_label
+from portal.money import euros, rate_label
 
 register = template.Library()
 

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from billing.money import euros
 from conventions.models import Amendment, Convention, Document
 from conventions.services.common import ConventionError, record
 from portal.accounts.models import User
+from portal.money import euros
 from portal.pdf import pdf_issue
 from portal.sealed.selectors import verify_url
 from portal.sealed.services import sealed_record

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from conventions import terms
 from conventions.models import Convention, ConventionModel
 from conventions.services.common import record
+from portal.money import split_cents  # the project's one split helper (issue 10)
 
 State = Convention.State
 # Commitments that count towards the threshold: signed ones (waiting, then in force).
@@ -62,8 +63,6 @@ def threshold_check(*, model: ConventionModel, today: date) -> str | None:
 def threshold_refunds(*, model: ConventionModel, unused_cents: int) -> list[tuple[Convention, int]]:
     """Seed 004 art. 4: unused funds go back to members pro rata of what they paid; the
     refunds, in cents, add up exactly to ``unused_cents`` (largest remainder)."""
-    from billing.money import split_cents  # the project's one split helper (issue 10)
-
     payers = list(
         Convention.objects.filter(
             model=model,

@@ -12,6 +12,7 @@ from identity.models import PersonalDataExport
 from identity.services.sessions import user_sessions_end
 from portal import personal_data
 from portal.accounts.models import User
+from tenants.models import Collectivite
 
 EMAIL_CHANGE_SALT = "identity.email-change"
 EMAIL_CHANGE_MAX_AGE = 2 * 24 * 3600  # the link works for two days
@@ -22,8 +23,6 @@ class AccountError(Exception):
 
 
 def _communes():
-    from tenants.models import Collectivite
-
     return Collectivite.objects.members().exclude(status=Collectivite.Status.ARCHIVED)
 
 

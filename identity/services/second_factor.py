@@ -1,6 +1,7 @@
 """Second factor (django-otp): a TOTP application and single-use recovery codes."""
 
 import re
+from base64 import b32encode
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -102,6 +103,8 @@ def totp_device_pending(*, user: User) -> TOTPDevice:
 
 @dataclass(frozen=True)
 class Enrolment:
+    """A device that passed; ``recovery_codes``: new ones to show once (none if empty)."""
+
     device: TOTPDevice
     recovery_codes: list[str]
 
@@ -126,6 +129,22 @@ def totp_enrol_confirm(*, user: User, code: str) -> Enrolment:
         summary=f"{user.email} a activé la double authentification",
     )
     return Enrolment(device=device, recovery_codes=codes)
+
+
+def second_factor_prove(*, user: User, code: str) -> Enrolment:
+    """The device ``code`` proves: one of the enrolled account's (no new recovery codes), or
+    the enrolling one, confirmed by its first code (with its new recovery codes, shown
+    once). Raises SecondFactorRefused with a French message."""
+    if user_has_second_factor(user=user):
+        return Enrolment(device=second_factor_verify(user=user, code=code), recovery_codes=[])
+    return totp_enrol_confirm(user=user, code=code)
+
+
+def totp_enrolment_shown(*, user: User) -> dict:
+    """What the enrolment page shows: the pending device's QR code and its key in base 32
+    (for an application that cannot scan)."""
+    device = totp_device_pending(user=user)
+    return {"qr_svg": totp_qr_svg(device=device), "secret": b32encode(device.bin_key).decode()}
 
 
 @transaction.atomic

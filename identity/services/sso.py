@@ -6,18 +6,16 @@ from django.db import transaction
 from django.utils.crypto import salted_hmac
 from oauth2_provider.models import get_application_model
 
+from portal.links import host_origin
+from tenants.models import Domain
+
 Application = get_application_model()
 
 CALLBACK_PATH = "/comptes/sso/retour/"
 
 
-def _origin(host: str) -> str:
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-    return f"{settings.PORTAL_SCHEME}://{host}{port}"
-
-
 def operator_origin() -> str:
-    return _origin(settings.PORTAL_BASE_DOMAIN)
+    return host_origin(settings.PORTAL_BASE_DOMAIN)
 
 
 def sso_client_id(*, host: str) -> str:
@@ -34,7 +32,7 @@ def sso_client_secret(*, client_id: str) -> str:
 def sso_client_register(*, host: str) -> Application:
     """Register (or bring up to date) the SSO client of one member host. Idempotent."""
     client_id = sso_client_id(host=host)
-    origin = _origin(host.lower())
+    origin = host_origin(host.lower())
     application, _ = Application.objects.update_or_create(
         client_id=client_id,
         defaults={
@@ -55,8 +53,6 @@ def sso_client_register(*, host: str) -> Application:
 
 def sso_clients_sync() -> int:
     """Register every member domain (for existing ones, and after the base URL changed)."""
-    from tenants.models import Domain
-
     hosts = list(
         Domain.objects.exclude(tenant__schema_name="public").values_list("domain", flat=True)
     )

@@ -136,8 +136,9 @@ def export_download(request, pk: int):
 
 @login_required
 def account_delete(request):
-    form = DeleteAccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST: an unchecked box posts nothing, yet must say it is required.
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         user = request.user
         logout(request)
         user_delete(user=user)

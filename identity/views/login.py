@@ -19,6 +19,7 @@ from oauth2_provider.exceptions import InvalidOIDCClientError, InvalidOIDCRedire
 from oauth2_provider.models import get_application_model
 from oauth2_provider.views import RPInitiatedLogoutView
 
+from identity.branding import login_identity
 from identity.clients import sso_client, upstream_client, upstream_enabled
 from identity.services.second_factor import second_factor_required
 from identity.services.sessions import SSO_ID_TOKEN_KEY, UPSTREAM_KEY, user_sessions_end
@@ -26,8 +27,9 @@ from identity.services.sso import CALLBACK_PATH, operator_origin
 from identity.views.common import NEXT_KEY, complete_sign_in, is_operator_host, refuse, safe_next
 from identity.views.common import sign_in as identity_sign_in
 from portal.accounts.forms import LoginForm
+from portal.accounts.models import User
 from portal.permissions import staff_landing
-from tenants.branding import login_identity
+from tenants.models import Domain
 
 LOGOUT_STATE_SALT = "identity.logout"
 LOGOUT_URI_INVALID = "L'adresse de retour après la déconnexion n'est pas valide."
@@ -94,8 +96,6 @@ def sso_start(request):
 
 
 def sso_callback(request):
-    from portal.accounts.models import User
-
     client = sso_client(host=request.get_host().split(":")[0])
     try:
         token = client.authorize_access_token(request)
@@ -211,8 +211,6 @@ class ProviderLogoutView(RPInitiatedLogoutView):
 
 def logout_done(request):
     """Back from the upstream provider's logout: on to where the logout started."""
-    from tenants.models import Domain
-
     try:
         final_url = signing.loads(request.GET.get("state", ""), salt=LOGOUT_STATE_SALT, max_age=600)
     except signing.BadSignature:

@@ -5,14 +5,14 @@ from django import forms
 from django.shortcuts import redirect, render
 
 from identity.services.second_factor import (
+    Enrolment,
     SecondFactorRefused,
-    second_factor_verify,
-    totp_device_pending,
-    totp_enrol_confirm,
-    totp_qr_svg,
+    second_factor_prove,
+    totp_enrolment_shown,
     user_has_second_factor,
 )
 from identity.views.common import PENDING_KEY, complete_sign_in
+from portal.accounts.models import User
 
 
 class CodeForm(forms.Form):
@@ -24,51 +24,51 @@ class CodeForm(forms.Form):
     )
 
 
-def second_factor(request):
-    from portal.accounts.models import User
+def code_proof(request, form: CodeForm, user) -> Enrolment | None:
+    """The device the posted code proves (``second_factor_prove``), or None: nothing posted,
+    or the refusal stands beside the code field."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return second_factor_prove(user=user, code=form.cleaned_data["code"])
+    except SecondFactorRefused as refusal:
+        form.add_error("code", str(refusal))
+        return None
 
+
+def code_page(request, template: str, form: CodeForm, user, **context):
+    """The page asking for a code; to an account with no second factor yet, what to scan."""
+    enrolled = user_has_second_factor(user=user)
+    context.update(form=form, enrolled=enrolled)
+    if not enrolled:
+        context.update(totp_enrolment_shown(user=user))
+    return render(request, template, context)
+
+
+def after_proof(request, proof: Enrolment, next_url: str):
+    """On to ``next_url``; first, new recovery codes to note, if the proof issued any."""
+    if not proof.recovery_codes:
+        return redirect(next_url)
+    context = {"codes": proof.recovery_codes, "next": next_url}
+    return render(request, "identity/recovery_codes.html", context)
+
+
+def second_factor(request):
     pending = request.session.get(PENDING_KEY)
     if not pending:
         return redirect("accounts:login")
     user = User.objects.get(pk=pending["user"])
-    enrolled = user_has_second_factor(user=user)
     form = CodeForm(request.POST or None)
-    context = {"form": form, "enrolled": enrolled}
-    if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"]
-        try:
-            if enrolled:
-                device = second_factor_verify(user=user, code=code)
-                recovery_codes = None
-            else:
-                enrolment = totp_enrol_confirm(user=user, code=code)
-                device, recovery_codes = enrolment.device, enrolment.recovery_codes
-        except SecondFactorRefused as refusal:
-            form.add_error("code", str(refusal))
-        else:
-            del request.session[PENDING_KEY]
-            response = complete_sign_in(
-                request,
-                user,
-                method=pending["method"],
-                next_url=pending["next"],
-                extra=pending["extra"],
-                device=device,
-            )
-            if recovery_codes is None:
-                return response
-            return render(
-                request,
-                "identity/recovery_codes.html",
-                {"codes": recovery_codes, "next": response["Location"]},
-            )
-    if not enrolled:
-        device = totp_device_pending(user=user)
-        context.update(qr_svg=totp_qr_svg(device=device), secret=_base32(device))
-    return render(request, "identity/second_factor.html", context, status=200)
-
-
-def _base32(device) -> str:
-    from base64 import b32encode
-
-    return b32encode(device.bin_key).decode()
+    proof = code_proof(request, form, user)
+    if proof is None:
+        return code_page(request, "identity/second_factor.html", form, user)
+    del request.session[PENDING_KEY]
+    signed_in = complete_sign_in(
+        request,
+        user,
+        method=pending["method"],
+        next_url=pending["next"],
+        extra=pending["extra"],
+        device=proof.device,
+    )
+    return after_proof(request, proof, signed_in["Location"])

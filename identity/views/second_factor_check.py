@@ -15,18 +15,12 @@ from django.urls import reverse
 from django_otp import login as otp_login
 
 from identity.services.second_factor import (
-    SecondFactorRefused,
     second_factor_required,
-    second_factor_verify,
-    totp_device_pending,
-    totp_enrol_confirm,
-    totp_qr_svg,
-    user_has_second_factor,
 )
 from identity.services.sessions import VERIFIED_AT_KEY
 from identity.staff_access import verification_url
 from identity.views.common import safe_next
-from identity.views.second_factor import CodeForm, _base32
+from identity.views.second_factor import CodeForm, after_proof, code_page, code_proof
 from portal import limits
 
 
@@ -84,34 +78,20 @@ def second_factor_check(request):
     user = request.user
     next_url = safe_next(request, request.GET.get("next"))
     if not second_factor_required(user=user):
-        form = PasswordForm(user, request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            _proved(request)
-            return redirect(next_url)
-        return render(request, "identity/second_factor_check.html", {"form": form})
-    enrolled = user_has_second_factor(user=user)
+        return _password_check(request, user, next_url)
     form = CodeForm(request.POST or None)
+    proof = code_proof(request, form, user)
+    if proof is None:
+        template = "identity/second_factor_check.html"
+        return code_page(request, template, form, user, second_factor=True)
+    _proved(request, proof.device)
+    return after_proof(request, proof, next_url)
+
+
+def _password_check(request, user, next_url: str):
+    """An account without a second factor proves who holds it with its password."""
+    form = PasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            if enrolled:
-                device, codes = (
-                    second_factor_verify(user=user, code=form.cleaned_data["code"]),
-                    None,
-                )
-            else:
-                enrolment = totp_enrol_confirm(user=user, code=form.cleaned_data["code"])
-                device, codes = enrolment.device, enrolment.recovery_codes
-        except SecondFactorRefused as refusal:
-            form.add_error("code", str(refusal))
-        else:
-            _proved(request, device)
-            if codes is None:
-                return redirect(next_url)
-            return render(
-                request, "identity/recovery_codes.html", {"codes": codes, "next": next_url}
-            )
-    context = {"form": form, "enrolled": enrolled, "second_factor": True}
-    if not enrolled:
-        device = totp_device_pending(user=user)
-        context.update(qr_svg=totp_qr_svg(device=device), secret=_base32(device))
-    return render(request, "identity/second_factor_check.html", context)
+        _proved(request)
+        return redirect(next_url)
+    return render(request, "identity/second_factor_check.html", {"form": form})

@@ -11,12 +11,10 @@ from identity.services.second_factor import (
     SecondFactorRefused,
     recovery_codes_renew,
     second_factor_disable,
-    totp_device_pending,
     totp_enrol_confirm,
-    totp_qr_svg,
     user_has_second_factor,
 )
-from identity.views.second_factor import CodeForm, _base32
+from identity.views.second_factor import CodeForm, code_page
 from identity.views.second_factor_check import fresh_authentication_required
 
 # Issue 22: what changes how the account is protected asks its holder to prove it again.
@@ -40,11 +38,7 @@ def second_factor_settings(request):
                 "identity/recovery_codes.html",
                 {"codes": enrolment.recovery_codes, "next": request.path},
             )
-    context = {"form": form, "enrolled": enrolled}
-    if not enrolled:
-        device = totp_device_pending(user=user)
-        context.update(qr_svg=totp_qr_svg(device=device), secret=_base32(device))
-    return render(request, "identity/second_factor_settings.html", context)
+    return code_page(request, "identity/second_factor_settings.html", form, user)
 
 
 @login_required

@@ -19,6 +19,7 @@ from identity.services.upstream import (
     upstream_sign_in,
 )
 from identity.views.common import NEXT_KEY, is_operator_host, refuse, safe_next, sign_in
+from portal.accounts.models import User
 
 LINK_KEY = "identity_upstream_link"
 
@@ -50,36 +51,38 @@ def _claims(client, token) -> dict:
     return claims
 
 
-def upstream_callback(request, provider: str):
-    client = _client_or_404(request, provider)
-    label = LABELS[provider]
+def _token(request, client, label: str) -> dict:
+    """The provider's tokens for this callback; UpstreamRefused (French, saying what to do)
+    when its answer is stale, forged or refused."""
     try:
-        token = client.authorize_access_token(request)
+        return client.authorize_access_token(request)
     except MismatchingStateError:
-        return refuse(
-            request,
+        raise UpstreamRefused(
             f"Cette réponse de {label} a déjà été utilisée ou ne correspond à aucune "
-            "connexion en cours (paramètre « state »). Recommencez la connexion.",
-        )
+            "connexion en cours (paramètre « state »). Recommencez la connexion."
+        ) from None
     except JoseError as error:
         # A wrong nonce, audience, issuer or signature in the ID token.
-        return refuse(
-            request,
+        raise UpstreamRefused(
             f"La réponse de {label} ne correspond pas à votre demande de connexion "
-            f"(jeton d'identité invalide : {error.description}). Recommencez la connexion.",
-        )
+            f"(jeton d'identité invalide : {error.description}). Recommencez la connexion."
+        ) from None
     except AuthlibBaseError:
-        return refuse(
-            request,
+        raise UpstreamRefused(
             f"{label} n'a pas confirmé la connexion : le code a expiré ou n'est plus "
-            "valable. Recommencez la connexion.",
-        )
-    identity = upstream_identity_from_claims(
-        provider=provider,
-        claims=_claims(client, token),
-        trusts_email=settings.IDENTITY_UPSTREAMS[provider].get("trusts_email", False),
-    )
+            "valable. Recommencez la connexion."
+        ) from None
+
+
+def upstream_callback(request, provider: str):
+    client = _client_or_404(request, provider)
     try:
+        token = _token(request, client, LABELS[provider])
+        identity = upstream_identity_from_claims(
+            provider=provider,
+            claims=_claims(client, token),
+            trusts_email=settings.IDENTITY_UPSTREAMS[provider].get("trusts_email", False),
+        )
         outcome = upstream_sign_in(identity=identity)
     except UpstreamRefused as refusal:
         return refuse(request, str(refusal))
@@ -98,8 +101,6 @@ def upstream_callback(request, provider: str):
 
 def upstream_link(request):
     """An account already has the verified e-mail: link it only if the person agrees."""
-    from portal.accounts.models import User
-
     pending = request.session.get(LINK_KEY)
     if not pending:
         return redirect("accounts:login")

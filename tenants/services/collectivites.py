@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from conventions.catalogue import application_get, applications_for, default_service_codes
-from identity.services.sso import sso_client_register
 from portal.audit.trail import SYSTEM_COMMAND, Actor
+from portal.catalogue import application_known, applications_for, default_service_codes
+from portal.onboarding import host_added, onboarding_steps
 from tenants.models import Collectivite, CollectiviteEvent, CommuneReference, Domain, Membership
 from tenants.services.access import collectivite_event_record
 from tenants.services.members import membership_grant, send_welcome, user_get_or_create
@@ -69,8 +69,8 @@ def collectivite_create(
         domain = Domain(domain=host.lower(), tenant=collectivite, is_primary=index == 0)
         domain.full_clean()
         domain.save()
-        # Issue 12: each member host is a client of the operator's single sign-on.
-        sso_client_register(host=domain.domain)
+        # Issue 12: each member host is a client of the operator's single sign-on (identity).
+        host_added(host=domain.domain)
     return collectivite
 
 
@@ -89,11 +89,12 @@ def commune_onboard(
     services: list[str] | tuple[str, ...] | None = None,
     extra_domains: tuple[str, ...] = (),
     acting_user: Actor = SYSTEM_COMMAND,  # the command line and the demo onboard as the system
-    convention_model=None,
+    steps: dict | None = None,
 ) -> Collectivite:
     """Bring a commune of the reference list onto the platform: its tenant (schema cloned from
     the template), its domains, its référent's admin membership and the history row; the
-    référent is e-mailed a one-time link to set a password once everything is committed.
+    référent is e-mailed a one-time link to set a password once everything is committed;
+    the apps' onboarding steps (portal.onboarding) run with ``steps``, their fields' values.
 
     All or nothing: any error (French, by form field) leaves no row, domain or schema."""
     errors: dict[str, str] = {}
@@ -124,7 +125,7 @@ def commune_onboard(
             errors["extra_domains"] = f"Le domaine « {host} » est déjà utilisé."
     if services is None:
         services = default_service_codes()
-    unknown = [code for code in services if application_get(code) is None]
+    unknown = [code for code in services if not application_known(code)]
     if unknown:
         errors["services"] = "Application inconnue : " + ", ".join(unknown) + "."
     try:
@@ -155,17 +156,12 @@ def commune_onboard(
     )
     membership_grant(user=referent, collectivite=collectivite, role=Membership.Role.ADMIN)
     collectivite_event_record(collectivite, CollectiviteEvent.Action.ONBOARD, acting_user)
-    if convention_model is not None:
-        # Issue 9: a draft convention of the chosen model, covering the chosen applications
-        # the model offers (all of the model's when none of them was chosen).
-        from conventions.services import convention_create
-
-        offered = [app for app in convention_model.applications.all() if app.code in services]
-        convention_create(
-            model=convention_model,
+    for step in onboarding_steps():  # issue 9: conventions starts a draft convention
+        step.run(
             collectivite=collectivite,
-            applications=offered or None,
-            acting_user=acting_user if acting_user.pk else None,
+            services=list(services),
+            values=steps or {},
+            acting_user=acting_user,
         )
     transaction.on_commit(
         lambda: send_welcome(

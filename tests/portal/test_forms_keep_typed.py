@@ -22,8 +22,8 @@ YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 class Case:
     name: str
     host: str  # "commune" or "operator"
-    role: str  # agent, admin, platform, finance
-    url: str  # may name {request} or {convention}
+    role: str  # agent, admin, platform, finance, citizen
+    url: str  # may name {request}, {convention} or {support}
     data: dict
     wrong: str  # the id of the field whose error must stand beside it
 
@@ -101,6 +101,94 @@ CASES = [
         {"party": "member", "kind": "term", "received_on": "", "means": "post", "reason": MARKER},
         "id_received_on",
     ),
+    Case(
+        "conventions (commune): dénoncer sans confirmer",
+        "commune",
+        "admin",
+        "/gestion/conventions/{convention}/denoncer/",
+        {"reason": MARKER},
+        "id_confirm",
+    ),
+    Case(
+        "conventions (commune): avenant (date d'effet invalide)",
+        "commune",
+        "admin",
+        "/gestion/conventions/{convention}/avenant/",
+        {"effective_on": "pas une date", "note": MARKER},
+        "id_effective_on",
+    ),
+    Case(
+        "support (commune): demande sans objet",
+        "commune",
+        "admin",
+        "/gestion/assistance/nouvelle/",
+        {"subject": "", "kind": "assistance", "description": MARKER},
+        "id_subject",
+    ),
+    Case(
+        "support (commune): réponse trop longue",
+        "commune",
+        "admin",
+        "/gestion/assistance/{support}/agir/",
+        {"action": "reply", "body": MARKER + "x" * 20_001},
+        "id_body",
+    ),
+    Case(
+        "support (guichet): réponse trop longue",
+        "operator",
+        "platform",
+        "/operateur/assistance/{support}/agir/",
+        {"action": "reply", "mode": "reply", "body": MARKER + "x" * 20_001},
+        "id_body",
+    ),
+    Case(
+        "support (guichet): rétablissement probable invalide",
+        "operator",
+        "platform",
+        "/operateur/assistance/{support}/agir/",
+        {"action": "eta", "eta": f"demain {MARKER}"},
+        "id_eta",
+    ),
+    Case(
+        "support (guichet): article d'aide sans titre",
+        "operator",
+        "platform",
+        "/operateur/assistance/aide/nouvel-article/",
+        {"title": "", "body": MARKER},
+        "id_title",
+    ),
+    Case(
+        "compte: nouvelle adresse invalide",
+        "operator",
+        "platform",
+        "/comptes/mon-compte/adresse/",
+        {"email": f"pas-une-adresse-{MARKER}"},
+        "id_email",
+    ),
+    Case(
+        "compte: mot de passe actuel faux",
+        "commune",
+        "citizen",
+        "/comptes/mon-compte/mot-de-passe/",
+        {"old_password": "faux", "new_password1": "Nouveau-2031!", "new_password2": "x"},
+        "id_old_password",
+    ),
+    Case(
+        "compte: double authentification (code faux)",
+        "commune",
+        "agent",
+        "/comptes/mon-compte/double-authentification/",
+        {"code": "000000"},
+        "id_code",
+    ),
+    Case(
+        "compte: suppression sans confirmer",
+        "commune",
+        "citizen",
+        "/comptes/mon-compte/suppression/",
+        {},
+        "id_confirm",
+    ),
 ]
 
 
@@ -109,12 +197,14 @@ def world(tenant_a, member_factory, user_factory, operator):
     from conventions import services as conventions
     from conventions.models import Application, ConventionModel
     from conventions.seeds import seed_catalogue
+    from support import services as support
     from sve import services as sve
     from tests.sve.conftest import enabled_form, submit
 
     agent = member_factory(tenant_a, Membership.Role.AGENT)
     admin = member_factory(tenant_a, Membership.Role.ADMIN)
     platform = user_factory(is_platform_admin=True)
+    citizen = user_factory()
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr"))
         sve.request_qualify(request=req, actor=agent, regime="svr")
@@ -126,7 +216,12 @@ def world(tenant_a, member_factory, user_factory, operator):
     conventions.convention_sign(
         convention=convention, signed_on=signed_on, acting_user=platform, today=signed_on
     )
+    support_request = support.support_request_file(
+        collectivite=tenant_a, user=admin, kind="incident", subject="Panne", description="Rien"
+    )
     return {
+        "citizen": citizen,
+        "support": support_request,
         "agent": agent,
         "admin": admin,
         "platform": platform,
@@ -136,12 +231,26 @@ def world(tenant_a, member_factory, user_factory, operator):
 
 
 def _snapshot(tenant_a):
-    from conventions.models import Convention, Notice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from conventions.models import Amendment, Convention, Notice
+    from portal.accounts.models import User
+    from support.models import HelpArticle, SupportMessage, SupportRequest
     from sve.models import PieceRequest, Request
 
     with in_tenant(tenant_a):
         sve_state = (PieceRequest.objects.count(), list(Request.objects.values_list("status")))
-    return (sve_state, list(Convention.objects.values_list("state")), Notice.objects.count())
+    return (
+        sve_state,
+        list(Convention.objects.values_list("state")),
+        Notice.objects.count(),
+        Amendment.objects.count(),
+        list(SupportRequest.objects.values_list("status", "restoration_eta")),
+        SupportMessage.objects.count(),
+        HelpArticle.objects.count(),
+        sorted(User.objects.values_list("email", "password", "is_active")),
+        TOTPDevice.objects.filter(confirmed=True).count(),
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -150,7 +259,11 @@ def test_a_refused_form_keeps_what_was_typed_and_errs_beside_the_field(case, wor
 
     client = Client(HTTP_HOST="test-a.localhost" if case.host == "commune" else "localhost")
     client.force_login(world[case.role])
-    url = case.url.format(request=world["request"].pk, convention=world["convention"].pk)
+    url = case.url.format(
+        request=world["request"].pk,
+        convention=world["convention"].pk,
+        support=world["support"].reference,
+    )
     before = _snapshot(tenant_a)
     response = client.post(url, case.data)
     html = response.content.decode()

@@ -17,3 +17,17 @@ def test_confier_a_lists_names(desk_client, desk_user, file_request):
     page = desk_client.get(f"/operateur/assistance/{filed.reference}/").content.decode()
     select = page.split('<select id="assignee"', 1)[1].split("</select>", 1)[0]
     assert "Sacha Support" in select
+
+
+def test_the_four_hour_promise_is_worded_once_by_the_rule_module(desk_client, referent):
+    from django.test import Client
+
+    from support.clock import TAKE_INTO_ACCOUNT_PROMISE
+
+    member = Client(HTTP_HOST="test-a.localhost")
+    member.force_login(referent)
+    filing = member.get("/gestion/assistance/nouvelle/").content.decode()
+    report = desk_client.get("/operateur/assistance/rapport/").content.decode()
+    assert "dans les 4 heures" in TAKE_INTO_ACCOUNT_PROMISE
+    for page in (filing, report):
+        assert TAKE_INTO_ACCOUNT_PROMISE.replace("'", "&#x27;") in page

@@ -13,6 +13,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from identity.services.sso import sso_client_id
+from portal.context_processors import LAYOUT_URLS
+from portal.links import host_origin
+from tenants.models import Domain
 
 AUTHORIZE_PATH = "/o/authorize/"
 CLIENT_PREFIX = sso_client_id(host="")
@@ -21,8 +24,6 @@ CLIENT_PREFIX = sso_client_id(host="")
 def commune_of_login(next_url: str | None):
     """(collectivité, host) of the commune whose single sign-on request ``next_url`` is, or
     None."""
-    from tenants.models import Domain
-
     if not next_url:
         return None
     parts = urlsplit(next_url)
@@ -38,11 +39,6 @@ def commune_of_login(next_url: str | None):
     return domain.tenant, host
 
 
-def _origin(host: str) -> str:
-    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-    return f"{settings.PORTAL_SCHEME}://{host}{port}"
-
-
 class CommuneLinks:
     """The layout's links (portal.context_processors.LAYOUT_URLS) for a page of the operator's
     host shown on a commune's behalf: its look from the operator's host (the page's own
@@ -50,11 +46,9 @@ class CommuneLinks:
 
     def __init__(self, collectivite, host: str):
         self.collectivite = collectivite
-        self.origin = _origin(host)
+        self.origin = host_origin(host)
 
     def __getitem__(self, key: str) -> str:
-        from portal.context_processors import LAYOUT_URLS
-
         if key == "theme_css":
             return reverse("commune_theme_css", args=[self.collectivite.slug])
         if key == "logo":
@@ -74,5 +68,5 @@ def login_identity(*, next_url: str | None) -> dict:
         "site_is_operator": False,
         "site_name": collectivite.name,
         "site_urls": CommuneLinks(collectivite, host),
-        "commune_origin": _origin(host),
+        "commune_origin": host_origin(host),
     }

@@ -1,4 +1,5 @@
-"""Money in integer cents: French display, parsing, VAT and exact sharing.
+"""Money in integer cents: French display, parsing, VAT and exact sharing (billing's titres,
+conventions' pages and refunds: shared, hence here, issue 27).
 
 A shared amount is split with the largest-remainder method (Hamilton): each share is the
 floor of its exact proportion, then the cents left over go one by one to the largest

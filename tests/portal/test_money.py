@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing.money import euros, parse_euros, rate_label, split_cents, vat_split
+from portal.money import euros, parse_euros, rate_label, split_cents, vat_split
 
 
 def test_split_adds_up_on_many_random_cases():
