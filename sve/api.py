@@ -183,7 +183,11 @@ class SubmitView(APIView):
         data, files = cleaned_to_data(specs, data_form.cleaned_data)
         try:
             filed = services.request_submit(
-                form=form, user=request.user, identity=identity.cleaned_data, data=data, files=files
+                form=form,
+                acting_user=request.user,
+                identity=identity.cleaned_data,
+                data=data,
+                files=files,
             )
         except SveError as exc:
             return _refused(exc)
@@ -257,7 +261,9 @@ class QualifyView(AgentActionView):
         return super().post(request, pk)
 
     def act(self, req, data):
-        return services.request_qualify(request=req, actor=self.request.user, regime=data["regime"])
+        return services.request_qualify(
+            request=req, acting_user=self.request.user, regime=data["regime"]
+        )
 
 
 class PiecesView(AgentActionView):
@@ -273,7 +279,7 @@ class PiecesView(AgentActionView):
 
     def act(self, req, data):
         return services.request_ask_pieces(
-            request=req, actor=self.request.user, items=data["items"], due_on=data["due_on"]
+            request=req, acting_user=self.request.user, items=data["items"], due_on=data["due_on"]
         )
 
 
@@ -289,7 +295,7 @@ class DecideView(AgentActionView):
     def act(self, req, data):
         return services.request_decide(
             request=req,
-            actor=self.request.user,
+            acting_user=self.request.user,
             accept=data["decision"] == "accept",
             reasons=data["reasons"],
         )

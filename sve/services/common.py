@@ -45,18 +45,18 @@ def insee_code() -> str:
     return getattr(connection.tenant, "insee_code", "") or ""
 
 
-def require_agent(actor) -> None:
-    if actor is None or membership_for(actor, connection.tenant) is None:
+def require_agent(acting_user) -> None:
+    if acting_user is None or membership_for(acting_user, connection.tenant) is None:
         raise SveError(
             "Seuls les agents de la commune peuvent effectuer cette action.", code="forbidden"
         )
 
 
-def require_admin(actor) -> None:
+def require_admin(acting_user) -> None:
     """The commune's admin (référent) configures forms; ``None`` is the system (demo, seeds)."""
-    if actor is None:
+    if acting_user is None:
         return
-    membership = membership_for(actor, connection.tenant)
+    membership = membership_for(acting_user, connection.tenant)
     if membership is None or not membership.is_admin:
         raise SveError(
             "Seuls les administrateurs de la commune peuvent configurer les formulaires.",

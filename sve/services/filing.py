@@ -74,7 +74,7 @@ def _draft_for(form: Form, draft: Request | None) -> Request:
 def request_save_draft(
     *,
     form: Form,
-    user,
+    acting_user,
     session_key: str = "",
     identity: dict,
     data: dict,
@@ -85,12 +85,12 @@ def request_save_draft(
     if not form.is_enabled:
         raise SveError("Ce formulaire n'est pas en ligne.", code="form_disabled")
     request = _draft_for(form, draft)
-    _fill(request, user=user, session_key=session_key, identity=identity, data=data)
+    _fill(request, user=acting_user, session_key=session_key, identity=identity, data=data)
     created = request.pk is None
     request.save()
     _store_files(request, files or {})
     account_activity_record(user_id=request.user_id, requests=int(created))
-    if not (user and user.is_authenticated) and request.email:
+    if not (acting_user and acting_user.is_authenticated) and request.email:
         # Without an account there is no "Mes demandes": the resume link goes by e-mail.
         from sve import tasks
 
@@ -103,7 +103,7 @@ def request_save_draft(
 def request_submit(
     *,
     form: Form,
-    user,
+    acting_user,
     session_key: str = "",
     identity: dict,
     data: dict,
@@ -123,7 +123,7 @@ def request_submit(
             code="identity_missing",
         )
     request = _draft_for(form, draft)
-    _fill(request, user=user, session_key=session_key, identity=identity, data=data)
+    _fill(request, user=acting_user, session_key=session_key, identity=identity, data=data)
     now = timezone.now()
     request.form_version = form.current_version
     request.status = Status.SUBMITTED
@@ -147,7 +147,7 @@ def request_submit(
     account_activity_record(user_id=request.user_id, requests=int(created))
     journal_append(
         request=request,
-        actor=request.user,
+        acting_user=request.user,
         actor_label="" if request.user else f"usager {request.email}",
         action="submitted",
         payload={

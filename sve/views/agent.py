@@ -71,10 +71,12 @@ def dashboard_bulk(request):
             assignee = (
                 get_object_or_404(User, pk=row_id(assignee_id)) if row_id(assignee_id) else None
             )
-            count = services.request_assign(requests=chosen, actor=request.user, assignee=assignee)
+            count = services.request_assign(
+                requests=chosen, acting_user=request.user, assignee=assignee
+            )
             messages.success(request, f"{count} demande(s) attribuée(s).")
         elif action in ("qualify_sva", "qualify_svr"):
-            services.requests_qualify(requests=chosen, actor=request.user, regime=action[-3:])
+            services.requests_qualify(requests=chosen, acting_user=request.user, regime=action[-3:])
             messages.success(
                 request, f"{len(chosen)} demande(s) qualifiée(s) : accusés de réception envoyés."
             )
@@ -95,7 +97,7 @@ def export(request, fmt):
     _, filters = _filters(request, _agents())
     rows = list(_table(filters)[: exports.MAX_ROWS])
     services.requests_export_logged(
-        actor=request.user,
+        acting_user=request.user,
         count=len(rows),
         filters={k: str(v) for k, v in filters.items()},
         fmt=fmt,
@@ -191,7 +193,7 @@ def request_detail(request, pk):
         Request.objects.select_related("form_version", "assignee").exclude(status=Status.DRAFT),
         pk=pk,
     )
-    services.request_open_by_agent(request=req, actor=request.user)
+    services.request_open_by_agent(request=req, acting_user=request.user)
     return render(request, "sve/agent_request.html", _detail_context(req))
 
 
@@ -225,45 +227,45 @@ def request_action(request, pk, action):
             field = ERROR_FIELDS.get(getattr(exc, "code", None))
             form.add_error(field if field in form.fields else None, exc)
             return _refused(request, req, action, form)
-    actor = request.user
+    acting_user = request.user
     try:
         if action == "qualifier":
-            services.request_qualify(request=req, actor=actor, regime=data["regime"])
+            services.request_qualify(request=req, acting_user=acting_user, regime=data["regime"])
             messages.success(request, "Demande qualifiée : l'accusé de réception est envoyé.")
         elif action == "pieces":
             services.request_ask_pieces(
-                request=req, actor=actor, items=data["items"], due_on=data["due_on"]
+                request=req, acting_user=acting_user, items=data["items"], due_on=data["due_on"]
             )
             messages.success(request, "Demande de pièces envoyée à l'usager.")
         elif action == "instruction":
-            services.request_start_instruction(request=req, actor=actor)
+            services.request_start_instruction(request=req, acting_user=acting_user)
             messages.success(request, "Demande mise en instruction.")
         elif action == "decider":
             services.request_decide(
                 request=req,
-                actor=actor,
+                acting_user=acting_user,
                 accept=data["decision"] == "accept",
                 reasons=data["reasons"],
             )
             messages.success(request, "Décision enregistrée : le courrier est envoyé.")
         elif action == "classer":
-            services.request_close(request=req, actor=actor, reasons=data["reasons"])
+            services.request_close(request=req, acting_user=acting_user, reasons=data["reasons"])
             messages.success(request, "Demande classée sans suite.")
         elif action == "traiter":
-            services.request_handle(request=req, actor=actor, note=data["note"])
+            services.request_handle(request=req, acting_user=acting_user, note=data["note"])
             messages.success(request, "Demande traitée : l'usager en est informé.")
         elif action == "attribuer":
             assignee_id = request.POST.get("assignee") or ""
             assignee = (
                 get_object_or_404(User, pk=row_id(assignee_id)) if row_id(assignee_id) else None
             )
-            services.request_assign(requests=[req], actor=actor, assignee=assignee)
+            services.request_assign(requests=[req], acting_user=acting_user, assignee=assignee)
             messages.success(request, "Attribution enregistrée.")
         elif action in ("message", "note"):
             files = {"attachment": data["attachment"]} if data.get("attachment") else {}
             services.message_post(
                 request=req,
-                actor=actor,
+                acting_user=acting_user,
                 body=data["body"],
                 internal=action == "note",
                 from_agent=True,

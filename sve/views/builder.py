@@ -42,7 +42,7 @@ def forms_list(request):
 @require_POST
 def template_enable(request, code):
     try:
-        form = services.form_template_enable(code=code, actor=request.user)
+        form = services.form_template_enable(code=code, acting_user=request.user)
         messages.success(request, f"« {form} » est en ligne.")
     except SveError as exc:
         messages.error(request, " ".join(error_messages(exc)))
@@ -54,7 +54,7 @@ def template_enable(request, code):
 def form_toggle(request, slug):
     form = get_object_or_404(Form.objects.select_related("current_version"), slug=slug)
     try:
-        services.form_enable(form=form, actor=request.user, enabled=not form.is_enabled)
+        services.form_enable(form=form, acting_user=request.user, enabled=not form.is_enabled)
     except SveError as exc:
         messages.error(request, " ".join(error_messages(exc)))
     else:
@@ -132,7 +132,7 @@ def form_edit(request, slug=None):
         specs = builder_specs(builder_rows, previous=version.fields if version else [])
         if settings_form.is_valid() and action == "publier":
             values = {**settings_form.cleaned_data, "fields": specs}
-            form = services.form_publish(form=form, actor=request.user, **values)
+            form = services.form_publish(form=form, acting_user=request.user, **values)
     except (SveError, ValidationError) as exc:
         errors = error_messages(exc)
     if action != "publier" or errors or not settings_form.is_valid():

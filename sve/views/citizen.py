@@ -108,7 +108,7 @@ def form_fill(request, slug):
                 request.session.save()
             kwargs = {
                 "form": form,
-                "user": request.user,
+                "acting_user": request.user,
                 "session_key": request.session.session_key,
                 "identity": identity.cleaned_data,
                 "data": data,
@@ -223,7 +223,7 @@ def track_message(request, token):
         try:
             services.message_post(
                 request=req,
-                actor=request.user,
+                acting_user=request.user,
                 body=form.cleaned_data["body"],
                 from_agent=False,
                 files=files,
@@ -245,7 +245,7 @@ def track_complete(request, token):
         try:
             services.request_complete(
                 request=req,
-                actor=request.user,
+                acting_user=request.user,
                 token=token,
                 files=files,
                 comment=form.cleaned_data["comment"],
