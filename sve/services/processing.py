@@ -12,6 +12,14 @@ from portal.uploads import detected_content_type
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
 from sve.owed import OWED_KIND
+from sve.rules import (
+    ASSIGNABLE,
+    CLOSABLE,
+    DECIDABLE,
+    INSTRUCTION_FROM,
+    PIECES_FROM,
+    QUALIFIABLE,
+)
 from sve.services.common import (
     SveError,
     deadline_refresh,
@@ -25,13 +33,6 @@ from sve.services.common import (
 
 logger = logging.getLogger(__name__)
 OPENED_LOCK_TIMEOUT = "3s"
-
-QUALIFIABLE = (Status.SUBMITTED,)
-PIECES_FROM = (Status.ACKNOWLEDGED, Status.INSTRUCTION)
-INSTRUCTION_FROM = (Status.ACKNOWLEDGED,)
-DECIDABLE = (Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
-CLOSABLE = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
-ASSIGNABLE = CLOSABLE
 
 
 def _tasks():
@@ -213,6 +214,20 @@ def decision_check(*, accept: bool, reasons: str) -> str:
         # CRPA L211-2: a refusal states its reasons.
         raise SveError("Un refus doit être motivé.", code="reasons_missing")
     return reasons
+
+
+def decision_preview(*, request: Request, acting_user, accept: bool, reasons: str) -> str:
+    """The decision letter's text as it would go out, refused as ``request_decide`` would
+    refuse it (a refusal without reasons, a signatory without a title); nothing written."""
+    from sve.documents import decision_preview_text
+
+    decision_check(accept=accept, reasons=reasons)
+    return decision_preview_text(
+        request=request,
+        signatory=decision_signatory(acting_user),
+        accept=accept,
+        reasons=reasons,
+    )
 
 
 @retry_on_deadlock
