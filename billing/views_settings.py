@@ -112,44 +112,20 @@ def member_detail(request, pk):
         return _member_page(request, collectivite)
     form = BillingProfileForm(request.POST, instance=getattr(collectivite, "billing_profile", None))
     try:
-        if not form.is_valid():
-            raise ValidationError("")
-        services.billing_profile_save(
-            collectivite=collectivite, values=form.cleaned_data, acting_user=request.user
-        )
+        if form.is_valid():
+            services.billing_profile_save(
+                collectivite=collectivite, values=form.cleaned_data, acting_user=request.user
+            )
+            messages.success(request, "Identification Chorus Pro enregistrée.")
+            return redirect("billing:member", pk)
     except ValidationError as exc:
-        if exc.messages != [""]:
-            _apply(form, exc)
-        return _member_page(request, collectivite, status=400, profile_form=form)
-    messages.success(request, "Identification Chorus Pro enregistrée.")
-    return redirect("billing:member", pk)
+        _apply(form, exc)
+    return _member_page(request, collectivite, status=400, profile_form=form)
 
 
-@finance_required
-@require_POST
-def member_package(request, pk, convention_pk):
-    collectivite = _collectivite(pk)
-    convention = get_object_or_404(
-        collectivite.conventions.select_related("model"), pk=convention_pk
-    )
-    form = PackageForm(
-        request.POST,
-        packages=services.package_codes(model=convention.model),
-        prefix=f"p{convention.pk}",
-    )
-    try:
-        if not form.is_valid():
-            raise ValidationError("")
-        services.convention_package_set(
-            convention=convention,
-            package_code=form.cleaned_data["package_code"],
-            decided_by=form.cleaned_data["decided_by"],
-            acting_user=request.user,
-        )
-    except ValidationError as exc:
-        if exc.messages != [""]:
-            _apply(form, exc)
-        return _member_page(request, collectivite, status=400, **{f"package_{convention.pk}": form})
+def _package_saved(request, convention) -> None:
+    """Told once a package is chosen: whether this year's titre already went out with the
+    former one."""
     year = timezone.localdate().year
     if selectors.convention_year_billed(convention=convention, year=year):
         messages.warning(
@@ -160,7 +136,44 @@ def member_package(request, pk, convention_pk):
         )
     else:
         messages.success(request, "Forfait enregistré.")
-    return redirect("billing:member", pk)
+
+
+@finance_required
+@require_POST
+def member_package(request, pk, convention_pk):
+    collectivite = _collectivite(pk)
+    convention = get_object_or_404(
+        collectivite.conventions.select_related("model"), pk=convention_pk
+    )
+    packages = services.package_codes(model=convention.model)
+    form = PackageForm(request.POST, packages=packages, prefix=f"p{convention.pk}")
+    try:
+        if form.is_valid():
+            services.convention_package_set(
+                convention=convention,
+                package_code=form.cleaned_data["package_code"],
+                decided_by=form.cleaned_data["decided_by"],
+                acting_user=request.user,
+            )
+            _package_saved(request, convention)
+            return redirect("billing:member", pk)
+    except ValidationError as exc:
+        _apply(form, exc)
+    return _member_page(request, collectivite, status=400, **{f"package_{convention.pk}": form})
+
+
+def _usage_saved(request, convention, year: int) -> None:
+    """Told once a service used is recorded: which campaign bills it."""
+    if selectors.convention_year_billed(convention=convention, year=year):
+        messages.warning(
+            request,
+            f"Prestation enregistrée. Le titre {year} de ce membre est déjà"
+            " émis : elle ne sera facturée que par une correction de ce titre.",
+        )
+    else:
+        messages.success(
+            request, f"Prestation enregistrée : elle sera facturée par la campagne {year}."
+        )
 
 
 @finance_required
@@ -174,34 +187,19 @@ def member_usage(request, pk):
     ]
     form = _usage_form(request.POST, packaged)
     try:
-        if not form.is_valid():
-            raise ValidationError("")
-        data = form.cleaned_data
-        convention = next(c for c in packaged if c.pk == data["convention"])
-        services.service_usage_record(
-            convention=convention,
-            service_code=data["service_code"],
-            used_on=data["used_on"],
-            quantity=data["quantity"],
-            note=data["note"],
-            acting_user=request.user,
-        )
+        if form.is_valid():
+            data = form.cleaned_data
+            convention = next(c for c in packaged if c.pk == data["convention"])
+            services.service_usage_record(
+                convention=convention,
+                **{k: data[k] for k in ("service_code", "used_on", "quantity", "note")},
+                acting_user=request.user,
+            )
+            _usage_saved(request, convention, data["used_on"].year)
+            return redirect("billing:member", pk)
     except ValidationError as exc:
-        if exc.messages != [""]:
-            _apply(form, exc)
-        return _member_page(request, collectivite, status=400, usage_form=form)
-    if selectors.convention_year_billed(convention=convention, year=data["used_on"].year):
-        messages.warning(
-            request,
-            f"Prestation enregistrée. Le titre {data['used_on'].year} de ce membre est déjà"
-            " émis : elle ne sera facturée que par une correction de ce titre.",
-        )
-    else:
-        messages.success(
-            request,
-            f"Prestation enregistrée : elle sera facturée par la campagne {data['used_on'].year}.",
-        )
-    return redirect("billing:member", pk)
+        _apply(form, exc)
+    return _member_page(request, collectivite, status=400, usage_form=form)
 
 
 @finance_required
