@@ -6,12 +6,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.db import retry_on_deadlock
-from portal.uploads import detected_content_type
 from sve import deadlines
 from sve.journal import journal_append
 from sve.models import Document, Form, Request, Status
 from sve.owed import OWED_KIND
-from sve.services.common import SveError, insee_code, on_commit_task, owe
+from sve.services.common import (
+    SveError,
+    documents_from_uploads,
+    insee_code,
+    on_commit_task,
+    owe,
+)
 from tenants.services.activity import account_activity_record
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -30,22 +35,7 @@ def _store_files(request: Request, files: dict) -> None:
     Document.objects.filter(
         request=request, kind=Document.Kind.UPLOAD, field_name__in=list(files)
     ).delete()
-    documents = []
-    for field_name, uploaded in files.items():
-        uploaded.seek(0)
-        content = uploaded.read()
-        documents.append(
-            Document(
-                request=request,
-                kind=Document.Kind.UPLOAD,
-                field_name=field_name,
-                filename=uploaded.name[-255:],
-                content_type=detected_content_type(content),
-                size=len(content),
-                content=content,
-            )
-        )
-    Document.objects.bulk_create(documents)
+    documents_from_uploads(request=request, kind=Document.Kind.UPLOAD, files=files)
 
 
 def _fill(request: Request, *, user, session_key: str, identity: dict, data: dict) -> None:

@@ -8,7 +8,6 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from portal.db import retry_on_deadlock
-from portal.uploads import detected_content_type
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
 from sve.owed import OWED_KIND
@@ -23,6 +22,7 @@ from sve.rules import (
 from sve.services.common import (
     SveError,
     deadline_refresh,
+    documents_from_uploads,
     locked,
     on_commit_task,
     owe,
@@ -139,18 +139,7 @@ def request_complete(
         author=acting_user if acting_user and acting_user.is_authenticated else None,
         body=comment.strip() or "Pièces complémentaires envoyées.",
     )
-    for uploaded in files.values():
-        uploaded.seek(0)
-        content = uploaded.read()
-        Document.objects.create(
-            request=request,
-            kind=Document.Kind.PIECE,
-            message=message,
-            filename=uploaded.name[-255:],
-            content_type=detected_content_type(content),
-            size=len(content),
-            content=content,
-        )
+    documents_from_uploads(request=request, kind=Document.Kind.PIECE, files=files, message=message)
     request.status = Status.INSTRUCTION
     deadline_refresh(request)
     request.save()
@@ -361,18 +350,9 @@ def message_post(
         internal=internal,
         body=body,
     )
-    for uploaded in (files or {}).values():
-        uploaded.seek(0)
-        content = uploaded.read()
-        Document.objects.create(
-            request=request,
-            kind=Document.Kind.MESSAGE,
-            message=message,
-            filename=uploaded.name[-255:],
-            content_type=detected_content_type(content),
-            size=len(content),
-            content=content,
-        )
+    documents_from_uploads(
+        request=request, kind=Document.Kind.MESSAGE, files=files or {}, message=message
+    )
     journal_append(
         request=request,
         acting_user=acting_user if acting_user and acting_user.is_authenticated else None,

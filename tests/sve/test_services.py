@@ -334,3 +334,46 @@ def test_svr_refusal_arises_for_a_citizen_who_never_sends_the_pieces(tenant_a, a
         assert svr.status == Status.IMPLICITLY_REJECTED
         # SVA: the delay has not started, the file being incomplete (L114-5 al. 2).
         assert sva.status == Status.AWAITING_PIECES and sva.implicit_decision_on is None
+
+
+def test_a_file_is_stored_alike_whichever_way_it_comes(tenant_a, agent_a):
+    """Issue 27 §4: filing, pieces and messages share one path from upload to document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.sve.conftest import PNG
+
+    def lying(name):  # the browser's word for the type is not taken
+        return SimpleUploadedFile("x" * 300 + name, PNG, content_type="application/pdf")
+
+    with in_tenant(tenant_a):
+        req = submit(enabled_form(), files={"piece": lying("depot.png")})
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
+        services.request_ask_pieces(
+            request=req, acting_user=agent_a, items="Plan", due_on=date(2099, 1, 1)
+        )
+        services.request_complete(
+            request=req, acting_user=None, token=req.access_token, files={"p": lying("plan.png")}
+        )
+        services.message_post(
+            request=req,
+            acting_user=agent_a,
+            body="Ci-joint",
+            from_agent=True,
+            files={"attachment": lying("note.png")},
+        )
+        stored = {
+            d.kind: d
+            for d in req.documents.filter(
+                kind__in=[Document.Kind.UPLOAD, Document.Kind.PIECE, Document.Kind.MESSAGE]
+            )
+        }
+    assert {kind: d.field_name for kind, d in stored.items()} == {
+        Document.Kind.UPLOAD: "piece",
+        Document.Kind.PIECE: "",
+        Document.Kind.MESSAGE: "",
+    }
+    for document in stored.values():
+        assert (document.content_type, bytes(document.content)) == ("image/png", PNG)
+        assert len(document.filename) == 255 and document.filename.endswith(".png")
+    assert stored[Document.Kind.PIECE].message_id is not None
+    assert stored[Document.Kind.MESSAGE].message_id is not None
