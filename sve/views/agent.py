@@ -172,8 +172,8 @@ def _detail_context(req, bound: dict | None = None):
     docs = list(req.documents.defer("content"))
     uploads = {d.field_name: d.filename for d in docs if d.kind == Document.Kind.UPLOAD}
     today = timezone.localdate()
-    forms = {a.name: _action_form(code) for code, a in REQUEST_ACTIONS.items() if a.form}
-    forms["qualify_form"] = _action_form("qualifier", initial={"regime": req.regime})
+    page_forms = {a.name: _action_form(code) for code, a in REQUEST_ACTIONS.items() if a.form}
+    page_forms["qualify_form"] = _action_form("qualifier", initial={"regime": req.regime})
     return {
         "req": req,
         "actions": rules.request_actions(req),
@@ -184,7 +184,7 @@ def _detail_context(req, bound: dict | None = None):
         "pieces": req.piece_requests.all(),
         "journal": journal_lines(req.journal.order_by("seq")),
         "days_left": deadlines.days_left(deadline=req.implicit_decision_on, today=today),
-        **forms,
+        **page_forms,
         **(bound or {}),
         "agents": _agents(),
     }
