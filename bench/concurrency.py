@@ -289,7 +289,7 @@ def prepare() -> Collectivite:
     tenant = collectivite_create(name="Bench concurrence", slug=SLUG, insee_code="05061")
     with tenant_context(tenant):
         form = services.form_create(
-            actor=None,
+            acting_user=None,
             slug="bench",
             title="Demande du bench",
             description="",
@@ -303,7 +303,7 @@ def prepare() -> Collectivite:
             service_phone="04 92 00 00 00",
             appeal_routes="Tribunal administratif",
         )
-        services.form_enable(form=form, actor=None, enabled=True)
+        services.form_enable(form=form, acting_user=None, enabled=True)
     for n in range(AGENTS):
         user = User.objects.create_user(email=f"agent{n}@{EMAIL_DOMAIN}", password=PASSWORD)
         membership_grant(user=user, collectivite=tenant, role=Membership.Role.AGENT)

@@ -100,7 +100,7 @@ def sve_contexts(tenant, *, size: int) -> dict[str, tuple[str, dict]]:
         {"name": "message", "label": "Message", "type": "textarea", "required": True},
     ]
     form = services.form_create(
-        actor=None,
+        acting_user=None,
         slug=f"bench-{size}",
         title="Demande d'intervention",
         description="",
@@ -114,10 +114,10 @@ def sve_contexts(tenant, *, size: int) -> dict[str, tuple[str, dict]]:
         service_phone="04 92 00 00 00",
         appeal_routes="Tribunal administratif de Marseille",
     )
-    form = services.form_enable(form=form, actor=None, enabled=True)
+    form = services.form_enable(form=form, acting_user=None, enabled=True)
     request = services.request_submit(
         form=form,
-        user=None,
+        acting_user=None,
         identity={
             "last_name": paragraph(min(size, 150)),
             "first_name": paragraph(min(size, 150)),
@@ -131,9 +131,9 @@ def sve_contexts(tenant, *, size: int) -> dict[str, tuple[str, dict]]:
         },
         files={},
     )
-    services.request_qualify(request=request, actor=staff, regime="svr")
+    services.request_qualify(request=request, acting_user=staff, regime="svr")
     services.request_ask_pieces(
-        request=request, actor=staff, items=paragraph(size), due_on=date(2099, 1, 1)
+        request=request, acting_user=staff, items=paragraph(size), due_on=date(2099, 1, 1)
     )
     request = Request.objects.select_related("form_version").get(pk=request.pk)
     request.decision_reasons = paragraph(size)

@@ -128,9 +128,11 @@ def citizen_in(members: list[Collectivite]) -> User:
         connection.set_schema_to_public()
         member.save(update_fields=["contact_address", "contact_email", "contact_phone"])
         connection.set_tenant(member)
-        form = sve.form_template_enable(code="contact", actor=None)
+        form = sve.form_template_enable(code="contact", acting_user=None)
         for n in range(3):
-            sve.request_submit(form=form, user=citizen, identity=identity, data={"objet": str(n)})
+            sve.request_submit(
+                form=form, acting_user=citizen, identity=identity, data={"objet": str(n)}
+            )
     connection.set_tenant(members[0])
     day = timezone.localdate() + timedelta(days=7)
     service = Service.objects.create(name="État civil")

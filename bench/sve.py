@@ -73,7 +73,7 @@ def fill(tenant):
     tenant.contact_phone = "04 92 00 00 00"
     tenant.save(update_fields=["contact_address", "contact_email", "contact_phone"])
     connection.set_tenant(tenant)
-    form = services.form_template_enable(code="contact", actor=None)
+    form = services.form_template_enable(code="contact", acting_user=None)
     now = timezone.now()
     statuses = [Status.SUBMITTED, Status.ACKNOWLEDGED, Status.INSTRUCTION]
     Request.objects.bulk_create(

@@ -31,6 +31,25 @@ BILLED = (
 )
 
 
+def model_blocking_errors(model: ConventionModel, *, year: int, priced: bool) -> list[str]:
+    """Why a campaign cannot bill ``model`` for ``year`` (empty: it can), in the words that
+    creating the campaign and its preview both show: a pricing that issues no titre, or no
+    tariff entered for the year (``priced``)."""
+    if model.pricing not in BILLED:
+        return [
+            _("« %(model)s » : tarification « %(pricing)s », aucun titre n'est émis.")
+            % {"model": model.name, "pricing": model.get_pricing_display()}
+        ]
+    if not priced:
+        return [
+            _(
+                "« %(model)s » : aucun tarif n'est saisi pour %(year)s ; saisissez-le avant la campagne."
+            )
+            % {"model": model.name, "year": year}
+        ]
+    return []
+
+
 @dataclass
 class MemberBill:
     convention: Convention
@@ -180,17 +199,8 @@ def liquidate(*, year: int, model_ids: list[int]) -> Liquidation:
     for model in models:
         bill = ModelBill(model=model, tariff=tariffs.get(model.pk))
         result.models.append(bill)
-        if model.pricing not in BILLED:
-            bill.errors.append(
-                _("%(model)s : tarification « %(pricing)s », aucun titre n'est émis.")
-                % {"model": model.name, "pricing": model.get_pricing_display()}
-            )
-            continue
-        if bill.tariff is None:
-            bill.errors.append(
-                _("%(model)s : aucun tarif pour %(year)s ; saisissez-le avant la campagne.")
-                % {"model": model.name, "year": year}
-            )
+        bill.errors += model_blocking_errors(model, year=year, priced=bill.tariff is not None)
+        if bill.errors:
             continue
         for convention in conventions:
             if convention.model_id != model.pk:

@@ -1,5 +1,9 @@
 """Finance staff's pages on the operator's host (/facturation/)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -202,53 +206,74 @@ def titre_pdf(request, pk):
     return _download(bytes(titre.pdf), titre.filename, "application/pdf")
 
 
+def _titre_pay(titre: Titre, acting_user, data: dict) -> Titre:
+    services.payment_record(
+        titre=titre,
+        paid_on=data["paid_on"],
+        amount_cents=data["amount"],
+        reference=data["reference"],
+        acting_user=acting_user,
+    )
+    return titre
+
+
+def _titre_contest(titre: Titre, acting_user, data: dict) -> Titre:
+    services.titre_contest(
+        titre=titre,
+        received_on=data["received_on"],
+        means=Contest.Means.EMAIL,
+        reason=data["reason"],
+        acting_user=acting_user,
+    )
+    return titre
+
+
+def _titre_correct(titre: Titre, acting_user, data: dict) -> Titre:
+    _, new = services.titre_correct(titre=titre, reason=data["reason"], acting_user=acting_user)
+    return new
+
+
+@dataclass(frozen=True)
+class TitreAction:
+    """One action of the titre page: its form, the form's name in the page, the one service
+    it calls (returning the titre to show next) and what finance staff are told."""
+
+    form: type[forms.Form]
+    name: str
+    perform: Callable[[Titre, object, dict], Titre]
+    done: Callable[[Titre], str] = lambda titre: "Enregistré."
+
+
+# The titre page's actions, by the code each form posts.
+TITRE_ACTIONS = {
+    "paiement": TitreAction(PaymentForm, "payment_form", _titre_pay),
+    "contestation": TitreAction(ContestForm, "contest_form", _titre_contest),
+    "correction": TitreAction(
+        CorrectionForm,
+        "correction_form",
+        _titre_correct,
+        done=lambda new: f"Titre annulé ; nouveau titre n° {new.reference} émis.",
+    ),
+}
+
+
 @finance_required
 @require_POST
 def titre_action(request, pk, action):
     titre = _titre(pk)
-    form_class = {
-        "paiement": PaymentForm,
-        "contestation": ContestForm,
-        "correction": CorrectionForm,
-    }.get(action)
-    if form_class is None:
+    page_action = TITRE_ACTIONS.get(action)
+    if page_action is None:
         raise Http404
-    form = form_class(request.POST)
+    form = page_action.form(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError("")
-        data = form.cleaned_data
-        if action == "paiement":
-            services.payment_record(
-                titre=titre,
-                paid_on=data["paid_on"],
-                amount_cents=data["amount"],
-                reference=data["reference"],
-                acting_user=request.user,
-            )
-        elif action == "contestation":
-            services.titre_contest(
-                titre=titre,
-                received_on=data["received_on"],
-                means=Contest.Means.EMAIL,
-                reason=data["reason"],
-                acting_user=request.user,
-            )
-        else:
-            _, new = services.titre_correct(
-                titre=titre, reason=data["reason"], acting_user=request.user
-            )
-            messages.success(request, f"Titre annulé ; nouveau titre n° {new.reference} émis.")
-            return redirect("billing:titre", new.pk)
+        if form.is_valid():
+            shown = page_action.perform(titre, request.user, form.cleaned_data)
+            messages.success(request, page_action.done(shown))
+            return redirect("billing:titre", shown.pk)
     except ValidationError as exc:
-        if exc.messages != [""]:
-            form.add_error(None, exc)
-        key = {"paiement": "payment_form", "contestation": "contest_form"}.get(
-            action, "correction_form"
-        )
-        return _titre_page(request, titre, **{key: form})
-    messages.success(request, "Enregistré.")
-    return redirect("billing:titre", pk)
+        form.add_error(None, exc)
+    # The page again, the form as typed with its errors.
+    return _titre_page(request, titre, **{page_action.name: form})
 
 
 @finance_required

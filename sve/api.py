@@ -126,12 +126,57 @@ def _bad_shape(detail: str) -> Response:
     return Response({"detail": detail, "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)
 
 
+class BadShape(Exception):
+    """A body not shaped as the API expects (answered 400 with its French ``detail``)."""
+
+
+def _posted_values(body, specs: list[dict]):
+    """The request's field values in a submission's body: its "data" object (or a JSON text
+    of it, in a multipart body), else the body itself."""
+    if not isinstance(body, dict):
+        raise BadShape("Le corps de la requête doit être un objet JSON.")
+    values = body.get("data") if "data" in body else body
+    if isinstance(values, str):
+        try:
+            values = json_loads(values)
+        except ValueError:
+            raise BadShape("Le champ « data » n'est pas un JSON valide.") from None
+    values = _form_values(values if values is not None else {}, specs)
+    if values is None:
+        raise BadShape(
+            "Le champ « data » doit être un objet JSON : le nom de chaque champ et sa valeur "
+            "(texte, nombre, oui/non, ou liste de textes pour un choix multiple)."
+        )
+    return values or {}
+
+
+def _invalid(*forms) -> Response:
+    errors = {}
+    for form in forms:
+        errors.update(form.errors.get_json_data())
+    return Response(
+        {
+            "detail": "Certains champs sont invalides.",
+            "errors": {k: [e["message"] for e in v] for k, v in errors.items()},
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
 class FormListView(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(responses=FormSerializer(many=True), summary="Formulaires en ligne")
     def get(self, request):
         return Response(FormSerializer(selectors.forms_online(), many=True).data)
+
+
+def _online_form(slug: str) -> Form:
+    form = Form.objects.filter(slug=slug, is_enabled=True).select_related("current_version")
+    form = form.first()
+    if form is None or form.current_version is None:
+        raise Http404
+    return form
 
 
 class SubmitView(APIView):
@@ -146,44 +191,24 @@ class SubmitView(APIView):
         summary="Déposer une demande",
     )
     def post(self, request, slug):
-        form = (
-            Form.objects.filter(slug=slug, is_enabled=True)
-            .select_related("current_version")
-            .first()
-        )
-        if form is None or form.current_version is None:
-            raise Http404
+        form = _online_form(slug)
         specs = form.current_version.fields
-        if not isinstance(request.data, dict):
-            return _bad_shape("Le corps de la requête doit être un objet JSON.")
+        try:
+            values = _posted_values(request.data, specs)
+        except BadShape as exc:
+            return _bad_shape(str(exc))
         identity = IdentityForm(request.data)
-        values = request.data.get("data") if "data" in request.data else request.data
-        if isinstance(values, str):
-            try:
-                values = json_loads(values)
-            except ValueError:
-                return _bad_shape("Le champ « data » n'est pas un JSON valide.")
-        values = _form_values(values if values is not None else {}, specs)
-        if values is None:
-            return _bad_shape(
-                "Le champ « data » doit être un objet JSON : le nom de chaque champ et sa valeur "
-                "(texte, nombre, oui/non, ou liste de textes pour un choix multiple)."
-            )
-        rows = group_counts(specs, values or {})
-        data_form = build_form_class(specs, rows=rows)(values or {}, request.FILES)
+        data_form = build_form_class(specs, rows=group_counts(specs, values))(values, request.FILES)
         if not identity.is_valid() or not data_form.is_valid():
-            errors = {**identity.errors.get_json_data(), **data_form.errors.get_json_data()}
-            return Response(
-                {
-                    "detail": "Certains champs sont invalides.",
-                    "errors": {k: [e["message"] for e in v] for k, v in errors.items()},
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return _invalid(identity, data_form)
         data, files = cleaned_to_data(specs, data_form.cleaned_data)
         try:
             filed = services.request_submit(
-                form=form, user=request.user, identity=identity.cleaned_data, data=data, files=files
+                form=form,
+                acting_user=request.user,
+                identity=identity.cleaned_data,
+                data=data,
+                files=files,
             )
         except SveError as exc:
             return _refused(exc)
@@ -257,7 +282,9 @@ class QualifyView(AgentActionView):
         return super().post(request, pk)
 
     def act(self, req, data):
-        return services.request_qualify(request=req, actor=self.request.user, regime=data["regime"])
+        return services.request_qualify(
+            request=req, acting_user=self.request.user, regime=data["regime"]
+        )
 
 
 class PiecesView(AgentActionView):
@@ -273,7 +300,7 @@ class PiecesView(AgentActionView):
 
     def act(self, req, data):
         return services.request_ask_pieces(
-            request=req, actor=self.request.user, items=data["items"], due_on=data["due_on"]
+            request=req, acting_user=self.request.user, items=data["items"], due_on=data["due_on"]
         )
 
 
@@ -289,7 +316,7 @@ class DecideView(AgentActionView):
     def act(self, req, data):
         return services.request_decide(
             request=req,
-            actor=self.request.user,
+            acting_user=self.request.user,
             accept=data["decision"] == "accept",
             reasons=data["reasons"],
         )

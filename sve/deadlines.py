@@ -85,6 +85,11 @@ def ar_flag(
     return None
 
 
+def ar_soon_until(today: date, *, insee_code: str = "") -> date:
+    """The last AR due date the dashboard flags as due soon (AR_SOON_WORKING_DAYS)."""
+    return add_working_days(today, AR_SOON_WORKING_DAYS, insee_code=insee_code)
+
+
 def implicit_outcome_announced(*, asks_decision: bool) -> bool:
     """Whether the citizen is told of an implicit outcome (and the job brings it about).
 

@@ -10,7 +10,7 @@ def seed_tenant(collectivite) -> None:
     """Idempotent: templates are enabled once, demo requests filed only if none exist."""
     for code in DEMO_TEMPLATES:
         if not Form.objects.filter(template_code=code, is_enabled=True).exists():
-            services.form_template_enable(code=code, actor=None)
+            services.form_template_enable(code=code, acting_user=None)
     if Request.objects.exists():
         return
     from portal.accounts.models import User
@@ -24,7 +24,7 @@ def seed_tenant(collectivite) -> None:
     }
     services.request_submit(
         form=Form.objects.get(template_code="intervention"),
-        user=citizen,
+        acting_user=citizen,
         identity=identity,
         data={
             "categorie": "Éclairage public",
@@ -34,7 +34,7 @@ def seed_tenant(collectivite) -> None:
     )
     services.request_submit(
         form=Form.objects.get(template_code="acte-naissance"),
-        user=citizen,
+        acting_user=citizen,
         identity=identity,
         data={
             "nom_acte": "Usager",

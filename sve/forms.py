@@ -4,6 +4,7 @@ from django import forms
 
 from portal.uploads import DEFAULT_ALLOWED_TYPES, TYPE_LABELS, upload_check
 from portal.widgets import QuickSelect
+from sve.deadlines import AR_SOON_WORKING_DAYS
 from sve.fields import (
     FIELD_TYPES,
     GROUP_DEFAULT_MAX_ROWS,
@@ -112,7 +113,10 @@ class FilterForm(forms.Form):
         label="Accusé de réception",
         widget=QuickSelect,
         required=False,
-        choices=[("", "Tous"), ("late", "En retard ou dû sous 3 jours ouvrés")],
+        choices=[
+            ("", "Tous"),
+            ("late", f"En retard ou dû sous {AR_SOON_WORKING_DAYS} jours ouvrés"),
+        ],
     )
     sort = forms.ChoiceField(
         label="Tri",

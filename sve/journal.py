@@ -48,14 +48,19 @@ def entry_hash(entry: JournalEntry, prev_hash: str) -> str:
 
 
 def journal_append(
-    *, request=None, actor=None, action: str, payload: dict | None = None, actor_label: str = ""
+    *,
+    request=None,
+    acting_user=None,
+    action: str,
+    payload: dict | None = None,
+    actor_label: str = "",
 ) -> JournalEntry:
     """Append one entry; must run inside the transaction of the change it records."""
-    if actor is not None and not actor_label:
-        actor_label = actor.email
+    if acting_user is not None and not actor_label:
+        actor_label = acting_user.email
     entry = JournalEntry(
         request_id=request.pk if request is not None else None,
-        actor_id=actor.pk if actor is not None else None,
+        actor_id=acting_user.pk if acting_user is not None else None,
         actor_label=actor_label,
         action=action,
         payload=json.loads(json.dumps(payload or {}, default=str)),

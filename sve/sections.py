@@ -3,10 +3,10 @@
 from django.db import connection
 from django.utils import timezone
 
-from portal.calendar import add_working_days
 from portal.links import reverse_fixed
 from portal.sections import AccountLink, Section
 from sve import selectors
+from sve.deadlines import AR_SOON_WORKING_DAYS, ar_soon_until
 from sve.models import OPEN_STATUSES, Request, Status
 
 SERVICE = "sve"
@@ -30,7 +30,7 @@ def account_link(request) -> AccountLink:
 
 
 def backoffice_section(request) -> Section:
-    limit = add_working_days(timezone.localdate(), 3, insee_code=connection.tenant.insee_code or "")
+    limit = ar_soon_until(timezone.localdate(), insee_code=connection.tenant.insee_code or "")
     membership = getattr(request, "membership", None)
     return Section(
         title="Démarches en ligne (SVE)",
@@ -41,6 +41,7 @@ def backoffice_section(request) -> Section:
                 status=Status.SUBMITTED, ar_due_on__lte=limit
             ).count(),
             "is_admin": bool(membership and membership.is_admin),
+            "ar_soon_days": AR_SOON_WORKING_DAYS,
         },
         order=10,
     )

@@ -9,10 +9,10 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.calendar import add_working_days
 from portal.inputs import row_id
 from portal.links import pk_url
 from portal.tenant_cache import tenant_cached
+from sve import deadlines
 from sve.models import CLOCK_RUNNING_STATUSES, Document, Form, Request, Status
 from tenants.selectors import account_collectivites, collectivite_site_url
 
@@ -89,7 +89,7 @@ def requests_table(
     """The agents' request table, filtered and sorted (drafts never shown).
 
     ``window``: implicit decision within that many days; ``ar="late"``: AR overdue or due
-    within 3 working days (CRPA R112-11-1)."""
+    within AR_SOON_WORKING_DAYS working days (CRPA R112-11-1)."""
     today = today or timezone.localdate()
     qs = (
         Request.objects.exclude(status=Status.DRAFT)
@@ -126,7 +126,7 @@ def requests_table(
     if window is not None:
         qs = qs.filter(implicit_decision_on__lte=today + timedelta(days=window))
     if ar == "late":
-        limit = add_working_days(today, 3, insee_code=insee_code)
+        limit = deadlines.ar_soon_until(today, insee_code=insee_code)
         qs = qs.filter(status=Status.SUBMITTED, ar_due_on__lte=limit)
     if q:
         q = q.strip()
@@ -148,7 +148,6 @@ def request_outlook(request: Request) -> str:
     page says "acceptée le …" only while that is still ahead)."""
     from django.utils.formats import date_format
 
-    from sve import deadlines
     from sve.documents import pieces_effect
 
     def day(value) -> str:

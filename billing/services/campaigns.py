@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from billing.liquidation import BILLED, liquidate
+from billing.liquidation import liquidate, model_blocking_errors
 from billing.models import Campaign, Tariff, Titre
 from billing.services.titres import HISTORY_STREAM, issuer_snapshot, titre_issue
 from conventions.models import ConventionModel
@@ -21,18 +21,14 @@ def campaign_create(*, year: int, model_ids: list[int], acting_user) -> Campaign
     models = list(ConventionModel.objects.filter(pk__in=model_ids).order_by("name"))
     if not models:
         raise ValidationError("Choisissez au moins un modèle de convention.")
-    errors = []
     priced = set(
         Tariff.objects.filter(year=year, model__in=models).values_list("model_id", flat=True)
     )
-    for model in models:
-        if model.pricing not in BILLED:
-            errors.append(
-                f"« {model.name} » : tarification « {model.get_pricing_display()} »,"
-                " aucun titre n'est émis."
-            )
-        elif model.pk not in priced:
-            errors.append(f"« {model.name} » : aucun tarif n'est saisi pour {year}.")
+    errors = [
+        error
+        for model in models
+        for error in model_blocking_errors(model, year=year, priced=model.pk in priced)
+    ]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -17,6 +17,7 @@ from sve.services.implicit import implicit_decisions_run  # noqa: F401
 from sve.services.processing import (  # noqa: F401
     SveError,
     decision_check,
+    decision_preview,
     decision_signatory,
     message_post,
     request_ask_pieces,

@@ -45,9 +45,9 @@ def _version_check(values: dict) -> None:
 
 
 @transaction.atomic
-def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
+def form_version_publish(*, form: Form, acting_user, **values) -> FormVersion:
     """A new version of ``form`` (requests already filed keep theirs)."""
-    require_admin(actor)
+    require_admin(acting_user)
     current = form.current_version
     merged = {name: getattr(current, name) for name in VERSION_FIELDS} if current else {}
     merged.update(values)
@@ -58,8 +58,8 @@ def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
     form.save(update_fields=["current_version"])
     tenant_cache_forget(FORMS_ONLINE_CACHE, FORMS_ALL_CACHE)
     journal_append(
-        actor=actor,
-        actor_label="" if actor else "système",
+        acting_user=acting_user,
+        actor_label="" if acting_user else "système",
         action="form_published",
         payload={"form": form.slug, "version": version.number},
     )
@@ -67,15 +67,15 @@ def form_version_publish(*, form: Form, actor, **values) -> FormVersion:
 
 
 @transaction.atomic
-def form_create(*, actor, slug: str = "", template_code: str = "", **values) -> Form:
-    require_admin(actor)
+def form_create(*, acting_user, slug: str = "", template_code: str = "", **values) -> Form:
+    require_admin(acting_user)
     slug = slugify(slug or values.get("title", ""))[:80]
     if not slug:
         raise SveError("Donnez un titre au formulaire.", code="title_missing")
     if Form.objects.filter(slug=slug).exists():
         raise SveError("Un formulaire porte déjà cet identifiant.", code="slug_taken")
     form = Form.objects.create(slug=slug, template_code=template_code)
-    form_version_publish(form=form, actor=actor, **values)
+    form_version_publish(form=form, acting_user=acting_user, **values)
     return form
 
 
@@ -112,16 +112,16 @@ def form_contact_missing(version: FormVersion | None) -> list[str]:
 
 
 @transaction.atomic
-def form_template_enable(*, code: str, actor) -> Form:
+def form_template_enable(*, code: str, acting_user) -> Form:
     """Enable one of seed 002's ready forms in one click (idempotent)."""
-    require_admin(actor)
+    require_admin(acting_user)
     if code not in TEMPLATES:
         raise SveError("Modèle inconnu.", code="unknown_template")
     form = Form.objects.filter(template_code=code).first()
     if form is None:
         template = TEMPLATES[code]
         form = form_create(
-            actor=actor,
+            acting_user=acting_user,
             slug=code,
             template_code=code,
             title=template["title"],
@@ -134,14 +134,14 @@ def form_template_enable(*, code: str, actor) -> Form:
             appeal_routes=APPEAL_ROUTES,
             **form_service_defaults(),
         )
-    return form_enable(form=form, actor=actor, enabled=True)
+    return form_enable(form=form, acting_user=acting_user, enabled=True)
 
 
 @transaction.atomic
-def form_enable(*, form: Form, actor, enabled: bool) -> Form:
+def form_enable(*, form: Form, acting_user, enabled: bool) -> Form:
     """Put a form online (or offline). Online only when its AR can name the service with
     address, e-mail and phone (CRPA R112-5 2°, R112-11-1 2°)."""
-    require_admin(actor)
+    require_admin(acting_user)
     if enabled:
         missing = form_contact_missing(form.current_version)
         if missing:
@@ -158,8 +158,8 @@ def form_enable(*, form: Form, actor, enabled: bool) -> Form:
         form.save(update_fields=["is_enabled"])
         tenant_cache_forget(FORMS_ONLINE_CACHE, FORMS_ALL_CACHE)
         journal_append(
-            actor=actor,
-            actor_label="" if actor else "système",
+            acting_user=acting_user,
+            actor_label="" if acting_user else "système",
             action="form_enabled" if enabled else "form_disabled",
             payload={"form": form.slug},
         )
@@ -180,17 +180,17 @@ def form_new_defaults() -> dict:
 
 
 @transaction.atomic
-def form_save(*, form: Form | None, actor, **values) -> Form:
+def form_save(*, form: Form | None, acting_user, **values) -> Form:
     """Save the builder's content as a new version without changing whether it is online."""
     if form is None:
-        return form_create(actor=actor, **values)
-    form_version_publish(form=form, actor=actor, **values)
+        return form_create(acting_user=acting_user, **values)
+    form_version_publish(form=form, acting_user=acting_user, **values)
     return form
 
 
 @transaction.atomic
-def form_publish(*, form: Form | None, actor, **values) -> Form:
+def form_publish(*, form: Form | None, acting_user, **values) -> Form:
     """The builder's "Enregistrer et publier": create the form if new, publish a version and
     put it online, all or nothing (a form that cannot go online is not saved either)."""
-    form = form_save(form=form, actor=actor, **values)
-    return form_enable(form=form, actor=actor, enabled=True)
+    form = form_save(form=form, acting_user=acting_user, **values)
+    return form_enable(form=form, acting_user=acting_user, enabled=True)

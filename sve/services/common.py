@@ -29,8 +29,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from portal.permissions import membership_for
+from portal.uploads import detected_content_type
 from sve.deadlines import PiecePeriod, implicit_decision_on
-from sve.models import Request, Status
+from sve.models import Document, Request, Status
 
 
 class SveError(ValidationError):
@@ -45,18 +46,18 @@ def insee_code() -> str:
     return getattr(connection.tenant, "insee_code", "") or ""
 
 
-def require_agent(actor) -> None:
-    if actor is None or membership_for(actor, connection.tenant) is None:
+def require_agent(acting_user) -> None:
+    if acting_user is None or membership_for(acting_user, connection.tenant) is None:
         raise SveError(
             "Seuls les agents de la commune peuvent effectuer cette action.", code="forbidden"
         )
 
 
-def require_admin(actor) -> None:
+def require_admin(acting_user) -> None:
     """The commune's admin (référent) configures forms; ``None`` is the system (demo, seeds)."""
-    if actor is None:
+    if acting_user is None:
         return
-    membership = membership_for(actor, connection.tenant)
+    membership = membership_for(acting_user, connection.tenant)
     if membership is None or not membership.is_admin:
         raise SveError(
             "Seuls les administrateurs de la commune peuvent configurer les formulaires.",
@@ -90,6 +91,32 @@ def requests_locked(ids) -> list[Request]:
         .filter(pk__in=list(ids))
         .order_by("pk")
     )
+
+
+def documents_from_uploads(
+    *, request: Request, kind: str, files: dict, message=None
+) -> list[Document]:
+    """Store uploaded files (by field name) as the request's documents, inside the caller's
+    transaction: the bytes as sent, their type read from the bytes (never the browser's
+    word), the name's last 255 characters; a file of the request's own form (UPLOAD) keeps
+    its field's name. The one path from an upload to a document (filing, pieces, messages)."""
+    documents = []
+    for field_name, uploaded in files.items():
+        uploaded.seek(0)
+        content = uploaded.read()
+        documents.append(
+            Document(
+                request=request,
+                kind=kind,
+                message=message,
+                field_name=field_name if kind == Document.Kind.UPLOAD else "",
+                filename=uploaded.name[-255:],
+                content_type=detected_content_type(content),
+                size=len(content),
+                content=content,
+            )
+        )
+    return Document.objects.bulk_create(documents)
 
 
 def deadline_refresh(request: Request) -> None:

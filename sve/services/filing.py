@@ -6,12 +6,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.db import retry_on_deadlock
-from portal.uploads import detected_content_type
 from sve import deadlines
 from sve.journal import journal_append
 from sve.models import Document, Form, Request, Status
 from sve.owed import OWED_KIND
-from sve.services.common import SveError, insee_code, on_commit_task, owe
+from sve.services.common import (
+    SveError,
+    documents_from_uploads,
+    insee_code,
+    on_commit_task,
+    owe,
+)
 from tenants.services.activity import account_activity_record
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -30,22 +35,7 @@ def _store_files(request: Request, files: dict) -> None:
     Document.objects.filter(
         request=request, kind=Document.Kind.UPLOAD, field_name__in=list(files)
     ).delete()
-    documents = []
-    for field_name, uploaded in files.items():
-        uploaded.seek(0)
-        content = uploaded.read()
-        documents.append(
-            Document(
-                request=request,
-                kind=Document.Kind.UPLOAD,
-                field_name=field_name,
-                filename=uploaded.name[-255:],
-                content_type=detected_content_type(content),
-                size=len(content),
-                content=content,
-            )
-        )
-    Document.objects.bulk_create(documents)
+    documents_from_uploads(request=request, kind=Document.Kind.UPLOAD, files=files)
 
 
 def _fill(request: Request, *, user, session_key: str, identity: dict, data: dict) -> None:
@@ -74,7 +64,7 @@ def _draft_for(form: Form, draft: Request | None) -> Request:
 def request_save_draft(
     *,
     form: Form,
-    user,
+    acting_user,
     session_key: str = "",
     identity: dict,
     data: dict,
@@ -85,12 +75,12 @@ def request_save_draft(
     if not form.is_enabled:
         raise SveError("Ce formulaire n'est pas en ligne.", code="form_disabled")
     request = _draft_for(form, draft)
-    _fill(request, user=user, session_key=session_key, identity=identity, data=data)
+    _fill(request, user=acting_user, session_key=session_key, identity=identity, data=data)
     created = request.pk is None
     request.save()
     _store_files(request, files or {})
     account_activity_record(user_id=request.user_id, requests=int(created))
-    if not (user and user.is_authenticated) and request.email:
+    if not (acting_user and acting_user.is_authenticated) and request.email:
         # Without an account there is no "Mes demandes": the resume link goes by e-mail.
         from sve import tasks
 
@@ -103,7 +93,7 @@ def request_save_draft(
 def request_submit(
     *,
     form: Form,
-    user,
+    acting_user,
     session_key: str = "",
     identity: dict,
     data: dict,
@@ -123,7 +113,7 @@ def request_submit(
             code="identity_missing",
         )
     request = _draft_for(form, draft)
-    _fill(request, user=user, session_key=session_key, identity=identity, data=data)
+    _fill(request, user=acting_user, session_key=session_key, identity=identity, data=data)
     now = timezone.now()
     request.form_version = form.current_version
     request.status = Status.SUBMITTED
@@ -147,7 +137,7 @@ def request_submit(
     account_activity_record(user_id=request.user_id, requests=int(created))
     journal_append(
         request=request,
-        actor=request.user,
+        acting_user=request.user,
         actor_label="" if request.user else f"usager {request.email}",
         action="submitted",
         payload={

@@ -8,13 +8,21 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from portal.db import retry_on_deadlock
-from portal.uploads import detected_content_type
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
 from sve.owed import OWED_KIND
+from sve.rules import (
+    ASSIGNABLE,
+    CLOSABLE,
+    DECIDABLE,
+    INSTRUCTION_FROM,
+    PIECES_FROM,
+    QUALIFIABLE,
+)
 from sve.services.common import (
     SveError,
     deadline_refresh,
+    documents_from_uploads,
     locked,
     on_commit_task,
     owe,
@@ -26,13 +34,6 @@ from sve.services.common import (
 logger = logging.getLogger(__name__)
 OPENED_LOCK_TIMEOUT = "3s"
 
-QUALIFIABLE = (Status.SUBMITTED,)
-PIECES_FROM = (Status.ACKNOWLEDGED, Status.INSTRUCTION)
-INSTRUCTION_FROM = (Status.ACKNOWLEDGED,)
-DECIDABLE = (Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
-CLOSABLE = (Status.SUBMITTED, Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION)
-ASSIGNABLE = CLOSABLE
-
 
 def _tasks():
     from sve import tasks
@@ -41,18 +42,18 @@ def _tasks():
 
 
 @retry_on_deadlock
-def request_open_by_agent(*, request: Request, actor) -> bool:
+def request_open_by_agent(*, request: Request, acting_user) -> bool:
     """Record that an agent opened the request (seed 000: traceability of processing).
 
     A read must not wait on a worker (lock order, sve/services/common.py): the entry takes
     no request lock, only the journal anchor, and is skipped (False, logged) if the anchor
     stays taken longer than OPENED_LOCK_TIMEOUT."""
-    require_agent(actor)
+    require_agent(acting_user)
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{OPENED_LOCK_TIMEOUT}'")
-            journal_append(request=request, actor=actor, action="opened", payload={})
+            journal_append(request=request, acting_user=acting_user, action="opened", payload={})
     except OperationalError as error:
         if not isinstance(error.__cause__, pg_errors.LockNotAvailable):
             raise
@@ -63,12 +64,12 @@ def request_open_by_agent(*, request: Request, actor) -> bool:
 
 @retry_on_deadlock
 @transaction.atomic
-def request_qualify(*, request: Request, actor, regime: str) -> Request:
+def request_qualify(*, request: Request, acting_user, regime: str) -> Request:
     """Confirm SVA or SVR; the AR (PDF and e-mail) goes out after commit.
 
     CRPA L112-3 / R112-5: every request gets an AR stating receipt, service, regime, date
     of the implicit decision and, for SVR, appeal routes."""
-    require_agent(actor)
+    require_agent(acting_user)
     if regime not in Regime.values:
         raise SveError(
             "Choisissez « silence vaut accord » ou « silence vaut refus ».", code="bad_regime"
@@ -82,7 +83,7 @@ def request_qualify(*, request: Request, actor, regime: str) -> Request:
     request.save()
     journal_append(
         request=request,
-        actor=actor,
+        acting_user=acting_user,
         action="qualified",
         payload={"regime": regime, "implicit_decision_on": request.implicit_decision_on},
     )
@@ -92,10 +93,10 @@ def request_qualify(*, request: Request, actor, regime: str) -> Request:
 
 @retry_on_deadlock
 @transaction.atomic
-def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> Request:
+def request_ask_pieces(*, request: Request, acting_user, items: str, due_on: date) -> Request:
     """CRPA L114-5: list what is missing and by when; the clock stops (SVR) or will start
     over (SVA) until the file is complete."""
-    require_agent(actor)
+    require_agent(acting_user)
     items = (items or "").strip()
     if not items:
         raise SveError("Indiquez les pièces ou informations manquantes.", code="items_missing")
@@ -110,7 +111,7 @@ def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> 
     request.save()
     journal_append(
         request=request,
-        actor=actor,
+        acting_user=acting_user,
         action="pieces_requested",
         payload={"items": items, "due_on": due_on},
     )
@@ -121,7 +122,7 @@ def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> 
 @retry_on_deadlock
 @transaction.atomic
 def request_complete(
-    *, request: Request, actor, token: str, files: dict, comment: str = ""
+    *, request: Request, acting_user, token: str, files: dict, comment: str = ""
 ) -> Request:
     """The citizen sends the missing pieces; the clock starts again (L114-5)."""
     if token != request.access_token:
@@ -135,28 +136,19 @@ def request_complete(
     pending.update(completed_on=today)
     message = Message.objects.create(
         request=request,
-        author=actor if actor and actor.is_authenticated else None,
+        author=acting_user if acting_user and acting_user.is_authenticated else None,
         body=comment.strip() or "Pièces complémentaires envoyées.",
     )
-    for uploaded in files.values():
-        uploaded.seek(0)
-        content = uploaded.read()
-        Document.objects.create(
-            request=request,
-            kind=Document.Kind.PIECE,
-            message=message,
-            filename=uploaded.name[-255:],
-            content_type=detected_content_type(content),
-            size=len(content),
-            content=content,
-        )
+    documents_from_uploads(request=request, kind=Document.Kind.PIECE, files=files, message=message)
     request.status = Status.INSTRUCTION
     deadline_refresh(request)
     request.save()
     journal_append(
         request=request,
-        actor=actor if actor and actor.is_authenticated else None,
-        actor_label="" if actor and actor.is_authenticated else f"usager {request.email}",
+        acting_user=acting_user if acting_user and acting_user.is_authenticated else None,
+        actor_label=""
+        if acting_user and acting_user.is_authenticated
+        else f"usager {request.email}",
         action="pieces_received",
         payload={
             "files": [f.name for f in files.values()],
@@ -168,27 +160,29 @@ def request_complete(
 
 @retry_on_deadlock
 @transaction.atomic
-def request_start_instruction(*, request: Request, actor) -> Request:
-    require_agent(actor)
+def request_start_instruction(*, request: Request, acting_user) -> Request:
+    require_agent(acting_user)
     request = locked(request.pk)
     require_status(request, INSTRUCTION_FROM, "mettre en instruction")
     request.status = Status.INSTRUCTION
     request.save()
-    journal_append(request=request, actor=actor, action="instruction_started", payload={})
+    journal_append(
+        request=request, acting_user=acting_user, action="instruction_started", payload={}
+    )
     return request
 
 
-def decision_signatory(actor) -> dict:
+def decision_signatory(acting_user) -> dict:
     """Who signs an express decision, as the letter will state it.
 
     CRPA L212-1: a decision states, legibly, the first name, name and title of its author."""
     from portal.permissions import membership_for
     from sve.services.common import tenant
 
-    membership = membership_for(actor, tenant())
+    membership = membership_for(acting_user, tenant())
     signatory = {
-        "first_name": (actor.first_name or "").strip(),
-        "last_name": (actor.last_name or "").strip(),
+        "first_name": (acting_user.first_name or "").strip(),
+        "last_name": (acting_user.last_name or "").strip(),
         "title": (getattr(membership, "title", "") or "").strip(),
     }
     if not all(signatory.values()):
@@ -211,14 +205,28 @@ def decision_check(*, accept: bool, reasons: str) -> str:
     return reasons
 
 
+def decision_preview(*, request: Request, acting_user, accept: bool, reasons: str) -> str:
+    """The decision letter's text as it would go out, refused as ``request_decide`` would
+    refuse it (a refusal without reasons, a signatory without a title); nothing written."""
+    from sve.documents import decision_preview_text
+
+    decision_check(accept=accept, reasons=reasons)
+    return decision_preview_text(
+        request=request,
+        signatory=decision_signatory(acting_user),
+        accept=accept,
+        reasons=reasons,
+    )
+
+
 @retry_on_deadlock
 @transaction.atomic
-def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Request:
+def request_decide(*, request: Request, acting_user, accept: bool, reasons: str) -> Request:
     """Express decision: stops the clock; the PDF letter (with appeal routes for a refusal,
     CJA R421-1) is produced and sent after commit."""
-    require_agent(actor)
+    require_agent(acting_user)
     reasons = decision_check(accept=accept, reasons=reasons)
-    signatory = decision_signatory(actor)
+    signatory = decision_signatory(acting_user)
     request = locked(request.pk)
     require_status(request, DECIDABLE, "décider")
     request.piece_requests.filter(completed_on__isnull=True).update(
@@ -230,7 +238,7 @@ def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Re
     request.save()
     journal_append(
         request=request,
-        actor=actor,
+        acting_user=acting_user,
         action="accepted" if accept else "rejected",
         payload={"reasons": reasons, "signatory": signatory},
     )
@@ -240,25 +248,27 @@ def request_decide(*, request: Request, actor, accept: bool, reasons: str) -> Re
 
 @retry_on_deadlock
 @transaction.atomic
-def request_close(*, request: Request, actor, reasons: str = "") -> Request:
-    require_agent(actor)
+def request_close(*, request: Request, acting_user, reasons: str = "") -> Request:
+    require_agent(acting_user)
     request = locked(request.pk)
     require_status(request, CLOSABLE, "classer sans suite")
     request.status = Status.CLOSED
     request.decided_at = timezone.now()
     request.decision_reasons = (reasons or "").strip()
     request.save()
-    journal_append(request=request, actor=actor, action="closed", payload={"reasons": reasons})
+    journal_append(
+        request=request, acting_user=acting_user, action="closed", payload={"reasons": reasons}
+    )
     on_commit_task(_tasks().citizen_notify, request.pk, "closed")
     return request
 
 
 @retry_on_deadlock
 @transaction.atomic
-def request_handle(*, request: Request, actor, note: str = "") -> Request:
+def request_handle(*, request: Request, acting_user, note: str = "") -> Request:
     """Close a report or a question as handled ("Traitée"): it asked no decision
     (sve.deadlines.implicit_outcome_announced), so none is taken; the citizen is told."""
-    require_agent(actor)
+    require_agent(acting_user)
     request = locked(request.pk)
     if request.form_version.asks_decision:
         raise SveError(
@@ -270,30 +280,32 @@ def request_handle(*, request: Request, actor, note: str = "") -> Request:
     request.decided_at = timezone.now()
     request.decision_reasons = (note or "").strip()
     request.save()
-    journal_append(request=request, actor=actor, action="handled", payload={"note": note})
+    journal_append(
+        request=request, acting_user=acting_user, action="handled", payload={"note": note}
+    )
     on_commit_task(_tasks().citizen_notify, request.pk, "handled")
     return request
 
 
 @retry_on_deadlock
 @transaction.atomic
-def requests_qualify(*, requests: list[Request], actor, regime: str) -> int:
+def requests_qualify(*, requests: list[Request], acting_user, regime: str) -> int:
     """Bulk qualification from the request table: all or nothing. The rows are locked
     first, together in id order (lock order), before any journal entry takes the anchor."""
     requests_locked(r.pk for r in requests)
     for request in requests:
-        request_qualify(request=request, actor=actor, regime=regime)
+        request_qualify(request=request, acting_user=acting_user, regime=regime)
     return len(requests)
 
 
 @retry_on_deadlock
 @transaction.atomic
-def request_assign(*, requests: list[Request], actor, assignee) -> int:
+def request_assign(*, requests: list[Request], acting_user, assignee) -> int:
     """Assign requests to an agent (or to nobody); one journal entry per request."""
     from portal.permissions import membership_for
     from sve.services.common import tenant
 
-    require_agent(actor)
+    require_agent(acting_user)
     if assignee is not None and membership_for(assignee, tenant()) is None:
         raise SveError("Cette personne n'est pas agent de la commune.", code="bad_assignee")
     ids = [r.pk for r in requests]
@@ -304,7 +316,7 @@ def request_assign(*, requests: list[Request], actor, assignee) -> int:
     for row in rows:
         journal_append(
             request=row,
-            actor=actor,
+            acting_user=acting_user,
             action="assigned",
             payload={"assignee": assignee.email if assignee else None},
         )
@@ -316,7 +328,7 @@ def request_assign(*, requests: list[Request], actor, assignee) -> int:
 def message_post(
     *,
     request: Request,
-    actor,
+    acting_user,
     body: str,
     internal: bool = False,
     from_agent: bool,
@@ -327,33 +339,26 @@ def message_post(
     if not body:
         raise SveError("Le message est vide.", code="empty")
     if from_agent or internal:
-        require_agent(actor)
+        require_agent(acting_user)
     request = locked(request.pk)
     if request.status == Status.DRAFT:
         raise SveError("Déposez la demande avant d'envoyer un message.", code="bad_status")
     message = Message.objects.create(
         request=request,
-        author=actor if actor and actor.is_authenticated else None,
+        author=acting_user if acting_user and acting_user.is_authenticated else None,
         from_agent=from_agent or internal,
         internal=internal,
         body=body,
     )
-    for uploaded in (files or {}).values():
-        uploaded.seek(0)
-        content = uploaded.read()
-        Document.objects.create(
-            request=request,
-            kind=Document.Kind.MESSAGE,
-            message=message,
-            filename=uploaded.name[-255:],
-            content_type=detected_content_type(content),
-            size=len(content),
-            content=content,
-        )
+    documents_from_uploads(
+        request=request, kind=Document.Kind.MESSAGE, files=files or {}, message=message
+    )
     journal_append(
         request=request,
-        actor=actor if actor and actor.is_authenticated else None,
-        actor_label="" if actor and actor.is_authenticated else f"usager {request.email}",
+        acting_user=acting_user if acting_user and acting_user.is_authenticated else None,
+        actor_label=""
+        if acting_user and acting_user.is_authenticated
+        else f"usager {request.email}",
         action="note_added" if internal else "message_posted",
         payload={"message": message.pk, "files": [f.name for f in (files or {}).values()]},
     )
@@ -364,9 +369,11 @@ def message_post(
 
 @retry_on_deadlock
 @transaction.atomic
-def requests_export_logged(*, actor, count: int, filters: dict, fmt: str) -> None:
+def requests_export_logged(*, acting_user, count: int, filters: dict, fmt: str) -> None:
     """An agent's export of the request table goes into the journal."""
-    require_agent(actor)
+    require_agent(acting_user)
     journal_append(
-        actor=actor, action="exported", payload={"format": fmt, "count": count, "filters": filters}
+        acting_user=acting_user,
+        action="exported",
+        payload={"format": fmt, "count": count, "filters": filters},
     )

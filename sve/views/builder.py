@@ -42,7 +42,7 @@ def forms_list(request):
 @require_POST
 def template_enable(request, code):
     try:
-        form = services.form_template_enable(code=code, actor=request.user)
+        form = services.form_template_enable(code=code, acting_user=request.user)
         messages.success(request, f"« {form} » est en ligne.")
     except SveError as exc:
         messages.error(request, " ".join(error_messages(exc)))
@@ -54,7 +54,7 @@ def template_enable(request, code):
 def form_toggle(request, slug):
     form = get_object_or_404(Form.objects.select_related("current_version"), slug=slug)
     try:
-        services.form_enable(form=form, actor=request.user, enabled=not form.is_enabled)
+        services.form_enable(form=form, acting_user=request.user, enabled=not form.is_enabled)
     except SveError as exc:
         messages.error(request, " ".join(error_messages(exc)))
     else:
@@ -98,6 +98,38 @@ def _preview_context(rows: list[dict], *, title) -> dict:
     }
 
 
+def _builder_start(version) -> dict:
+    """The builder first shown: the current version, or a new form's defaults."""
+    initial = (
+        {name: getattr(version, name) for name in FormSettingsForm.base_fields}
+        if version
+        else services.form_new_defaults()
+    )
+    return {
+        "settings_form": FormSettingsForm(prefix="s", initial=initial),
+        "rows": builder_rows_from_specs(version.fields) if version else [builder_row_new()],
+    }
+
+
+def _published(request, *, form, version, settings_form, builder_rows, publishing: bool):
+    """The builder's content checked and, when asked ("publier") and valid, published and
+    put online: (the form, []), or (None, the errors to show)."""
+    try:
+        specs = builder_specs(builder_rows, previous=version.fields if version else [])
+        if settings_form.is_valid() and publishing:
+            values = {**settings_form.cleaned_data, "fields": specs}
+            return services.form_publish(form=form, acting_user=request.user, **values), []
+    except (SveError, ValidationError) as exc:
+        return None, error_messages(exc)
+    return None, []
+
+
+def _settings_as_typed(post) -> FormSettingsForm:
+    """The settings as typed, unchecked (a row button redraws the page)."""
+    typed = {name: post.get(f"s-{name}") for name in FormSettingsForm.base_fields}
+    return FormSettingsForm(prefix="s", initial=typed)
+
+
 @agent_required(admin=True)
 def form_edit(request, slug=None):
     form = (
@@ -105,49 +137,25 @@ def form_edit(request, slug=None):
         if slug
         else None
     )
-    version = form.current_version if form else None
-    page = {"form": form, "version": version}
+    page = {"form": form, "version": form.current_version if form else None}
     if request.method != "POST":
-        initial = (
-            {name: getattr(version, name) for name in FormSettingsForm.base_fields}
-            if version
-            else services.form_new_defaults()
-        )
-        rows = builder_rows_from_specs(version.fields) if version else [builder_row_new()]
-        settings_form = FormSettingsForm(prefix="s", initial=initial)
-        return _builder_page(request, **page, settings_form=settings_form, rows=rows)
+        return _builder_page(request, **page, **_builder_start(page["version"]))
     rows = builder_rows_read(request.POST)
     action = request.POST.get("action", "")
     edited = builder_rows_edit(rows, action=action)
     if edited is not None:  # a row button, without JavaScript: redraw, check nothing yet
-        settings_form = FormSettingsForm(
-            prefix="s",
-            initial={n: request.POST.get(f"s-{n}") for n in FormSettingsForm.base_fields},
-        )
+        settings_form = _settings_as_typed(request.POST)
         return _builder_page(request, **page, settings_form=settings_form, rows=edited)
-    settings_form = FormSettingsForm(request.POST, prefix="s")
-    builder_rows = builder_forms(rows, bound=True)
-    errors = []
-    try:
-        specs = builder_specs(builder_rows, previous=version.fields if version else [])
-        if settings_form.is_valid() and action == "publier":
-            values = {**settings_form.cleaned_data, "fields": specs}
-            form = services.form_publish(form=form, actor=request.user, **values)
-    except (SveError, ValidationError) as exc:
-        errors = error_messages(exc)
-    if action != "publier" or errors or not settings_form.is_valid():
-        return _builder_page(
-            request,
-            **page,
-            settings_form=settings_form,
-            rows=rows,
-            builder_rows=builder_rows,
-            errors=errors,
-        )
-    messages.success(
-        request, f"Version {form.current_version.number} publiée : le formulaire est en ligne."
-    )
-    return redirect("sve:form_edit", slug=form.slug)
+    checked = {
+        "settings_form": FormSettingsForm(request.POST, prefix="s"),
+        "builder_rows": builder_forms(rows, bound=True),
+    }
+    published, errors = _published(request, **page, **checked, publishing=action == "publier")
+    if published is None:
+        return _builder_page(request, **page, **checked, rows=rows, errors=errors)
+    number = published.current_version.number
+    messages.success(request, f"Version {number} publiée : le formulaire est en ligne.")
+    return redirect("sve:form_edit", slug=published.slug)
 
 
 @agent_required(admin=True)

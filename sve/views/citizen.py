@@ -10,19 +10,10 @@ from django.views.decorators.http import require_POST
 from portal import limits
 from portal.owed.selectors import owed_pending
 from sve import documents as sve_documents
+from sve import filling, selectors, services
 from sve import owed as sve_owed
-from sve import selectors, services
-from sve.fields import (
-    build_form_class,
-    cleaned_to_data,
-    data_to_initial,
-    form_layout,
-    group_counts,
-    group_rows_edit,
-    raw_values,
-    summary,
-)
-from sve.forms import CompleteForm, IdentityForm, MessageForm
+from sve.fields import form_layout, summary
+from sve.forms import CompleteForm, MessageForm
 from sve.models import Document, Form, Request, Status
 from sve.services import SveError
 from sve.views.common import error_messages, file_response
@@ -52,116 +43,81 @@ def _draft_saved_message(user, draft) -> str:
     )
 
 
+def _draft_resume(request, slug):
+    """The signed link e-mailed to a citizen without an account (expires)."""
+    token = sve_documents.draft_resume_token(request.GET["reprendre"]) or ""
+    if not token:
+        messages.error(request, "Ce lien de reprise a expiré ou n'est pas valide.")
+        return redirect("sve:fill", slug=slug)
+    return redirect(reverse("sve:fill", args=[slug]) + f"?brouillon={token}")
+
+
+def _filed(request, form, draft, forms: filling.FillForms, *, saving_draft: bool):
+    """Keep the draft or file the request, then the page that follows; None when a service
+    refused (its message then heads the form)."""
+    if not request.session.session_key:
+        request.session.save()
+    service = services.request_save_draft if saving_draft else services.request_submit
+    try:
+        saved = service(
+            form=form,
+            acting_user=request.user,
+            session_key=request.session.session_key,
+            draft=draft,
+            **forms.filing_input(form.current_version),
+        )
+    except SveError as exc:
+        for message in error_messages(exc):
+            forms.data_form.add_error(None, message)
+        return None
+    if saving_draft:
+        messages.success(request, _draft_saved_message(request.user, saved))
+        return redirect(reverse("sve:fill", args=[form.slug]) + f"?brouillon={saved.access_token}")
+    messages.success(request, f"Votre demande {saved.reference} est enregistrée.")
+    return redirect("sve:track", token=saved.access_token)
+
+
+def _fill_page(request, form, draft, forms: filling.FillForms, existing: dict):
+    context = {
+        "form_obj": form,
+        "version": form.current_version,
+        "data_form": forms.data_form,
+        "layout": form_layout(forms.data_form, form.current_version.fields),
+        "identity": forms.identity,
+        "draft": draft,
+        "existing": existing,
+        "files_dropped": forms.files_dropped,
+    }
+    return render(request, "sve/fill.html", context)
+
+
 @limits.limit(
     "filing",
     account=limits.user_or_email("id-email"),
     # The row buttons of repeatable groups only redraw the page: not counted.
-    when=lambda request: not request.POST.get("action", "").startswith(("ajouter:", "supprimer:")),
+    when=lambda request: not filling.row_button(request.POST.get("action", "")),
 )
 def form_fill(request, slug):
     form = get_object_or_404(Form, slug=slug, is_enabled=True, current_version__isnull=False)
-    version = form.current_version
-    token = request.GET.get("brouillon") or request.POST.get("brouillon") or ""
     if "reprendre" in request.GET:
-        # The signed link e-mailed to a citizen without an account (expires).
-        token = sve_documents.draft_resume_token(request.GET["reprendre"]) or ""
-        if not token:
-            messages.error(request, "Ce lien de reprise a expiré ou n'est pas valide.")
-            return redirect("sve:fill", slug=slug)
-        return redirect(reverse("sve:fill", args=[slug]) + f"?brouillon={token}")
-    draft = _draft(request, form, token)
-    saving_draft = request.POST.get("action") == "brouillon"
-    existing = (
-        {d.field_name: d.filename for d in draft.documents.filter(kind=Document.Kind.UPLOAD)}
-        if draft
-        else {}
-    )
-    action = request.POST.get("action", "")
-    files_dropped = False
-    if request.method == "POST" and action.startswith(("ajouter:", "supprimer:")):
-        # A row button of a repeatable group (no JavaScript needed): the same page again, one
-        # row more or less, with what was typed; nothing is validated or saved.
-        rows = group_counts(version.fields, request.POST, prefix="f-")
-        typed = build_form_class(version.fields, draft=True, rows=rows)(request.POST, prefix="f")
-        rows, values = group_rows_edit(
-            version.fields, rows=rows, values=raw_values(typed), action=action
-        )
-        data_form = build_form_class(version.fields, rows=rows)(prefix="f", initial=values)
-        identity = IdentityForm(
-            prefix="id", initial=raw_values(IdentityForm(request.POST, prefix="id"))
-        )
-        files_dropped = any(f.name for f in request.FILES.values())
-    elif request.method == "POST":
-        rows = group_counts(version.fields, request.POST, prefix="f-")
-        DataForm = build_form_class(version.fields, draft=saving_draft, rows=rows)
-        data_form = DataForm(request.POST, request.FILES, prefix="f")
-        identity = IdentityForm(request.POST, prefix="id")
-        for name in existing:
-            if name in data_form.fields:
-                data_form.fields[name].required = False
-        if saving_draft:
-            for field in identity.fields.values():
-                field.required = False
-        if data_form.is_valid() and identity.is_valid():
-            data, files = cleaned_to_data(version.fields, data_form.cleaned_data)
-            if not request.session.session_key:
-                request.session.save()
-            kwargs = {
-                "form": form,
-                "user": request.user,
-                "session_key": request.session.session_key,
-                "identity": identity.cleaned_data,
-                "data": data,
-                "files": files,
-                "draft": draft,
-            }
-            try:
-                if saving_draft:
-                    saved = services.request_save_draft(**kwargs)
-                    messages.success(
-                        request,
-                        _draft_saved_message(request.user, saved),
-                    )
-                    return redirect(
-                        reverse("sve:fill", args=[form.slug]) + f"?brouillon={saved.access_token}"
-                    )
-                filed = services.request_submit(**kwargs)
-            except SveError as exc:
-                for message in error_messages(exc):
-                    data_form.add_error(None, message)
-            else:
-                messages.success(request, f"Votre demande {filed.reference} est enregistrée.")
-                return redirect("sve:track", token=filed.access_token)
+        return _draft_resume(request, slug)
+    draft = _draft(request, form, request.GET.get("brouillon") or request.POST.get("brouillon"))
+    existing = filling.draft_uploads(draft)
+    action, version = request.POST.get("action", ""), form.current_version
+    if request.method != "POST":
+        forms = filling.fill_forms_initial(version, draft=draft, user=request.user)
+    elif filling.row_button(action):
+        forms = filling.fill_forms_redrawn(version, request.POST, request.FILES, action=action)
     else:
-        initial_identity = {}
-        if draft:
-            initial_identity = {
-                n: getattr(draft, n) for n in ("last_name", "first_name", "postal_address", "email")
-            }
-        elif request.user.is_authenticated:
-            initial_identity = {
-                "last_name": request.user.last_name,
-                "first_name": request.user.first_name,
-                "email": request.user.email,
-            }
-        initial = data_to_initial(version.fields, draft.data if draft else {})
-        rows = group_counts(version.fields, initial)
-        data_form = build_form_class(version.fields, rows=rows)(prefix="f", initial=initial)
-        identity = IdentityForm(prefix="id", initial=initial_identity)
-    return render(
-        request,
-        "sve/fill.html",
-        {
-            "form_obj": form,
-            "version": version,
-            "data_form": data_form,
-            "layout": form_layout(data_form, version.fields),
-            "identity": identity,
-            "draft": draft,
-            "existing": existing,
-            "files_dropped": files_dropped,
-        },
-    )
+        saving_draft = action == "brouillon"
+        forms = filling.fill_forms_posted(
+            version, request.POST, request.FILES, saving_draft=saving_draft, existing=existing
+        )
+        if forms.is_valid() and (
+            done := _filed(request, form, draft, forms, saving_draft=saving_draft)
+        ):
+            return done
+    return _fill_page(request, form, draft, forms, existing)
 
 
 def _tracked(token):
@@ -223,7 +179,7 @@ def track_message(request, token):
         try:
             services.message_post(
                 request=req,
-                actor=request.user,
+                acting_user=request.user,
                 body=form.cleaned_data["body"],
                 from_agent=False,
                 files=files,
@@ -245,7 +201,7 @@ def track_complete(request, token):
         try:
             services.request_complete(
                 request=req,
-                actor=request.user,
+                acting_user=request.user,
                 token=token,
                 files=files,
                 comment=form.cleaned_data["comment"],

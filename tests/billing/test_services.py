@@ -120,6 +120,20 @@ def test_campaign_for_a_year_without_tariff_is_refused(share_model, issuer):
     assert not Campaign.objects.exists()
 
 
+def test_the_campaign_and_its_preview_refuse_a_year_without_tariff_in_the_same_words(
+    share_model, issuer
+):
+    # Issue 27 §3: the blocking checks were written twice, with different words.
+    with pytest.raises(ValidationError) as refused:
+        campaign_create(year=2031, model_ids=[share_model.pk], acting_user=None)
+    preview = liquidate(year=2031, model_ids=[share_model.pk])
+    assert refused.value.messages == preview.errors
+    assert preview.errors == [
+        f"« {share_model.name} » : aucun tarif n'est saisi pour 2031 ; saisissez-le avant la "
+        "campagne."
+    ]
+
+
 @pytest.mark.parametrize(
     "amount,participation,message",
     [(-100, 0, "négatif"), (1000, 2000, "dépasse le coût annuel"), (10**12, 0, "invraisemblable")],

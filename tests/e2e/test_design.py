@@ -119,7 +119,7 @@ def commune(tenant_a, member_factory, user_factory, settings):
         form = enabled_form()
         req = sve_services.request_submit(
             form=form,
-            user=None,
+            acting_user=None,
             identity={
                 "last_name": LONG_NAME,
                 "first_name": "Dominique",

@@ -120,7 +120,7 @@ def test_4_a_question_is_not_a_request_for_a_decision(
     from tests.conftest import in_tenant
 
     with in_tenant(tenant_a):
-        sve_services.form_template_enable(code="contact", actor=commune["admin"])
+        sve_services.form_template_enable(code="contact", acting_user=commune["admin"])
     base = site_url("test-a")
     audit = Auditor(width)
     page = _new_page(browser, audit, width)
@@ -207,7 +207,7 @@ def test_3_said_as_a_french_administration_would(
 
     with in_tenant(tenant_a):
         sve_services.form_create(
-            actor=None,
+            acting_user=None,
             slug="copie-acte",
             title="Copie d'acte",
             description="",
@@ -221,7 +221,9 @@ def test_3_said_as_a_french_administration_would(
             service_phone="04 92 00 00 00",
             appeal_routes="TA",
         )
-        sve_services.form_enable(form=Form.objects.get(slug="copie-acte"), actor=None, enabled=True)
+        sve_services.form_enable(
+            form=Form.objects.get(slug="copie-acte"), acting_user=None, enabled=True
+        )
     convention = conventions.convention_create(
         model=ConventionModel.objects.get(seed="000"),
         collectivite=tenant_a,
@@ -313,7 +315,7 @@ def test_2_agents_do_not_lose_work_or_act_by_accident(
 
     with in_tenant(tenant_a):
         sve_services.request_qualify(
-            request=commune["request"], actor=commune["agent"], regime="svr"
+            request=commune["request"], acting_user=commune["agent"], regime="svr"
         )
     base = site_url("test-a")
     audit = Auditor(width)

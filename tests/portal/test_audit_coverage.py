@@ -604,10 +604,10 @@ def _sve_request(w: World, citizen=None, pieces_asked_by=None):
     with in_tenant(w.tenant):
         request = submit(enabled_form(), user=citizen)
         if pieces_asked_by is not None:
-            services.request_qualify(request=request, actor=pieces_asked_by, regime="sva")
+            services.request_qualify(request=request, acting_user=pieces_asked_by, regime="sva")
             due_on = date.today() + timedelta(days=15)
             services.request_ask_pieces(
-                request=request, actor=pieces_asked_by, items="RIB", due_on=due_on
+                request=request, acting_user=pieces_asked_by, items="RIB", due_on=due_on
             )
     return request
 
@@ -736,7 +736,7 @@ def _sve_api_act(w: World, path: str, data: dict, *, qualified: bool = False):
     request = _sve_request(w)
     if qualified:
         with in_tenant(w.tenant):
-            services.request_qualify(request=request, actor=agent, regime="svr")
+            services.request_qualify(request=request, acting_user=agent, regime="svr")
     _sve_api(agent).post(f"/api/sve/demandes/{request.pk}/{path}/", data)
     return agent
 

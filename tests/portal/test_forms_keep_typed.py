@@ -207,7 +207,7 @@ def world(tenant_a, member_factory, user_factory, operator):
     citizen = user_factory()
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr"))
-        sve.request_qualify(request=req, actor=agent, regime="svr")
+        sve.request_qualify(request=req, acting_user=agent, regime="svr")
     seed_catalogue(Application, ConventionModel)
     convention = conventions.convention_create(
         model=ConventionModel.objects.get(seed="000"), collectivite=tenant_a, acting_user=platform

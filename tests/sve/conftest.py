@@ -61,7 +61,7 @@ def make_form(regime="sva", slug="demande-test", fields=None, **extra):
     from sve import services
 
     return services.form_create(
-        actor=None,
+        acting_user=None,
         slug=slug,
         title="Demande de test",
         description="",
@@ -82,7 +82,7 @@ def enabled_form(**kwargs):
     from sve import services
 
     form = make_form(**kwargs)
-    return services.form_enable(form=form, actor=None, enabled=True)
+    return services.form_enable(form=form, acting_user=None, enabled=True)
 
 
 def submit(form, user=None, data=None, files=None, identity=None):
@@ -90,7 +90,7 @@ def submit(form, user=None, data=None, files=None, identity=None):
 
     return services.request_submit(
         form=form,
-        user=user,
+        acting_user=user,
         identity=identity or IDENTITY,
         data=data if data is not None else {"objet": "Une demande"},
         files=files or {},

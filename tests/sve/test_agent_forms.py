@@ -89,7 +89,7 @@ def test_the_request_page_has_no_two_elements_with_one_id(agent_client, tenant_a
 def _acknowledged(tenant_a, agent_a):
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr"))
-        services.request_qualify(request=req, actor=agent_a, regime="svr")
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
     return req
 
 

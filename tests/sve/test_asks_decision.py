@@ -31,9 +31,9 @@ def test_the_catalogues_report_and_contact_forms_ask_no_decision(tenant_a, membe
     admin = member_factory(tenant_a, role="admin")
     with in_tenant(tenant_a):
         for code in ("intervention", "contact"):
-            form = services.form_template_enable(code=code, actor=admin)
+            form = services.form_template_enable(code=code, acting_user=admin)
             assert form.current_version.asks_decision is False
-        form = services.form_template_enable(code="acte-naissance", actor=admin)
+        form = services.form_template_enable(code="acte-naissance", acting_user=admin)
         assert form.current_version.asks_decision is True
 
 
@@ -48,7 +48,7 @@ def test_a_report_announces_no_outcome_and_is_left_alone_by_the_job(
     assert "réputée" not in html and "Silence vaut" not in html and "rejetée" not in html
     with in_tenant(tenant_a):
         with django_capture_on_commit_callbacks(execute=True):
-            services.request_qualify(request=req, actor=agent_a, regime="svr")
+            services.request_qualify(request=req, acting_user=agent_a, regime="svr")
         req.refresh_from_db()
         assert req.implicit_decision_on is None
         ar = req.documents.get(kind=Document.Kind.AR)
@@ -80,7 +80,7 @@ def test_a_request_for_a_decision_cannot_be_closed_as_handled(tenant_a, agent_a)
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr"))
         with pytest.raises(services.SveError):
-            services.request_handle(request=req, actor=agent_a)
+            services.request_handle(request=req, acting_user=agent_a)
         assert Request.objects.get(pk=req.pk).status == Status.SUBMITTED
 
 
@@ -91,7 +91,7 @@ def test_a_decision_is_worded_as_the_law_does_once_the_regime_is_known(client_a,
     # Before the acknowledgement, the regime is not confirmed: no date announced.
     assert "réputée acceptée ou rejetée" in html and "sera réputée rejetée le" not in html
     with in_tenant(tenant_a):
-        services.request_qualify(request=req, actor=agent_a, regime="svr")
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
     html = _track(client_a, req)
     assert "À défaut de réponse dans ce délai, votre demande sera réputée rejetée le" in html
     assert "Silence vaut refus : sans réponse" not in html
@@ -107,7 +107,7 @@ def test_the_migration_marks_catalogue_forms_already_enabled(tenant_a, member_fa
     mark = import_module("sve.migrations.0006_form_asks_decision").catalogue_forms_mark
     admin = member_factory(tenant_a, role="admin")
     with in_tenant(tenant_a):
-        form = services.form_template_enable(code="contact", actor=admin)
+        form = services.form_template_enable(code="contact", acting_user=admin)
         FormVersion.objects.filter(form=form).update(asks_decision=True)  # as before 0006
         mark(apps, None)
         assert not FormVersion.objects.filter(form=form, asks_decision=True).exists()
@@ -125,10 +125,10 @@ def test_the_commune_admin_sets_it_in_the_builder(client_a, tenant_a, member_fac
 def test_pieces_asked_for_a_report_speak_of_no_implicit_refusal(client_a, tenant_a, agent_a):
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr", asks_decision=False))
-        services.request_qualify(request=req, actor=agent_a, regime="svr")
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
         services.request_ask_pieces(
             request=req,
-            actor=agent_a,
+            acting_user=agent_a,
             items="Photo du lieu",
             due_on=timezone.localdate() + timedelta(days=15),
         )

@@ -56,6 +56,17 @@ def test_ar_flag_marks_overdue_and_soon():
     assert deadlines.ar_flag(acknowledged=True, today=date(2026, 5, 20), **kwargs) is None
 
 
+def test_the_table_filter_and_the_flag_read_ar_soon_alike():
+    # Tuesday 12 May 2026: 13 May, (14 May is Ascension) 15 and 18 May are the next three
+    # working days; the "late" filter and the row's flag both stop at 18 May.
+    today = date(2026, 5, 12)
+    until = deadlines.ar_soon_until(today, insee_code=HAUTES_ALPES)
+    assert until == date(2026, 5, 18)
+    flag = {"acknowledged": False, "today": today, "insee_code": HAUTES_ALPES}
+    assert deadlines.ar_flag(due_on=until, **flag) == "soon"
+    assert deadlines.ar_flag(due_on=date(2026, 5, 19), **flag) is None
+
+
 def test_sva_restarts_from_completion_but_svr_is_suspended():
     received = date(2026, 1, 10)  # would be 10 March without pieces
     asked, completed = date(2026, 1, 20), date(2026, 2, 4)  # 15 days of suspension

@@ -83,7 +83,7 @@ def test_ar_states_service_contact_regime_date_appeal_and_its_own_delay(
         with time_machine.travel("2026-01-05 09:00 +01:00", tick=False):
             req = submit(enabled_form(regime="svr"))
             with django_capture_on_commit_callbacks(execute=True):
-                services.request_qualify(request=req, actor=agent_a, regime="svr")
+                services.request_qualify(request=req, acting_user=agent_a, regime="svr")
         text = issued(req, Document.Kind.AR)
     # CRPA R112-5 1° / R112-11-1 1°: date of receipt and date of the implicit decision.
     assert "reçue le 5 janvier 2026" in text and "rejetée le 5 mars 2026" in text
@@ -118,13 +118,13 @@ def test_pieces_letter_states_what_is_missing_by_when_and_the_effect_on_the_dela
     with in_tenant(tenant_a):
         with time_machine.travel("2026-01-10 10:00 +01:00", tick=False):
             req = submit(enabled_form(regime=regime))
-            services.request_qualify(request=req, actor=agent_a, regime=regime)
+            services.request_qualify(request=req, acting_user=agent_a, regime=regime)
         outbox.clear()
         with time_machine.travel("2026-01-20 10:00 +01:00", tick=False):
             with django_capture_on_commit_callbacks(execute=True):
                 services.request_ask_pieces(
                     request=req,
-                    actor=agent_a,
+                    acting_user=agent_a,
                     items="Copie du livret de famille",
                     due_on=date(2026, 2, 20),
                 )
@@ -148,10 +148,10 @@ def test_decision_states_signatory_first_name_name_and_title(
     )
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr"))
-        services.request_qualify(request=req, actor=signer, regime="svr")
+        services.request_qualify(request=req, acting_user=signer, regime="svr")
         with django_capture_on_commit_callbacks(execute=True):
             services.request_decide(
-                request=req, actor=signer, accept=False, reasons="Terrain en zone inondable"
+                request=req, acting_user=signer, accept=False, reasons="Terrain en zone inondable"
             )
         text = issued(req, Document.Kind.DECISION)
     assert "Hélène Roux, Adjointe au maire" in text
@@ -163,9 +163,9 @@ def test_decision_refused_to_an_agent_without_name_or_title(tenant_a, member_fac
     untitled = member_factory(tenant_a, title="")
     with in_tenant(tenant_a):
         req = submit(enabled_form())
-        services.request_qualify(request=req, actor=untitled, regime="sva")
+        services.request_qualify(request=req, acting_user=untitled, regime="sva")
         with pytest.raises(SveError, match="L212-1"):
-            services.request_decide(request=req, actor=untitled, accept=True, reasons="")
+            services.request_decide(request=req, acting_user=untitled, accept=True, reasons="")
         req.refresh_from_db()
         assert req.status == Status.ACKNOWLEDGED and req.decided_at is None
 
@@ -232,9 +232,9 @@ def test_every_letter_of_a_filing_at_the_fields_maximum_sizes_renders_in_bounded
 ):
     with in_tenant(tenant_a):
         req = longest_filing(enabled_form(fields=LONGEST_FIELDS))
-        services.request_qualify(request=req, actor=agent_a, regime="svr")
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
         services.request_ask_pieces(
-            request=req, actor=agent_a, items=paragraph(5000), due_on=date(2099, 1, 1)
+            request=req, acting_user=agent_a, items=paragraph(5000), due_on=date(2099, 1, 1)
         )
         req.refresh_from_db()
         req.decision_reasons = paragraph(5000)
@@ -261,9 +261,9 @@ def test_issued_letters_are_tagged_for_assistive_technologies_and_archivable(
         with django_capture_on_commit_callbacks(execute=True):
             req = submit(enabled_form(regime="svr"))
         with django_capture_on_commit_callbacks(execute=True):
-            services.request_qualify(request=req, actor=signer, regime="svr")
+            services.request_qualify(request=req, acting_user=signer, regime="svr")
         with django_capture_on_commit_callbacks(execute=True):
-            services.request_decide(request=req, actor=signer, accept=False, reasons="Motif")
+            services.request_decide(request=req, acting_user=signer, accept=False, reasons="Motif")
         issued = {d.kind: bytes(d.content) for d in Document.objects.filter(request=req)}
     titles = {
         Document.Kind.AEE: f"Accusé d'enregistrement électronique {req.reference}",

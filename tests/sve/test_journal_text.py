@@ -13,14 +13,14 @@ pytestmark = pytest.mark.django_db
 def test_journal_reads_in_french_and_folds_the_opened_entries(client_a, tenant_a, agent_a):
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr"))
-        services.request_qualify(request=req, actor=agent_a, regime="svr")
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
     client_a.login(email=agent_a.email, password=PASSWORD)
     url = f"/demarches/gestion/demandes/{req.pk}/"
     for _ in range(4):
         assert client_a.get(url).status_code == 200
     with in_tenant(tenant_a):
         services.request_ask_pieces(
-            request=req, actor=agent_a, items="Plan de situation", due_on=_in_days(30)
+            request=req, acting_user=agent_a, items="Plan de situation", due_on=_in_days(30)
         )
         # The chain keeps every consultation.
         assert req.journal.filter(action="opened").count() == 4
@@ -49,7 +49,7 @@ def test_tracking_page_says_the_implicit_acceptance_has_arisen(client_a, tenant_
 
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="sva"))
-        services.request_qualify(request=req, actor=agent_a, regime="sva")
+        services.request_qualify(request=req, acting_user=agent_a, regime="sva")
         Request.objects.filter(pk=req.pk).update(
             status=Status.IMPLICITLY_ACCEPTED, implicit_decision_on=date(2026, 3, 10)
         )
@@ -62,12 +62,14 @@ def test_tracking_page_says_the_implicit_acceptance_has_arisen(client_a, tenant_
 def test_tracking_page_before_the_date_and_while_pieces_are_awaited(client_a, tenant_a, agent_a):
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="sva"))
-        services.request_qualify(request=req, actor=agent_a, regime="sva")
+        services.request_qualify(request=req, acting_user=agent_a, regime="sva")
         req.refresh_from_db()
     html = client_a.get(f"/demarches/suivi/{req.access_token}/").content.decode()
     assert "À défaut de réponse dans ce délai, votre demande sera réputée acceptée le" in html
     with in_tenant(tenant_a):
-        services.request_ask_pieces(request=req, actor=agent_a, items="Plan", due_on=_in_days(20))
+        services.request_ask_pieces(
+            request=req, acting_user=agent_a, items="Plan", due_on=_in_days(20)
+        )
     html = client_a.get(f"/demarches/suivi/{req.access_token}/").content.decode()
     assert "ne court qu&#x27;à compter de la réception" in html
     assert "sera acceptée le" not in html

@@ -40,8 +40,8 @@ def test_steps_record_what_they_owe_in_their_transaction(tenant_a, form_a, agent
             raise RuntimeError("the filing fails after the service")
         assert not OwedDocument.objects.exists()
         req = submit(form_a)
-        services.request_qualify(request=req, actor=agent_a, regime=Regime.SVA)
-        services.request_decide(request=req, actor=agent_a, accept=True, reasons="")
+        services.request_qualify(request=req, acting_user=agent_a, regime=Regime.SVA)
+        services.request_decide(request=req, acting_user=agent_a, accept=True, reasons="")
         rows = dict(OwedDocument.objects.values_list("kind", "subject_id"))
         assert rows == {"sve.aee": req.pk, "sve.ar": req.pk, "sve.decision": req.pk}
         # Eager worker: each was issued on commit, once.

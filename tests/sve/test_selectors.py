@@ -32,7 +32,7 @@ def test_a_form_going_online_changing_or_offline_shows_at_once(
     assert "Demande de test" not in pages()  # fills the cache with an empty list
     with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
         form = make_form()
-        services.form_enable(form=form, actor=None, enabled=True)
+        services.form_enable(form=form, acting_user=None, enabled=True)
     html = pages()
     assert (
         html.count("Demande de test") == 2 and 'href="/demarches/formulaire/demande-test/"' in html
@@ -40,10 +40,10 @@ def test_a_form_going_online_changing_or_offline_shows_at_once(
     assert "Demande de test" not in pages(client_b)  # another commune's cache
 
     with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
-        services.form_version_publish(form=form, actor=None, title="Demande renommée")
+        services.form_version_publish(form=form, acting_user=None, title="Demande renommée")
     html = pages()
     assert "Demande renommée" in html and "Demande de test" not in html
 
     with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
-        services.form_enable(form=form, actor=None, enabled=False)
+        services.form_enable(form=form, acting_user=None, enabled=False)
     assert "Demande renommée" not in pages()

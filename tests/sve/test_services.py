@@ -73,7 +73,7 @@ def test_submit_refuses_missing_identity_and_disabled_form(tenant_a):
                     "postal_address": "",
                 },
             )
-        services.form_enable(form=form, actor=None, enabled=False)
+        services.form_enable(form=form, acting_user=None, enabled=False)
         with pytest.raises(SveError, match="pas en ligne"):
             submit(form)
         assert not Request.objects.exists()
@@ -83,14 +83,16 @@ def test_draft_then_submit_keeps_the_same_request(tenant_a, user_factory):
     with in_tenant(tenant_a):
         form = enabled_form()
         user = user_factory()
-        draft = services.request_save_draft(form=form, user=user, identity={}, data={})
+        draft = services.request_save_draft(form=form, acting_user=user, identity={}, data={})
         assert draft.status == Status.DRAFT and draft.reference is None
         req = services.request_submit(
-            form=form, user=user, identity=IDENTITY_OK, data={"objet": "x"}, draft=draft
+            form=form, acting_user=user, identity=IDENTITY_OK, data={"objet": "x"}, draft=draft
         )
         assert req.pk == draft.pk and req.status == Status.SUBMITTED
         with pytest.raises(SveError):
-            services.request_save_draft(form=form, user=user, identity={}, data={}, draft=req)
+            services.request_save_draft(
+                form=form, acting_user=user, identity={}, data={}, draft=req
+            )
 
 
 IDENTITY_OK = {"last_name": "A", "first_name": "B", "postal_address": "C", "email": "d@e.fr"}
@@ -101,12 +103,12 @@ def test_only_agents_qualify_and_only_from_submitted(tenant_a, agent_a, user_fac
         req = submit(enabled_form())
         for outsider in (None, user_factory(), agent_b):
             with pytest.raises(SveError, match="agents"):
-                services.request_qualify(request=req, actor=outsider, regime="sva")
-        services.request_qualify(request=req, actor=agent_a, regime="svr")
+                services.request_qualify(request=req, acting_user=outsider, regime="sva")
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
         req.refresh_from_db()
         assert req.status == Status.ACKNOWLEDGED and req.regime == "svr"
         with pytest.raises(SveError, match="statut"):
-            services.request_qualify(request=req, actor=agent_a, regime="sva")
+            services.request_qualify(request=req, acting_user=agent_a, regime="sva")
 
 
 def test_ar_document_states_the_law(
@@ -120,7 +122,7 @@ def test_ar_document_states_the_law(
         with time_machine.travel("2026-01-05 09:00 +01:00", tick=False):
             req = submit(enabled_form(regime="svr"))
             with django_capture_on_commit_callbacks(execute=True):
-                services.request_qualify(request=req, actor=agent_a, regime="svr")
+                services.request_qualify(request=req, acting_user=agent_a, regime="svr")
     with in_tenant(tenant_a):
         ar = Document.objects.get(request=req, kind=Document.Kind.AR)
         text = " ".join(PdfReader(io.BytesIO(bytes(ar.content))).pages[0].extract_text().split())
@@ -138,11 +140,11 @@ def test_pieces_suspend_svr_and_restart_sva(tenant_a, agent_a):
             svr = submit(form_svr)
             sva = submit(enabled_form(regime="sva", slug="autre"))
             for req in (svr, sva):
-                services.request_qualify(request=req, actor=agent_a, regime=req.regime)
+                services.request_qualify(request=req, acting_user=agent_a, regime=req.regime)
         with time_machine.travel("2026-01-20 10:00 +01:00", tick=False):
             for req in (svr, sva):
                 services.request_ask_pieces(
-                    request=req, actor=agent_a, items="Justificatif", due_on=date(2026, 2, 20)
+                    request=req, acting_user=agent_a, items="Justificatif", due_on=date(2026, 2, 20)
                 )
                 req.refresh_from_db()
                 assert req.status == Status.AWAITING_PIECES
@@ -152,7 +154,7 @@ def test_pieces_suspend_svr_and_restart_sva(tenant_a, agent_a):
         with time_machine.travel("2026-02-04 10:00 +01:00", tick=False):
             for req in (svr, sva):
                 services.request_complete(
-                    request=req, actor=None, token=req.access_token, files={"p": png()}
+                    request=req, acting_user=None, token=req.access_token, files={"p": png()}
                 )
         svr.refresh_from_db()
         sva.refresh_from_db()
@@ -165,10 +167,12 @@ def test_complete_needs_the_token_and_the_right_status(tenant_a, agent_a):
     with in_tenant(tenant_a):
         req = submit(enabled_form())
         with pytest.raises(SveError):
-            services.request_complete(request=req, actor=None, token="wrong", files={"p": png()})
+            services.request_complete(
+                request=req, acting_user=None, token="wrong", files={"p": png()}
+            )
         with pytest.raises(SveError, match="statut"):
             services.request_complete(
-                request=req, actor=None, token=req.access_token, files={"p": png()}
+                request=req, acting_user=None, token=req.access_token, files={"p": png()}
             )
 
 
@@ -178,13 +182,13 @@ def test_express_decision_stops_the_clock_and_refusal_needs_reasons(
     with in_tenant(tenant_a):
         req = submit(enabled_form(regime="svr"))
         with pytest.raises(SveError, match="statut"):
-            services.request_decide(request=req, actor=agent_a, accept=True, reasons="")
-        services.request_qualify(request=req, actor=agent_a, regime="svr")
+            services.request_decide(request=req, acting_user=agent_a, accept=True, reasons="")
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
         with pytest.raises(SveError, match="motivé"):
-            services.request_decide(request=req, actor=agent_a, accept=False, reasons="")
+            services.request_decide(request=req, acting_user=agent_a, accept=False, reasons="")
         with django_capture_on_commit_callbacks(execute=True):
             services.request_decide(
-                request=req, actor=agent_a, accept=False, reasons="Terrain en zone inondable"
+                request=req, acting_user=agent_a, accept=False, reasons="Terrain en zone inondable"
             )
     with in_tenant(tenant_a):
         req.refresh_from_db()
@@ -197,28 +201,28 @@ def test_express_decision_stops_the_clock_and_refusal_needs_reasons(
             "rejected": 0,
         }
         with pytest.raises(SveError, match="statut"):
-            services.request_close(request=req, actor=agent_a)
+            services.request_close(request=req, acting_user=agent_a)
 
 
 def test_close_assign_and_messages(tenant_a, agent_a, user_factory):
     with in_tenant(tenant_a):
         req = submit(enabled_form())
         with pytest.raises(SveError, match="agent"):
-            services.request_assign(requests=[req], actor=agent_a, assignee=user_factory())
-        services.request_assign(requests=[req], actor=agent_a, assignee=agent_a)
+            services.request_assign(requests=[req], acting_user=agent_a, assignee=user_factory())
+        services.request_assign(requests=[req], acting_user=agent_a, assignee=agent_a)
         req.refresh_from_db()
         assert req.assignee == agent_a
         with pytest.raises(SveError):
             services.message_post(
-                request=req, actor=None, body="note", internal=True, from_agent=False
+                request=req, acting_user=None, body="note", internal=True, from_agent=False
             )
-        services.message_post(request=req, actor=None, body="Question", from_agent=False)
-        services.message_post(request=req, actor=agent_a, body="Réponse", from_agent=True)
+        services.message_post(request=req, acting_user=None, body="Question", from_agent=False)
+        services.message_post(request=req, acting_user=agent_a, body="Réponse", from_agent=True)
         services.message_post(
-            request=req, actor=agent_a, body="Interne", internal=True, from_agent=True
+            request=req, acting_user=agent_a, body="Interne", internal=True, from_agent=True
         )
         assert req.messages.filter(internal=False).count() == 2
-        services.request_close(request=req, actor=agent_a, reasons="Doublon")
+        services.request_close(request=req, acting_user=agent_a, reasons="Doublon")
         req.refresh_from_db()
         assert req.status == Status.CLOSED
         actions = list(req.journal.values_list("action", flat=True))
@@ -242,9 +246,9 @@ def test_implicit_job_is_idempotent_and_tells_the_citizen(
             sva = submit(enabled_form(regime="sva"))
             svr = submit(enabled_form(regime="svr", slug="refus"))
             pending = submit(enabled_form(regime="sva", slug="pieces"))
-            services.request_qualify(request=pending, actor=agent_a, regime="sva")
+            services.request_qualify(request=pending, acting_user=agent_a, regime="sva")
             services.request_ask_pieces(
-                request=pending, actor=agent_a, items="x", due_on=date(2026, 2, 1)
+                request=pending, acting_user=agent_a, items="x", due_on=date(2026, 2, 1)
             )
         with time_machine.travel("2026-03-10 12:00 +01:00", tick=False):  # the date itself
             assert services.implicit_decisions_run() == {"accepted": 0, "rejected": 0}
@@ -310,11 +314,11 @@ def test_svr_refusal_arises_for_a_citizen_who_never_sends_the_pieces(tenant_a, a
             svr = submit(enabled_form(regime="svr"))
             sva = submit(enabled_form(regime="sva", slug="accord"))
             for req in (svr, sva):
-                services.request_qualify(request=req, actor=agent_a, regime=req.regime)
+                services.request_qualify(request=req, acting_user=agent_a, regime=req.regime)
         with time_machine.travel("2026-01-20 10:00 +01:00", tick=False):
             for req in (svr, sva):
                 services.request_ask_pieces(
-                    request=req, actor=agent_a, items="Plan", due_on=date(2026, 2, 20)
+                    request=req, acting_user=agent_a, items="Plan", due_on=date(2026, 2, 20)
                 )
         # CRPA L114-5 al. 3: 10 March + the 31 days given = 10 April; due the day after.
         assert services.implicit_decisions_run(today=date(2026, 4, 10)) == {
@@ -330,3 +334,46 @@ def test_svr_refusal_arises_for_a_citizen_who_never_sends_the_pieces(tenant_a, a
         assert svr.status == Status.IMPLICITLY_REJECTED
         # SVA: the delay has not started, the file being incomplete (L114-5 al. 2).
         assert sva.status == Status.AWAITING_PIECES and sva.implicit_decision_on is None
+
+
+def test_a_file_is_stored_alike_whichever_way_it_comes(tenant_a, agent_a):
+    """Issue 27 §4: filing, pieces and messages share one path from upload to document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.sve.conftest import PNG
+
+    def lying(name):  # the browser's word for the type is not taken
+        return SimpleUploadedFile("x" * 300 + name, PNG, content_type="application/pdf")
+
+    with in_tenant(tenant_a):
+        req = submit(enabled_form(), files={"piece": lying("depot.png")})
+        services.request_qualify(request=req, acting_user=agent_a, regime="svr")
+        services.request_ask_pieces(
+            request=req, acting_user=agent_a, items="Plan", due_on=date(2099, 1, 1)
+        )
+        services.request_complete(
+            request=req, acting_user=None, token=req.access_token, files={"p": lying("plan.png")}
+        )
+        services.message_post(
+            request=req,
+            acting_user=agent_a,
+            body="Ci-joint",
+            from_agent=True,
+            files={"attachment": lying("note.png")},
+        )
+        stored = {
+            d.kind: d
+            for d in req.documents.filter(
+                kind__in=[Document.Kind.UPLOAD, Document.Kind.PIECE, Document.Kind.MESSAGE]
+            )
+        }
+    assert {kind: d.field_name for kind, d in stored.items()} == {
+        Document.Kind.UPLOAD: "piece",
+        Document.Kind.PIECE: "",
+        Document.Kind.MESSAGE: "",
+    }
+    for document in stored.values():
+        assert (document.content_type, bytes(document.content)) == ("image/png", PNG)
+        assert len(document.filename) == 255 and document.filename.endswith(".png")
+    assert stored[Document.Kind.PIECE].message_id is not None
+    assert stored[Document.Kind.MESSAGE].message_id is not None

@@ -18,23 +18,23 @@ DUE = timezone.localdate() + timedelta(days=20)
 ACTIONS = {
     "qualify": (
         {Status.SUBMITTED},
-        lambda r, a: services.request_qualify(request=r, actor=a, regime="sva"),
+        lambda r, a: services.request_qualify(request=r, acting_user=a, regime="sva"),
     ),
     "ask_pieces": (
         {Status.ACKNOWLEDGED, Status.INSTRUCTION},
-        lambda r, a: services.request_ask_pieces(request=r, actor=a, items="RIB", due_on=DUE),
+        lambda r, a: services.request_ask_pieces(request=r, acting_user=a, items="RIB", due_on=DUE),
     ),
     "start_instruction": (
         {Status.ACKNOWLEDGED},
-        lambda r, a: services.request_start_instruction(request=r, actor=a),
+        lambda r, a: services.request_start_instruction(request=r, acting_user=a),
     ),
     "decide": (
         {Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION},
-        lambda r, a: services.request_decide(request=r, actor=a, accept=True, reasons=""),
+        lambda r, a: services.request_decide(request=r, acting_user=a, accept=True, reasons=""),
     ),
     "close": (
         {Status.SUBMITTED, Status.ACKNOWLEDGED, Status.AWAITING_PIECES, Status.INSTRUCTION},
-        lambda r, a: services.request_close(request=r, actor=a),
+        lambda r, a: services.request_close(request=r, acting_user=a),
     ),
 }
 TARGETS = {
@@ -94,14 +94,14 @@ def test_citizen_completes_only_while_awaiting_pieces(tenant_a):
             req.refresh_from_db()
             if status == Status.AWAITING_PIECES:
                 services.request_complete(
-                    request=req, actor=None, token=req.access_token, files={"p": png()}
+                    request=req, acting_user=None, token=req.access_token, files={"p": png()}
                 )
                 req.refresh_from_db()
                 assert req.status == Status.INSTRUCTION
             else:
                 with pytest.raises(SveError):
                     services.request_complete(
-                        request=req, actor=None, token=req.access_token, files={"p": png()}
+                        request=req, acting_user=None, token=req.access_token, files={"p": png()}
                     )
 
 
@@ -111,7 +111,7 @@ def test_bulk_qualify_is_all_or_nothing(client_a, tenant_a, agent_a):
     with in_tenant(tenant_a):
         form = enabled_form()
         fresh, done = submit(form), submit(form)
-        services.request_qualify(request=done, actor=agent_a, regime="svr")
+        services.request_qualify(request=done, acting_user=agent_a, regime="svr")
     client_a.login(email=agent_a.email, password=PASSWORD)
     response = client_a.post(
         "/demarches/gestion/lot/",
@@ -129,8 +129,8 @@ def test_only_the_commune_admin_configures_forms(tenant_a, agent_a, admin_a):
 
     with in_tenant(tenant_a):
         with pytest.raises(SveError, match="administrateurs"):
-            services.form_template_enable(code="contact", actor=agent_a)
-        form = services.form_template_enable(code="contact", actor=admin_a)
+            services.form_template_enable(code="contact", acting_user=agent_a)
+        form = services.form_template_enable(code="contact", acting_user=admin_a)
         with pytest.raises(SveError, match="administrateurs"):
-            services.form_version_publish(form=form, actor=agent_a, title="Autre")
+            services.form_version_publish(form=form, acting_user=agent_a, title="Autre")
         assert Form.objects.get().current_version.number == 1

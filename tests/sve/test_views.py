@@ -271,10 +271,10 @@ def test_citizen_follows_pieces_and_messages(client_a, tenant_a, agent_a):
 
     with in_tenant(tenant_a):
         req = submit(enabled_form())
-        services.request_qualify(request=req, actor=agent_a, regime="sva")
+        services.request_qualify(request=req, acting_user=agent_a, regime="sva")
         services.request_ask_pieces(
             request=req,
-            actor=agent_a,
+            acting_user=agent_a,
             items="Justificatif de domicile",
             due_on=date.today() + timedelta(days=15),
         )

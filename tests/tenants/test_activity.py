@@ -42,11 +42,13 @@ def test_a_draft_records_the_commune_and_its_submission_adds_nothing(tenant_a, u
     citizen = user_factory()
     with in_tenant(tenant_a):
         form = enabled_form()
-        draft = services.request_save_draft(form=form, user=citizen, identity={}, data={})
+        draft = services.request_save_draft(form=form, acting_user=citizen, identity={}, data={})
         assert _activity(citizen, tenant_a).requests == 1
-        services.request_save_draft(form=form, user=citizen, identity={}, data={}, draft=draft)
+        services.request_save_draft(
+            form=form, acting_user=citizen, identity={}, data={}, draft=draft
+        )
         services.request_submit(
-            form=form, user=citizen, identity=IDENTITY, data={"objet": "x"}, draft=draft
+            form=form, acting_user=citizen, identity=IDENTITY, data={"objet": "x"}, draft=draft
         )
     assert _activity(citizen, tenant_a).requests == 1
 
