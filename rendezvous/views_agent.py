@@ -2,8 +2,11 @@
 survey results, configuration. Every view requires a membership of this commune; objects
 are looked up in this commune's schema only (another commune's ids give 404)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count
@@ -189,12 +192,27 @@ def surveys(request):
 # --- configuration (the commune's admin and agents) -------------------------------------
 
 
+@dataclass(frozen=True)
+class Section:
+    """A configuration page: its title, form, the service that saves it (``instance``
+    names the service's argument for the row being edited) and whether each agent edits
+    their own rows (openings, absences) rather than only the admin."""
+
+    title: str
+    form_class: type[forms.ModelForm]
+    save: Callable | None = None  # None: edited on its own page (places)
+    instance: str = ""
+    per_agent: bool = False
+
+
 CONFIG = {
-    "services": ("Services", ServiceForm, False),
-    "lieux": ("Lieux", PlaceForm, False),
-    "types": ("Types de rendez-vous", TypeForm, False),
-    "plages": ("Plages d'ouverture des agents", RuleForm, True),
-    "absences": ("Absences", AbsenceForm, True),
+    "services": Section("Services", ServiceForm, services.service_save, "service"),
+    "lieux": Section("Lieux", PlaceForm),
+    "types": Section("Types de rendez-vous", TypeForm, services.type_save, "appointment_type"),
+    "plages": Section(
+        "Plages d'ouverture des agents", RuleForm, services.opening_save, "opening", True
+    ),
+    "absences": Section("Absences", AbsenceForm, services.absence_save, "absence", True),
 }
 
 
@@ -202,10 +220,9 @@ CONFIG = {
 def config_list(request, section: str = "services"):
     if section not in CONFIG:
         raise Http404
-    title, form_class, per_agent = CONFIG[section]
-    model = form_class._meta.model
+    model = CONFIG[section].form_class._meta.model
     objects = model.objects.all()
-    if per_agent and not request.membership.is_admin:
+    if CONFIG[section].per_agent and not request.membership.is_admin:
         objects = objects.filter(agent_id=request.user.pk)
     if section == "plages":
         objects = objects.select_related("place")  # each line names its place
@@ -216,46 +233,56 @@ def config_list(request, section: str = "services"):
         objects = selectors.places_described(objects)
     elif section == "plages":
         objects = selectors.rules_checked(objects)
+    context = {"section": section, "title": CONFIG[section].title, "objects": objects}
+    context |= {"sections": [(key, value.title) for key, value in CONFIG.items()]}
     return render(
-        request,
-        "rendezvous/agent/config_list.html",
-        {
-            "section": section,
-            "title": title,
-            "objects": objects,
-            "sections": [(key, value[0]) for key, value in CONFIG.items()],
-            "agents": _agents(request),
-        },
+        request, "rendezvous/agent/config_list.html", context | {"agents": _agents(request)}
     )
+
+
+def _editable(request, section: Section, pk: int | None):
+    """The row to edit (None for a new one) and the agents it may name; 404 for a page or
+    a row the member may not edit (agents open their own slots and record their own
+    absences, seed 000 brochure; the rest is the admin's)."""
+    if section.save is None:
+        raise Http404
+    instance = get_object_or_404(section.form_class._meta.model, pk=pk) if pk else None
+    if request.membership.is_admin:
+        return instance, _agents(request)
+    if not section.per_agent or (instance is not None and instance.agent_id != request.user.pk):
+        raise Http404
+    return instance, {request.user.pk: request.user}
 
 
 @member_required
 def config_edit(request, section: str, pk: int | None = None):
     if section not in CONFIG:
         raise Http404
-    title, form_class, per_agent = CONFIG[section]
-    model = form_class._meta.model
-    instance = get_object_or_404(model, pk=pk) if pk else None
-    agents = _agents(request)
-    if per_agent and not request.membership.is_admin:
-        # Agents open their own slots and record their own absences (seed 000 brochure).
-        agents = {request.user.pk: request.user}
-        if instance is not None and instance.agent_id != request.user.pk:
-            raise Http404
-    elif not per_agent and not request.membership.is_admin:
-        raise Http404
-    kwargs = {"agents": agents} if per_agent else {}
-    form = form_class(request.POST or None, instance=instance, **kwargs)
+    page = CONFIG[section]
+    instance, agents = _editable(request, page, pk)
+    kwargs = {"agents": agents} if page.per_agent else {}
+    form = page.form_class(request.POST or None, instance=instance, **kwargs)
     if request.method == "POST" and form.is_valid():
-        services.config_save(acting_user=request.user, form=form, section=title)
-        messages.success(request, "Enregistré.")
-        return redirect("rendezvous:config", section=section)
+        saved = _service_call(
+            form, page.save, acting_user=request.user, **{page.instance: instance}
+        )
+        if saved:
+            messages.success(request, "Enregistré.")
+            return redirect("rendezvous:config", section=section)
+    context = {"form": form, "title": page.title, "section": section, "instance": instance}
     return render(
-        request,
-        "rendezvous/agent/config_edit.html",
-        {"form": form, "title": title, "section": section, "instance": instance},
-        status=400 if form.errors else 200,
+        request, "rendezvous/agent/config_edit.html", context, status=400 if form.errors else 200
     )
+
+
+def _service_call(form: forms.Form, service: Callable, /, **arguments) -> bool:
+    """Call ``service`` with the form's cleaned values; its refusal shows on the form."""
+    try:
+        service(**arguments, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
 
 
 @member_required(admin=True)
@@ -287,9 +314,9 @@ def place_edit(request, pk: int | None = None):
 def settings_edit(request):
     form = SettingsForm(request.POST or None, instance=RendezvousSettings.current())
     if request.method == "POST" and form.is_valid():
-        services.settings_save(acting_user=request.user, form=form)
-        messages.success(request, "Réglages enregistrés.")
-        return redirect("rendezvous:settings")
+        if _service_call(form, services.settings_save, acting_user=request.user):
+            messages.success(request, "Réglages enregistrés.")
+            return redirect("rendezvous:settings")
     return render(
         request,
         "rendezvous/agent/config_edit.html",
