@@ -11,13 +11,10 @@ Visio and phone appointments follow the same rule: an agent's opening belongs to
 A place without hours offers no slot; the admin's pages say so.
 """
 
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -27,9 +24,9 @@ from portal.calendar import public_holidays
 from portal.links import pk_url
 from portal.tenant_cache import tenant_cached
 from portal.text import search_key
-from rendezvous.hours import Hours, hours_clip, hours_fit, hours_lines
+from rendezvous import rules
+from rendezvous.hours import Hours, hours_fit, hours_lines
 from rendezvous.models import (
-    MAX_DELAY_DAYS,
     Absence,
     Appointment,
     AppointmentType,
@@ -38,60 +35,21 @@ from rendezvous.models import (
     Place,
     PlaceHours,
 )
+from rendezvous.rules import TZ, Slot, booking_window, distinct_slots
 from tenants.selectors import account_collectivites, collectivite_site_url
 
-TZ = ZoneInfo(settings.TIME_ZONE)
 # How far "next free slots" looks at a time: a few bulk queries per chunk.
 NEXT_CHUNK_DAYS = 14
 
 
-@dataclass(frozen=True)
-class Slot:
-    starts_at: datetime
-    ends_at: datetime
-    agent_id: int
-    place_id: int
-
-
 def search_date_allowed(day: date, *, today: date | None = None) -> bool:
-    """Whether a date given in a slot search can mean anything: from a year back to the
-    longest booking delay ahead. Bounded so that date arithmetic cannot overflow (issue 8:
-    9999-12-31 raised OverflowError)."""
-    today = today or timezone.localdate()
-    return -366 <= (day - today).days <= MAX_DELAY_DAYS + 7
+    """``rules.search_date_allowed`` from today (the commune's date)."""
+    return rules.search_date_allowed(day, today=today or timezone.localdate())
 
 
 def _insee_code() -> str:
     tenant = getattr(connection, "tenant", None)
     return getattr(tenant, "insee_code", "") or ""
-
-
-def booking_window(
-    *, appointment_type: AppointmentType, now: datetime
-) -> tuple[datetime, datetime]:
-    """Earliest and latest start a citizen may book (the type's min and max delays)."""
-    return (
-        now + timedelta(hours=appointment_type.min_delay_hours),
-        now + timedelta(days=appointment_type.max_delay_days),
-    )
-
-
-class _Busy:
-    """An agent's busy intervals, merged and sorted, for overlap checks by bisection."""
-
-    def __init__(self, intervals: list[tuple[datetime, datetime]]):
-        merged: list[list[datetime]] = []
-        for start, end in sorted(intervals):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self.starts = [m[0] for m in merged]
-        self.ends = [m[1] for m in merged]
-
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        index = bisect_left(self.starts, end) - 1
-        return index >= 0 and self.ends[index] > start
 
 
 def place_hours(*, place_ids) -> dict[int, Hours]:
@@ -137,13 +95,6 @@ def rules_checked(rules) -> list[OpeningRule]:
     return rules
 
 
-def _days(first: date, last: date):
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
-
-
 def free_slots(
     *,
     appointment_type: AppointmentType,
@@ -154,37 +105,71 @@ def free_slots(
     now: datetime | None = None,
 ) -> list[Slot]:
     """Every free slot of ``appointment_type`` from ``start`` to ``end`` (dates, inclusive),
-    one per agent, sorted by start time."""
+    one per agent, sorted by start time: the openings, hours, busy times and holidays read
+    in a few bulk queries, cut into slots by ``rules.slots_between``."""
     now = now or timezone.now()
     earliest, latest = booking_window(appointment_type=appointment_type, now=now)
     first = max(start, earliest.astimezone(TZ).date())
     last = min(end, latest.astimezone(TZ).date())
     if first > last:
         return []
+    openings = _openings(
+        appointment_type=appointment_type,
+        first=first,
+        last=last,
+        place_id=place_id,
+        agent_ids=agent_ids,
+    )
+    if not openings:
+        return []
+    agents = {opening.agent_id for opening in openings}
+    return rules.slots_between(
+        first=first,
+        last=last,
+        openings=openings,
+        hours=place_hours(place_ids={opening.place_id for opening in openings}),
+        busy=_busy(agent_ids=agents, first=first, last=last, now=now),
+        holidays=_holidays(first=first, last=last),
+        duration=timedelta(minutes=appointment_type.duration_minutes),
+        buffer=timedelta(minutes=appointment_type.buffer_minutes),
+        earliest=earliest,
+        latest=latest,
+    )
 
-    rules = OpeningRule.objects.filter(types=appointment_type.pk, valid_from__lte=last).filter(
+
+def _openings(
+    *,
+    appointment_type: AppointmentType,
+    first: date,
+    last: date,
+    place_id: int | None,
+    agent_ids: set[int] | None,
+) -> list[rules.Opening]:
+    """The agents' openings for the type valid at some point from ``first`` to ``last``."""
+    found = OpeningRule.objects.filter(types=appointment_type.pk, valid_from__lte=last).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=first)
     )
     if place_id is not None:
-        rules = rules.filter(place_id=place_id)
+        found = found.filter(place_id=place_id)
     if agent_ids is not None:
-        rules = rules.filter(agent_id__in=agent_ids)
-    rules = list(
-        rules.values_list(
+        found = found.filter(agent_id__in=agent_ids)
+    return [
+        rules.Opening(*row)
+        for row in found.values_list(
             "agent_id", "place_id", "weekday", "start_time", "end_time", "valid_from", "valid_until"
         )
-    )
-    if not rules:
-        return []
-    hours = place_hours(place_ids={rule[1] for rule in rules})
-    agents = {rule[0] for rule in rules}
+    ]
+
+
+def _busy(*, agent_ids: set[int], first: date, last: date, now: datetime) -> dict[int, rules.Busy]:
+    """Each agent's busy times from ``first`` to ``last``: appointments (buffers included,
+    holds still running) and absences, one-off or weekly."""
     range_start = datetime.combine(first, time.min, TZ)
     range_end = datetime.combine(last + timedelta(days=1), time.min, TZ)
-
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     appointments = (
         Appointment.objects.filter(
-            agent_id__in=agents, starts_at__lt=range_end, blocked_until__gt=range_start
+            agent_id__in=agent_ids, starts_at__lt=range_end, blocked_until__gt=range_start
         )
         .filter(
             Q(
@@ -200,76 +185,39 @@ def free_slots(
     )
     for agent_id, starts_at, blocked_until in appointments:
         busy[agent_id].append((starts_at, blocked_until))
-    absences = Absence.objects.filter(agent_id__in=agents).filter(
+    absences = Absence.objects.filter(agent_id__in=agent_ids).filter(
         Q(starts_at__lt=range_end, ends_at__gt=range_start)
         | Q(weekday__isnull=False, valid_from__lte=last)
         & (Q(valid_until__isnull=True) | Q(valid_until__gte=first))
     )
-    for absence in absences.values_list(
-        "agent_id",
-        "starts_at",
-        "ends_at",
-        "weekday",
-        "start_time",
-        "end_time",
-        "valid_from",
-        "valid_until",
-    ):
-        agent_id, starts_at, ends_at, weekday, start_time, end_time, valid_from, valid_until = (
-            absence
-        )
-        if weekday is None:
+    for agent_id, starts_at, ends_at, *weekly in absences.values_list(
+        "agent_id", "starts_at", "ends_at",
+        "weekday", "start_time", "end_time", "valid_from", "valid_until",
+    ):  # fmt: skip
+        if weekly[0] is None:
             busy[agent_id].append((starts_at, ends_at))
-            continue
-        for day in _days(max(first, valid_from), min(last, valid_until or last)):
-            if day.weekday() == weekday:
-                busy[agent_id].append(
-                    (datetime.combine(day, start_time, TZ), datetime.combine(day, end_time, TZ))
-                )
-    busy_by_agent = {agent_id: _Busy(busy.get(agent_id, [])) for agent_id in agents}
+        else:
+            weekday, start_time, end_time, valid_from, valid_until = weekly
+            busy[agent_id] += rules.weekly_intervals(
+                first=first,
+                last=last,
+                weekday=weekday,
+                start_time=start_time,
+                end_time=end_time,
+                valid_from=valid_from,
+                valid_until=valid_until,
+            )
+    return {agent_id: rules.Busy(busy.get(agent_id, [])) for agent_id in agent_ids}
 
-    # Public holidays are closed days (same calendar as SVE, local ones included).
+
+def _holidays(*, first: date, last: date) -> set[date]:
+    """Public holidays are closed days (same calendar as SVE, the commune's local ones
+    included)."""
     insee = _insee_code()
     holidays: set[date] = set()
     for year in range(first.year, last.year + 1):
         holidays |= public_holidays(year, insee_code=insee)
-
-    rules_by_weekday = defaultdict(list)
-    for rule in rules:
-        rules_by_weekday[rule[2]].append(rule)
-    duration = timedelta(minutes=appointment_type.duration_minutes)
-    buffer = timedelta(minutes=appointment_type.buffer_minutes)
-    step = duration + buffer
-
-    slots = []
-    for day in _days(first, last):
-        if day in holidays:
-            continue
-        for (
-            agent_id,
-            rule_place,
-            _wd,
-            start_time,
-            end_time,
-            valid_from,
-            valid_until,
-        ) in rules_by_weekday[day.weekday()]:
-            if day < valid_from or (valid_until and day > valid_until):
-                continue
-            agent_busy = busy_by_agent[agent_id]
-            # Issue 11: only the parts of the opening inside the place's hours that day.
-            day_hours = hours.get(rule_place, {}).get(day.weekday(), [])
-            for opens, closes in hours_clip(day_hours, start_time, end_time):
-                moment = datetime.combine(day, opens, TZ)
-                closing = datetime.combine(day, closes, TZ)
-                while moment + duration <= closing:
-                    if earliest <= moment <= latest and not agent_busy.overlaps(
-                        moment, moment + step
-                    ):
-                        slots.append(Slot(moment, moment + duration, agent_id, rule_place))
-                    moment += step
-    slots.sort(key=lambda s: (s.starts_at, s.place_id, s.agent_id))
-    return slots
+    return holidays
 
 
 def next_free_slots(
@@ -298,18 +246,6 @@ def next_free_slots(
         found.extend(distinct_slots(slots))
         day = chunk_end + timedelta(days=1)
     return found[:count]
-
-
-def distinct_slots(slots: list[Slot]) -> list[Slot]:
-    """One slot per (start, place): which agent takes it is decided at booking."""
-    seen = set()
-    result = []
-    for slot in slots:
-        key = (slot.starts_at, slot.place_id)
-        if key not in seen:
-            seen.add(key)
-            result.append(slot)
-    return result
 
 
 def slot_agents(

@@ -21,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 from portal import limits
 from portal.audit.trail import request_actor
 from portal.inputs import row_id
-from rendezvous import links, selectors, services
+from rendezvous import links, rules, selectors, services
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
 from rendezvous.search_html import places_html, results_html
 
@@ -258,6 +258,7 @@ def manage(request, signed: str):
         "rendezvous/manage.html",
         {
             "appointment": appointment,
+            "actions": rules.citizen_actions(status=appointment.status),
             "signed": signed,
             "documents": list(appointment.documents.all()),
             "moved_to": Appointment.objects.filter(replaces=appointment).first(),
@@ -297,7 +298,12 @@ def cancel(request, signed: str):
     return render(
         request,
         "rendezvous/cancel.html",
-        {"appointment": appointment, "signed": signed, "error": error},
+        {
+            "appointment": appointment,
+            "actions": rules.citizen_actions(status=appointment.status),
+            "signed": signed,
+            "error": error,
+        },
         status=400 if error else 200,
     )
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.permissions import member_required
-from rendezvous import selectors, services
+from rendezvous import rules, selectors, services
 from rendezvous.agenda import agenda_content
 from rendezvous.forms import (
     AbsenceForm,
@@ -110,6 +110,7 @@ def appointment_detail(request, pk: int):
         "rendezvous/agent/appointment.html",
         {
             "appointment": appointment,
+            "actions": rules.agent_actions(status=appointment.status),
             "agent": agent,
             "documents": list(appointment.documents.all()),
             "error": error,

@@ -5,6 +5,7 @@ Callers use ``from rendezvous import services`` and ``services.appointment_book(
 the functions live in the modules below, by concern.
 """
 
+from rendezvous.rules import citizen_limit
 from rendezvous.services.booking import (
     PHONE_RE,
     SLOT_TAKEN,
@@ -18,7 +19,6 @@ from rendezvous.services.changes import (
     LINK_USED,
     appointment_cancel,
     appointment_mark,
-    citizen_limit,
     link_rotate,
 )
 from rendezvous.services.configuration import (
