@@ -232,3 +232,34 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = RendezvousSettings
         fields = ["visio_base_url", "reminder_hours"]
+
+
+# --- actions posted to an appointment's page (rendezvous.views.PostedAction) --------------
+
+
+class DocumentForm(forms.Form):
+    """A document added to an appointment (checked by content by services.document_add)."""
+
+    fichier = forms.FileField(error_messages={"required": "Choisissez un fichier."})
+
+    def clean(self):
+        return {"uploaded": super().clean().get("fichier")}
+
+
+class CancelForm(forms.Form):
+    """An agent's cancellation: the reason told to the citizen (required by the service)."""
+
+    reason = forms.CharField(required=False)
+
+
+class MarkForm(forms.Form):
+    """An agent marks an appointment seen or missed, with an optional recap."""
+
+    recap = forms.CharField(required=False, strip=False)
+
+
+class SurveyForm(forms.Form):
+    """The citizen's satisfaction survey (the score is checked by services.survey_submit)."""
+
+    score = forms.CharField(required=False)
+    comment = forms.CharField(required=False, strip=False)

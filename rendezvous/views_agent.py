@@ -5,6 +5,7 @@ are looked up in this commune's schema only (another commune's ids give 404)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -20,7 +21,10 @@ from rendezvous import rules, selectors, services
 from rendezvous.agenda import agenda_content
 from rendezvous.forms import (
     AbsenceForm,
+    CancelForm,
+    DocumentForm,
     HoursForm,
+    MarkForm,
     PlaceForm,
     RuleForm,
     ServiceForm,
@@ -36,7 +40,7 @@ from rendezvous.models import (
     RendezvousSettings,
     SurveyResponse,
 )
-from rendezvous.views import _date, _int
+from rendezvous.views import PostedAction, _date, _int, _posted
 from tenants.selectors import collectivite_staff, collectivite_staff_labels
 
 
@@ -63,59 +67,51 @@ def agenda(request):
     return render(request, "rendezvous/agent/agenda.html", {"content": content})
 
 
+# What an agent posts to an appointment's page (the button's "action"): form and service.
+APPOINTMENT_ACTIONS = {
+    "cancel": PostedAction(
+        CancelForm,
+        partial(services.appointment_cancel, by="agent"),
+        "Rendez-vous annulé ; l'usager est prévenu.",
+    ),
+    **{
+        status: PostedAction(
+            MarkForm, partial(services.appointment_mark, status=status), "Rendez-vous mis à jour."
+        )
+        for status in (Appointment.Status.SEEN, Appointment.Status.NO_SHOW)
+    },
+    "document": PostedAction(
+        DocumentForm,
+        partial(services.document_add, author=AppointmentDocument.Author.AGENT),
+        "Document partagé avec l'usager.",
+    ),
+}
+
+
 @member_required
 def appointment_detail(request, pk: int):
     appointment = get_object_or_404(Appointment.objects.select_related("type", "place"), pk=pk)
     if appointment.status in (Appointment.Status.HELD, Appointment.Status.EXPIRED):
         raise Http404
-    error = None
+    errors = []
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "cancel":
-                services.appointment_cancel(
-                    acting_user=request.user,
-                    appointment=appointment,
-                    by="agent",
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(request, "Rendez-vous annulé ; l'usager est prévenu.")
-            elif action in (Appointment.Status.SEEN, Appointment.Status.NO_SHOW):
-                services.appointment_mark(
-                    acting_user=request.user,
-                    appointment=appointment,
-                    status=action,
-                    recap=request.POST.get("recap", ""),
-                )
-                messages.success(request, "Rendez-vous mis à jour.")
-            elif action == "document" and request.FILES.get("fichier"):
-                services.document_add(
-                    acting_user=request.user,
-                    appointment=appointment,
-                    uploaded=request.FILES["fichier"],
-                    author=AppointmentDocument.Author.AGENT,
-                )
-                messages.success(request, "Document partagé avec l'usager.")
-            else:
-                raise ValidationError("Action inconnue.")
-        except ValidationError as exc:
-            error = " ".join(
-                m for ms in getattr(exc, "message_dict", {"": exc.messages}).values() for m in ms
-            )
-        else:
+        action = APPOINTMENT_ACTIONS.get(request.POST.get("action"))
+        _done, errors = (
+            _posted(request, action, appointment=appointment)
+            if action
+            else (None, ["Action inconnue."])
+        )
+        if not errors:
             return redirect("rendezvous:agent-appointment", pk=pk)
-    agent = User.objects.filter(pk=appointment.agent_id).first()
+    context = {
+        "appointment": appointment,
+        "actions": rules.agent_actions(status=appointment.status),
+        "agent": User.objects.filter(pk=appointment.agent_id).first(),
+        "documents": list(appointment.documents.all()),
+        "error": " ".join(errors),
+    }
     return render(
-        request,
-        "rendezvous/agent/appointment.html",
-        {
-            "appointment": appointment,
-            "actions": rules.agent_actions(status=appointment.status),
-            "agent": agent,
-            "documents": list(appointment.documents.all()),
-            "error": error,
-        },
-        status=400 if error else 200,
+        request, "rendezvous/agent/appointment.html", context, status=400 if errors else 200
     )
 
 
@@ -125,56 +121,54 @@ def document(request, pk: int, document_id: int):
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name)
 
 
+BOOK_FIELDS = ("mode", "first_name", "last_name", "email", "phone", "note", "slot")
+
+
 @member_required
 def book_for_citizen(request):
     """Book on behalf of a citizen who phoned: pick a type, a slot, enter their details."""
     kinds = list(AppointmentType.objects.select_related("service"))
     kind = next((k for k in kinds if k.pk == _int(request.GET.get("type"))), None)
+    values = {name: request.POST.get(name, "") for name in BOOK_FIELDS}
+    errors: dict = {}
+    if kind is not None and request.method == "POST":
+        try:
+            appointment = _book_posted(request, kind, values)
+        except ValidationError as exc:
+            errors = getattr(exc, "message_dict", {"general": exc.messages})
+        else:
+            messages.success(request, "Rendez-vous pris ; l'usager reçoit sa confirmation.")
+            return redirect("rendezvous:agent-appointment", pk=appointment.pk)
     today = timezone.localdate()
     start = max(_date(request.GET.get("date")) or today, today)
-    slots = []
-    errors: dict = {}
-    values = {
-        k: request.POST.get(k, "")
-        for k in ("mode", "first_name", "last_name", "email", "phone", "note", "slot")
+    context = {"kinds": kinds, "kind": kind, "start": start, "values": values, "errors": errors}
+    context |= {
+        "slots": _week_slots(kind, start) if kind else [],
+        "places_by_id": {p.pk: p for p in Place.objects.all()},
+        "modes": [(m, Mode(m).label) for m in (kind.modes if kind else [])],
     }
-    if kind is not None:
-        slots = selectors.distinct_slots(
-            selectors.free_slots(appointment_type=kind, start=start, end=start + timedelta(days=6))
-        )
-        if request.method == "POST":
-            place, _, moment = values["slot"].partition("|")
-            starts_at = selectors.parse_slot_start(moment)
-            try:
-                if starts_at is None or _int(place) is None:
-                    raise ValidationError({"slot": "Choisissez un créneau."})
-                appointment = services.appointment_book(
-                    acting_user=request.user,
-                    appointment_type=kind,
-                    place_id=_int(place),
-                    starts_at=starts_at,
-                    booked_by_agent_id=request.user.pk,
-                    **{k: v for k, v in values.items() if k != "slot"},
-                )
-            except ValidationError as exc:
-                errors = getattr(exc, "message_dict", {"general": exc.messages})
-            else:
-                messages.success(request, "Rendez-vous pris ; l'usager reçoit sa confirmation.")
-                return redirect("rendezvous:agent-appointment", pk=appointment.pk)
-    return render(
-        request,
-        "rendezvous/agent/book.html",
-        {
-            "kinds": kinds,
-            "kind": kind,
-            "start": start,
-            "slots": slots,
-            "places_by_id": {p.pk: p for p in Place.objects.all()},
-            "values": values,
-            "errors": errors,
-            "modes": [(m, Mode(m).label) for m in (kind.modes if kind else [])],
-        },
-        status=400 if errors else 200,
+    return render(request, "rendezvous/agent/book.html", context, status=400 if errors else 200)
+
+
+def _week_slots(kind: AppointmentType, start) -> list:
+    return selectors.distinct_slots(
+        selectors.free_slots(appointment_type=kind, start=start, end=start + timedelta(days=6))
+    )
+
+
+def _book_posted(request, kind: AppointmentType, values: dict) -> Appointment:
+    """Book the slot chosen in the form ("<place id>|<start>") with the posted details."""
+    place, _, moment = values["slot"].partition("|")
+    starts_at = selectors.parse_slot_start(moment)
+    if starts_at is None or _int(place) is None:
+        raise ValidationError({"slot": "Choisissez un créneau."})
+    return services.appointment_book(
+        acting_user=request.user,
+        appointment_type=kind,
+        place_id=_int(place),
+        starts_at=starts_at,
+        booked_by_agent_id=request.user.pk,
+        **{name: value for name, value in values.items() if name != "slot"},
     )
 
 
