@@ -128,32 +128,10 @@ class SlotList(APIView):
     )
     def get(self, request, type_id: int):
         kind = get_object_or_404(AppointmentType, pk=type_id, is_active=True)
-        today = timezone.localdate()
         try:
-            start = date.fromisoformat(request.query_params.get("start", today.isoformat()))
-            end = request.query_params.get("end")
-            end = date.fromisoformat(end) if end else None
-        except ValueError:
-            return Response(
-                {"detail": "Dates au format AAAA-MM-JJ attendues."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        if not selectors.search_date_allowed(start):
-            return Response(
-                {"detail": "Ces dates sont hors de la période où l'on peut prendre rendez-vous."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        end = end or start + timedelta(days=6)
-        if not selectors.search_date_allowed(end):
-            return Response(
-                {"detail": "Ces dates sont hors de la période où l'on peut prendre rendez-vous."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        if end < start or (end - start).days > MAX_RANGE_DAYS:
-            return Response(
-                {"detail": f"Période de 1 à {MAX_RANGE_DAYS} jours attendue."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            start, end = _period(request.query_params)
+        except ValidationError as error:
+            return Response({"detail": error.message}, status=status.HTTP_400_BAD_REQUEST)
         slots = selectors.distinct_slots(
             selectors.free_slots(
                 appointment_type=kind,
@@ -163,6 +141,28 @@ class SlotList(APIView):
             )
         )
         return Response(SlotSerializer(slots, many=True).data)
+
+
+OUT_OF_BOUNDS = "Ces dates sont hors de la période où l'on peut prendre rendez-vous."
+
+
+def _period(params) -> tuple[date, date]:
+    """The dates ``start`` (default today) to ``end`` (default a week) asked for: both
+    within the dates anything can be booked, at most MAX_RANGE_DAYS apart (ValidationError,
+    French, otherwise)."""
+    try:
+        start = date.fromisoformat(params.get("start", timezone.localdate().isoformat()))
+        end = date.fromisoformat(params["end"]) if params.get("end") else None
+    except ValueError:
+        raise ValidationError("Dates au format AAAA-MM-JJ attendues.") from None
+    if not selectors.search_date_allowed(start):
+        raise ValidationError(OUT_OF_BOUNDS)
+    end = end or start + timedelta(days=6)
+    if not selectors.search_date_allowed(end):
+        raise ValidationError(OUT_OF_BOUNDS)
+    if end < start or (end - start).days > MAX_RANGE_DAYS:
+        raise ValidationError(f"Période de 1 à {MAX_RANGE_DAYS} jours attendue.")
+    return start, end
 
 
 def _conflict(exc: ValidationError, kind: AppointmentType) -> Response:

@@ -2,10 +2,8 @@
 agents' openings and absences, visio and reminder settings)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from rendezvous.hours import DAYS, Hours, hours_fit, hours_problems, ranges_text
+from rendezvous.hours import DAYS, Hours, hours_problems
 from rendezvous.models import (
     Absence,
     AppointmentType,
@@ -15,7 +13,11 @@ from rendezvous.models import (
     RendezvousSettings,
     Service,
 )
-from rendezvous.selectors import place_hours
+from rendezvous.services.configuration import (
+    absence_check,
+    absence_valid_from,
+    opening_check,
+)
 
 
 class _AgentChoiceMixin:
@@ -188,23 +190,7 @@ class RuleForm(_AgentChoiceMixin, forms.ModelForm):
         start, end = data.get("start_time"), data.get("end_time")
         if place is None or weekday is None or start is None or end is None:
             return data
-        if end <= start:
-            raise ValidationError("L'heure de fin doit suivre l'heure de début.")
-        # Issue 11: slots are only offered inside the place's posted hours; an opening
-        # outside them would silently yield nothing, so it is refused here.
-        ranges = place_hours(place_ids=[place.pk]).get(place.pk, {}).get(weekday, [])
-        if not hours_fit(ranges, start, end):
-            day = DAYS[weekday]
-            posted = (
-                f"est ouvert le {day} : {ranges_text(ranges)}"
-                if ranges
-                else f"n'a pas d'horaires le {day}"
-            )
-            raise ValidationError(
-                f"« {place.name} » {posted}. La plage {ranges_text([(start, end)])} "
-                "doit tenir dans une de ses plages d'ouverture (une plage par demi-journée) : "
-                "corrigez-la, ou les horaires du lieu."
-            )
+        opening_check(place=place, weekday=weekday, start_time=start, end_time=end)
         return data
 
 
@@ -225,20 +211,14 @@ class AbsenceForm(_AgentChoiceMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        one_off = data.get("starts_at") and data.get("ends_at")
-        weekly = data.get("weekday") is not None and data.get("start_time") and data.get("end_time")
-        if bool(one_off) == bool(weekly):
-            raise ValidationError(
-                "Indiquez soit un début et une fin (absence ponctuelle), soit un jour et des "
-                "horaires (absence chaque semaine)."
-            )
-        if one_off and data["ends_at"] <= data["starts_at"]:
-            raise ValidationError("La fin de l'absence doit suivre son début.")
-        if weekly and data["end_time"] <= data["start_time"]:
-            raise ValidationError("L'heure de fin doit suivre l'heure de début.")
-        if weekly and not data.get("valid_from"):
-            data["valid_from"] = timezone.localdate()
+        absence_check(**{name: data.get(name) for name in ABSENCE_TIMES})
+        data["valid_from"] = absence_valid_from(
+            weekday=data.get("weekday"), valid_from=data.get("valid_from")
+        )
         return data
+
+
+ABSENCE_TIMES = ("starts_at", "ends_at", "weekday", "start_time", "end_time")
 
 
 class SettingsForm(forms.ModelForm):
@@ -252,3 +232,34 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = RendezvousSettings
         fields = ["visio_base_url", "reminder_hours"]
+
+
+# --- actions posted to an appointment's page (rendezvous.views.PostedAction) --------------
+
+
+class DocumentForm(forms.Form):
+    """A document added to an appointment (checked by content by services.document_add)."""
+
+    fichier = forms.FileField(error_messages={"required": "Choisissez un fichier."})
+
+    def clean(self):
+        return {"uploaded": super().clean().get("fichier")}
+
+
+class CancelForm(forms.Form):
+    """An agent's cancellation: the reason told to the citizen (required by the service)."""
+
+    reason = forms.CharField(required=False)
+
+
+class MarkForm(forms.Form):
+    """An agent marks an appointment seen or missed, with an optional recap."""
+
+    recap = forms.CharField(required=False, strip=False)
+
+
+class SurveyForm(forms.Form):
+    """The citizen's satisfaction survey (the score is checked by services.survey_submit)."""
+
+    score = forms.CharField(required=False)
+    comment = forms.CharField(required=False, strip=False)

@@ -5,9 +5,13 @@ Thin: parse input, call one selector or service, render. Agents' pages are in
 ``views_agent.py``.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,7 +25,8 @@ from django_ratelimit.decorators import ratelimit
 from portal import limits
 from portal.audit.trail import request_actor
 from portal.inputs import row_id
-from rendezvous import links, selectors, services
+from rendezvous import links, rules, selectors, services
+from rendezvous.forms import DocumentForm, SurveyForm
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
 from rendezvous.search_html import places_html, results_html
 
@@ -52,36 +57,82 @@ def _errors(error: ValidationError) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class PostedAction:
+    """An action posted to an appointment's page: the form that reads the POST, the service
+    that acts (given the page's arguments and the form's values), the message once done."""
+
+    form: type[forms.Form]
+    service: Callable[..., object]
+    done: str
+
+
+def _posted(request, action: PostedAction, **arguments) -> tuple[object, list[str]]:
+    """Run ``action`` on the POST as the request's actor: (what the service returned, [])
+    with the message queued, or (None, the French errors) and nothing written."""
+    form = action.form(request.POST, request.FILES)
+    if not form.is_valid():
+        return None, [message for field in form.errors.values() for message in field]
+    try:
+        result = action.service(
+            acting_user=request_actor(request), **arguments, **form.cleaned_data
+        )
+    except ValidationError as error:
+        return None, _errors(error)
+    messages.success(request, action.done)
+    return result, []
+
+
+DOCUMENT_DROP = PostedAction(
+    DocumentForm,
+    partial(services.document_add, author=AppointmentDocument.Author.CITIZEN),
+    "Votre document a bien été déposé.",
+)
+CITIZEN_CANCEL = PostedAction(
+    forms.Form, partial(services.appointment_cancel, by="citizen"), "Votre rendez-vous est annulé."
+)
+SURVEY = PostedAction(SurveyForm, services.survey_submit, "Merci pour votre avis !")
+
+
 def search(request):
     """Keyword search across services and types; filters by place, mode and date."""
-    query = request.GET.get("q", "").strip()
-    place_id = _int(request.GET.get("lieu"))
-    mode = request.GET.get("modalite", "")
-    after = _date(request.GET.get("date"))
+    filters = {
+        "query": request.GET.get("q", "").strip(),
+        "place_id": _int(request.GET.get("lieu")),
+        "mode": request.GET.get("modalite", ""),
+        "after": _date(request.GET.get("date")),
+    }
     results, places = selectors.search_page(
-        query=query,
-        place_id=place_id,
-        mode=mode,
-        after=after,
+        **filters,
         types_shown=SEARCH_TYPES_SHOWN,
         slots_shown=3,
         horizon_days=SEARCH_HORIZON_DAYS,
     )
-    return render(
-        request,
-        "rendezvous/search.html",
-        {
-            "query": query,
-            "searched": bool(query or place_id or mode or after),
-            "place_id": place_id,
-            "mode": mode,
-            "date": after,
-            "results": results,
-            "results_html": results_html(results),
-            "places": places,
-            "places_html": places_html(places),
-            "modes": Mode.choices,
-        },
+    context = {
+        "searched": any(filters.values()),
+        "date": filters.pop("after"),
+        "results": results,
+        "results_html": results_html(results),
+        "places": places,
+        "places_html": places_html(places),
+        "modes": Mode.choices,
+    }
+    return render(request, "rendezvous/search.html", context | filters)
+
+
+def _week_slots(
+    kind: AppointmentType, *, start: date, place_id: int | None, chosen: bool
+) -> tuple[date, list]:
+    """The week from ``start`` and its free slots; with no slot that week and no week
+    ``chosen``, the week of the next free slot."""
+    week = {"appointment_type": kind, "place_id": place_id}
+    end = start + timedelta(days=WEEK_DAYS - 1)
+    slots = selectors.distinct_slots(selectors.free_slots(start=start, end=end, **week))
+    upcoming = [] if slots or chosen else selectors.next_free_slots(count=1, **week)
+    if not upcoming:
+        return start, slots
+    return _week_slots(
+        kind, start=timezone.localtime(upcoming[0].starts_at).date(), place_id=place_id, chosen=True
     )
 
 
@@ -90,19 +141,7 @@ def _week(request, kind: AppointmentType) -> dict:
     place_id = _int(request.GET.get("lieu"))
     today = timezone.localdate()
     start = max(_date(request.GET.get("date")) or today, today)
-    end = start + timedelta(days=WEEK_DAYS - 1)
-    slots = selectors.distinct_slots(
-        selectors.free_slots(appointment_type=kind, start=start, end=end, place_id=place_id)
-    )
-    if not slots and "date" not in request.GET:
-        # Nothing this week: show the week of the next free slot.
-        upcoming = selectors.next_free_slots(appointment_type=kind, count=1, place_id=place_id)
-        if upcoming:
-            start = timezone.localtime(upcoming[0].starts_at).date()
-            end = start + timedelta(days=WEEK_DAYS - 1)
-            slots = selectors.distinct_slots(
-                selectors.free_slots(appointment_type=kind, start=start, end=end, place_id=place_id)
-            )
+    start, slots = _week_slots(kind, start=start, place_id=place_id, chosen="date" in request.GET)
     places = list(selectors.places_for_type(appointment_type=kind))
     by_day: dict[date, list] = {}
     for slot in slots:
@@ -153,75 +192,96 @@ def hold(request, type_id: int):
     return redirect("rendezvous:book", token=appointment.token)
 
 
-@limits.limit("booking", account=limits.user_or_email("email"))
-def book(request, token: str):
-    """The contact form while the slot is held; confirming books it."""
+def _held_form(
+    request,
+    template: str,
+    context: dict,
+    *,
+    values: dict,
+    confirm: Callable[..., Appointment],
+    done: Callable[[Appointment], str],
+    taken_url: str,
+):
+    """The form that confirms a held slot (a booking or a move): on POST, ``confirm`` is
+    called with the posted ``values``; a slot taken meanwhile goes back to ``taken_url``; what the
+    service refuses shows on the form; a confirmed appointment's page follows, with the
+    ``done`` message."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values |= {name: request.POST.get(name, "") for name in values}
+        try:
+            booked = confirm(**values)
+        except services.SlotUnavailable as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(taken_url)
+        except ValidationError as error:
+            errors = getattr(error, "message_dict", {"general": error.messages})
+        else:
+            messages.success(request, done(booked))
+            return redirect("rendezvous:manage", signed=links.link_sign(appointment=booked))
+    modes = [(m, Mode(m).label) for m in context["appointment"].type.modes]
+    context |= {"values": values, "errors": errors, "modes": modes}
+    return render(request, template, context, status=400 if errors else 200)
+
+
+def _held(request, token: str) -> tuple[Appointment | None, object]:
+    """The slot held under ``token``, or the page to show instead (already booked: the form
+    sent twice; released: back to the type's slots)."""
     appointment = Appointment.objects.select_related("type", "place").filter(token=token).first()
     if appointment is None:
         raise Http404
     if appointment.status == Appointment.Status.BOOKED:
         # Form sent twice, or an old address: the hold token is no link (it signs nothing).
-        return render(request, "rendezvous/already_booked.html", {"appointment": appointment})
+        return None, render(request, "rendezvous/already_booked.html", {"appointment": appointment})
     if appointment.status != Appointment.Status.HELD:
         messages.error(request, services.SLOT_TAKEN)
-        return redirect("rendezvous:type", type_id=appointment.type_id)
-    user = request.user if request.user.is_authenticated else None
+        return None, redirect("rendezvous:type", type_id=appointment.type_id)
+    return appointment, None
+
+
+def _contact_values(kind: AppointmentType, *, user, source: Appointment | None) -> dict:
+    """The booking form's first values: the account's name and e-mail, or, booking anew
+    through the link of a cancelled or past appointment, its contact details."""
     values = {
-        "mode": appointment.type.modes[0] if len(appointment.type.modes) == 1 else "",
+        "mode": kind.modes[0] if len(kind.modes) == 1 else "",
         "first_name": user.first_name if user else "",
         "last_name": user.last_name if user else "",
         "email": user.email if user else "",
         "phone": "",
         "note": "",
     }
-    # Booking anew through the rebook link of a cancelled or past appointment: its contact
-    # details (and account) are carried over.
+    if source is None:
+        return values
+    mode = source.mode if source.mode in kind.modes else values["mode"]
+    return values | {name: getattr(source, name) for name in values} | {"mode": mode}
+
+
+@limits.limit("booking", account=limits.user_or_email("email"))
+def book(request, token: str):
+    """The contact form while the slot is held; confirming books it (with the contact
+    details and account of the appointment whose rebook link led here, if one did)."""
+    appointment, page = _held(request, token)
     source, error_page = (
         _from_link(request, request.GET["depuis"]) if "depuis" in request.GET else (None, None)
     )
-    if error_page:  # that link has booked already (single use), or expired
-        return error_page
-    if source is not None:
-        values |= {
-            "mode": source.mode if source.mode in appointment.type.modes else values["mode"],
-            "first_name": source.first_name,
-            "last_name": source.last_name,
-            "email": source.email,
-            "phone": source.phone,
-            "note": source.note,
-        }
-    citizen_id = user.pk if user else (source.citizen_id if source else None)
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        values.update({name: request.POST.get(name, "") for name in values})
-        try:
-            booked = services.appointment_confirm(
-                acting_user=request_actor(request),
-                appointment=appointment,
-                citizen_id=citizen_id,
-                source=source,
-                **values,
-            )
-        except services.SlotUnavailable as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("rendezvous:type", type_id=appointment.type_id)
-        except ValidationError as error:
-            errors = getattr(error, "message_dict", {"general": error.messages})
-        else:
-            messages.success(
-                request, "Votre rendez-vous est confirmé. Un courriel vous a été envoyé."
-            )
-            return redirect("rendezvous:manage", signed=links.link_sign(appointment=booked))
-    return render(
+    if page or error_page:  # error_page: that link has booked already (single use), or expired
+        return page or error_page
+    user = request.user if request.user.is_authenticated else None
+    confirm = partial(
+        services.appointment_confirm,
+        acting_user=request_actor(request),
+        appointment=appointment,
+        citizen_id=user.pk if user else (source.citizen_id if source else None),
+        source=source,
+    )
+    return _held_form(
         request,
         "rendezvous/book.html",
-        {
-            "appointment": appointment,
-            "values": values,
-            "errors": errors,
-            "modes": [(m, Mode(m).label) for m in appointment.type.modes],
-        },
-        status=400 if errors else 200,
+        {"appointment": appointment},
+        values=_contact_values(appointment.type, user=user, source=source),
+        confirm=confirm,
+        done=lambda booked: "Votre rendez-vous est confirmé. Un courriel vous a été envoyé.",
+        taken_url=reverse("rendezvous:type", args=[appointment.type_id]),
     )
 
 
@@ -235,36 +295,25 @@ def _from_link(request, signed: str):
 
 
 def manage(request, signed: str):
-    """The appointment's page behind the signed link: details, visio link, documents."""
+    """The appointment's page behind the signed link: details, visio link, documents (the
+    citizen may add one)."""
     appointment, error_page = _from_link(request, signed)
     if error_page:
         return error_page
     errors = []
     if request.method == "POST" and request.FILES.get("fichier"):
-        try:
-            services.document_add(
-                acting_user=request_actor(request),
-                appointment=appointment,
-                uploaded=request.FILES["fichier"],
-                author=AppointmentDocument.Author.CITIZEN,
-            )
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, "Votre document a bien été déposé.")
+        _document, errors = _posted(request, DOCUMENT_DROP, appointment=appointment)
+        if not errors:
             return redirect("rendezvous:manage", signed=signed)
-    return render(
-        request,
-        "rendezvous/manage.html",
-        {
-            "appointment": appointment,
-            "signed": signed,
-            "documents": list(appointment.documents.all()),
-            "moved_to": Appointment.objects.filter(replaces=appointment).first(),
-            "errors": errors,
-        },
-        status=400 if errors else 200,
-    )
+    context = {
+        "appointment": appointment,
+        "actions": rules.citizen_actions(status=appointment.status),
+        "signed": signed,
+        "documents": list(appointment.documents.all()),
+        "moved_to": Appointment.objects.filter(replaces=appointment).first(),
+        "errors": errors,
+    }
+    return render(request, "rendezvous/manage.html", context, status=400 if errors else 200)
 
 
 def document(request, signed: str, document_id: int):
@@ -279,27 +328,22 @@ def cancel(request, signed: str):
     appointment, error_page = _from_link(request, signed)
     if error_page:
         return error_page
-    error = None
+    errors = []
     if request.method == "POST":
-        try:
-            cancelled = services.appointment_cancel(
-                acting_user=request_actor(request),
-                appointment=appointment,
-                by="citizen",
-                link_secret=appointment.link_secret,
-            )
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, "Votre rendez-vous est annulé.")
+        link_secret = appointment.link_secret
+        cancelled, errors = _posted(
+            request, CITIZEN_CANCEL, appointment=appointment, link_secret=link_secret
+        )
+        if not errors:
             # The link used has died; its holder gets the new one (as the message will).
             return redirect("rendezvous:manage", signed=links.link_sign(appointment=cancelled))
-    return render(
-        request,
-        "rendezvous/cancel.html",
-        {"appointment": appointment, "signed": signed, "error": error},
-        status=400 if error else 200,
-    )
+    context = {
+        "appointment": appointment,
+        "actions": rules.citizen_actions(status=appointment.status),
+        "signed": signed,
+        "error": " ".join(errors),
+    }
+    return render(request, "rendezvous/cancel.html", context, status=400 if errors else 200)
 
 
 def _rebookable(request, signed: str):
@@ -363,72 +407,66 @@ def rebook_hold(request, signed: str):
         return redirect("rendezvous:rebook", signed=signed)
     if kind == services.MOVE:
         return redirect("rendezvous:rebook-confirm", signed=signed, token=held.token)
-    return redirect(
-        reverse("rendezvous:book", args=[held.token]) + "?" + urlencode({"depuis": signed})
+    return redirect(_book_anew_url(held=held, signed=signed))
+
+
+def _book_anew_url(*, held: Appointment, signed: str) -> str:
+    """The booking form of the slot ``held``, prefilled from the rebook link's appointment."""
+    return reverse("rendezvous:book", args=[held.token]) + "?" + urlencode({"depuis": signed})
+
+
+def _held_for_move(request, signed: str, token: str):
+    """The link's appointment and the slot held to move it to, or the page to show instead
+    (the link refused, the slot released, or the appointment cancelled meanwhile: then the
+    slot is booked anew)."""
+    appointment, error_page = _from_link(request, signed)
+    if error_page:
+        return None, None, error_page
+    held = Appointment.objects.select_related("type", "place")
+    held = held.filter(token=token, type=appointment.type_id).first()
+    if held is None:
+        raise Http404
+    try:
+        kind = services.appointment_rebook_check(appointment=appointment)
+    except ValidationError as error:
+        return None, None, _rebook_refused(request, appointment, signed, error)
+    if held.status != Appointment.Status.HELD:
+        messages.error(request, services.SLOT_TAKEN)
+        return None, None, redirect("rendezvous:rebook", signed=signed)
+    if kind != services.MOVE:  # cancelled by the commune meanwhile: book anew
+        return None, None, redirect(_book_anew_url(held=held, signed=signed))
+    return appointment, held, None
+
+
+def _moved_message(moved: Appointment) -> str:
+    local = timezone.localtime(moved.starts_at)
+    return (
+        f"Votre rendez-vous est déplacé au {local:%d/%m/%Y à %H:%M}. "
+        "Un courriel de confirmation vous a été envoyé."
     )
 
 
 @limits.limit("booking")
 def rebook_confirm(request, signed: str, token: str):
     """The page "Déplacer mon rendez-vous du … au …": confirming moves it, all or nothing."""
-    appointment, error_page = _from_link(request, signed)
-    if error_page:
-        return error_page
-    held = (
-        Appointment.objects.select_related("type", "place")
-        .filter(token=token, type=appointment.type_id)
-        .first()
+    appointment, held, page = _held_for_move(request, signed, token)
+    if page:
+        return page
+    confirm = partial(
+        services.appointment_rebook,
+        acting_user=request_actor(request),
+        appointment=appointment,
+        held=held,
+        link_secret=appointment.link_secret,
     )
-    if held is None:
-        raise Http404
-    try:
-        kind = services.appointment_rebook_check(appointment=appointment)
-    except ValidationError as error:
-        return _rebook_refused(request, appointment, signed, error)
-    if held.status != Appointment.Status.HELD:
-        messages.error(request, services.SLOT_TAKEN)
-        return redirect("rendezvous:rebook", signed=signed)
-    if kind != services.MOVE:  # cancelled by the commune meanwhile: book anew
-        return redirect(
-            reverse("rendezvous:book", args=[held.token]) + "?" + urlencode({"depuis": signed})
-        )
-    values = {"mode": appointment.mode, "phone": appointment.phone}
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        values |= {name: request.POST.get(name, "") for name in values}
-        try:
-            moved = services.appointment_rebook(
-                acting_user=request_actor(request),
-                appointment=appointment,
-                held=held,
-                link_secret=appointment.link_secret,
-                **values,
-            )
-        except services.SlotUnavailable as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("rendezvous:rebook", signed=signed)
-        except ValidationError as error:
-            errors = getattr(error, "message_dict", {"general": error.messages})
-        else:
-            local = timezone.localtime(moved.starts_at)
-            messages.success(
-                request,
-                f"Votre rendez-vous est déplacé au {local:%d/%m/%Y à %H:%M}. "
-                "Un courriel de confirmation vous a été envoyé.",
-            )
-            return redirect("rendezvous:manage", signed=links.link_sign(appointment=moved))
-    return render(
+    return _held_form(
         request,
         "rendezvous/rebook_confirm.html",
-        {
-            "current": appointment,
-            "appointment": held,
-            "signed": signed,
-            "values": values,
-            "errors": errors,
-            "modes": [(m, Mode(m).label) for m in held.type.modes],
-        },
-        status=400 if errors else 200,
+        {"current": appointment, "appointment": held, "signed": signed},
+        values={"mode": appointment.mode, "phone": appointment.phone},
+        confirm=confirm,
+        done=_moved_message,
+        taken_url=reverse("rendezvous:rebook", args=[signed]),
     )
 
 
@@ -436,25 +474,16 @@ def survey(request, signed: str):
     appointment, error_page = _from_link(request, signed)
     if error_page:
         return error_page
-    error = None
+    errors = []
     if request.method == "POST":
-        try:
-            services.survey_submit(
-                acting_user=request_actor(request),
-                appointment=appointment,
-                score=request.POST.get("score"),
-                comment=request.POST.get("comment", ""),
-            )
-        except ValidationError as exc:
-            error = " ".join(_errors(exc))
-        else:
-            messages.success(request, "Merci pour votre avis !")
+        _answer, errors = _posted(request, SURVEY, appointment=appointment)
+        if not errors:
             return redirect("rendezvous:manage", signed=signed)
     return render(
         request,
         "rendezvous/survey.html",
-        {"appointment": appointment, "error": error, "scores": range(1, 6)},
-        status=400 if error else 200,
+        {"appointment": appointment, "error": " ".join(errors), "scores": range(1, 6)},
+        status=400 if errors else 200,
     )
 
 

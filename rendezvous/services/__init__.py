@@ -1,9 +1,11 @@
-"""Writes: hold, book, confirm, cancel, move (rebook), mark, recap, survey, documents.
+"""Writes: hold, book, confirm, cancel, move (rebook), mark, recap, survey, documents, and
+the configuration (services, types, places, openings, absences, settings).
 
 Callers use ``from rendezvous import services`` and ``services.appointment_book(...)``;
 the functions live in the modules below, by concern.
 """
 
+from rendezvous.rules import citizen_limit
 from rendezvous.services.booking import (
     PHONE_RE,
     SLOT_TAKEN,
@@ -17,10 +19,15 @@ from rendezvous.services.changes import (
     LINK_USED,
     appointment_cancel,
     appointment_mark,
-    citizen_limit,
     link_rotate,
 )
-from rendezvous.services.configuration import config_save, settings_save
+from rendezvous.services.configuration import (
+    absence_save,
+    opening_save,
+    service_save,
+    settings_save,
+    type_save,
+)
 from rendezvous.services.exchanges import document_add, survey_submit
 from rendezvous.services.places import place_save
 from rendezvous.services.rebooking import (
@@ -32,6 +39,7 @@ from rendezvous.services.rebooking import (
 )
 
 __all__ = [
+    "absence_save",
     "LINK_USED",
     "MOVE",
     "MOVED_REASON",
@@ -47,11 +55,13 @@ __all__ = [
     "appointment_rebook",
     "appointment_rebook_check",
     "citizen_limit",
-    "config_save",
     "contact_clean",
     "document_add",
     "link_rotate",
+    "opening_save",
     "place_save",
+    "service_save",
     "settings_save",
     "survey_submit",
+    "type_save",
 ]

@@ -1,13 +1,15 @@
 """Changes to a booking: the citizen cancels or moves it, the agent cancels or marks it."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from portal.audit.trail import Actor
+from rendezvous import rules
 from rendezvous.models import OWED_CANCELLATION, Appointment, new_token
+from rendezvous.rules import citizen_limit
 from rendezvous.services.recording import CANCELLED, MARKED, appointment_record
 
 LINK_USED = (
@@ -25,12 +27,6 @@ def link_rotate(*, locked: Appointment, link_secret: str | None) -> None:
     if locked.link_secret != link_secret:
         raise ValidationError(LINK_USED, code="link_used")
     locked.link_secret = new_token()
-
-
-def citizen_limit(*, appointment: Appointment) -> datetime:
-    """Until when the citizen may cancel or move a booking online."""
-    # seed 000 brochure, issue 5: cancellable by the citizen until N hours before (per type)
-    return appointment.starts_at - timedelta(hours=appointment.type.cancellable_until_hours)
 
 
 def appointment_cancel(
@@ -55,7 +51,8 @@ def appointment_cancel(
         )
         if current.status == Appointment.Status.CANCELLED:
             raise ValidationError("Ce rendez-vous est déjà annulé.", code="already_cancelled")
-        if current.status != Appointment.Status.BOOKED:
+        allowed = rules.citizen_actions if by == "citizen" else rules.agent_actions
+        if "cancel" not in allowed(status=current.status):
             raise ValidationError("Ce rendez-vous ne peut plus être annulé.", code="not_booked")
         if by == "citizen":
             if now > citizen_limit(appointment=current):
@@ -99,11 +96,7 @@ def appointment_mark(
         raise ValidationError("Statut inconnu.")
     with transaction.atomic():
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if current.status not in (
-            Appointment.Status.BOOKED,
-            Appointment.Status.SEEN,
-            Appointment.Status.NO_SHOW,
-        ):
+        if "mark" not in rules.agent_actions(status=current.status):
             raise ValidationError("Ce rendez-vous a été annulé.")
         current.status = status
         if recap.strip():

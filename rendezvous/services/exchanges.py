@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from portal.audit.trail import Actor
 from portal.inputs import number
 from portal.uploads import upload_check
+from rendezvous import rules
 from rendezvous.models import Appointment, AppointmentDocument, SurveyResponse
 from rendezvous.services.recording import DOCUMENT_ADDED, SURVEY_ANSWERED, appointment_record
 
@@ -17,7 +18,7 @@ def survey_submit(
     score = number(score, low=1, high=5)
     if score is None:
         raise ValidationError({"score": "Choisissez une note de 1 à 5."})
-    if appointment.status != Appointment.Status.SEEN:
+    if "survey" not in rules.citizen_actions(status=appointment.status):
         raise ValidationError("L'enquête est ouverte après le rendez-vous.")
     if SurveyResponse.objects.filter(appointment=appointment).exists():
         raise ValidationError("Vous avez déjà répondu : merci !")

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from portal.audit.trail import Actor
 from rendezvous.models import Appointment, AppointmentDocument
+from rendezvous.rules import citizen_limit
 from rendezvous.services.booking import appointment_confirm, appointment_hold
-from rendezvous.services.changes import citizen_limit, link_rotate
+from rendezvous.services.changes import link_rotate
 from rendezvous.services.recording import MOVED, appointment_record
 
 MOVED_REASON = "déplacé"
