@@ -58,3 +58,18 @@ def test_reminders_sent_before_become_issued_owed_documents():
     assert (row.subject_id, row.task) == (sent.pk, "billing.reminder_send")
     assert row.issued_at == sent.sent_at
     assert Reminder.objects.get().created_at == sent.sent_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_after_taking_the_reminder_sends_it_once(
+    laverune_setup, user_factory, monkeypatch
+):
+    from portal.outbox.models import OutboxMessage
+    from tests.killing import killed_then_swept, own_queue, queue_length
+
+    user_factory(email="finance@operateur.example.fr", is_finance=True)
+    queue = own_queue(monkeypatch)
+    assert campaign_reminder(today=date(2026, 9, 1)) == 1
+    assert queue_length(queue) == 1
+    killed_then_swept(queue, kind=Reminder.OWED_KIND)
+    assert OutboxMessage.objects.filter(subject=Reminder.objects.get().subject).count() == 1

@@ -1,8 +1,6 @@
 """A real Celery worker sends the notices the desk owes, once (portal.owed); a notice whose
 task was lost (broker emptied, worker killed) is sent by the public owed sweep."""
 
-import os
-import signal
 import time
 from datetime import timedelta
 
@@ -15,10 +13,9 @@ from portal.celery import app
 from portal.jobs.tasks import run_public_job
 from portal.outbox.models import OutboxMessage
 from portal.owed.models import OwedDocument
-from portal.owed.services import owed_sweep
 from support import services, tasks
 from support.models import SupportNotice
-from tests.conftest import queue_delete, worker_start, worker_stop
+from tests.killing import killed_then_swept, own_queue, queue_length
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,30 +82,8 @@ def test_worker_killed_after_taking_the_notice_then_the_sweep_sends_it_once(
     """SIGKILL the worker right after it took the notice's task: the task is lost with it;
     the owed row still says the notice is owed, and the sweep queues it again: one e-mail."""
     referent = member_factory(tenant_a, role="admin")
-    queue = f"tests-kill-support-{os.getpid()}-{time.time_ns()}"
-    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    queue = own_queue(monkeypatch)
     filed = _file(referent, tenant_a)  # committed; its task waits in the queue
-    with app.connection_for_write() as conn:
-        assert conn.default_channel.client.llen(queue) == 1
-    worker = worker_start(queue)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with app.connection_for_write() as conn:
-                if not conn.default_channel.client.llen(queue):
-                    break
-            assert time.monotonic() < deadline and worker.poll() is None
-            time.sleep(0.01)
-        os.kill(worker.pid, signal.SIGKILL)  # the worker took the message: kill it
-        worker.wait(timeout=10)
-        already = _sent(filed)  # killed before or after it sent: once either way
-        assert owed_sweep(older_than=timedelta(0)) == {"requeued": 0 if already else 1}
-        worker = worker_start(queue)
-        assert _wait_for(lambda: _sent(filed), seconds=90)
-        assert owed_sweep(older_than=timedelta(0)) == {"requeued": 0}
-        time.sleep(1)
-    finally:
-        worker_stop(worker)
-        queue_delete(queue)
-    mails = OutboxMessage.objects.filter(subject__contains=filed.reference)
-    assert mails.count() == 1
+    assert queue_length(queue) == 1
+    killed_then_swept(queue, kind=SupportNotice.OWED_KIND)
+    assert OutboxMessage.objects.filter(subject__contains=filed.reference).count() == 1
