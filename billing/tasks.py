@@ -12,3 +12,11 @@ def run_campaign(campaign_id: int) -> dict:
 @shared_task(name="billing.deliver_titre")
 def deliver_titre(titre_id: int) -> None:
     titre_deliver(titre_id=titre_id)
+
+
+@shared_task(name="billing.reminder_send")
+def reminder_send(reminder_id: int) -> bool:
+    """Public schema: mail an owed reminder once (billing/jobs.py)."""
+    from billing.jobs import reminder_send as _reminder_send
+
+    return _reminder_send(reminder_id=reminder_id)

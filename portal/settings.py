@@ -89,6 +89,9 @@ SHARED_APPS = [
     "portal.sealed",
     # Also a tenant app: public-schema jobs (conventions, billing) record their runs here.
     "portal.jobs",
+    # Also a tenant app: the public schema's e-mails (support desk, conventions' and billing's
+    # reminders) are owed documents too, in the public schema's own table (issue 27).
+    "portal.owed",
     "conventions",
     "billing",
     # Support desk: members' assistance requests to the operator (seed 001 art. 4).
@@ -434,6 +437,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.fan_out",
         "schedule": crontab(minute="*/5"),
         "kwargs": {"job": "owed.sweep"},
+    },
+    "owed-sweep-public": {
+        # Issue 27: the same for the public schema (support, conventions, billing e-mails).
+        "task": "jobs.run_public",
+        "schedule": crontab(minute="*/5"),
+        "kwargs": {"job": "owed.sweep_public"},
     },
     "sve-implicit-decisions": {
         # CRPA L231-1: each night, implicit acceptances/refusals whose date has passed.

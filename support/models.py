@@ -169,9 +169,12 @@ class SupportAttachment(models.Model):
 
 
 class SupportNotice(models.Model):
-    """An e-mail the desk owes, recorded in the same transaction as what owes it and sent
-    once by the worker (``sent_at``); the unique key stops a second one, and the periodic
-    sweep sends again what is still owed if the queue was lost."""
+    """An e-mail the desk owes: what it is about, recorded in the same transaction as what
+    owes it (one per request, kind and key). Sending it once is portal.owed's guarantee
+    (kind ``OWED_KIND``, subject this row): the worker sends it inside ``owed_issuing`` and
+    the owed sweep queues it again if the queue was lost."""
+
+    OWED_KIND = "support.notice"
 
     class Kind(models.TextChoices):
         FILED = "filed", _("Dépôt")
@@ -182,14 +185,15 @@ class SupportNotice(models.Model):
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    # What the notice is about: a message id, a due time, an ETA... (one send per key).
+    # What the notice is about: a message id, a due time, an ETA... (owed once per key).
     key = models.CharField(max_length=64, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["request", "kind", "key"], name="support_notice_once")
+            models.UniqueConstraint(
+                fields=["request", "kind", "key"], name="support_notice_one_per_key"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,13 +1,13 @@
 """The e-mails of the support desk: who receives each kind, and the one send of each owed
-notice (the notice row is locked while it is sent, so two workers never both send it)."""
+notice (portal.owed: rendered first, then sent inside ``owed_issuing``, so two workers or a
+task delivered twice never both send it)."""
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.owed.services import owed_issuing
 from support.models import DeskMember, SupportMessage, SupportNotice
 
 SUBJECTS = {
@@ -49,35 +49,41 @@ def _recipients(notice: SupportNotice, message: SupportMessage | None) -> list[s
     return member
 
 
+def _email(notice: SupportNotice) -> EmailMessage | None:
+    """The notice's e-mail, or None when nobody is to receive it."""
+    request = notice.request
+    message = None
+    if notice.kind == SupportNotice.Kind.REPLY and notice.key:
+        message = SupportMessage.objects.filter(pk=notice.key, request=request).first()
+    to = _recipients(notice, message)
+    if not to:
+        return None
+    subject = SUBJECTS[notice.kind].format(
+        ref=request.reference, member=request.collectivite.name, subject=request.subject
+    )
+    body = render_to_string(
+        f"support/email/{notice.kind}.txt",
+        {
+            "request": request,
+            "message": message,
+            "idle_days": getattr(settings, "SUPPORT_IDLE_CLOSE_DAYS", 15),
+        },
+    )
+    return EmailMessage(subject=subject, body=body, to=to)
+
+
 def notice_send(*, notice_id: int) -> bool:
-    """Send one owed notice unless it was sent; True if sent now."""
-    with transaction.atomic():
-        notice = (
-            SupportNotice.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("request__collectivite", "request__filed_by", "request__assignee")
-            .filter(pk=notice_id, sent_at__isnull=True)
-            .first()
+    """Send one owed notice unless it was sent (portal.owed); True if sent now. A notice
+    whose request was deleted since has nothing left to say: its owed row is closed."""
+    notice = (
+        SupportNotice.objects.select_related(
+            "request__collectivite", "request__filed_by", "request__assignee"
         )
-        if notice is None:
-            return False
-        request = notice.request
-        message = None
-        if notice.kind == SupportNotice.Kind.REPLY and notice.key:
-            message = SupportMessage.objects.filter(pk=notice.key, request=request).first()
-        to = _recipients(notice, message)
-        if to:
-            subject = SUBJECTS[notice.kind].format(
-                ref=request.reference, member=request.collectivite.name, subject=request.subject
-            )
-            body = render_to_string(
-                f"support/email/{notice.kind}.txt",
-                {
-                    "request": request,
-                    "message": message,
-                    "idle_days": getattr(settings, "SUPPORT_IDLE_CLOSE_DAYS", 15),
-                },
-            )
-            EmailMessage(subject=subject, body=body, to=to).send()
-        notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_at"])
-    return True
+        .filter(pk=notice_id)
+        .first()
+    )
+    email = _email(notice) if notice is not None else None
+    with owed_issuing(kind=SupportNotice.OWED_KIND, subject_id=notice_id) as owed:
+        if owed and email is not None:
+            email.send()
+    return owed and notice is not None

@@ -1,10 +1,10 @@
 """Writes of the support desk (seed 001, GIP RECIA, art. 4). Each action is one transaction
 that records its trace (a message of kind "event") and the e-mails it owes
-(``SupportNotice`` rows, sent by the worker after commit).
+(``SupportNotice`` rows, owed through portal.owed: sent once by the worker after commit).
 
 Lock order: the request row (``select_for_update``) before its notices; a filing locks
 only the year's ``ReferenceCounter`` row. Nothing is rendered or mailed under a lock but
-the one notice row being sent.
+the owed row of the notice being sent (portal.owed ``owed_issuing``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.trail import SYSTEM_JOB, Actor, audit_action, audit_record
+from portal.owed.services import owed_record
 from portal.text import search_key
 from portal.uploads import upload_check
 from support import clock
@@ -87,15 +88,14 @@ def _message_add(*, request, kind, body, author, from_desk, checked_files=()) ->
 
 
 def _notice_owe(request: SupportRequest, kind: str, key: str = "") -> None:
-    """Record an e-mail as owed (once per key) and queue it once the transaction commits."""
+    """Record an e-mail as owed (once per key) with portal.owed, in the current transaction:
+    the worker's ``support.notice_send`` is queued once it commits."""
     try:
         with transaction.atomic():
             notice = SupportNotice.objects.create(request=request, kind=kind, key=key[:64])
     except IntegrityError:
-        return  # already owed or sent
-    from support.tasks import notice_send
-
-    transaction.on_commit(lambda: notice_send.delay(notice.pk))
+        return  # already owed (and perhaps sent)
+    owed_record(kind=SupportNotice.OWED_KIND, subject_ids=[notice.pk], task="support.notice_send")
 
 
 def _event(request, author, body: str) -> None:

@@ -217,13 +217,20 @@ class Payment(models.Model):
 
 
 class Reminder(models.Model):
-    """A reminder sent once: ``key`` names it (an overdue titre's step, a campaign day)."""
+    """A reminder the daily job owes, once per ``key`` (an overdue titre's step, a campaign
+    day), and what it says. Sending it once is portal.owed's guarantee (kind ``OWED_KIND``,
+    subject this row; sent by ``billing.reminder_send`` to the titre's debtor, or to finance
+    staff when it names no titre)."""
+
+    OWED_KIND = "billing.reminder"
 
     key = models.CharField(max_length=100, unique=True)
     titre = models.ForeignKey(
         Titre, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
-    sent_at = models.DateTimeField(auto_now_add=True)
+    subject = models.CharField(max_length=200, default="")
+    body = models.TextField(default="")
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.key

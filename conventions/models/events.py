@@ -153,15 +153,24 @@ class Document(models.Model):
 
 
 class Reminder(models.Model):
-    """A reminder sent once (unique key): the daily job may run any number of times."""
+    """A reminder the daily job owes (one per convention and key: the job may run any number
+    of times) and what it says. Sending it once is portal.owed's guarantee (kind
+    ``OWED_KIND``, subject this row; sent by ``conventions.reminder_send``)."""
+
+    OWED_KIND = "conventions.reminder"
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="reminders")
     key = models.CharField(max_length=80)
     due_on = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(default="")
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["convention", "key"], name="reminder_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "key"], name="conventions_reminder_one_per_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -4,21 +4,24 @@ day changes nothing (periods and reminders have unique keys; states are checked)
 In order: signed conventions whose start has come enter into force; collective thresholds
 (seed 004); accepted avenants whose date has come apply; conventions past their last day
 end (terminated after a notice, expired otherwise); tacitly renewed ones get their new
-period; reminders go out once, 30 days before each party's last day to give notice and 90
-days before a fixed term ends; owed documents are re-queued."""
+period; reminders are owed once (portal.owed, sent by the worker), 30 days before each
+party's last day to give notice and 90 days before a fixed term ends; owed documents are
+re-queued."""
 
 from datetime import date
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 
 from conventions import terms
 from conventions.models import Amendment, Convention, ConventionModel, Period, Reminder
-from conventions.services.common import mail_after_commit, record
+from conventions.services.common import mail_after_commit, recipients, record
 from conventions.services.documents import documents_owed_requeue
 from conventions.services.lifecycle import convention_activate_due, convention_end_due
 from conventions.services.notices import amendment_apply
 from conventions.services.threshold import threshold_check
+from portal.owed.services import owed_issuing, owed_record
 
 State = Convention.State
 
@@ -146,23 +149,42 @@ def _reminders(live: list[Convention], *, today: date) -> int:
             candidates[(convention.pk, key)] = (convention, due_on, text)
     if not candidates:
         return 0
-    sent = set(
+    already = set(
         Reminder.objects.filter(convention_id__in={pk for pk, _ in candidates}).values_list(
             "convention_id", "key"
         )
     )
     count = 0
     for (pk, key), (convention, due_on, text) in candidates.items():
-        if (pk, key) in sent:
+        if (pk, key) in already:
             continue
         with transaction.atomic():
-            _, created = Reminder.objects.get_or_create(
-                convention_id=pk, key=key, defaults={"due_on": due_on}
+            reminder, created = Reminder.objects.get_or_create(
+                convention_id=pk, key=key, defaults={"due_on": due_on, "text": text}
             )
             if created:
                 count += 1
                 record(convention, "reminder", key=key, due_on=due_on)
-                mail_after_commit(
-                    convention, f"Convention {convention.reference} : échéance à venir", text
+                owed_record(
+                    kind=Reminder.OWED_KIND,
+                    subject_ids=[reminder.pk],
+                    task="conventions.reminder_send",
                 )
     return count
+
+
+def reminder_send(*, reminder_id: int) -> bool:
+    """Mail an owed reminder to both sides, once (portal.owed); True if sent now."""
+    reminder = (
+        Reminder.objects.select_related("convention__collectivite").filter(pk=reminder_id).first()
+    )
+    to = recipients(reminder.convention) if reminder is not None else []
+    with owed_issuing(kind=Reminder.OWED_KIND, subject_id=reminder_id) as owed:
+        if owed and to:
+            send_mail(
+                f"Convention {reminder.convention.reference} : échéance à venir",
+                reminder.text,
+                None,
+                to,
+            )
+    return owed and reminder is not None

@@ -13,6 +13,9 @@ The pattern, for every app that issues such a document from a worker:
    block commits together with the row's ``issued_at``.
 3. The ``owed.sweep`` tenant job (beat, every few minutes) re-queues rows still owed after
    ``OWED_RESEND_AFTER_SECONDS``: a worker killed mid-task, a broker that lost its queue.
+   The app is also a shared one: the public schema's e-mails (support desk, conventions'
+   and billing's reminders) are owed in the public schema's table, swept by the
+   ``owed.sweep_public`` public job.
 
 Pages show "en cours d'envoi" for what ``owed_pending`` returns. Portal imports no app:
 kinds are plain strings ("sve.aee", "rendezvous.confirmation") and tasks are named.

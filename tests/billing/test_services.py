@@ -317,7 +317,23 @@ def test_correction_refused_once_the_exercice_is_closed(laverune_setup):
     assert (annulation.year, annulation.number, new.number) == (2026, 4, 5)
 
 
-def test_overdue_reminder_once_per_step(laverune_setup, user_factory, mailoutbox):
+@pytest.fixture
+def as_the_worker(django_capture_on_commit_callbacks):
+    """Run a daily job so that what it owes is sent as the worker sends it: each owed
+    reminder's task runs (eagerly) when the owing transaction commits."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+
+    def run(job, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return job(**kwargs)
+
+    yield run
+    app.conf.task_always_eager = app.conf.task_eager_propagates = False
+
+
+def test_overdue_reminder_once_per_step(laverune_setup, user_factory, mailoutbox, as_the_worker):
     from billing.jobs import overdue_reminders
     from tenants.models import Membership
 
@@ -326,9 +342,9 @@ def test_overdue_reminder_once_per_step(laverune_setup, user_factory, mailoutbox
     Membership.objects.create(
         user=admin, collectivite=titre.collectivite, role=Membership.Role.ADMIN
     )
-    assert overdue_reminders(today=date(2026, 7, 2)) == 1
-    assert overdue_reminders(today=date(2026, 7, 3)) == 0
-    assert overdue_reminders(today=date(2026, 7, 31)) == 1  # step 30
+    assert as_the_worker(overdue_reminders, today=date(2026, 7, 2)) == 1
+    assert as_the_worker(overdue_reminders, today=date(2026, 7, 3)) == 0
+    assert as_the_worker(overdue_reminders, today=date(2026, 7, 31)) == 1  # step 30
     payment_record(
         titre=titre,
         paid_on=date(2026, 8, 1),
@@ -336,21 +352,25 @@ def test_overdue_reminder_once_per_step(laverune_setup, user_factory, mailoutbox
         reference="",
         acting_user=None,
     )
-    assert overdue_reminders(today=date(2026, 9, 1)) == 0
+    assert as_the_worker(overdue_reminders, today=date(2026, 9, 1)) == 0
     reminders = [m for m in mailoutbox if m.subject.startswith("Relance")]
     assert len(reminders) == 2 and reminders[0].to == ["maire@laverune.example.fr"]
 
 
-def test_campaign_reminder_from_first_september(laverune_setup, user_factory, mailoutbox):
+def test_campaign_reminder_from_first_september(
+    laverune_setup, user_factory, mailoutbox, as_the_worker
+):
     from billing.jobs import campaign_reminder
 
     user_factory(email="finance@operateur.example.fr", is_finance=True)
-    assert campaign_reminder(today=date(2026, 8, 31)) == 0
-    assert campaign_reminder(today=date(2026, 9, 1)) == 1
-    assert campaign_reminder(today=date(2026, 9, 1)) == 0  # once a day
+    assert as_the_worker(campaign_reminder, today=date(2026, 8, 31)) == 0
+    assert as_the_worker(campaign_reminder, today=date(2026, 9, 1)) == 1
+    assert as_the_worker(campaign_reminder, today=date(2026, 9, 1)) == 0  # once a day
     assert [m.subject for m in mailoutbox if "30/09/2026" in m.subject]
     _issue_all()
-    assert campaign_reminder(today=date(2026, 9, 2)) == 0  # issued: no more reminders
+    assert (
+        as_the_worker(campaign_reminder, today=date(2026, 9, 2)) == 0
+    )  # issued: no more reminders
 
 
 @pytest.mark.django_db(transaction=True)

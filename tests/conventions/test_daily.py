@@ -153,3 +153,43 @@ def test_conventions_billable_in_constant_queries(
     assert len(result) == 5
     assert all(len(c.applications_in_year) == 3 for c in result)
     assert conventions_billable(year=2025) == []
+
+
+def test_reminders_are_owed_with_the_job_and_mailed_once(
+    signed, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conventions import tasks
+    from portal.owed.models import OwedDocument
+    from portal.owed.services import owed_sweep
+
+    queued = []
+    monkeypatch.setattr(
+        "portal.owed.services._send", lambda task, schema, pk: queued.append((task, pk, schema))
+    )
+    convention = signed()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.conventions_daily(today=date(2025, 11, 10))
+    reminders = list(convention.reminders.order_by("key"))
+    assert sorted(queued) == sorted(
+        ("conventions.reminder_send", r.pk, "public") for r in reminders
+    )
+    owed = OwedDocument.objects.filter(kind="conventions.reminder", issued_at=None)
+    assert sorted(owed.values_list("subject_id", flat=True)) == [r.pk for r in reminders]
+    # The tasks were lost: the sweep queues them again after the delay.
+    queued.clear()
+    OwedDocument.objects.update(queued_at=timezone.now() - timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owed_sweep(older_than=timedelta(minutes=5)) == {"requeued": 2}
+    assert len(queued) == 2
+    mailoutbox.clear()
+    assert tasks.reminder_send(reminders[0].pk) is True
+    assert tasks.reminder_send(reminders[0].pk) is False  # delivered twice: one mail
+    assert [m.subject for m in mailoutbox] == [
+        f"Convention {convention.reference} : échéance à venir"
+    ]
+    assert mailoutbox[0].body == reminders[0].text and "10/12/2025" in mailoutbox[0].body
+    assert owed.count() == 1

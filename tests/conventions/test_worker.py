@@ -77,3 +77,31 @@ def test_the_daily_job_runs_in_the_public_schema(worker_process, catalogue):
     run = JobRun.objects.get(pk=result["run_id"])
     assert (run.job, run.status) == ("conventions.daily", JobRun.Status.DONE)
     assert set(run.result) >= {"renewed", "reminders", "ended"}
+
+
+def test_a_worker_killed_after_taking_the_reminders_sends_each_once(
+    catalogue, tenant_a, platform_admin, monkeypatch
+):
+    """The daily job owes two reminders; the worker that took their tasks is SIGKILLed; the
+    sweep queues what is still owed and a new worker mails each reminder exactly once."""
+    from conventions.models import Reminder
+    from portal.outbox.models import OutboxMessage
+    from tests.killing import killed_then_swept, own_queue, queue_length
+
+    convention = services.convention_create(
+        model=catalogue["000"], collectivite=tenant_a, acting_user=platform_admin
+    )
+    services.convention_sign(
+        convention=convention,
+        signed_on=date(2025, 3, 10),
+        acting_user=platform_admin,
+        today=date(2025, 3, 10),
+    )
+    queue = own_queue(monkeypatch)
+    assert services.conventions_daily(today=date(2025, 11, 10))["reminders"] == 2
+    assert queue_length(queue) == 2
+    killed_then_swept(queue, kind=Reminder.OWED_KIND)
+    mails = OutboxMessage.objects.filter(subject__contains=convention.reference)
+    assert sorted(mails.values_list("body", flat=True)) == sorted(
+        convention.reminders.values_list("text", flat=True)
+    )

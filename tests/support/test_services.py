@@ -196,3 +196,17 @@ def test_a_members_year_for_its_usage_report(file_request, desk_user, tenant_a):
     assert (summary.filed, summary.in_time, summary.late, summary.share) == (2, 1, 1, 0.5)
     assert summary.by_kind == {"Assistance ou prestation": 1, "Incident": 1}
     assert member_year_summary(collectivite_id=tenant_a.pk, year=2025).filed == 0
+
+
+def test_a_notice_is_owed_with_the_change_and_sent_once(file_request, desk_user, mailoutbox):
+    from portal.owed.models import OwedDocument
+    from support.tasks import notice_send
+
+    filed = file_request()
+    notice = SupportNotice.objects.get(request=filed, kind="filed")
+    owed = OwedDocument.objects.get(kind="support.notice", subject_id=notice.pk)
+    assert owed.task == "support.notice_send" and owed.issued_at is None
+    assert notice_send(notice.pk) is True
+    assert notice_send(notice.pk) is False  # the task delivered twice
+    owed.refresh_from_db()
+    assert owed.issued_at is not None and len(mailoutbox) == 1
