@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML, Attachment
 
 # ISO 19005-3 (PDF/A-3), level U: Unicode text, so that the text can be searched and read.
 PDF_VARIANT = "pdf/a-3u"
@@ -43,6 +42,10 @@ class PdfAttachment:
 def render_pdf(
     template_name: str, context: dict, *, attachments: tuple[PdfAttachment, ...] = ()
 ) -> bytes:
+    # Imported here: WeasyPrint costs ~1 s to import, and every process that loads the apps
+    # (web, each test worker, each bench script) would pay it whether it renders or not.
+    from weasyprint import HTML, Attachment
+
     html = render_to_string(template_name, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         pdf_variant=PDF_VARIANT,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.audit.chain import GENESIS, chain_digest, chain_link, chain_problems
 from portal.audit.models import JournalAnchor
 from portal.audit.trail import SYSTEM_WORKER, audit_action, audit_entry, audit_extend
+from portal.db import bulk_insert
 from sve.models import JournalEntry
 from tenants.models import Collectivite
 
@@ -78,7 +79,7 @@ def journal_extend(*, entries: list[JournalEntry]) -> list[JournalEntry]:
         return entries
     anchor = _anchor_locked()
     seq, prev = chain_link(entries, seq=anchor.seq, prev_hash=anchor.hash, content=entry_content)
-    JournalEntry.objects.bulk_create(entries, batch_size=2000)
+    bulk_insert(entries)
     JournalAnchor.objects.filter(pk=anchor.pk).update(
         seq=seq, hash=prev, updated_at=entries[-1].created_at
     )

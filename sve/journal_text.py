@@ -4,11 +4,13 @@ The entries themselves (sve.journal, hash-chained) keep their codes and payloads
 module only says them in words. An unknown action is shown by its code rather than hidden.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from sve.models import Document, JournalEntry, Regime
 
@@ -40,6 +42,12 @@ def _day(value) -> str:
             value = date.fromisoformat(value[:10])
         except ValueError:
             return value
+    return _day_words(value, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_words(value: date, language: str | None) -> str:
+    # Kept per day and language: the implicit-decision job says ~10 days 10,000 times.
     return date_format(value, "j F Y")
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from portal.audit.chain import GENESIS, chain_link, chain_problems
 from portal.audit.context import client_ip
 from portal.audit.models import HistoryEntry, HistoryHead
+from portal.db import bulk_insert
 
 
 def entry_content(entry: HistoryEntry) -> dict:
@@ -105,7 +106,7 @@ def history_extend(*, stream: str, entries: list[HistoryEntry]) -> list[HistoryE
     for entry in entries:
         entry.stream = stream
     seq, last_hash = chain_link(entries, seq=head.seq, prev_hash=head.hash, content=entry_content)
-    HistoryEntry.objects.bulk_create(entries, batch_size=2000)
+    bulk_insert(entries)
     HistoryHead.objects.filter(pk=stream).update(
         seq=seq, hash=last_hash, updated_at=entries[-1].created_at
     )

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.db import bulk_insert_varying
 from portal.owed.models import OwedDocument
 
 logger = logging.getLogger(__name__)
@@ -94,13 +95,12 @@ def owed_record(*, kind: str, subject_ids: Iterable[int], task: str) -> None:
     if not ids:
         return
     now = timezone.now()
-    OwedDocument.objects.bulk_create(
-        [
-            OwedDocument(kind=kind, subject_id=pk, task=task, owed_at=now, queued_at=now)
-            for pk in ids
-        ],
+    # One statement for any number of subjects (the implicit-decision job owes 10,000).
+    bulk_insert_varying(
+        OwedDocument(kind=kind, subject_id=0, task=task, owed_at=now, queued_at=now),
+        field="subject_id",
+        values=ids,
         ignore_conflicts=True,
-        batch_size=1000,
     )
     schema_name = connection.schema_name
     transaction.on_commit(lambda: _queue(task=task, schema_name=schema_name, subject_ids=ids))

@@ -1,6 +1,7 @@
 """The implicit-decision job: silence turns into acceptance (SVA) or refusal (SVR)."""
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from portal.owed.services import owed_record
@@ -33,11 +34,13 @@ def implicit_decisions_run(*, today=None) -> dict:
         return {"accepted": 0, "rejected": 0}
     accepted = [pk for pk, regime, _ in due if regime == Regime.SVA]
     rejected = [pk for pk, regime, _ in due if regime != Regime.SVA]
-    Request.objects.filter(pk__in=accepted).update(
-        status=Status.IMPLICITLY_ACCEPTED, decided_at=now, updated_at=now
-    )
-    Request.objects.filter(pk__in=rejected).update(
-        status=Status.IMPLICITLY_REJECTED, decided_at=now, updated_at=now
+    Request.objects.filter(pk__in=[pk for pk, _, _ in due]).update(
+        status=Case(
+            When(regime=Regime.SVA, then=Value(Status.IMPLICITLY_ACCEPTED)),
+            default=Value(Status.IMPLICITLY_REJECTED),
+        ),
+        decided_at=now,
+        updated_at=now,
     )
     # Journal entries in bulk, chained and anchored as journal_append would.
     journal_extend(
