@@ -8,10 +8,11 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from portal.db import retry_on_deadlock
+from portal.owed.services import owed_record
 from portal.uploads import detected_content_type
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
-from sve.owed import OWED_KIND
+from sve.owed import OWED_KIND, PIECES, TASK
 from sve.services.common import (
     SveError,
     deadline_refresh,
@@ -104,7 +105,7 @@ def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> 
         raise SveError("La date limite doit être postérieure à aujourd'hui.", code="bad_due")
     request = locked(request.pk)
     require_status(request, PIECES_FROM, "demander des pièces")
-    PieceRequest.objects.create(request=request, items=items, asked_on=today, due_on=due_on)
+    piece = PieceRequest.objects.create(request=request, items=items, asked_on=today, due_on=due_on)
     request.status = Status.AWAITING_PIECES
     deadline_refresh(request)
     request.save()
@@ -114,7 +115,9 @@ def request_ask_pieces(*, request: Request, actor, items: str, due_on: date) -> 
         action="pieces_requested",
         payload={"items": items, "due_on": due_on},
     )
-    on_commit_task(_tasks().citizen_notify, request.pk, "pieces_requested")
+    # The letter asking for them is owed with this request for pieces (portal/owed): the
+    # worker renders and seals it with no transaction open, and mails it once.
+    owed_record(kind=PIECES, subject_ids=[piece.pk], task=TASK[PIECES])
     return request
 
 
