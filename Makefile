@@ -22,6 +22,8 @@ system-deps:
 # Test tools from Debian, installed only where missing: Chromium for the browser tests (no
 # browser download is possible here), docker-compose to check docker-compose.yml.
 TEST_TOOLS := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/bin/docker-compose),,docker-compose)
+# SoftHSM2: a real PKCS#11 module for the test of the seal's key in an HSM (issue 26).
+TEST_TOOLS += $(if $(wildcard /usr/bin/softhsm2-util),,softhsm2)
 test-tools:
 	@if [ -n "$(strip $(TEST_TOOLS))" ]; then \
 		echo "Installing $(strip $(TEST_TOOLS)) (apt-get)"; \

@@ -4,6 +4,8 @@
 Prints, for each kind (aee, ar, pieces, decision, attestation, agreement, amendment,
 usage_report, titre, memoire):
   pdf_<kind>_typical_ms <ms> ms   median over a few renders of a typical document
+  pdf_<kind>_plain_typical_ms     the same as plain WeasyPrint output (untagged, not PDF/A):
+                                  what rendering it cost before issue 26
   pdf_<kind>_max_s <s> s          median with every field at the most it accepts (<= 1)
   pdf_seal_ms <ms> ms             sealing one act (a titre), median
   pdf_verify_ms <ms> ms           the verification page's work on an uploaded act, median
@@ -61,14 +63,24 @@ def cleanup() -> None:
     User.objects.filter(email__endswith="@bench-docs.invalid").delete()
 
 
-def cpu_seconds(template: str, context: dict) -> float:
+def plain_pdf(template: str, context: dict, attachments=()) -> bytes:
+    """The act as issued before issue 26: plain WeasyPrint output (no tags, no PDF/A)."""
+    from django.conf import settings
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def cpu_seconds(template: str, context: dict, render=render_pdf) -> float:
     """Median CPU time of rendering ``template`` (the HTML is made once, outside)."""
     render_to_string(template, context)  # templates compiled, fonts loaded
-    attachments = context.pop("_attachments", ())
+    attachments = context.get("_attachments", ())
+    context = {k: v for k, v in context.items() if k != "_attachments"}
     samples = []
     for _ in range(RUNS):
         started = time.process_time()
-        render_pdf(template, context, attachments=attachments)
+        render(template, context, attachments=attachments)
         samples.append(time.process_time() - started)
     return statistics.median(samples)
 
@@ -311,6 +323,8 @@ def main() -> None:
                 seconds = cpu_seconds(template, context)
                 if size_name == "typical":
                     figure(f"pdf_{kind}_typical_ms", seconds * 1000, "ms")
+                    plain = cpu_seconds(template, context, render=plain_pdf)
+                    figure(f"pdf_{kind}_plain_typical_ms", plain * 1000, "ms")
                 else:
                     figure(f"pdf_{kind}_max_s", seconds, "s")
         template, context = titre_contexts(tenant, size=200)["titre"]

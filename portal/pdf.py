@@ -71,7 +71,9 @@ def pdf_issue(
     attachments: tuple[PdfAttachment, ...] = (),
 ) -> bytes:
     """An act as the portal issues it: rendered, then sealed with the operator's seal
-    (portal.seal; ``reason`` names the act in the signature). Worker only, outside locks."""
-    from portal.seal import pdf_seal
+    (portal.seal; ``reason`` names the act in the signature). Worker only, with no
+    transaction open: refused before rendering otherwise."""
+    from portal.seal import issuing_outside_transactions, pdf_seal
 
+    issuing_outside_transactions()
     return pdf_seal(render_pdf(template_name, context, attachments=attachments), reason=reason)

@@ -2,10 +2,11 @@
 covering the whole file, so that any change to the file breaks it; with an RFC 3161
 timestamp when a timestamping authority is configured (``PDF_SEAL_TSA_URL``).
 
-Production: the seal certificate (then its chain) and its key are files named by settings
-(``PDF_SEAL_CERT_FILE``, ``PDF_SEAL_KEY_FILE``, ``PDF_SEAL_KEY_PASSPHRASE``); the roots a
-verifier trusts by ``PDF_SEAL_TRUST_ROOTS_FILE`` (README, "Sealed documents": how to obtain
-an RGS or eIDAS qualified seal certificate, and the PKCS#11 route for an HSM).
+Production: the seal certificate (then its chain) is a file named by ``PDF_SEAL_CERT_FILE``;
+its key either a file (``PDF_SEAL_KEY_FILE``, ``PDF_SEAL_KEY_PASSPHRASE``) or a key kept in
+an HSM, used through its PKCS#11 module (``PDF_SEAL_PKCS11_MODULE``, ``_TOKEN_LABEL``,
+``_KEY_LABEL``, ``_PIN``); the roots a verifier trusts by ``PDF_SEAL_TRUST_ROOTS_FILE``
+(README, "Sealed documents": how to obtain an RGS or eIDAS qualified seal certificate).
 Development and tests: a test certificate authority and seal certificate made on demand
 under ``var/seal/`` with the ``cryptography`` library.
 
@@ -20,7 +21,7 @@ import io
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -36,11 +37,22 @@ DEV_FILES = ("ca-cert.pem", "ca-key.pem", "seal-cert.pem", "seal-key.pem")
 
 
 @dataclass(frozen=True)
+class Pkcs11Key:
+    """The seal's key on an HSM's token, used through the HSM's PKCS#11 module."""
+
+    module: str
+    token_label: str
+    key_label: str
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class SealFiles:
     cert: Path  # the seal certificate, then its chain (PEM)
-    key: Path
+    key: Path | None  # None: the key is in an HSM (``pkcs11``)
     passphrase: bytes | None
     trust_roots: Path
+    pkcs11: Pkcs11Key | None = None
 
 
 def _name(common_name: str) -> x509.Name:
@@ -124,23 +136,42 @@ def development_seal_files(directory: Path) -> SealFiles:
     )
 
 
+def _pkcs11_key() -> Pkcs11Key | None:
+    if not settings.PDF_SEAL_PKCS11_MODULE:
+        return None
+    needed = ("PDF_SEAL_PKCS11_TOKEN_LABEL", "PDF_SEAL_PKCS11_KEY_LABEL", "PDF_SEAL_PKCS11_PIN")
+    missing = [name for name in needed if not getattr(settings, name)]
+    if missing:
+        raise ImproperlyConfigured(f"PDF_SEAL_PKCS11_MODULE needs {', '.join(missing)}.")
+    return Pkcs11Key(
+        module=settings.PDF_SEAL_PKCS11_MODULE,
+        token_label=settings.PDF_SEAL_PKCS11_TOKEN_LABEL,
+        key_label=settings.PDF_SEAL_PKCS11_KEY_LABEL,
+        pin=settings.PDF_SEAL_PKCS11_PIN,
+    )
+
+
 def seal_files() -> SealFiles:
     if settings.PDF_SEAL_CERT_FILE:
-        if not (settings.PDF_SEAL_KEY_FILE and settings.PDF_SEAL_TRUST_ROOTS_FILE):
+        pkcs11 = _pkcs11_key()
+        if not ((settings.PDF_SEAL_KEY_FILE or pkcs11) and settings.PDF_SEAL_TRUST_ROOTS_FILE):
             raise ImproperlyConfigured(
-                "PDF_SEAL_CERT_FILE needs PDF_SEAL_KEY_FILE and PDF_SEAL_TRUST_ROOTS_FILE."
+                "PDF_SEAL_CERT_FILE needs PDF_SEAL_TRUST_ROOTS_FILE, and its key: "
+                "PDF_SEAL_KEY_FILE or PDF_SEAL_PKCS11_MODULE."
             )
         passphrase = settings.PDF_SEAL_KEY_PASSPHRASE
         return SealFiles(
             cert=Path(settings.PDF_SEAL_CERT_FILE),
-            key=Path(settings.PDF_SEAL_KEY_FILE),
+            key=None if pkcs11 else Path(settings.PDF_SEAL_KEY_FILE),
             passphrase=passphrase.encode() if passphrase else None,
             trust_roots=Path(settings.PDF_SEAL_TRUST_ROOTS_FILE),
+            pkcs11=pkcs11,
         )
     if settings.PRODUCTION:
         raise ImproperlyConfigured(
-            "DJANGO_ENV=production: set PDF_SEAL_CERT_FILE, PDF_SEAL_KEY_FILE and "
-            "PDF_SEAL_TRUST_ROOTS_FILE (README.md, Sealed documents)."
+            "DJANGO_ENV=production: set PDF_SEAL_CERT_FILE, PDF_SEAL_TRUST_ROOTS_FILE and "
+            "the key (PDF_SEAL_KEY_FILE or PDF_SEAL_PKCS11_MODULE; README.md, Sealed "
+            "documents)."
         )
     return development_seal_files(Path(settings.PDF_SEAL_DEV_DIR))
 
@@ -154,6 +185,8 @@ def _signer():
     files = seal_files()
     # The seal certificate first in its file, then its chain: a verifier builds the path.
     certs = list(load_certs_from_pemder([str(files.cert)]))
+    if files.pkcs11 is not None:
+        return _pkcs11_signer(files.pkcs11, certs)
     return signers.SimpleSigner(
         signing_cert=certs[0],
         signing_key=load_private_key_from_pemder(str(files.key), passphrase=files.passphrase),
@@ -161,13 +194,56 @@ def _signer():
     )
 
 
+class SealedInTransaction(RuntimeError):
+    """A document rendered or sealed inside a database transaction (a programming error)."""
+
+
+def issuing_outside_transactions() -> None:
+    """Refuse to render or seal inside a transaction: whatever it locked (a request, an owed
+    row, a titre's sequence) would stay locked for the tens of milliseconds of the work, or
+    for the timestamping authority's answer (DESIGN.md: no lock is held while rendering a
+    PDF). Issue in the worker: render and seal first, then store in ``owed_issuing``.
+
+    The atomic blocks a test case wraps each test in are not the code's own: ignored."""
+    from django.db import connection
+
+    # Django marks its test cases' blocks with _from_testcase (django.db.transaction).
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        raise SealedInTransaction(
+            "A PDF is rendered or sealed inside a transaction: issue it as an owed document "
+            "(portal/owed), rendered and sealed before the transaction that stores it."
+        )
+
+
+def _pkcs11_signer(key: Pkcs11Key, certs: list):
+    """A signer whose key never leaves the HSM: one session per process, opened on first
+    use (after a worker's fork) and logged in with the user PIN."""
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11
+
+    session = pkcs11.open_pkcs11_session(
+        key.module, token_criteria=TokenCriteria(label=key.token_label), user_pin=key.pin
+    )
+    return pkcs11.PKCS11Signer(
+        session,
+        key_label=key.key_label,
+        signing_cert=certs[0],
+        ca_chain=certs[1:],
+        # ECDSA: the digest is computed here and the HSM signs it (CKM_ECDSA), the mechanism
+        # every EC-capable module has (SoftHSM2 has no CKM_ECDSA_SHA256).
+        use_raw_mechanism=certs[0].public_key.algorithm == "ec",
+    )
+
+
 def pdf_seal(content: bytes, *, reason: str, location: str = "") -> bytes:
     """The PDF sealed: one incremental update adding a PAdES signature over the whole file
-    (and its RFC 3161 timestamp when ``PDF_SEAL_TSA_URL`` is set)."""
+    (and its RFC 3161 timestamp when ``PDF_SEAL_TSA_URL`` is set). Never inside a
+    transaction (``issuing_outside_transactions``)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.metadata import model
     from pyhanko.sign import fields, signers, timestamps
 
+    issuing_outside_transactions()
     writer = IncrementalPdfFileWriter(io.BytesIO(content), strict=False)
     # pyHanko rewrites the XMP packet (producer, date) keeping its first rdf:RDF only: the
     # PDF/UA-1 identification, written beside it (portal.pdf), is carried over here.

@@ -597,6 +597,13 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 PDF_SEAL_CERT_FILE = env.str("PDF_SEAL_CERT_FILE", default="")
 PDF_SEAL_KEY_FILE = env.str("PDF_SEAL_KEY_FILE", default="")
 PDF_SEAL_KEY_PASSPHRASE = env.str("PDF_SEAL_KEY_PASSPHRASE", default="")
+# Or the key in an HSM, through its PKCS#11 module (instead of PDF_SEAL_KEY_FILE; the
+# certificate still comes from PDF_SEAL_CERT_FILE): the module's path, the token's label,
+# the key's label on it, and the user PIN (from the environment only).
+PDF_SEAL_PKCS11_MODULE = env.str("PDF_SEAL_PKCS11_MODULE", default="")
+PDF_SEAL_PKCS11_TOKEN_LABEL = env.str("PDF_SEAL_PKCS11_TOKEN_LABEL", default="")
+PDF_SEAL_PKCS11_KEY_LABEL = env.str("PDF_SEAL_PKCS11_KEY_LABEL", default="")
+PDF_SEAL_PKCS11_PIN = env.str("PDF_SEAL_PKCS11_PIN", default="")
 PDF_SEAL_TRUST_ROOTS_FILE = env.str("PDF_SEAL_TRUST_ROOTS_FILE", default="")
 PDF_SEAL_DEV_DIR = BASE_DIR / "var" / "seal"
 # An RFC 3161 timestamping authority (e.g. a qualified TSA's URL); none: no timestamp.

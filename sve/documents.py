@@ -16,15 +16,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from portal.owed.selectors import owed_pending
-from portal.owed.services import owed_issuing
+from portal.owed.services import owed_issuing, owed_settle
 from portal.pdf import pdf_issue
 from portal.sealed.selectors import verify_url
 from portal.sealed.services import sealed_record
 from sve import deadlines
 from sve.fields import summary
 from sve.journal import journal_append, journal_extend
-from sve.models import Document, JournalEntry, Regime, Request, Status
-from sve.owed import IMPLICIT_NOTICE, OWED_KIND
+from sve.models import Document, JournalEntry, PieceRequest, Regime, Request, Status
+from sve.owed import IMPLICIT_NOTICE, OWED_KIND, PIECES
 from tenants.selectors import collectivite_letterhead
 
 KIND_FILES = {
@@ -50,11 +50,14 @@ def tracking_url(request: Request) -> str:
     return connection.tenant.primary_url().rstrip("/") + path
 
 
-def pieces_effect(request: Request) -> str:
-    """What a request for pieces does to the delay, in the citizen's words.
+def pieces_effect(request: Request, piece: PieceRequest | None = None) -> str:
+    """What a request for pieces (``piece``, else the one pending) does to the delay, in
+    the citizen's words.
 
     CRPA L114-5: the request for pieces states its effect on the implicit-decision delay."""
-    pending = request.piece_requests.filter(completed_on__isnull=True).order_by("-due_on").first()
+    pending = piece or (
+        request.piece_requests.filter(completed_on__isnull=True).order_by("-due_on").first()
+    )
     if pending is None:
         return ""
     due = date_format(pending.due_on, "j F Y")
@@ -95,15 +98,61 @@ def decision_signatory(request: Request) -> dict | None:
     return (payload or {}).get("signatory")
 
 
-def pieces_letter_pdf(request: Request) -> tuple[str, bytes]:
-    """The letter asking for pieces (CRPA L114-5), attached to the citizen's notice."""
-    number = request.piece_requests.count()
+def pieces_letter_pdf(request: Request, piece: PieceRequest) -> tuple[str, bytes]:
+    """The letter asking for the pieces of ``piece`` (CRPA L114-5), attached to the
+    citizen's notice: rendered and sealed, so with no transaction open (portal.seal)."""
+    number = request.piece_requests.filter(pk__lte=piece.pk).count()
+    context = {
+        **document_context(request),
+        "pending_pieces": [piece],
+        "pieces_effect": pieces_effect(request, piece),
+    }
     content = pdf_issue(
         "sve/pdf/pieces.html",
-        document_context(request),
+        context,
         reason=f"Demande de pièces — demande {request.reference}",
     )
     return f"demande-de-pieces-{request.reference}-{number}.pdf", content
+
+
+def pieces_letter_issue(*, piece_request_id: int) -> bool:
+    """The letter of one request for pieces, owed to the citizen (portal/owed kind
+    ``sve.pieces``): rendered and sealed with no transaction open, then recorded for the
+    verification page, mailed and journalled in one short transaction holding only the
+    owed row's lock (lock order: sve/services/common.py). Once per request for pieces,
+    whatever the number of runs; False when sent already or the citizen left no e-mail."""
+    piece = PieceRequest.objects.filter(pk=piece_request_id).first()
+    if piece is None:
+        return False
+    request = Request.objects.select_related("form_version").get(pk=piece.request_id)
+    # The step's own object keeps the notice of a second request for pieces apart.
+    marker = {"event": "pieces_requested", "ref": piece.pk}
+    sent = request.journal.filter(action="citizen_notified", payload=marker)
+    if sent.exists():  # sent before this letter became owed, or by another run
+        owed_settle(kind=PIECES, subject_id=piece.pk)
+        return False
+    letter = pieces_letter_pdf(request, piece) if request.email else None
+    context = document_context(request)
+    with owed_issuing(kind=PIECES, subject_id=piece.pk) as owed:
+        if not owed or letter is None or sent.exists():
+            return False
+        filename, content = letter
+        sealed_record(
+            content=content,
+            kind=PIECES,
+            label="Demande de pièces complémentaires",
+            reference=request.reference,
+        )
+        email_send(
+            request=request,
+            subject=f"{NOTICE_SUBJECTS['pieces_requested']} — {request.reference}",
+            template="notice_pieces_requested",
+            context=context,
+            attachments=((filename, content, "application/pdf"),),
+        )
+        # Last lock of the transaction: the journal anchor.
+        journal_extend(entries=[_document_entry(request, "citizen_notified", marker)])
+    return True
 
 
 def decision_preview_text(*, request: Request, signatory: dict, accept: bool, reasons: str) -> str:
@@ -303,9 +352,10 @@ def implicit_notice_issue(*, request_id: int) -> bool:
 
 @transaction.atomic
 def citizen_notify(*, request_id: int, event: str) -> bool:
-    """Tell the citizen about a step (pieces asked, message, closure, implicit decision);
-    sent once per step (the journal records it). The request row is not locked: copies of
-    one notice are serialised by a transaction-level advisory lock that no page waits on."""
+    """Tell the citizen about a step (message, closure, implicit decision) in an e-mail with
+    no document (a request for pieces has its letter: ``pieces_letter_issue``); sent once
+    per step (the journal records it). The request row is not locked: copies of one notice
+    are serialised by a transaction-level advisory lock that no page waits on."""
     request = Request.objects.select_related("form_version").get(pk=request_id)
     if not request.email:
         return False
@@ -323,26 +373,13 @@ def citizen_notify(*, request_id: int, event: str) -> bool:
             .values_list("pk", flat=True)
             .first()
         )
-    elif event == "pieces_requested":
-        marker["ref"] = request.piece_requests.order_by("-id").values_list("pk", flat=True).first()
     if request.journal.filter(action="citizen_notified", payload=marker).exists():
         return False
-    attachments = ()
-    if event == "pieces_requested":
-        filename, content = pieces_letter_pdf(request)
-        sealed_record(
-            content=content,
-            kind="sve.pieces",
-            label="Demande de pièces complémentaires",
-            reference=request.reference,
-        )
-        attachments = ((filename, content, "application/pdf"),)
     email_send(
         request=request,
         subject=f"{NOTICE_SUBJECTS[event]} — {request.reference}",
         template=f"notice_{event}",
         context=document_context(request),
-        attachments=attachments,
     )
     journal_append(
         request=request, actor_label="système", action="citizen_notified", payload=marker

@@ -1,6 +1,7 @@
 """The SVE documents owed to citizens (portal/owed): their kinds, tasks and page labels."""
 
-from sve.models import Document
+from portal.owed.selectors import owed_pending_among
+from sve.models import Document, PieceRequest, Request
 
 # Document kind -> owed kind; each is issued by the Celery task of the same name below.
 OWED_KIND = {
@@ -9,19 +10,34 @@ OWED_KIND = {
     Document.Kind.DECISION: "sve.decision",
 }
 IMPLICIT_NOTICE = "sve.implicit_notice"  # CRPA L232-3 / L232-4: implicit decision notice
+# CRPA L114-5: the letter asking for missing pieces; owed once per request for pieces (its
+# subject is the PieceRequest, not the request: a request may be asked for pieces twice).
+PIECES = "sve.pieces"
 TASK = {
     "sve.aee": "sve.aee_issue",
     "sve.ar": "sve.ar_issue",
     "sve.decision": "sve.decision_issue",
     IMPLICIT_NOTICE: "sve.implicit_notice_issue",
+    PIECES: "sve.pieces_letter_issue",
 }
 LABEL = {
     "sve.aee": "Accusé d'enregistrement électronique",
     "sve.ar": "Accusé de réception",
     "sve.decision": "Décision",
     IMPLICIT_NOTICE: "Avis de décision implicite",
+    PIECES: "Demande de pièces complémentaires",
 }
+# The kinds owed once per request (their subject is the request).
+REQUEST_KINDS = tuple(kind for kind in LABEL if kind != PIECES)
 
 
 def owed_labels(kinds: list[str]) -> list[str]:
     return [LABEL[kind] for kind in kinds]
+
+
+def request_owed_labels(request: Request) -> list[str]:
+    """What a request's pages show as "en cours d'envoi": its own documents and the letters
+    of its requests for pieces still owed (one query)."""
+    pieces = PieceRequest.objects.filter(request_id=request.pk).values("pk")
+    subjects = {kind: [request.pk] for kind in REQUEST_KINDS} | {PIECES: pieces}
+    return owed_labels(owed_pending_among(subjects=subjects))

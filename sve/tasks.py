@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from sve import documents
-from sve.models import Document, Regime, Request
+from sve.models import Document, PieceRequest, Regime, Request
 
 
 @shared_task(name="sve.aee_issue")
@@ -23,7 +23,15 @@ def decision_issue(request_id: int) -> bool:
 
 @shared_task(name="sve.citizen_notify")
 def citizen_notify(request_id: int, event: str) -> bool:
+    if event == "pieces_requested":  # queued before the letter became owed (portal/owed)
+        latest = PieceRequest.objects.filter(request_id=request_id).order_by("-id").first()
+        return latest is not None and documents.pieces_letter_issue(piece_request_id=latest.pk)
     return documents.citizen_notify(request_id=request_id, event=event)
+
+
+@shared_task(name="sve.pieces_letter_issue")
+def pieces_letter_issue(piece_request_id: int) -> bool:
+    return documents.pieces_letter_issue(piece_request_id=piece_request_id)
 
 
 @shared_task(name="sve.implicit_notice_issue")

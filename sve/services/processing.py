@@ -8,9 +8,10 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from portal.db import retry_on_deadlock
+from portal.owed.services import owed_record
 from sve.journal import journal_append
 from sve.models import Document, Message, PieceRequest, Regime, Request, Status
-from sve.owed import OWED_KIND
+from sve.owed import OWED_KIND, PIECES, TASK
 from sve.rules import (
     ASSIGNABLE,
     CLOSABLE,
@@ -105,7 +106,7 @@ def request_ask_pieces(*, request: Request, acting_user, items: str, due_on: dat
         raise SveError("La date limite doit être postérieure à aujourd'hui.", code="bad_due")
     request = locked(request.pk)
     require_status(request, PIECES_FROM, "demander des pièces")
-    PieceRequest.objects.create(request=request, items=items, asked_on=today, due_on=due_on)
+    piece = PieceRequest.objects.create(request=request, items=items, asked_on=today, due_on=due_on)
     request.status = Status.AWAITING_PIECES
     deadline_refresh(request)
     request.save()
@@ -115,7 +116,9 @@ def request_ask_pieces(*, request: Request, acting_user, items: str, due_on: dat
         action="pieces_requested",
         payload={"items": items, "due_on": due_on},
     )
-    on_commit_task(_tasks().citizen_notify, request.pk, "pieces_requested")
+    # The letter asking for them is owed with this request for pieces (portal/owed): the
+    # worker renders and seals it with no transaction open, and mails it once.
+    owed_record(kind=PIECES, subject_ids=[piece.pk], task=TASK[PIECES])
     return request
 
 

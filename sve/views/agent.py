@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
 from portal.inputs import row_id
-from portal.owed.selectors import owed_pending
 from sve import deadlines, exports, rules, selectors, services, table
 from sve import owed as sve_owed
 from sve.fields import summary
@@ -179,7 +178,7 @@ def _detail_context(req, bound: dict | None = None):
         "actions": rules.request_actions(req),
         "lines": summary(req.form_version.fields, req.data, uploads),
         "documents": docs,
-        "owed": sve_owed.owed_labels(owed_pending(subject_id=req.pk, kinds=sve_owed.LABEL)),
+        "owed": sve_owed.request_owed_labels(req),
         "thread": req.messages.select_related("author").prefetch_related("attachments"),
         "pieces": req.piece_requests.all(),
         "journal": journal_lines(req.journal.order_by("seq")),

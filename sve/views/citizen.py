@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from portal import limits
-from portal.owed.selectors import owed_pending
 from sve import documents as sve_documents
 from sve import filling, selectors, services
 from sve import owed as sve_owed
@@ -138,7 +137,7 @@ def _track_page(request, req, *, message_form=None, complete_form=None, status=2
             "req": req,
             "lines": summary(req.form_version.fields, req.data, uploads),
             "issued": [d for d in docs if d.kind in Document.ISSUED],
-            "owed": sve_owed.owed_labels(owed_pending(subject_id=req.pk, kinds=sve_owed.LABEL)),
+            "owed": sve_owed.request_owed_labels(req),
             "sent": [d for d in docs if d.kind not in Document.ISSUED],
             "has_aee": any(d.kind == Document.Kind.AEE for d in docs),
             "has_ar": any(d.kind == Document.Kind.AR for d in docs),

@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from weasyprint import HTML
 
 from portal import seal
-from portal.pdf import render_pdf
+from portal.pdf import pdf_issue, render_pdf
 from tests.pdf_structure import accessibility_problems, pdfa_problems, seal_status
 
 TITLE = "Accusé de réception 2026-000001"
@@ -99,3 +100,17 @@ def test_the_certificate_and_key_come_from_settings_when_given(sealed, settings)
     finally:
         seal._signer.cache_clear()
     assert seal.pdf_seal_check(content).trusted
+
+
+@pytest.mark.django_db
+def test_sealing_or_issuing_inside_a_transaction_is_refused(sealed):
+    """DESIGN.md: no lock is held while rendering a PDF; the worker renders and seals, then
+    stores in a short transaction (portal/owed). A path that seals inside one fails here."""
+    content = render_pdf("sve/pdf/attestation.html", {})
+    with transaction.atomic():
+        with pytest.raises(seal.SealedInTransaction, match="owed document"):
+            seal.pdf_seal(content, reason="x")
+        with pytest.raises(seal.SealedInTransaction):
+            pdf_issue("sve/pdf/attestation.html", {}, reason="x")
+    # The block pytest-django wraps the test in is the test's, not the code's.
+    assert seal.pdf_seal_check(seal.pdf_seal(content, reason="x")).intact

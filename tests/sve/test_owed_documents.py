@@ -1,6 +1,7 @@
 """Every document the law owes a citizen is recorded as owed with the change that owes it,
 issued once, and issued even when the worker that had its task was killed (issue 8)."""
 
+import hashlib
 import os
 import signal
 import time
@@ -152,3 +153,60 @@ def test_implicit_notices_owed_in_batches_are_each_issued_once(
         for req in reqs:
             notice = f"[{tenant_a.name}] Votre demande est acceptée implicitement — {req.reference}"
             assert subjects.count(notice) == 1
+
+
+def test_each_request_for_pieces_owes_its_letter_sealed_by_the_worker_once(
+    tenant_a, form_a, agent_a, client_a, outbox
+):
+    """Issue 26: the letter asking for pieces is owed with the request for pieces (not
+    rendered in a notice's transaction); the citizen's page says "en cours d'envoi" until
+    the worker issued it, sealed, findable by the verification page, mailed once."""
+    from datetime import date
+
+    from portal.sealed.models import SealedDocument
+    from tests.pdf_structure import seal_status
+
+    track = "/demarches/suivi/{}/"
+    due = date.today() + timedelta(days=15)
+    with in_tenant(tenant_a):
+        req = submit(form_a)
+        tasks.aee_issue(req.pk)
+        services.request_qualify(request=req, actor=agent_a, regime=Regime.SVR)
+        tasks.ar_issue(req.pk)
+        outbox.clear()
+        services.request_ask_pieces(request=req, actor=agent_a, items="RIB", due_on=due)
+        first = req.piece_requests.get()
+        assert owed_pending(subject_id=first.pk, kinds=["sve.pieces"]) == ["sve.pieces"]
+    page = client_a.get(track.format(req.access_token)).content.decode()
+    assert (
+        'Demande de pièces complémentaires — <span class="badge badge--warning">en cours '
+        "d'envoi" in page
+    )
+    with in_tenant(tenant_a):
+        assert tasks.pieces_letter_issue(first.pk) is True
+        assert tasks.pieces_letter_issue(first.pk) is False
+        # A task queued before the letter was owed finds it sent.
+        assert tasks.citizen_notify(req.pk, "pieces_requested") is False
+    assert "en cours d'envoi" not in client_a.get(track.format(req.access_token)).content.decode()
+    [notice] = outbox
+    [(filename, content, _)] = notice.attachments
+    assert filename == f"demande-de-pieces-{req.reference}-1.pdf"
+    status = seal_status(content)
+    assert status.intact and status.valid and status.trusted
+    sealed = SealedDocument.objects.get(sha256=hashlib.sha256(content).hexdigest())
+    assert (sealed.kind, sealed.reference) == ("sve.pieces", req.reference)
+
+    # A second request for pieces, once the first was answered, owes a letter of its own.
+    with in_tenant(tenant_a):
+        services.request_complete(
+            request=req, actor=None, token=req.access_token, files={}, comment="Voici"
+        )
+        services.request_ask_pieces(request=req, actor=agent_a, items="Plan", due_on=due)
+        second = req.piece_requests.latest("id")
+        assert tasks.pieces_letter_issue(second.pk) is True
+        notified = req.journal.filter(action="citizen_notified").values_list("payload", flat=True)
+        assert sorted(p["ref"] for p in notified) == [first.pk, second.pk]
+    assert [a[0] for m in outbox for a in m.attachments] == [
+        f"demande-de-pieces-{req.reference}-1.pdf",
+        f"demande-de-pieces-{req.reference}-2.pdf",
+    ]
