@@ -171,10 +171,10 @@ def test_each_request_for_pieces_owes_its_letter_sealed_by_the_worker_once(
     with in_tenant(tenant_a):
         req = submit(form_a)
         tasks.aee_issue(req.pk)
-        services.request_qualify(request=req, actor=agent_a, regime=Regime.SVR)
+        services.request_qualify(request=req, acting_user=agent_a, regime=Regime.SVR)
         tasks.ar_issue(req.pk)
         outbox.clear()
-        services.request_ask_pieces(request=req, actor=agent_a, items="RIB", due_on=due)
+        services.request_ask_pieces(request=req, acting_user=agent_a, items="RIB", due_on=due)
         first = req.piece_requests.get()
         assert owed_pending(subject_id=first.pk, kinds=["sve.pieces"]) == ["sve.pieces"]
     page = client_a.get(track.format(req.access_token)).content.decode()
@@ -199,9 +199,9 @@ def test_each_request_for_pieces_owes_its_letter_sealed_by_the_worker_once(
     # A second request for pieces, once the first was answered, owes a letter of its own.
     with in_tenant(tenant_a):
         services.request_complete(
-            request=req, actor=None, token=req.access_token, files={}, comment="Voici"
+            request=req, acting_user=None, token=req.access_token, files={}, comment="Voici"
         )
-        services.request_ask_pieces(request=req, actor=agent_a, items="Plan", due_on=due)
+        services.request_ask_pieces(request=req, acting_user=agent_a, items="Plan", due_on=due)
         second = req.piece_requests.latest("id")
         assert tasks.pieces_letter_issue(second.pk) is True
         notified = req.journal.filter(action="citizen_notified").values_list("payload", flat=True)
