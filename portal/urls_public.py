@@ -13,6 +13,8 @@ urlpatterns = [
     path("verifier/", include("portal.sealed.urls")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
+    path("comptes/", include("portal.sms.urls")),  # issue 28: refuse SMS
+    path("sms/evenements/", include("portal.sms.urls_events")),  # issue 28: provider
     path("o/", include("identity.urls_provider")),
     path("operateur/courriels/", include("portal.outbox.urls")),
     path("operateur/assistance/", include("support.urls_desk")),

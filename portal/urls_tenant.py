@@ -11,6 +11,7 @@ urlpatterns = [
     path("verifier/", include("portal.sealed.urls")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
+    path("comptes/", include("portal.sms.urls")),  # issue 28: refuse SMS
     path("gestion/assistance/", include("support.urls_member")),
     path("gestion/journal/", commune_journal, name="audit_journal"),  # issue 22
     path("", include("tenants.urls")),

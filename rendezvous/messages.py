@@ -152,7 +152,11 @@ def reminders_due(*, now: datetime | None = None) -> list[int]:
 
 
 def reminders_send(*, now: datetime | None = None) -> dict:
-    """Remind every booking starting within the commune's reminder delay, once."""
+    """Remind every booking starting within the commune's reminder delay, once (by SMS
+    too when the citizen gave a mobile number: owed now, sent by the worker)."""
+    from rendezvous.sms import sms_reminders_owe
+
+    sms_reminders_owe(appointment_ids=reminders_due(now=now))
     sent = sum(
         message_send(appointment_id=pk, kind=SentMessage.Kind.REMINDER)
         for pk in reminders_due(now=now)

@@ -334,6 +334,8 @@ class Appointment(models.Model):
     last_name = models.CharField(_("nom"), max_length=100, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    # Issue 28: the citizen declined SMS at booking (reminders then go by e-mail only).
+    sms_opt_out = models.BooleanField(_("refuse les SMS"), default=False)
     note = models.TextField(_("précisions"), blank=True)
     visio_url = models.URLField(_("lien de visio"), blank=True, max_length=300)
     booked_by_agent_id = models.BigIntegerField(null=True, blank=True)

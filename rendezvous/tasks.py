@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from rendezvous import sms
 from rendezvous.messages import message_send
 from rendezvous.models import SentMessage
 
@@ -14,3 +15,27 @@ def send_confirmation(appointment_id: int) -> bool:
 @shared_task(name="rendezvous.send_cancellation")
 def send_cancellation(appointment_id: int) -> bool:
     return message_send(appointment_id=appointment_id, kind=SentMessage.Kind.CANCELLATION)
+
+
+def _status(text) -> str | None:
+    return text.status if text is not None else None
+
+
+@shared_task(name="rendezvous.sms_confirmation")
+def sms_confirmation(appointment_id: int) -> str | None:
+    return _status(sms.sms_issue(appointment_id=appointment_id, kind=sms.CONFIRMATION))
+
+
+@shared_task(name="rendezvous.sms_reminder")
+def sms_reminder(appointment_id: int) -> str | None:
+    return _status(sms.sms_issue(appointment_id=appointment_id, kind=sms.REMINDER))
+
+
+@shared_task(name="rendezvous.sms_cancellation")
+def sms_cancellation(appointment_id: int) -> str | None:
+    return _status(sms.sms_issue(appointment_id=appointment_id, kind=sms.CANCELLATION))
+
+
+@shared_task(name=sms.DELIVER_TASK)
+def sms_deliver_task(text_id: int) -> str | None:
+    return _status(sms.sms_deliver(text_id=text_id))

@@ -200,6 +200,7 @@ def book(request, token: str):
                 appointment=appointment,
                 citizen_id=citizen_id,
                 source=source,
+                sms_opt_out=request.POST.get("sms_opt_out") == "on",  # issue 28
                 **values,
             )
         except services.SlotUnavailable as error:

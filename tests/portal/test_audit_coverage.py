@@ -77,7 +77,7 @@ READ_ONLY = set(
     sve:catalogue sve:track sve:track_document sve:track_attestation sve:my_requests
     sve:dashboard sve:export sve:agent_document sve:forms sve:form_builder_preview
     sve:form_preview
-    rendezvous:search rendezvous:type rendezvous:mine rendezvous:manage rendezvous:rebook
+    rendezvous:search rendezvous:type rendezvous:mine rendezvous:manage rendezvous:sms_link rendezvous:rebook
     rendezvous:document rendezvous:agenda rendezvous:agent-document rendezvous:surveys
     rendezvous:config
     rendezvous-api-types rendezvous-api-slots sve-api-forms sve-api-request
