@@ -33,6 +33,7 @@ from rendezvous.models import (
     RendezvousSettings,
     SurveyResponse,
 )
+from rendezvous.sms import sms_for
 from rendezvous.views import _date, _int
 from tenants.selectors import collectivite_staff, collectivite_staff_labels
 
@@ -109,6 +110,7 @@ def appointment_detail(request, pk: int):
             "appointment": appointment,
             "agent": agent,
             "documents": list(appointment.documents.all()),
+            "texts": sms_for(appointment_id=appointment.pk),  # issue 28: SMS sent
             "error": error,
         },
         status=400 if error else 200,

@@ -5,6 +5,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+KIND_LABELS = {
+    "confirmation": _("Confirmation"),
+    "reminder": _("Rappel"),
+    "cancellation": _("Annulation"),
+}
+
 
 class TextMessage(models.Model):
     """One SMS owed for a subject (an appointment's reminder...), written when the owed row
@@ -53,6 +59,10 @@ class TextMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.subject_id} ({self.status})"
+
+    def get_kind_display(self) -> str:
+        # "rendezvous.sms.reminder" -> "Rappel" (the apps' kinds end with these words).
+        return str(KIND_LABELS.get(self.kind.rsplit(".", 1)[-1], self.kind))
 
 
 class SmsSettings(models.Model):
