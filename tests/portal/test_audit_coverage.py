@@ -94,6 +94,9 @@ NOT_AUDITED = {
     # A hold keeps a slot a few minutes and expires by itself; the booking is recorded.
     "rendezvous:hold": "temporary hold, expires by itself; booking is recorded",
     "rendezvous:rebook-hold": "temporary hold, expires by itself; the move is recorded",
+    # Issue 28: the SMS provider's delivery reports set each SMS's status; a STOP it
+    # reports is recorded as sms.stop (tests/rendezvous/test_sms.py).
+    "sms_events:events": "provider's delivery reports; a STOP is recorded (sms.stop)",
     # OAuth2 provider: codes and tokens are the sign-in's mechanics; the sign-in is recorded
     # (user_logged_in) on the host that starts the session.
     "oauth2_provider:authorize": "issues an SSO code; the sign-in is recorded",
@@ -407,6 +410,12 @@ def password_change(w: World):
     new = "un-autre-mot-de-passe-long-77"
     data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
     w.commune(user).post("/comptes/mon-compte/mot-de-passe/", data)
+    return user
+
+
+def sms_opt_out(w: World):
+    user = w.user_factory()
+    w.commune(user).post("/comptes/mon-compte/sms/", {"sms": "non"})
     return user
 
 
@@ -1118,6 +1127,7 @@ SCENARIOS = {
     "identity:second_factor": (second_factor, "security.signed_in"),
     "identity:second_factor_settings": (second_factor_settings, "security.second_factor_enabled"),
     "identity:password_change": (password_change, "account.password_changed"),
+    "sms:account": (sms_opt_out, "sms.opt_out"),
     "accounts:password_reset_confirm": (password_reset_confirm, "account.password_reset"),
     "identity:upstream_link": (upstream_link, "security.upstream_linked"),
     "oauth2_provider:rp-initiated-logout": (provider_logout, "security.signed_out"),
