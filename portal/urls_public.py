@@ -19,6 +19,7 @@ urlpatterns = [
     path("operateur/courriels/", include("portal.outbox.urls")),
     path("operateur/assistance/", include("support.urls_desk")),
     path("operateur/journal/", operator_journal, name="audit_journal"),  # issue 22
+    path("operateur/sms/", include("portal.sms.urls_operator")),  # issue 28
     path("operateur/", include("tenants.urls_operator")),
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -295,3 +296,25 @@ def sms_opt_out_set(*, acting_user, user_id: int, opted_out: bool) -> None:
             target=("accounts.user", str(user_id)),
             summary="ne plus recevoir de SMS" if opted_out else "recevoir de nouveau les SMS",
         )
+
+
+CAP_SET = audit_action("sms.cap_set", _("Plafond mensuel de SMS"))
+
+
+def sms_cap_set(*, acting_user, monthly_cap: int | None) -> SmsSettings:
+    """The commune admin's monthly cap on SMS (None: no cap); past it, e-mail only."""
+    if monthly_cap is not None and monthly_cap < 0:
+        raise ValidationError({"monthly_cap": "Indiquez un nombre positif, ou rien."})
+    with transaction.atomic():
+        row = SmsSettings.current()
+        row.monthly_cap = monthly_cap
+        row.save(update_fields=["monthly_cap"])
+        audit_record(
+            acting_user=acting_user,
+            action=CAP_SET,
+            target=row,
+            summary=f"plafond : {monthly_cap} SMS par mois"
+            if monthly_cap is not None
+            else "sans plafond",
+        )
+    return row

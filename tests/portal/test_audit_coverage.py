@@ -77,6 +77,7 @@ READ_ONLY = set(
     sve:catalogue sve:track sve:track_document sve:track_attestation sve:my_requests
     sve:dashboard sve:export sve:agent_document sve:forms sve:form_builder_preview
     sve:form_preview
+    sms_operator:use
     rendezvous:search rendezvous:type rendezvous:mine rendezvous:manage rendezvous:sms_link rendezvous:rebook
     rendezvous:document rendezvous:agenda rendezvous:agent-document rendezvous:surveys
     rendezvous:config
@@ -417,6 +418,12 @@ def sms_opt_out(w: World):
     user = w.user_factory()
     w.commune(user).post("/comptes/mon-compte/sms/", {"sms": "non"})
     return user
+
+
+def sms_cap(w: World):
+    admin = w.admin()
+    w.commune(admin).post("/gestion/sms/", {"monthly_cap": "100"})
+    return admin
 
 
 def password_reset_confirm(w: World):
@@ -1128,6 +1135,7 @@ SCENARIOS = {
     "identity:second_factor_settings": (second_factor_settings, "security.second_factor_enabled"),
     "identity:password_change": (password_change, "account.password_changed"),
     "sms:account": (sms_opt_out, "sms.opt_out"),
+    "sms_admin:commune": (sms_cap, "sms.cap_set"),
     "accounts:password_reset_confirm": (password_reset_confirm, "account.password_reset"),
     "identity:upstream_link": (upstream_link, "security.upstream_linked"),
     "oauth2_provider:rp-initiated-logout": (provider_logout, "security.signed_out"),

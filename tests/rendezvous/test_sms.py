@@ -339,3 +339,74 @@ def test_worker_killed_mid_send_never_sends_twice(tenant_a, member_factory, cont
         connection.set_tenant(tenant_a)
         Appointment.objects.all().delete()
         TextMessage.objects.all().delete()
+
+
+def test_commune_admin_sees_the_months_sms_and_cost_and_sets_the_cap(
+    rdv_a, contact, stand_in, member_factory, client_a, settings, django_assert_max_num_queries
+):
+    from portal.audit.models import HistoryEntry
+    from tenants.models import Membership
+    from tests.conftest import staff_login
+
+    settings.SMS_SEGMENT_PRICE_CENTS = "4.5"
+    for hour in (9, 10, 11):
+        appointment = book(rdv_a, contact, starts_at=at(MONDAY, hour))
+        sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION)
+    admin = member_factory(rdv_a.tenant, role=Membership.Role.ADMIN)
+    staff_login(client_a, admin)
+    page = client_a.get("/gestion/sms/").content.decode()
+    assert "<strong>SMS envoyés :</strong> 3" in page
+    assert "14 centimes" in page  # 3 x 4.5 cents, rounded half up
+    assert client_a.post("/gestion/sms/", {"monthly_cap": "-2"}).status_code == 400
+    assert client_a.post("/gestion/sms/", {"monthly_cap": "3"}).status_code == 302
+    assert SmsSettings.current().monthly_cap == 3
+    assert HistoryEntry.objects.filter(action="sms.cap_set", actor_id=admin.pk).count() == 1
+    fourth = book(rdv_a, contact, starts_at=at(MONDAY, 11, 30))
+    assert sms.sms_issue(appointment_id=fourth.pk, kind=sms.CONFIRMATION).status == "skipped"
+    page = client_a.get("/gestion/sms/").content.decode()
+    assert "Le plafond mensuel est atteint : 1 SMS" in page
+    agent = member_factory(rdv_a.tenant)
+    staff_login(client_a, agent)
+    assert client_a.get("/gestion/sms/").status_code in (302, 403, 404)
+
+
+def test_operator_sees_every_communes_use(
+    rdv_a, contact, stand_in, user_factory, operator_client, django_assert_max_num_queries
+):
+    from tests.conftest import staff_login
+
+    appointment = book(rdv_a, contact)
+    sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION)
+    SmsMonth.objects.create(schema_name="autre", month=NOW.date().replace(day=1), segments=7)
+    connection.set_schema_to_public()
+    operator_admin = user_factory(is_platform_admin=True)
+    staff_login(operator_client, operator_admin)
+    with django_assert_max_num_queries(12):
+        page = operator_client.get("/operateur/sms/").content.decode()
+    assert rdv_a.tenant.name in page and "<td>7</td>" in page
+
+
+def test_agent_sees_whether_the_citizen_was_texted(
+    rdv_a, contact, stand_in, member_factory, client_a
+):
+    from tests.conftest import staff_login
+
+    appointment = book(rdv_a, contact)
+    sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION)
+    staff_login(client_a, rdv_a.agent)
+    page = client_a.get(f"/rendez-vous/gestion/rdv/{appointment.pk}/").content.decode()
+    assert "Confirmation : <strong>envoyé</strong> au +33612345678" in page
+    declined = book(rdv_a, contact, starts_at=at(MONDAY, 10), sms_opt_out=True)
+    page = client_a.get(f"/rendez-vous/gestion/rdv/{declined.pk}/").content.decode()
+    assert "Aucun SMS : l'usager les a refusés." in page
+
+
+def test_booking_page_records_the_refusal_of_sms(rdv_a, contact, stand_in, client_a):
+    held = services.appointment_hold(
+        appointment_type=rdv_a.kind, place_id=rdv_a.place.pk, starts_at=at(MONDAY, 9), now=NOW
+    )
+    form = {k: v for k, v in contact.items()} | {"sms_opt_out": "on"}
+    response = client_a.post(f"/rendez-vous/reservation/{held.token}/", form)
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.sms_opt_out is True and owed("confirmation") == []
