@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 from django_tenants.utils import get_tenant_model
 
@@ -72,10 +73,11 @@ def sms_use_by_commune(*, month: date | None = None) -> list[MonthUse]:
     ]
 
 
-def sms_segments_in_year(*, schema_name: str, year: int) -> int:
-    """Segments a commune sent in ``year`` (the billing campaign's usage line)."""
-    return sum(
-        SmsMonth.objects.filter(schema_name=schema_name, month__year=year).values_list(
-            "segments", flat=True
-        )
+def sms_segments_in_year(*, year: int, schema_names: list[str]) -> dict[str, int]:
+    """Segments each commune sent in ``year`` (the billing campaign's usage line), one query."""
+    rows = (
+        SmsMonth.objects.filter(month__year=year, schema_name__in=schema_names)
+        .values("schema_name")
+        .annotate(total=Sum("segments"))
     )
+    return {row["schema_name"]: row["total"] for row in rows if row["total"]}
