@@ -4,17 +4,27 @@ from celery import shared_task
 
 from rendezvous import sms
 from rendezvous.messages import message_send
-from rendezvous.models import SentMessage
+from rendezvous.models import MessageKind
 
 
 @shared_task(name="rendezvous.send_confirmation")
 def send_confirmation(appointment_id: int) -> bool:
-    return message_send(appointment_id=appointment_id, kind=SentMessage.Kind.CONFIRMATION)
+    return message_send(appointment_id=appointment_id, kind=MessageKind.CONFIRMATION)
 
 
 @shared_task(name="rendezvous.send_cancellation")
 def send_cancellation(appointment_id: int) -> bool:
-    return message_send(appointment_id=appointment_id, kind=SentMessage.Kind.CANCELLATION)
+    return message_send(appointment_id=appointment_id, kind=MessageKind.CANCELLATION)
+
+
+@shared_task(name="rendezvous.send_reminder")
+def send_reminder(appointment_id: int) -> bool:
+    return message_send(appointment_id=appointment_id, kind=MessageKind.REMINDER)
+
+
+@shared_task(name="rendezvous.send_followup")
+def send_followup(appointment_id: int) -> bool:
+    return message_send(appointment_id=appointment_id, kind=MessageKind.FOLLOWUP)
 
 
 def _status(text) -> str | None:
