@@ -11,11 +11,18 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.owed.services import owed_record
+from portal.owed.services import owed_issuing, owed_record
 from portal.sms.models import TextMessage
 from portal.sms.phones import InvalidPhone, phone_is_mobile, phone_normalise
 from portal.sms.providers import sms_provider
-from portal.sms.services import Draft, quiet_until, text_deliver, text_issue, texts_sweep
+from portal.sms.services import (
+    CAP_NOTICE,
+    Draft,
+    quiet_until,
+    text_deliver,
+    text_issue,
+    texts_sweep,
+)
 from rendezvous import links
 from rendezvous.models import Appointment, Mode
 
@@ -174,3 +181,34 @@ def sms_for(*, appointment_id: int) -> list[TextMessage]:
             subject_id=appointment_id, kind__startswith=KIND_PREFIX
         ).order_by("created_at", "pk")
     )
+
+
+def sms_cap_notice(*, month_key: int) -> bool:
+    """Tell the commune's admins, once for the month (``month_key`` 202612), that its SMS cap
+    was reached: the reminders now go by e-mail only."""
+    from django.core.mail import EmailMessage
+
+    from tenants.models import Membership
+
+    with owed_issuing(kind=CAP_NOTICE, subject_id=month_key) as owed:
+        if not owed:
+            return False
+        admins = list(
+            Membership.objects.filter(
+                collectivite=connection.tenant, role=Membership.Role.ADMIN, is_active=True
+            ).values_list("user__email", flat=True)
+        )
+        if not admins:
+            return False
+        month = f"{month_key % 100:02d}/{month_key // 100}"
+        EmailMessage(
+            subject=f"[{connection.tenant.name}] Plafond de SMS atteint ({month})",
+            body=(
+                f"Le plafond mensuel de SMS de {connection.tenant.name} est atteint pour "
+                f"{month}. Jusqu'à la fin du mois, les confirmations et rappels de "
+                "rendez-vous partent par courriel seulement.\n\n"
+                f"Pour le relever : {links.absolute(reverse('sms_admin:commune'))}"
+            ),
+            to=admins,
+        ).send()
+    return True

@@ -49,3 +49,8 @@ def sms_cancellation(appointment_id: int) -> str | None:
 @shared_task(name=sms.DELIVER_TASK)
 def sms_deliver_task(text_id: int) -> str | None:
     return _status(sms.sms_deliver(text_id=text_id))
+
+
+@shared_task(name=sms.CAP_NOTICE)
+def sms_cap_notice(month_key: int) -> bool:
+    return sms.sms_cap_notice(month_key=month_key)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit.trail import SystemActor, audit_action, audit_record
 from portal.owed.models import OwedDocument
-from portal.owed.services import owed_issuing
+from portal.owed.services import owed_issuing, owed_record
 from portal.sms.gsm7 import gsm7_transliterate, sms_segments
 from portal.sms.models import SmsSettings, TextMessage
 from portal.sms.providers import ProviderError, sms_provider
@@ -40,6 +40,7 @@ MAX_ATTEMPTS = 6
 # A claim older than this whose outcome was never written: its worker died mid-call.
 SENDING_LOST_AFTER = timedelta(minutes=10)
 
+CAP_NOTICE = "sms.cap_notice"
 OPTED_OUT = "le destinataire refuse les SMS"
 CAPPED = "plafond mensuel de SMS atteint"
 NO_PROVIDER = "aucun opérateur SMS configuré"
@@ -87,6 +88,9 @@ def _month_reserve(*, segments: int, now: datetime) -> bool:
     if rows.update(texts=F("texts") + 1, segments=F("segments") + segments):
         return True
     SmsMonth.objects.filter(schema_name=schema, month=month).update(refused=F("refused") + 1)
+    # The commune's admins are told once a month (an owed notice: the subject is the month,
+    # 202612; the task, registered by the app that knows who they are, mails them).
+    owed_record(kind=CAP_NOTICE, subject_ids=[month.year * 100 + month.month], task=CAP_NOTICE)
     return False
 
 

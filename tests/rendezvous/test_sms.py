@@ -279,7 +279,9 @@ def test_provider_errors_are_retried_with_backoff_and_cancellation_meanwhile_hon
     assert text.status == TextMessage.Status.SKIPPED and len(stand_in.messages()) == 1
 
 
-def test_past_the_monthly_cap_e_mail_only(rdv_a, contact, stand_in):
+def test_past_the_monthly_cap_e_mail_only_and_the_admins_are_told(
+    rdv_a, contact, stand_in, member_factory
+):
     SmsSettings.objects.create(monthly_cap=1)
     first, second = book(rdv_a, contact), book(rdv_a, contact, starts_at=at(MONDAY, 10))
     assert sms.sms_issue(appointment_id=first.pk, kind=sms.CONFIRMATION).status == "sent"
@@ -288,6 +290,17 @@ def test_past_the_monthly_cap_e_mail_only(rdv_a, contact, stand_in):
     month = SmsMonth.objects.get(schema_name=connection.schema_name)
     assert (month.texts, month.segments, month.refused) == (1, 1, 1)
     assert len(stand_in.messages()) == 1
+    # The admins are told once this month.
+    from django.core import mail
+
+    from tenants.models import Membership
+
+    admin = member_factory(rdv_a.tenant, role=Membership.Role.ADMIN)
+    assert sms.sms_cap_notice(month_key=202612) is True
+    assert sms.sms_cap_notice(month_key=202612) is False
+    [notice] = [m for m in mail.outbox if "Plafond de SMS atteint (12/2026)" in m.subject]
+    assert notice.to == [admin.email] and "/gestion/sms/" in notice.body
+    assert OwedDocument.objects.get(kind="sms.cap_notice").subject_id == 202612
 
 
 @pytest.mark.django_db(transaction=True)
