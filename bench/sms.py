@@ -147,6 +147,7 @@ def main() -> None:
                 ids = list(Appointment.objects.values_list("pk", flat=True))
                 sms.sms_reminders_owe(appointment_ids=ids)
         killed = False
+        last_received = -1
         deadline = time.monotonic() + 900
         while True:
             received = len(requests.get(STAND_IN_URL + "/_stand_in/messages", timeout=30).json())
@@ -157,9 +158,13 @@ def main() -> None:
                 killed = True
             if killed and sms_pending(tenants) == 0:
                 break
-            if killed and received < total:
+            stalled = received == last_received
+            last_received = received
+            if killed and stalled and received < total:
                 later = datetime.now().astimezone() + SENDING_LOST_AFTER * 2
-                for tenant in tenants:  # the sweeps beat would run: lost tasks queued again
+                # Nothing arrives any more: what the beat's sweeps would do (lost tasks queued
+                # again, claims of the killed worker settled as unknown: never resent).
+                for tenant in tenants:
                     with tenant_context(tenant):
                         owed_sweep(older_than=timedelta(seconds=5))
                         sms.sms_sweep(now=later)

@@ -143,9 +143,16 @@ class Handler(BaseHTTPRequestHandler):
         self._json(200, event)
 
 
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (the tests' and benches' SIGKILLed worker): expected.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve(*, port: int = 0, api_key: str) -> ThreadingHTTPServer:
     handler = type("BoundHandler", (Handler,), {"state": State(api_key)})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server
 
