@@ -5,6 +5,7 @@ that what finance staff see is what is issued.
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from billing.selectors import issuer_problems
 from conventions.models import Convention, ConventionModel
 from conventions.selectors import conventions_billable
 from portal.money import vat_split
+from portal.sms.selectors import sms_segments_in_year
 
 # Pricings that lead to a titre (free and statutory ones do not: seeds 000, 001).
 BILLED = (
@@ -192,6 +194,11 @@ def liquidate(*, year: int, model_ids: list[int]) -> Liquidation:
     usages: dict[int, list[ServiceUsage]] = {}
     for usage in ServiceUsage.objects.filter(year=year, convention_id__in=convention_ids):
         usages.setdefault(usage.convention_id, []).append(usage)
+    # Issue 28: the SMS each member sent in the year, billed where the tariff prices "sms".
+    sent = sms_segments_in_year(
+        year=year, schema_names=[c.collectivite.schema_name for c in conventions]
+    )
+    sms_used = {c.pk: sent.get(c.collectivite.schema_name, 0) for c in conventions}
 
     result = Liquidation(
         year=year, issuer_errors=issuer_problems(Issuer.objects.order_by("pk").first())
@@ -212,17 +219,39 @@ def liquidate(*, year: int, model_ids: list[int]) -> Liquidation:
             _member_warnings(member, year, profiles)
             bill.members.append(member)
         try:
-            _price(bill, chosen=chosen, usages=usages)
+            _price(bill, chosen=chosen, usages=usages, sms_used=sms_used, year=year)
         except pricing.PricingError as exc:
             bill.errors.append(f"{model.name} : {exc}")
     return result
+
+
+# Issue 28: a tariff's complementary service with this code prices each SMS sent (segment).
+SMS_SERVICE_CODE = "sms"
+
+
+def _sms_usage(service: TariffLine, segments: int, year: int) -> pricing.Usage:
+    """The SMS the member sent in the year (the portal's count of segments handed to the
+    provider, portal/sms), as a usage line: segments x the tariff's unit price."""
+    return pricing.Usage(
+        service=pricing.Service(
+            code=service.code,
+            label=service.label,
+            unit_label=service.unit_label,
+            unit_cents=service.amount_cents,
+            vat_rate_bp=service.vat_rate_bp,
+        ),
+        quantity=Decimal(segments),
+        note=f"SMS envoyés du 01/01/{year} au 31/12/{year}, relevé du portail",
+    )
 
 
 def _lines(tariff: Tariff, kind: str) -> list[TariffLine]:
     return [line for line in tariff.lines.all() if line.kind == kind]
 
 
-def _price(bill: ModelBill, *, chosen: dict, usages: dict) -> None:
+def _price(
+    bill: ModelBill, *, chosen: dict, usages: dict, sms_used: dict | None = None, year: int = 0
+) -> None:
     model, tariff = bill.model, bill.tariff
     members = bill.members
     if model.pricing == ConventionModel.Pricing.POPULATION_SHARE:
@@ -315,6 +344,9 @@ def _price(bill: ModelBill, *, chosen: dict, usages: dict) -> None:
                         + (f", {usage.note}" if usage.note else ""),
                     )
                 )
+            segments = (sms_used or {}).get(member.convention.pk, 0)
+            if segments and SMS_SERVICE_CODE in services:
+                member_usages.append(_sms_usage(services[SMS_SERVICE_CODE], segments, year))
             try:
                 member.lines = pricing.packages(
                     package=pricing.Package(

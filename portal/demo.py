@@ -18,6 +18,9 @@ PYTHON = sys.executable
 PORT = os.environ.get("PORTAL_PORT", "8000")
 
 
+SMS_PORT = os.environ.get("DEMO_SMS_PORT", "8026")
+
+
 def _banner() -> str:
     from portal.demo_data import DEMO_PASSWORD, demo_accounts, demo_second_factors, demo_sites
 
@@ -33,6 +36,7 @@ def _banner() -> str:
         f" Courriels envoyés (administrateur)        http://localhost:{PORT}/operateur/courriels/",
         f" API (schéma OpenAPI)                      http://localhost:{PORT}/api/schema/",
         f" Vérifier un document                      http://localhost:{PORT}/verifier/",
+        f" SMS reçus par l'opérateur SMS de test       http://127.0.0.1:{SMS_PORT}/_stand_in/messages",
         " Cachet de test des documents (non qualifié) var/seal/seal-cert.pem, autorité var/seal/ca-cert.pem",
         "",
         f" Comptes de démonstration (mot de passe : {DEMO_PASSWORD})",
@@ -91,7 +95,19 @@ def main() -> int:
 
         django.setup()
         beat_schedule = str(embedded.VAR_DIR / "celerybeat-schedule")
-        commands = [
+        commands = []
+        if not env.get("SMS_API_KEY"):
+            # Issue 28: SMS go to the stand-in provider on loopback (the real Brevo client
+            # talks to it); its delivery reports come back to this demo's operator host.
+            sms_port = SMS_PORT
+            env |= {
+                "SMS_API_KEY": "demo-stand-in",
+                "SMS_API_URL": f"http://127.0.0.1:{sms_port}",
+                "SMS_EVENTS_SECRET": "demo-evenements",
+                "SMS_EVENTS_URL": f"http://localhost:{PORT}/sms/evenements/demo-evenements/",
+            }
+            commands.append([PYTHON, "-m", "portal.sms.stand_in", "--port", sms_port])
+        commands += [
             [*manage, "runserver", f"0.0.0.0:{PORT}", "--noreload"],
             [
                 PYTHON,

@@ -92,6 +92,7 @@ SHARED_APPS = [
     # Also a tenant app: the public schema's e-mails (support desk, conventions' and billing's
     # reminders) are owed documents too, in the public schema's own table (issue 27).
     "portal.owed",
+    "portal.sms.shared",  # issue 28: SMS opt-outs and each commune's monthly use
     "conventions",
     "billing",
     # Support desk: members' assistance requests to the operator (seed 001 art. 4).
@@ -117,6 +118,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "portal.jobs",
     "portal.owed",
+    "portal.sms",  # issue 28: each commune's SMS and its monthly cap
     "sve",
     "rendezvous",
 ]
@@ -386,6 +388,22 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # --- Owed documents (portal/owed, issue 8) ---
 # A legally owed document whose task has not issued it after this long is queued again.
 OWED_RESEND_AFTER_SECONDS = env.int("OWED_RESEND_AFTER_SECONDS", default=300)
+# --- SMS (portal/sms, issue 28) ---
+# Brevo's transactional SMS API (or the stand-in on loopback: python -m portal.sms.stand_in).
+# No key: no SMS at all, appointments are confirmed and reminded by e-mail only.
+SMS_API_KEY = env("SMS_API_KEY", default="")
+SMS_API_URL = env("SMS_API_URL", default="https://api.brevo.com")
+SMS_SENDER = env("SMS_SENDER", default="MAIRIE")  # 11 letters or digits at most
+# Where the provider posts delivery events and "STOP" replies (portal/sms/views.py); its
+# last part is this secret, as Brevo signs nothing.
+SMS_EVENTS_URL = env("SMS_EVENTS_URL", default="")
+SMS_EVENTS_SECRET = env("SMS_EVENTS_SECRET", default="")
+# Issue 28: no SMS between 21:00 and 8:00 (Paris time): queued to the morning.
+SMS_QUIET_FROM = env("SMS_QUIET_FROM", default="21:00")
+SMS_QUIET_UNTIL = env("SMS_QUIET_UNTIL", default="08:00")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+# What one SMS (segment) costs the operator, in euro cents, shown to communes with their use.
+SMS_SEGMENT_PRICE_CENTS = env("SMS_SEGMENT_PRICE_CENTS", default="4.5")
 
 CELERY_BEAT_SCHEDULE = {
     # Support desk: reminders one hour before due times, idle requests closed, owed
@@ -408,6 +426,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jobs.fan_out",
         "schedule": crontab(minute="*/10"),
         "kwargs": {"job": "rendezvous.reminders"},
+    },
+    "rendezvous-sms": {
+        # Issue 28: SMS due again (provider errors, quiet hours over), lost claims settled.
+        "task": "jobs.fan_out",
+        "schedule": crontab(minute="*/5"),
+        "kwargs": {"job": "rendezvous.sms"},
     },
     "rendezvous-followups": {
         "task": "jobs.fan_out",

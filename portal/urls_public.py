@@ -13,10 +13,13 @@ urlpatterns = [
     path("verifier/", include("portal.sealed.urls")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
+    path("comptes/", include("portal.sms.urls")),  # issue 28: refuse SMS
+    path("sms/evenements/", include("portal.sms.urls_events")),  # issue 28: provider
     path("o/", include("identity.urls_provider")),
     path("operateur/courriels/", include("portal.outbox.urls")),
     path("operateur/assistance/", include("support.urls_desk")),
     path("operateur/journal/", operator_journal, name="audit_journal"),  # issue 22
+    path("operateur/sms/", include("portal.sms.urls_operator")),  # issue 28
     path("operateur/", include("tenants.urls_operator")),
     path("conventions/", include("conventions.urls")),
     path("facturation/", include("billing.urls")),

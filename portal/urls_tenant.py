@@ -11,8 +11,10 @@ urlpatterns = [
     path("verifier/", include("portal.sealed.urls")),
     path("comptes/", include("identity.urls")),
     path("comptes/", include("portal.accounts.urls")),
+    path("comptes/", include("portal.sms.urls")),  # issue 28: refuse SMS
     path("gestion/assistance/", include("support.urls_member")),
     path("gestion/journal/", commune_journal, name="audit_journal"),  # issue 22
+    path("gestion/sms/", include("portal.sms.urls_admin")),  # issue 28
     path("", include("tenants.urls")),
     path("gestion/conventions/", include("conventions.urls_member")),
     path("gestion/factures/", include("billing.urls_member")),

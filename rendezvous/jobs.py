@@ -2,6 +2,7 @@
 
 from portal.jobs.registry import tenant_job
 from rendezvous.messages import followups_send, reminders_send
+from rendezvous.sms import sms_sweep
 
 
 @tenant_job("rendezvous.reminders")
@@ -12,3 +13,8 @@ def reminders() -> dict:
 @tenant_job("rendezvous.followups")
 def followups() -> dict:
     return followups_send()
+
+
+@tenant_job("rendezvous.sms")
+def sms() -> dict:
+    return sms_sweep()

@@ -1,27 +1,34 @@
 """E-mails to the citizen: confirmation (with an ICS file), reminder, cancellation, recap and
-survey. Each (appointment, kind) is sent once: the SentMessage row is written in the same
-transaction as the send, and its unique constraint stops a second run (job run twice,
-worker restarted)."""
+survey. Each (appointment, kind) is an owed message (portal/owed): recorded with the change
+or by the job that owes it, then sent inside ``owed_issuing``, whose row lock and
+``issued_at`` stop a second run (job run twice, worker restarted, sweep)."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
-from portal.owed.services import owed_settle
+from portal.owed.models import OwedDocument
+from portal.owed.services import owed_issuing, owed_record
 from rendezvous import links
-from rendezvous.models import OWED_KIND, Appointment, Mode, RendezvousSettings, SentMessage
+from rendezvous.models import (
+    OWED_KIND,
+    Appointment,
+    MessageKind,
+    Mode,
+    RendezvousSettings,
+)
 
 SUBJECTS = {
-    SentMessage.Kind.CONFIRMATION: "Votre rendez-vous du {date} est confirmé",
-    SentMessage.Kind.REMINDER: "Rappel : votre rendez-vous du {date}",
-    SentMessage.Kind.CANCELLATION: "Votre rendez-vous du {date} est annulé",
-    SentMessage.Kind.FOLLOWUP: "Compte rendu de votre rendez-vous du {date}",
+    MessageKind.CONFIRMATION: "Votre rendez-vous du {date} est confirmé",
+    MessageKind.REMINDER: "Rappel : votre rendez-vous du {date}",
+    MessageKind.CANCELLATION: "Votre rendez-vous du {date} est annulé",
+    MessageKind.FOLLOWUP: "Compte rendu de votre rendez-vous du {date}",
 }
 
 
@@ -93,46 +100,57 @@ def message_send(*, appointment_id: int, kind: str) -> bool:
     """Send one message of an appointment unless already sent; True if sent now.
 
     The appointment's row is not locked while mailing (issue 8: citizens and agents acting on
-    it never wait for the worker): the SentMessage row inserted in this transaction is what
-    makes the send happen once, a second run's insert waiting for this one, then failing."""
-    with transaction.atomic():
+    it never wait for the worker): the owed row's lock (portal/owed) makes the send happen
+    once, a second run waiting for this one, then finding it issued."""
+    with owed_issuing(kind=OWED_KIND[kind], subject_id=appointment_id) as owed:
+        if not owed:
+            return False  # already sent
         appointment = (
             Appointment.objects.select_related("type", "place", "replaces")
             .filter(pk=appointment_id)
             .first()
         )
-        if kind in OWED_KIND:
-            # Settled with this transaction, whether sent now, sent before or not sendable.
-            owed_settle(kind=OWED_KIND[kind], subject_id=appointment_id)
+        # Issued with this transaction, whether sent now or not sendable.
         if appointment is None or not appointment.email:
             return False
-        try:
-            with transaction.atomic():
-                SentMessage.objects.create(appointment=appointment, kind=kind)
-        except IntegrityError:
-            return False  # already sent
         local = timezone.localtime(appointment.starts_at)
-        moved = kind == SentMessage.Kind.CONFIRMATION and appointment.replaces_id is not None
+        moved = kind == MessageKind.CONFIRMATION and appointment.replaces_id is not None
         # The commune's name first: the citizen may book in several communes.
         subject = f"[{connection.tenant.name}] " + (
             MOVED_SUBJECT if moved else SUBJECTS[kind]
         ).format(date=f"{local:%d/%m/%Y à %H:%M}")
         body = render_to_string(f"rendezvous/mail/{kind}.txt", _context(appointment))
         message = EmailMessage(subject=subject, body=body, to=[appointment.email])
-        if kind == SentMessage.Kind.CONFIRMATION:
+        if kind == MessageKind.CONFIRMATION:
             message.attach(
                 "rendez-vous.ics", appointment_ics(appointment=appointment), "text/calendar"
             )
-        elif kind == SentMessage.Kind.CANCELLATION:
+        elif kind == MessageKind.CANCELLATION:
             message.attach(
                 "annulation.ics",
                 appointment_ics(appointment=appointment, cancel=True),
                 "text/calendar; method=CANCEL",
             )
-        # Sent inside the transaction: if sending fails, the row is rolled back and the
-        # task retried; once committed, it is never sent again (nor owed any more).
+        # Sent inside the transaction: if sending fails, it rolls back and the message
+        # stays owed (retried, swept); once committed, it is never sent again.
         message.send()
     return True
+
+
+def _not_owed_yet(kind: str):
+    return ~Exists(OwedDocument.objects.filter(kind=OWED_KIND[kind], subject_id=OuterRef("pk")))
+
+
+def _owe_and_send(*, kind: str, appointment_ids: list[int]) -> int:
+    """Record the messages as owed (a job killed midway leaves them to the sweep), then
+    send each (once: the owed row)."""
+    if not appointment_ids:
+        return 0
+    with transaction.atomic():
+        owed_record(
+            kind=OWED_KIND[kind], subject_ids=appointment_ids, task=f"rendezvous.send_{kind}"
+        )
+    return sum(message_send(appointment_id=pk, kind=kind) for pk in appointment_ids)
 
 
 def reminders_due(*, now: datetime | None = None) -> list[int]:
@@ -146,17 +164,19 @@ def reminders_due(*, now: datetime | None = None) -> list[int]:
             # Booked inside the reminder delay: the confirmation already said it all.
             created_at__lt=F("starts_at") - delay,
         )
-        .exclude(messages__kind=SentMessage.Kind.REMINDER)
+        .filter(_not_owed_yet(MessageKind.REMINDER))
         .values_list("pk", flat=True)
     )
 
 
 def reminders_send(*, now: datetime | None = None) -> dict:
-    """Remind every booking starting within the commune's reminder delay, once."""
-    sent = sum(
-        message_send(appointment_id=pk, kind=SentMessage.Kind.REMINDER)
-        for pk in reminders_due(now=now)
-    )
+    """Remind every booking starting within the commune's reminder delay, once (by SMS
+    too when the citizen gave a mobile number: owed now, sent by the worker)."""
+    from rendezvous.sms import sms_reminders_owe
+
+    due = reminders_due(now=now)
+    sms_reminders_owe(appointment_ids=due)
+    sent = _owe_and_send(kind=MessageKind.REMINDER, appointment_ids=due)
     return {"reminders": sent}
 
 
@@ -165,12 +185,10 @@ def followups_send(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     pending = (
         Appointment.objects.filter(status=Appointment.Status.SEEN, ends_at__lte=now)
-        .exclude(messages__kind=SentMessage.Kind.FOLLOWUP)
+        .filter(_not_owed_yet(MessageKind.FOLLOWUP))
         .values_list("pk", flat=True)
     )
-    sent = sum(
-        message_send(appointment_id=pk, kind=SentMessage.Kind.FOLLOWUP) for pk in list(pending)
-    )
+    sent = _owe_and_send(kind=MessageKind.FOLLOWUP, appointment_ids=list(pending))
     # Housekeeping: holds released or abandoned more than a day ago are of no use.
     Appointment.objects.filter(
         status__in=[Appointment.Status.HELD, Appointment.Status.EXPIRED],

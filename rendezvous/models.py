@@ -334,6 +334,8 @@ class Appointment(models.Model):
     last_name = models.CharField(_("nom"), max_length=100, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    # Issue 28: the citizen declined SMS at booking (reminders then go by e-mail only).
+    sms_opt_out = models.BooleanField(_("refuse les SMS"), default=False)
     note = models.TextField(_("précisions"), blank=True)
     visio_url = models.URLField(_("lien de visio"), blank=True, max_length=300)
     booked_by_agent_id = models.BigIntegerField(null=True, blank=True)
@@ -406,34 +408,28 @@ class Appointment(models.Model):
         )
 
 
-class SentMessage(models.Model):
-    """Each message of an appointment is sent once: the row is written with the send."""
+class MessageKind(models.TextChoices):
+    """The e-mails of an appointment; each is an owed message (portal/owed) whose kind is
+    ``OWED_KIND[kind]``, issued once (issue 27: SentMessage, its own "sent once" table, was
+    folded into portal.owed; migration 0008 turned its rows into issued owed rows)."""
 
-    class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", _("Confirmation")
-        REMINDER = "reminder", _("Rappel")
-        CANCELLATION = "cancellation", _("Annulation")
-        FOLLOWUP = "followup", _("Compte rendu et enquête")
-
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="messages")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["appointment", "kind"], name="sent_message_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.appointment_id} {self.kind}"
+    CONFIRMATION = "confirmation", _("Confirmation")
+    REMINDER = "reminder", _("Rappel")
+    CANCELLATION = "cancellation", _("Annulation")
+    FOLLOWUP = "followup", _("Compte rendu et enquête")
 
 
-# Messages owed to the citizen (portal/owed): recorded with the booking or cancellation.
+# Messages owed to the citizen (portal/owed): recorded with the booking, the cancellation,
+# or by the reminder and follow-up jobs.
 OWED_CONFIRMATION = "rendezvous.confirmation"
 OWED_CANCELLATION = "rendezvous.cancellation"
+OWED_REMINDER = "rendezvous.reminder"
+OWED_FOLLOWUP = "rendezvous.followup"
 OWED_KIND = {
-    SentMessage.Kind.CONFIRMATION: OWED_CONFIRMATION,
-    SentMessage.Kind.CANCELLATION: OWED_CANCELLATION,
+    MessageKind.CONFIRMATION: OWED_CONFIRMATION,
+    MessageKind.CANCELLATION: OWED_CANCELLATION,
+    MessageKind.REMINDER: OWED_REMINDER,
+    MessageKind.FOLLOWUP: OWED_FOLLOWUP,
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rendezvous import views, views_agent
+from rendezvous import views, views_agent, views_sms
 
 app_name = "rendezvous"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("reservation/<str:token>/", views.book, name="book"),
     path("mes-rendez-vous/", views.my_appointments, name="mine"),
     path("mon-rdv/<str:signed>/", views.manage, name="manage"),
+    path("s/<str:secret>/", views_sms.sms_link, name="sms_link"),  # issue 28: SMS links
     path("mon-rdv/<str:signed>/annuler/", views.cancel, name="cancel"),
     path("mon-rdv/<str:signed>/reprendre/", views.rebook, name="rebook"),
     path("mon-rdv/<str:signed>/reprendre/retenir/", views.rebook_hold, name="rebook-hold"),

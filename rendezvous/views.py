@@ -273,6 +273,7 @@ def book(request, token: str):
         appointment=appointment,
         citizen_id=user.pk if user else (source.citizen_id if source else None),
         source=source,
+        sms_opt_out=request.POST.get("sms_opt_out") == "on",  # issue 28
     )
     return _held_form(
         request,

@@ -40,6 +40,7 @@ from rendezvous.models import (
     RendezvousSettings,
     SurveyResponse,
 )
+from rendezvous.sms import sms_for
 from rendezvous.views import PostedAction, _date, _int, _posted
 from tenants.selectors import collectivite_staff, collectivite_staff_labels
 
@@ -108,6 +109,7 @@ def appointment_detail(request, pk: int):
         "actions": rules.agent_actions(status=appointment.status),
         "agent": User.objects.filter(pk=appointment.agent_id).first(),
         "documents": list(appointment.documents.all()),
+        "texts": sms_for(appointment_id=appointment.pk),  # issue 28: SMS sent
         "error": " ".join(errors),
     }
     return render(

@@ -16,6 +16,8 @@ class OwedDocument(models.Model):
     queued_at = models.DateTimeField(_("mis en file le"), default=timezone.now)
     attempts = models.PositiveIntegerField(_("envois à la file"), default=1)
     issued_at = models.DateTimeField(_("émis le"), null=True, blank=True)
+    # Not to be issued before (an SMS owed in the quiet hours waits for the morning).
+    due_at = models.DateTimeField(_("pas avant"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document dû")

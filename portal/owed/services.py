@@ -3,11 +3,11 @@
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import current_app
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.db import bulk_insert_varying
@@ -87,9 +87,12 @@ def owed_issue_each(*, task: str, subject_ids: list[int]) -> None:
         raise failure
 
 
-def owed_record(*, kind: str, subject_ids: Iterable[int], task: str) -> None:
+def owed_record(
+    *, kind: str, subject_ids: Iterable[int], task: str, due_at: datetime | None = None
+) -> None:
     """Record, in the current transaction, that ``kind`` is owed for each subject, and queue
-    ``task(subject_id)`` for each once it commits. Recording twice keeps the first row."""
+    ``task(subject_id)`` for each once it commits. Recording twice keeps the first row.
+    With ``due_at`` in the future, nothing is queued now: the sweep queues it when due."""
     assert transaction.get_connection().in_atomic_block, "owed_record needs a transaction"
     ids = list(subject_ids)
     if not ids:
@@ -97,11 +100,13 @@ def owed_record(*, kind: str, subject_ids: Iterable[int], task: str) -> None:
     now = timezone.now()
     # One statement for any number of subjects (the implicit-decision job owes 10,000).
     bulk_insert_varying(
-        OwedDocument(kind=kind, subject_id=0, task=task, owed_at=now, queued_at=now),
+        OwedDocument(kind=kind, subject_id=0, task=task, owed_at=now, queued_at=now, due_at=due_at),
         field="subject_id",
         values=ids,
         ignore_conflicts=True,
     )
+    if due_at is not None and due_at > now:
+        return
     schema_name = connection.schema_name
     transaction.on_commit(lambda: _queue(task=task, schema_name=schema_name, subject_ids=ids))
 
@@ -135,12 +140,14 @@ def owed_settle(*, kind: str, subject_id: int) -> None:
 def owed_sweep(*, older_than: timedelta) -> dict:
     """Re-queue every document of the current tenant still owed and last queued more than
     ``older_than`` ago (its task was lost with a worker or a broker); returns how many."""
-    cutoff = timezone.now() - older_than
+    now = timezone.now()
+    cutoff = now - older_than
     schema_name = connection.schema_name
     with transaction.atomic():
         rows = list(
             OwedDocument.objects.select_for_update(skip_locked=True)
             .filter(issued_at__isnull=True, queued_at__lte=cutoff)
+            .filter(Q(due_at__isnull=True) | Q(due_at__lte=now))
             .exclude(task="")
             .order_by("queued_at")
             .values_list("pk", "task", "subject_id")[:SWEEP_BATCH]

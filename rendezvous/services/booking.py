@@ -18,6 +18,7 @@ from psycopg import errors as pg_errors
 
 from portal.accounts.models import User
 from portal.audit.trail import Actor
+from portal.sms.phones import phone_is_valid
 from rendezvous import selectors
 from rendezvous.models import (
     OWED_CONFIRMATION,
@@ -160,6 +161,7 @@ def contact_clean(
     last_name: str,
     email: str,
     phone: str,
+    sms_opt_out: bool = False,
 ) -> dict:
     """Check the citizen's contact details and mode; raise ValidationError (French)."""
     errors: dict[str, str] = {}
@@ -176,9 +178,10 @@ def contact_clean(
         EmailValidator()(email)
     except ValidationError:
         errors["email"] = "Indiquez une adresse électronique valide (exemple : nom@domaine.fr)."
-    if phone and not PHONE_RE.match(phone):
+    if phone and not phone_is_valid(phone):
         errors["phone"] = (
-            "Indiquez un numéro de téléphone français valide (exemple : 06 12 34 56 78)."
+            "Indiquez un numéro de téléphone français (métropole ou outre-mer) valide "
+            "(exemple : 06 12 34 56 78)."
         )
     elif not phone and mode == Mode.PHONE:
         errors["phone"] = "Indiquez le numéro auquel l'agent vous appellera."
@@ -190,6 +193,7 @@ def contact_clean(
         "last_name": last_name[:100],
         "email": email,
         "phone": phone,
+        "sms_opt_out": bool(sms_opt_out),
     }
 
 
@@ -212,6 +216,7 @@ def _account_for(*, email: str) -> int | None:
 
 def _after_booking(appointment: Appointment) -> None:
     from portal.owed.services import owed_record
+    from rendezvous.sms import CONFIRMATION, sms_owe
 
     # In the booking's transaction: "Mes rendez-vous" reads only the communes recorded.
     account_activity_record(user_id=appointment.citizen_id, appointments=1)
@@ -219,6 +224,7 @@ def _after_booking(appointment: Appointment) -> None:
     owed_record(
         kind=OWED_CONFIRMATION, subject_ids=[appointment.pk], task="rendezvous.send_confirmation"
     )
+    sms_owe(appointment=appointment, kind=CONFIRMATION)  # issue 28: and by SMS if wanted
 
 
 def _source_use(*, source: Appointment, now: datetime) -> None:
@@ -244,6 +250,7 @@ def appointment_confirm(
     last_name: str,
     email: str,
     phone: str = "",
+    sms_opt_out: bool = False,
     note: str = "",
     citizen_id: int | None = None,
     source: Appointment | None = None,
@@ -262,6 +269,7 @@ def appointment_confirm(
         last_name=last_name,
         email=email,
         phone=phone,
+        sms_opt_out=sms_opt_out,
     )
     with transaction.atomic():
         if source is not None:  # the older booking first, as a move does
@@ -301,6 +309,7 @@ def appointment_book(
     last_name: str,
     email: str,
     phone: str = "",
+    sms_opt_out: bool = False,
     note: str = "",
     citizen_id: int | None = None,
     agent_id: int | None = None,
@@ -317,6 +326,7 @@ def appointment_book(
         last_name=last_name,
         email=email,
         phone=phone,
+        sms_opt_out=sms_opt_out,
     )
     if not appointment_type.is_active and booked_by_agent_id is None:
         raise SlotUnavailable("Ce type de rendez-vous ne se prend plus en ligne.", code="inactive")

@@ -78,6 +78,9 @@ def appointment_cancel(
         owed_record(
             kind=OWED_CANCELLATION, subject_ids=[current.pk], task="rendezvous.send_cancellation"
         )
+        from rendezvous.sms import CANCELLATION, sms_owe
+
+        sms_owe(appointment=current, kind=CANCELLATION)  # issue 28: and by SMS if wanted
         appointment_record(
             acting_user=acting_user,
             action=CANCELLED,

@@ -110,6 +110,7 @@ def appointment_rebook(
             last_name=old.last_name,
             email=old.email,
             phone=old.phone if phone is None else phone,
+            sms_opt_out=old.sms_opt_out,
             note=old.note,
             citizen_id=old.citizen_id,
             now=now,

@@ -77,7 +77,8 @@ READ_ONLY = set(
     sve:catalogue sve:track sve:track_document sve:track_attestation sve:my_requests
     sve:dashboard sve:export sve:agent_document sve:forms sve:form_builder_preview
     sve:form_preview
-    rendezvous:search rendezvous:type rendezvous:mine rendezvous:manage rendezvous:rebook
+    sms_operator:use
+    rendezvous:search rendezvous:type rendezvous:mine rendezvous:manage rendezvous:sms_link rendezvous:rebook
     rendezvous:document rendezvous:agenda rendezvous:agent-document rendezvous:surveys
     rendezvous:config
     rendezvous-api-types rendezvous-api-slots sve-api-forms sve-api-request
@@ -94,6 +95,9 @@ NOT_AUDITED = {
     # A hold keeps a slot a few minutes and expires by itself; the booking is recorded.
     "rendezvous:hold": "temporary hold, expires by itself; booking is recorded",
     "rendezvous:rebook-hold": "temporary hold, expires by itself; the move is recorded",
+    # Issue 28: the SMS provider's delivery reports set each SMS's status; a STOP it
+    # reports is recorded as sms.stop (tests/rendezvous/test_sms.py).
+    "sms_events:events": "provider's delivery reports; a STOP is recorded (sms.stop)",
     # OAuth2 provider: codes and tokens are the sign-in's mechanics; the sign-in is recorded
     # (user_logged_in) on the host that starts the session.
     "oauth2_provider:authorize": "issues an SSO code; the sign-in is recorded",
@@ -408,6 +412,18 @@ def password_change(w: World):
     data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
     w.commune(user).post("/comptes/mon-compte/mot-de-passe/", data)
     return user
+
+
+def sms_opt_out(w: World):
+    user = w.user_factory()
+    w.commune(user).post("/comptes/mon-compte/sms/", {"sms": "non"})
+    return user
+
+
+def sms_cap(w: World):
+    admin = w.admin()
+    w.commune(admin).post("/gestion/sms/", {"monthly_cap": "100"})
+    return admin
 
 
 def password_reset_confirm(w: World):
@@ -1118,6 +1134,8 @@ SCENARIOS = {
     "identity:second_factor": (second_factor, "security.signed_in"),
     "identity:second_factor_settings": (second_factor_settings, "security.second_factor_enabled"),
     "identity:password_change": (password_change, "account.password_changed"),
+    "sms:account": (sms_opt_out, "sms.opt_out"),
+    "sms_admin:commune": (sms_cap, "sms.cap_set"),
     "accounts:password_reset_confirm": (password_reset_confirm, "account.password_reset"),
     "identity:upstream_link": (upstream_link, "security.upstream_linked"),
     "oauth2_provider:rp-initiated-logout": (provider_logout, "security.signed_out"),

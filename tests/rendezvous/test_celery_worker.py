@@ -10,8 +10,9 @@ from django.db import connection
 
 from portal.audit.trail import ANONYMOUS
 from portal.celery import app
+from portal.owed.models import OwedDocument
 from rendezvous import services
-from rendezvous.models import Appointment, SentMessage
+from rendezvous.models import Appointment
 from tests.rendezvous.conftest import MONDAY, NOW, at, make_setup
 
 
@@ -39,7 +40,12 @@ def test_worker_sends_the_confirmation_once(tenant_a, member_factory, contact):
         assert len(sent) == 1
         assert sent[0].attachments[0][0] == "rendez-vous.ics"
         connection.set_tenant(tenant_a)
-        assert SentMessage.objects.filter(appointment=appointment).count() == 1
+        assert (
+            OwedDocument.objects.filter(kind__startswith="rendezvous.", issued_at__isnull=False)
+            .filter(subject_id=appointment.pk)
+            .count()
+            == 1
+        )
     finally:
         connection.set_tenant(tenant_a)
         Appointment.objects.all().delete()

@@ -6,8 +6,9 @@ from icalendar import Calendar
 
 from portal.audit.trail import ANONYMOUS
 from portal.jobs.services import job_run
+from portal.owed.models import OwedDocument
 from rendezvous import messages, services
-from rendezvous.models import Mode, RendezvousSettings, SentMessage
+from rendezvous.models import Mode, RendezvousSettings
 from rendezvous.tasks import send_confirmation
 from tests.rendezvous.conftest import MONDAY, NOW, at
 
@@ -50,7 +51,12 @@ def test_confirmation_with_ics_visio_and_links_sent_once(booked):
 def test_task_takes_an_id_and_is_safe_twice(booked):
     assert send_confirmation.run(booked.pk) is True
     assert send_confirmation.run(booked.pk) is False
-    assert SentMessage.objects.filter(appointment=booked).count() == 1
+    assert (
+        OwedDocument.objects.filter(kind__startswith="rendezvous.", issued_at__isnull=False)
+        .filter(subject_id=booked.pk)
+        .count()
+        == 1
+    )
 
 
 def test_reminder_within_the_communes_delay_once_with_documents(booked, time_machine):

@@ -12,8 +12,9 @@ from django.db import connection, connections
 from icalendar import Calendar
 
 from portal.audit.trail import ANONYMOUS
+from portal.owed.models import OwedDocument
 from rendezvous import messages, services
-from rendezvous.models import Appointment, AppointmentDocument, Mode, SentMessage
+from rendezvous.models import Appointment, AppointmentDocument, Mode
 from rendezvous.tasks import send_confirmation
 from tests.rendezvous.conftest import MONDAY, NOW, at, make_setup
 
@@ -194,8 +195,12 @@ def test_one_message_the_new_confirmation_that_replaces_the_old(
     assert len(callbacks) == 1  # the new confirmation only, no cancellation message
     assert send_confirmation.run(moved.pk) is True
     assert send_confirmation.run(moved.pk) is False
-    assert list(SentMessage.objects.values_list("appointment_id", "kind")) == [
-        (moved.pk, "confirmation")
+    assert list(
+        OwedDocument.objects.filter(
+            kind__startswith="rendezvous.", issued_at__isnull=False
+        ).values_list("subject_id", "kind")
+    ) == [  # issue 27: owed, issued once
+        (moved.pk, "rendezvous.confirmation")
     ]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
