@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from portal.calendar import current_insee_code
 from portal.owed.selectors import owed_pending
 from portal.owed.services import owed_issuing, owed_settle
 from portal.pdf import pdf_issue
@@ -175,7 +176,7 @@ def decision_preview_text(*, request: Request, signatory: dict, accept: bool, re
 
 def document_context(request: Request) -> dict:
     commune = connection.tenant
-    insee = commune.insee_code or ""
+    insee = current_insee_code()
     version = request.form_version
     filenames = {
         d.field_name: d.filename
