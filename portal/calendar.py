@@ -11,11 +11,19 @@ from functools import lru_cache
 
 import holidays
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 
 # Département -> subdivision of holidays.France: Moselle, Alsace (67, 68), overseas.
 SUBDIVISIONS = {"57": "57", "67": "6AE", "68": "6AE"} | {
     code: code for code in ("971", "972", "973", "974", "976")
 }
+
+
+def current_insee_code() -> str:
+    """The INSEE code of the commune whose schema is active, "" where there is none (the
+    operator's schema, a body without one): the one reading of it, for every local calendar."""
+    tenant = getattr(connection, "tenant", None)
+    return getattr(tenant, "insee_code", "") or ""
 
 
 def departement_of(insee_code: str) -> str:

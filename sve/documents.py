@@ -9,12 +9,13 @@ Templates are autoescaped: whatever a citizen typed is shown as text, never as m
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from portal.calendar import current_insee_code
 from portal.owed.selectors import owed_pending
 from portal.owed.services import owed_issuing, owed_settle
 from portal.pdf import pdf_issue
@@ -175,7 +176,7 @@ def decision_preview_text(*, request: Request, signatory: dict, accept: bool, re
 
 def document_context(request: Request) -> dict:
     commune = connection.tenant
-    insee = commune.insee_code or ""
+    insee = current_insee_code()
     version = request.form_version
     filenames = {
         d.field_name: d.filename
@@ -258,26 +259,15 @@ def _document_entry(request: Request, action: str, payload: dict) -> JournalEntr
 def document_issue(*, request_id: int, kind: str, send: bool = True) -> Document | None:
     """Issue one document of a request; None if already issued or not due.
 
-    Owed documents (AEE, AR, decision: ``send=True``) follow portal/owed: the PDF is
-    rendered with no transaction open, then stored, mailed and journalled in one short
-    transaction that holds only the owed row's lock (lock order: sve/services/common.py),
-    so the document and its mail go out exactly once whatever the number of runs.
-    ``send=False`` (the attestation a citizen downloads) stores it once, unmailed."""
+    Every kind follows portal/owed, in the worker: the PDF is rendered and sealed with no
+    transaction open, then stored, mailed and journalled in one short transaction that holds
+    only the owed row's lock (lock order: sve/services/common.py), so the document and its
+    mail go out exactly once whatever the number of runs. ``send=False`` (the attestation,
+    downloaded from the tracking page) stores it once, unmailed."""
     request = Request.objects.select_related("form_version").filter(pk=request_id).first()
     if request is None or request.status not in ISSUABLE[kind]:
         return None
     existing = Document.objects.filter(request=request, kind=kind).defer("content").first()
-    if not send:
-        if existing is not None:
-            return None
-        filename, content = _document_render(request, kind, document_context(request))
-        try:
-            with transaction.atomic():
-                document, entries = _document_store(request, kind, filename, content)
-                journal_extend(entries=entries)
-        except IntegrityError:  # issued meanwhile by another request
-            return None
-        return document
     owed_kind = OWED_KIND[kind]
     if existing is not None and not owed_pending(subject_id=request.pk, kinds=[owed_kind]):
         return None
@@ -292,7 +282,7 @@ def document_issue(*, request_id: int, kind: str, send: bool = True) -> Document
         if document is None:
             document, entries = _document_store(request, kind, filename, content)
         _, title = KIND_FILES[kind]
-        if request.email:
+        if send and request.email:
             email_send(
                 request=request,
                 subject=f"{title} — demande {request.reference}",

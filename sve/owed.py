@@ -8,7 +8,11 @@ OWED_KIND = {
     Document.Kind.AEE: "sve.aee",  # CRPA L112-11: accusé d'enregistrement électronique
     Document.Kind.AR: "sve.ar",  # CRPA L112-3: accusé de réception
     Document.Kind.DECISION: "sve.decision",
+    # CRPA L232-3: the attestation of implicit acceptance, prepared by the worker when the
+    # acceptance arises (the implicit-decision job owes it) so that it is ready when asked for.
+    Document.Kind.ATTESTATION: "sve.attestation",
 }
+ATTESTATION = OWED_KIND[Document.Kind.ATTESTATION]
 IMPLICIT_NOTICE = "sve.implicit_notice"  # CRPA L232-3 / L232-4: implicit decision notice
 # CRPA L114-5: the letter asking for missing pieces; owed once per request for pieces (its
 # subject is the PieceRequest, not the request: a request may be asked for pieces twice).
@@ -19,6 +23,7 @@ TASK = {
     "sve.decision": "sve.decision_issue",
     IMPLICIT_NOTICE: "sve.implicit_notice_issue",
     PIECES: "sve.pieces_letter_issue",
+    ATTESTATION: "sve.attestation_issue",
 }
 LABEL = {
     "sve.aee": "Accusé d'enregistrement électronique",
@@ -26,6 +31,7 @@ LABEL = {
     "sve.decision": "Décision",
     IMPLICIT_NOTICE: "Avis de décision implicite",
     PIECES: "Demande de pièces complémentaires",
+    ATTESTATION: "Attestation d'acceptation implicite",
 }
 # The kinds owed once per request (their subject is the request).
 REQUEST_KINDS = tuple(kind for kind in LABEL if kind != PIECES)

@@ -1,8 +1,8 @@
 """SVE's blocks on the commune's home page and back-office home."""
 
-from django.db import connection
 from django.utils import timezone
 
+from portal.calendar import current_insee_code
 from portal.links import reverse_fixed
 from portal.sections import AccountLink, Section
 from sve import selectors
@@ -30,7 +30,7 @@ def account_link(request) -> AccountLink:
 
 
 def backoffice_section(request) -> Section:
-    limit = ar_soon_until(timezone.localdate(), insee_code=connection.tenant.insee_code or "")
+    limit = ar_soon_until(timezone.localdate(), insee_code=current_insee_code())
     membership = getattr(request, "membership", None)
     return Section(
         title="Démarches en ligne (SVE)",

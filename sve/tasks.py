@@ -21,6 +21,12 @@ def decision_issue(request_id: int) -> bool:
     return documents.document_issue(request_id=request_id, kind=Document.Kind.DECISION) is not None
 
 
+@shared_task(name="sve.attestation_issue")
+def attestation_issue(request_id: int) -> bool:
+    kind = Document.Kind.ATTESTATION
+    return documents.document_issue(request_id=request_id, kind=kind, send=False) is not None
+
+
 @shared_task(name="sve.citizen_notify")
 def citizen_notify(request_id: int, event: str) -> bool:
     if event == "pieces_requested":  # queued before the letter became owed (portal/owed)

@@ -15,11 +15,10 @@ A place without hours offers no slot; the admin's pages say so.
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.calendar import public_holidays
+from portal.calendar import current_insee_code, public_holidays
 from rendezvous import rules
 from rendezvous.models import Absence, Appointment, AppointmentType, OpeningRule
 from rendezvous.rules import TZ, Slot, booking_window, distinct_slots
@@ -32,11 +31,6 @@ NEXT_CHUNK_DAYS = 14
 def search_date_allowed(day: date, *, today: date | None = None) -> bool:
     """``rules.search_date_allowed`` from today (the commune's date)."""
     return rules.search_date_allowed(day, today=today or timezone.localdate())
-
-
-def _insee_code() -> str:
-    tenant = getattr(connection, "tenant", None)
-    return getattr(tenant, "insee_code", "") or ""
 
 
 def free_slots(
@@ -157,7 +151,7 @@ def _busy(*, agent_ids: set[int], first: date, last: date, now: datetime) -> dic
 def _holidays(*, first: date, last: date) -> set[date]:
     """Public holidays are closed days (same calendar as SVE, the commune's local ones
     included)."""
-    insee = _insee_code()
+    insee = current_insee_code()
     holidays: set[date] = set()
     for year in range(first.year, last.year + 1):
         holidays |= public_holidays(year, insee_code=insee)

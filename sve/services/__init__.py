@@ -13,7 +13,7 @@ from sve.services.catalogue import (  # noqa: F401
     form_version_publish,
 )
 from sve.services.filing import request_save_draft, request_submit  # noqa: F401
-from sve.services.implicit import implicit_decisions_run  # noqa: F401
+from sve.services.implicit import attestation_owe, implicit_decisions_run  # noqa: F401
 from sve.services.processing import (  # noqa: F401
     SveError,
     decision_check,

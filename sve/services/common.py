@@ -42,10 +42,6 @@ def tenant():
     return connection.tenant
 
 
-def insee_code() -> str:
-    return getattr(connection.tenant, "insee_code", "") or ""
-
-
 def require_agent(acting_user) -> None:
     if acting_user is None or membership_for(acting_user, connection.tenant) is None:
         raise SveError(

@@ -5,6 +5,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from portal.calendar import current_insee_code
 from portal.db import retry_on_deadlock
 from sve import deadlines
 from sve.journal import journal_append
@@ -13,7 +14,6 @@ from sve.owed import OWED_KIND
 from sve.services.common import (
     SveError,
     documents_from_uploads,
-    insee_code,
     on_commit_task,
     owe,
 )
@@ -121,7 +121,7 @@ def request_submit(
     request.received_at = now
     request.received_on = timezone.localdate(now)
     request.regime = form.current_version.regime
-    request.ar_due_on = deadlines.ar_due_on(request.received_on, insee_code=insee_code())
+    request.ar_due_on = deadlines.ar_due_on(request.received_on, insee_code=current_insee_code())
     # A draft has no request for pieces: the delay runs from receipt.
     request.implicit_decision_on = deadlines.implicit_decision_on(
         regime=request.regime,

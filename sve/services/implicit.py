@@ -8,7 +8,7 @@ from portal.owed.services import owed_record
 from sve import deadlines
 from sve.journal import journal_extend
 from sve.models import JournalEntry, Regime, Request, Status
-from sve.owed import IMPLICIT_NOTICE, TASK
+from sve.owed import ATTESTATION, IMPLICIT_NOTICE, TASK
 
 # CRPA L231-1 / L231-4: open requests whose delay has run out and no express decision taken.
 # Awaiting pieces: an SVA request has no date until complete; an SVR one is suspended only
@@ -61,4 +61,14 @@ def implicit_decisions_run(*, today=None) -> dict:
     owed_record(
         kind=IMPLICIT_NOTICE, subject_ids=[pk for pk, _, _ in due], task=TASK[IMPLICIT_NOTICE]
     )
+    # CRPA L232-3: the attestation of each acceptance, made and sealed by the worker now, so
+    # that the tracking page hands it over when the citizen asks (issue 26).
+    owed_record(kind=ATTESTATION, subject_ids=accepted, task=TASK[ATTESTATION])
     return {"accepted": len(accepted), "rejected": len(rejected)}
+
+
+@transaction.atomic
+def attestation_owe(*, request: Request) -> None:
+    """CRPA L232-3: owe the attestation of an acceptance that arose before the job owed it
+    (recording it twice keeps the first row); the worker makes and seals it."""
+    owed_record(kind=ATTESTATION, subject_ids=[request.pk], task=TASK[ATTESTATION])

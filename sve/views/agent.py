@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.accounts.models import User
+from portal.calendar import current_insee_code
 from portal.inputs import row_id
 from sve import deadlines, exports, rules, selectors, services, table
 from sve import owed as sve_owed
@@ -45,7 +46,7 @@ def _filters(request, agents):
 
 
 def _table(filters):
-    return selectors.requests_table(insee_code=connection.tenant.insee_code or "", **filters)
+    return selectors.requests_table(insee_code=current_insee_code(), **filters)
 
 
 @agent_required
@@ -54,7 +55,7 @@ def dashboard(request):
         params=request.GET,
         collectivite=connection.tenant,
         today=timezone.localdate(),
-        insee_code=connection.tenant.insee_code or "",
+        insee_code=current_insee_code(),
     )
     return render(request, "sve/dashboard.html", {"parts": parts})
 

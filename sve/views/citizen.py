@@ -214,6 +214,12 @@ def track_complete(request, token):
     return _track_page(request, req, complete_form=form, status=400)
 
 
+ATTESTATION_PENDING = (
+    "Votre attestation est en cours de préparation : elle sera disponible sur cette page"
+    " dans quelques instants."
+)
+
+
 @require_POST
 def track_attestation(request, token):
     """CRPA L232-3: the attestation of implicit acceptance, delivered on request."""
@@ -221,9 +227,13 @@ def track_attestation(request, token):
     if req.status != Status.IMPLICITLY_ACCEPTED:
         messages.error(request, "Aucune décision implicite d'acceptation pour cette demande.")
         return redirect("sve:track", token=token)
-    sve_documents.document_issue(request_id=req.pk, kind=Document.Kind.ATTESTATION, send=False)
-    document = Document.objects.get(request=req, kind=Document.Kind.ATTESTATION)
-    return redirect("sve:track_document", token=token, document_id=document.pk)
+    attestation = Document.objects.filter(request=req, kind=Document.Kind.ATTESTATION)
+    document_id = attestation.values_list("pk", flat=True).first()
+    if document_id is None:  # the worker makes and seals it (issue 26): owed, ready shortly
+        services.attestation_owe(request=req)
+        messages.info(request, ATTESTATION_PENDING)
+        return redirect("sve:track", token=token)
+    return redirect("sve:track_document", token=token, document_id=document_id)
 
 
 @login_required

@@ -94,6 +94,30 @@ def test_implicit_decision_notices_are_owed(tenant_a, form_a, eager_tasks, outbo
         assert tasks.implicit_notice_issue(req.pk) is False
 
 
+def test_the_attestation_of_each_acceptance_is_owed_and_sealed_by_the_worker(
+    tenant_a, form_a, eager_tasks, outbox
+):
+    """Issue 26 / CRPA L232-3: the job owes the attestation of each acceptance (not of a
+    refusal); the worker makes and seals it, unmailed, once; the tracking page hands it over."""
+    from tests.pdf_structure import seal_status
+
+    with in_tenant(tenant_a):
+        sva, svr = submit(form_a), submit(form_a)
+        Request.objects.filter(pk=svr.pk).update(regime=Regime.SVR)
+        Request.objects.filter(pk__in=[sva.pk, svr.pk]).update(
+            implicit_decision_on=sva.received_on - timedelta(days=10)
+        )
+        assert services.implicit_decisions_run() == {"accepted": 1, "rejected": 1}
+        row = OwedDocument.objects.get(kind="sve.attestation")
+        assert row.subject_id == sva.pk and row.issued_at is not None
+        [attestation] = Document.objects.filter(kind=Document.Kind.ATTESTATION)
+        assert attestation.request_id == sva.pk
+        status = seal_status(bytes(attestation.content))
+        assert status.intact and status.valid and status.trusted
+        assert not any("Attestation" in m.subject for m in outbox)
+        assert tasks.attestation_issue(sva.pk) is False
+
+
 def test_worker_killed_after_receiving_the_aee_task_then_the_sweep_issues_it_once(
     tenant_a, form_a, monkeypatch
 ):

@@ -276,9 +276,10 @@ def test_implicit_job_is_idempotent_and_tells_the_citizen(
         from sve import tasks
 
         assert tasks.implicit_notify([sva.pk, svr.pk]) == 0
-        # L232-3: an attestation of implicit acceptance, only for SVA.
-        attestation = documents.document_issue(request_id=sva.pk, kind="attestation", send=False)
-        assert attestation is not None
+        # L232-3: an attestation of implicit acceptance, only for SVA, made by the worker
+        # with the job's owed documents (issue 26); asking again issues nothing more.
+        assert Document.objects.filter(request=sva, kind="attestation").count() == 1
+        assert documents.document_issue(request_id=sva.pk, kind="attestation", send=False) is None
         assert documents.document_issue(request_id=svr.pk, kind="attestation") is None
 
 

@@ -362,11 +362,26 @@ def test_admin_enables_a_template_in_one_click_and_builds_a_form(
         assert form.current_version.number == 2 and req.form_version.number == 1
 
 
-def test_attestation_download_for_implicit_acceptance(client_a, tenant_a):
+def test_attestation_download_for_implicit_acceptance(
+    client_a, tenant_a, eager_tasks, django_capture_on_commit_callbacks
+):
+    """Issue 26: the web never renders nor seals it. An acceptance that arose before the job
+    owed its attestation gets it owed on the first ask; the worker makes it; the next ask
+    hands it over."""
     with in_tenant(tenant_a):
         req = submit(enabled_form())
         Request.objects.filter(pk=req.pk).update(status=Status.IMPLICITLY_ACCEPTED)
-    response = client_a.post(f"/demarches/suivi/{req.access_token}/attestation/", follow=True)
+    url = f"/demarches/suivi/{req.access_token}/attestation/"
+    with django_capture_on_commit_callbacks() as queued:
+        first = client_a.post(url, follow=True)
+    assert "en cours de préparation" in first.content.decode()
+    assert "Attestation d&#x27;acceptation implicite" in first.content.decode()
+    with in_tenant(tenant_a):
+        assert not Document.objects.filter(request=req, kind=Document.Kind.ATTESTATION).exists()
+        for callback in queued:  # the worker's turn
+            callback()
+        assert Document.objects.filter(request=req, kind=Document.Kind.ATTESTATION).count() == 1
+    response = client_a.post(url, follow=True)
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
 
