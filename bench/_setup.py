@@ -8,6 +8,7 @@ then mean nothing (they are measured by full runs, ``make bench``, on an idle ma
 
 import os
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -78,3 +79,14 @@ def p95(samples: list[float]) -> float:
 def figure(name: str, value: float, unit: str) -> None:
     shown = f"{value:d}" if isinstance(value, int) else f"{value:.3f}"
     print(f"{name} {shown} {unit}", flush=True)
+
+
+def stop(process) -> None:
+    """Stop a process a bench started (a worker, a server): politely, then for good."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -40,7 +40,7 @@ from datetime import timedelta
 QUEUE = f"bench_concurrency_{os.getpid()}"
 os.environ["CELERY_QUEUE"] = QUEUE  # this process, the server and the worker share it
 
-from _setup import ROOT, figure, setup, size  # noqa: E402
+from _setup import ROOT, figure, setup, size, stop  # noqa: E402
 
 setup()
 
@@ -262,16 +262,6 @@ def start_worker() -> subprocess.Popen:
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
     )
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def cleanup() -> None:

@@ -22,7 +22,7 @@ os.environ |= {"CELERY_QUEUE": QUEUE, "SMS_API_KEY": KEY}
 # The bench runs at any hour: no quiet hours for it (they are tested in tests/rendezvous).
 os.environ |= {"SMS_QUIET_FROM": "00:00", "SMS_QUIET_UNTIL": "00:00"}
 
-from _setup import ROOT, figure, setup, size  # noqa: E402
+from _setup import ROOT, figure, setup, size, stop  # noqa: E402
 
 COMMUNES = size(200, 2)
 PER_COMMUNE = size(50, 20)
@@ -69,16 +69,6 @@ def start_worker() -> subprocess.Popen:
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"},
     )  # fmt: skip
-
-
-def stop(process) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def cleanup() -> None:
