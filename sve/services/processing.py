@@ -255,14 +255,21 @@ def request_close(*, request: Request, acting_user, reasons: str = "") -> Reques
     require_agent(acting_user)
     request = locked(request.pk)
     require_status(request, CLOSABLE, "classer sans suite")
-    request.status = Status.CLOSED
-    request.decided_at = timezone.now()
-    request.decision_reasons = (reasons or "").strip()
-    request.save()
-    journal_append(
-        request=request, acting_user=acting_user, action="closed", payload={"reasons": reasons}
+    return _request_end(
+        request, acting_user, status=Status.CLOSED, event="closed", text=("reasons", reasons)
     )
-    on_commit_task(_tasks().citizen_notify, request.pk, "closed")
+
+
+def _request_end(request: Request, acting_user, *, status: str, event: str, text: tuple):
+    """End a request with no decision (closed, handled): ``text`` (its name in the journal,
+    what the agent wrote) kept as its reasons, journalled; the citizen told once this commits."""
+    name, value = text
+    request.status = status
+    request.decided_at = timezone.now()
+    request.decision_reasons = (value or "").strip()
+    request.save()
+    journal_append(request=request, acting_user=acting_user, action=event, payload={name: value})
+    on_commit_task(_tasks().citizen_notify, request.pk, event)
     return request
 
 
@@ -279,15 +286,9 @@ def request_handle(*, request: Request, acting_user, note: str = "") -> Request:
             code="asks_decision",
         )
     require_status(request, CLOSABLE, "marquer comme traitée")
-    request.status = Status.HANDLED
-    request.decided_at = timezone.now()
-    request.decision_reasons = (note or "").strip()
-    request.save()
-    journal_append(
-        request=request, acting_user=acting_user, action="handled", payload={"note": note}
+    return _request_end(
+        request, acting_user, status=Status.HANDLED, event="handled", text=("note", note)
     )
-    on_commit_task(_tasks().citizen_notify, request.pk, "handled")
-    return request
 
 
 @retry_on_deadlock
