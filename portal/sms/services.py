@@ -20,12 +20,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.trail import SystemActor, audit_action, audit_record
+from portal.inputs import row_id
 from portal.owed.models import OwedDocument
 from portal.owed.services import owed_issuing, owed_record
 from portal.sms.gsm7 import gsm7_transliterate, sms_segments
@@ -252,7 +253,7 @@ def sms_event_record(*, event: dict) -> None:
     reply = str(event.get("reply") or "").strip().upper()
     if status in STOP_EVENTS or reply == "STOP":
         phone = "+" + "".join(c for c in str(event.get("to", "")) if c.isdigit())
-        if len(phone) > 4:
+        if 4 < len(phone) <= 16:  # E.164: at most 15 digits
             with transaction.atomic():
                 created = SmsOptOut.objects.bulk_create(
                     [SmsOptOut(phone=phone, source=SmsOptOut.Source.PROVIDER)],
@@ -266,8 +267,9 @@ def sms_event_record(*, event: dict) -> None:
                     collectivite_id=None,
                 )
         return
-    schema, _sep, pk = str(event.get("tag", "")).partition("/")
-    if not pk.isdigit() or not schema:
+    schema, _sep, pk = str(event.get("tag", ""))[:100].partition("/")
+    sms_id = row_id(pk)
+    if sms_id is None or not schema.replace("_", "").isalnum():
         return
     new_status = DELIVERED_EVENTS.get(status)
     if new_status is None and status in UNDELIVERED_EVENTS:
@@ -277,9 +279,12 @@ def sms_event_record(*, event: dict) -> None:
     previous = connection.schema_name
     connection.set_schema(schema)
     try:
-        TextMessage.objects.filter(
-            pk=int(pk), status__in=[TextMessage.Status.SENT, TextMessage.Status.UNKNOWN]
-        ).update(status=new_status, status_at=timezone.now())
+        with transaction.atomic():
+            TextMessage.objects.filter(
+                pk=sms_id, status__in=[TextMessage.Status.SENT, TextMessage.Status.UNKNOWN]
+            ).update(status=new_status, status_at=timezone.now())
+    except DatabaseError:  # a tag naming no commune's schema: forged or stale, ignored
+        pass
     finally:
         connection.set_schema(previous)
 

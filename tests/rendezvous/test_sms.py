@@ -201,6 +201,23 @@ def test_stop_reported_by_the_provider_is_honoured(rdv_a, contact, stand_in, set
     assert len(stand_in.messages()) == 1
 
 
+def test_forged_or_oversized_events_write_nothing_and_answer_204(rdv_a, settings):
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    settings.SMS_EVENTS_SECRET = "secret-des-evenements"
+    connection.set_schema_to_public()
+    url = "/sms/evenements/secret-des-evenements/"
+    for event in (
+        {"msg_status": "unsubscribed", "to": "3" * 400},
+        {"msg_status": "delivered", "tag": "no_such_schema/12"},
+        {"msg_status": "delivered", "tag": "x/" + "9" * 40},
+        {"msg_status": "delivered", "tag": "a;drop/1"},
+    ):
+        assert client.post(url, event, content_type="application/json").status_code == 204
+    assert not SmsOptOut.objects.exists()
+
+
 def test_delivery_report_updates_the_status(rdv_a, contact, stand_in):
     appointment = book(rdv_a, contact)
     text = sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION)
