@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -278,6 +279,40 @@ def worker_stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def default_queue_set(monkeypatch, queue: str) -> str:
+    """Send this test's tasks to ``queue`` until it ends. Celery caches its table of queues
+    (``app.amqp.queues``) the first time it is read, with the default queue of that moment:
+    built while a test had patched it, the table kept that test's queue for the rest of the
+    process, and a later in-thread worker consumed it instead of the run's own (the
+    rendezvous confirmation then never came, on CI). The table is rebuilt here and put back
+    with the setting."""
+    from portal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    monkeypatch.setitem(vars(app.amqp), "queues", app.amqp.Queues(app.conf.task_queues))
+    return queue
+
+
+@contextmanager
+def worker_in_thread():
+    """A Celery worker (solo pool) in a thread of this process, so that its mail lands in
+    ``mail.outbox``; it consumes this run's queue, named, never whatever Celery's cached
+    table holds; the queue is emptied first (tasks of earlier tests, their rows gone)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    queue_delete()
+    with start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        queues=[settings.CELERY_TASK_DEFAULT_QUEUE],
+    ) as worker:
+        yield worker
 
 
 def queue_delete(queue: str = "") -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from portal.celery import app
 from portal.owed.models import OwedDocument
 from portal.owed.services import owed_sweep
-from tests.conftest import queue_delete, worker_start, worker_stop
+from tests.conftest import default_queue_set, queue_delete, worker_start, worker_stop
 
 
 def queue_length(queue: str) -> int:
@@ -20,9 +20,7 @@ def queue_length(queue: str) -> int:
 
 def own_queue(monkeypatch) -> str:
     """A queue no other test's worker takes tasks from; tasks sent from now go there."""
-    queue = f"tests-kill-{os.getpid()}-{time.time_ns()}"
-    monkeypatch.setitem(app.conf, "task_default_queue", queue)
-    return queue
+    return default_queue_set(monkeypatch, f"tests-kill-{os.getpid()}-{time.time_ns()}")
 
 
 def killed_then_swept(queue: str, *, kind: str, seconds: float = 90) -> None:

@@ -4,16 +4,14 @@ inside the right tenant's schema, once."""
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 
 from portal.audit.trail import ANONYMOUS
-from portal.celery import app
 from portal.owed.models import OwedDocument
 from rendezvous import services
 from rendezvous.models import Appointment
-from tests.conftest import queue_delete
+from tests.conftest import worker_in_thread
 from tests.rendezvous.conftest import MONDAY, NOW, at, make_setup
 
 
@@ -22,9 +20,7 @@ def test_worker_sends_the_confirmation_once(tenant_a, member_factory, contact):
     agent = member_factory(tenant_a)
     setup = make_setup(tenant_a, [agent])
     try:
-        # Tasks earlier tests of this run left queued (their rows gone) would come first.
-        queue_delete()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with worker_in_thread():
             appointment = services.appointment_book(
                 acting_user=ANONYMOUS,
                 appointment_type=setup.kind,

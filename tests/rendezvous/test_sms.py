@@ -324,13 +324,11 @@ def test_past_the_monthly_cap_e_mail_only_and_the_admins_are_told(
 def test_worker_killed_mid_send_never_sends_twice(tenant_a, member_factory, contact, monkeypatch):
     """SIGKILL a real worker while the provider has the SMS and has not answered; restart:
     the owed row is issued and the claim is never resent (settled as unknown later)."""
-    from portal.celery import app
-    from tests.conftest import queue_delete, worker_start, worker_stop
+    from tests.conftest import default_queue_set, queue_delete, worker_start, worker_stop
     from tests.rendezvous.conftest import make_setup
 
     process, stand_in = stand_in_start(SMS_STAND_IN_DELAY="4")
-    queue = f"tests-sms-kill-{os.getpid()}-{time.time_ns()}"
-    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    queue = default_queue_set(monkeypatch, f"tests-sms-kill-{os.getpid()}-{time.time_ns()}")
     # The worker runs on the real clock: no quiet hours for it, whatever the hour.
     env = {"SMS_API_KEY": KEY, "SMS_API_URL": stand_in.url, "SMS_QUIET_FROM": "00:00"}
     env["SMS_QUIET_UNTIL"] = "00:00"

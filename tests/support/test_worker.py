@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from portal.outbox.models import OutboxMessage
 from portal.owed.models import OwedDocument
 from support import services, tasks
 from support.models import SupportNotice
-from tests.conftest import queue_delete
+from tests.conftest import worker_in_thread
 from tests.killing import killed_then_swept, own_queue, queue_length
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,9 +49,7 @@ def _file(referent, tenant_a, kind="assistance"):
 def test_the_worker_sends_the_filing_notice_once(tenant_a, member_factory, desk_user):
     referent = member_factory(tenant_a, role="admin")
     mail.outbox = []
-    # Tasks earlier tests of this run left queued (their rows gone) would come first.
-    queue_delete()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with worker_in_thread():
         filed = _file(referent, tenant_a, kind="incident")
         assert _wait_for(lambda: _sent(filed))
         tasks.notice_send.delay(SupportNotice.objects.get(request=filed).pk)  # a duplicate
@@ -71,7 +68,7 @@ def test_the_sweep_sends_a_notice_whose_task_was_lost(tenant_a, member_factory, 
     OwedDocument.objects.filter(kind=SupportNotice.OWED_KIND).update(
         queued_at=timezone.now() - timedelta(minutes=10)
     )
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with worker_in_thread():
         # Beat's public sweep, as it runs every five minutes.
         result = run_public_job.delay(job="owed.sweep_public").get(timeout=20)
         assert result["result"] == {"requeued": 1}

@@ -17,7 +17,14 @@ from portal.owed.selectors import owed_pending
 from portal.owed.services import owed_sweep
 from sve import services, tasks
 from sve.models import Document, Regime, Request, Status
-from tests.conftest import PASSWORD, in_tenant, queue_delete, worker_start, worker_stop
+from tests.conftest import (
+    PASSWORD,
+    default_queue_set,
+    in_tenant,
+    queue_delete,
+    worker_start,
+    worker_stop,
+)
 from tests.sve.conftest import submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -126,8 +133,7 @@ def test_worker_killed_after_receiving_the_aee_task_then_the_sweep_issues_it_onc
     broker's visibility timeout); the row says the AEE is owed and the sweep queues it
     again: exactly one AEE, one mail."""
     # A queue of its own: no other test's worker may take (and issue) the task.
-    queue = f"tests-kill-{os.getpid()}-{time.time_ns()}"
-    monkeypatch.setitem(app.conf, "task_default_queue", queue)
+    queue = default_queue_set(monkeypatch, f"tests-kill-{os.getpid()}-{time.time_ns()}")
     with in_tenant(tenant_a):
         req = submit(form_a)  # committed; its task waits in the queue, no worker yet
     assert queue_length(queue) == 1
