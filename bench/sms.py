@@ -27,6 +27,8 @@ from _setup import ROOT, figure, setup, size, stop  # noqa: E402
 COMMUNES = size(200, 2)
 PER_COMMUNE = size(50, 20)
 SLUG = "bench-sms"
+# Seconds between two looks at the provider: the figure's resolution.
+POLL = 0.5
 PYTHON = sys.executable
 
 
@@ -114,6 +116,12 @@ def prepare() -> list[Collectivite]:
     return tenants
 
 
+def queued() -> int:
+    """Messages waiting in the worker's queue (not those a worker has taken)."""
+    with celery_app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(QUEUE, passive=True).message_count
+
+
 def sms_pending(tenants) -> int:
     pending = 0
     for tenant in tenants:
@@ -140,7 +148,8 @@ def main() -> None:
         last_received = -1
         deadline = time.monotonic() + 900
         while True:
-            received = len(requests.get(STAND_IN_URL + "/_stand_in/messages", timeout=30).json())
+            received = requests.get(STAND_IN_URL + "/_stand_in/count", timeout=30).json()
+            received = received["count"]
             if not killed and received >= total // 3:
                 os.kill(worker.pid, signal.SIGKILL)  # mid-run: its tasks are lost with it
                 worker.wait(timeout=10)
@@ -150,17 +159,18 @@ def main() -> None:
                 break
             stalled = received == last_received
             last_received = received
-            if killed and stalled and received < total:
+            if killed and stalled and received < total and queued() == 0:
                 later = datetime.now().astimezone() + SENDING_LOST_AFTER * 2
-                # Nothing arrives any more: what the beat's sweeps would do (lost tasks queued
-                # again, claims of the killed worker settled as unknown: never resent).
+                # Nothing arrives and nothing is left queued: what the beat's sweeps would do
+                # minutes later (the tasks lost with the killed worker queued again, its claims
+                # settled as unknown: never resent).
                 for tenant in tenants:
                     with tenant_context(tenant):
                         owed_sweep(older_than=timedelta(seconds=5))
                         sms.sms_sweep(now=later)
             if time.monotonic() > deadline:
                 raise SystemExit("SMS still owed after 15 minutes")
-            time.sleep(1)
+            time.sleep(POLL)
         elapsed = time.perf_counter() - started
         messages = requests.get(STAND_IN_URL + "/_stand_in/messages", timeout=30).json()
         tags = Counter(m["tag"] for m in messages)

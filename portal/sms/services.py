@@ -270,14 +270,17 @@ def texts_send(*, texts: list[TextMessage], now: datetime) -> None:
     if not texts:
         return
     provider = sms_provider()
+    # Tagged here: in the pool's threads, Django's connection is another one, in no schema.
+    tagged = [(text, text_tag(text)) for text in texts]
 
-    def send(text: TextMessage) -> Sent | ProviderError:
+    def send(item: tuple[TextMessage, str]) -> Sent | ProviderError:
+        text, tag = item
         try:
-            return provider.send(to=text.phone, text=text.body, tag=text_tag(text))
+            return provider.send(to=text.phone, text=text.body, tag=tag)
         except ProviderError as exc:
             return exc
 
-    outcomes = [send(texts[0])] if len(texts) == 1 else list(_send_pool().map(send, texts))
+    outcomes = [send(tagged[0])] if len(texts) == 1 else list(_send_pool().map(send, tagged))
     sent = [(text, out) for text, out in zip(texts, outcomes, strict=True) if isinstance(out, Sent)]
     _texts_sent(sent)
     for text, outcome in zip(texts, outcomes, strict=True):
