@@ -48,6 +48,7 @@ os.environ["SMS_API_URL"] = STAND_IN_URL
 setup()
 
 import requests  # noqa: E402
+from amqp.exceptions import ChannelError  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
@@ -119,7 +120,10 @@ def prepare() -> list[Collectivite]:
 def queued() -> int:
     """Messages waiting in the worker's queue (not those a worker has taken)."""
     with celery_app.connection_for_write() as conn:
-        return conn.default_channel.queue_declare(QUEUE, passive=True).message_count
+        try:
+            return conn.default_channel.queue_declare(QUEUE, passive=True).message_count
+        except ChannelError:  # Redis holds no empty list: an emptied queue is gone
+            return 0
 
 
 def sms_pending(tenants) -> int:

@@ -79,13 +79,15 @@ def sms_reminders_owe(*, appointment_ids: list[int]) -> int:
     return len(ids)
 
 
-def short_url(*, appointment: Appointment) -> str:
+def short_url(*, appointment: Appointment, site: str = "") -> str:
     """The SMS's link: the appointment's ``link_secret`` (random, rotated by every action
-    like the signed links'), leading to the signed manage page (rendezvous/views_sms.py)."""
-    return links.absolute(reverse("rendezvous:sms_link", args=[appointment.link_secret]))
+    like the signed links'), leading to the signed manage page (rendezvous/views_sms.py).
+    ``site``: the commune's address, when read once for a batch."""
+    path = reverse("rendezvous:sms_link", args=[appointment.link_secret])
+    return site + path if site else links.absolute(path)
 
 
-def sms_text(*, appointment: Appointment, kind: str) -> str:
+def sms_text(*, appointment: Appointment, kind: str, site: str = "") -> str:
     local = timezone.localtime(appointment.starts_at)
     template = kind
     if kind == CONFIRMATION and appointment.replaces_id is not None:
@@ -96,7 +98,7 @@ def sms_text(*, appointment: Appointment, kind: str) -> str:
         date=f"{local:%d/%m}",
         time=f"{local:%H:%M}".replace(":", "h"),
         where=where,
-        link=short_url(appointment=appointment),
+        link=short_url(appointment=appointment, site=site),
     )
 
 
@@ -115,7 +117,7 @@ def _appointment(pk: int) -> Appointment | None:
     return Appointment.objects.select_related("type", "place").filter(pk=pk).first()
 
 
-def _draft(appointment: Appointment | None, kind: str, now: datetime) -> Draft | str:
+def _draft(appointment: Appointment | None, kind: str, now: datetime, site: str) -> Draft | str:
     """The SMS ``kind`` for this appointment now, or a French reason not to send it."""
     reason = _reason_not_to_send(appointment, kind, now)
     if reason:
@@ -125,7 +127,7 @@ def _draft(appointment: Appointment | None, kind: str, now: datetime) -> Draft |
         return "pas de numéro de mobile"
     return Draft(
         phone=number,
-        body=sms_text(appointment=appointment, kind=kind),
+        body=sms_text(appointment=appointment, kind=kind, site=site),
         user_id=appointment.citizen_id,
     )
 
@@ -141,7 +143,8 @@ def sms_issue_batch(
 
     def drafts(ids: list[int]) -> dict[int, Draft | str]:
         found = Appointment.objects.select_related("type", "place").in_bulk(ids)
-        return {pk: _draft(found.get(pk), kind, now) for pk in ids}
+        site = links.absolute("")  # the commune's address: one query for the batch
+        return {pk: _draft(found.get(pk), kind, now, site) for pk in ids}
 
     texts = texts_issue(kind=OWED[kind], subject_ids=appointment_ids, drafts=drafts, now=now)
     for text in texts:
