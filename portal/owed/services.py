@@ -79,8 +79,9 @@ def _queue(*, task: str, schema_name: str, subject_ids: list[int]) -> None:
 def owed_issue_each(*, task: str, subject_ids: list[int]) -> None:
     """Run ``task`` for each subject in turn, in this process and the current schema (a
     batch's worker), or its batch issuer once for all of them when one is registered
-    (``owed_batch_issuer``). The task issues through ``owed_issuing``, so a subject issued already
-    is skipped. A subject whose issue fails stays owed for the sweep and does not stop the
+    (``owed_batch_issuer``: an error there leaves the whole batch to its retry or the
+    sweep). The task issues through ``owed_issuing``, so a subject issued already is
+    skipped. A subject whose issue fails stays owed for the sweep and does not stop the
     others; lost connections stop the batch (its retry skips what was issued), any other
     error is raised once all were tried."""
     from portal.tasks import RETRY_ON

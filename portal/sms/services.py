@@ -16,6 +16,7 @@ Two steps, so that no SMS is sent twice when a worker dies at any instant:
 Nothing is sent in the quiet hours: an SMS due then waits for the morning.
 """
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from portal.sms.gsm7 import gsm7_transliterate, sms_segments
 from portal.sms.models import SmsSettings, TextMessage
 from portal.sms.providers import ProviderError, Sent, sms_provider
 from portal.sms.shared.models import SmsMonth, SmsOptOut
+
+logger = logging.getLogger(__name__)
 
 # Issue 28: nothing is sent between 21:00 and 8:00 (queued to the morning), commune time.
 # (settings.SMS_QUIET_FROM / SMS_QUIET_UNTIL, equal to turn it off: tests' workers, benches)
@@ -265,19 +268,20 @@ def _send_pool() -> ThreadPoolExecutor:
 def texts_send(*, texts: list[TextMessage], now: datetime) -> None:
     """Hand claimed (SENDING, committed) SMS to the provider side by side, then record the
     outcomes: SENT with the provider's reference, in one statement for the batch; after a
-    provider error, QUEUED again with its backoff or FAILED (``_failed``). The rows given
-    are updated in place."""
+    provider error, QUEUED again with its backoff or FAILED (``_failed``); an answer that
+    cannot be read leaves SENDING (settled as unknown by the sweep, never resent). The
+    rows given are updated in place."""
     if not texts:
         return
     provider = sms_provider()
     # Tagged here: in the pool's threads, Django's connection is another one, in no schema.
     tagged = [(text, text_tag(text)) for text in texts]
 
-    def send(item: tuple[TextMessage, str]) -> Sent | ProviderError:
+    def send(item: tuple[TextMessage, str]) -> Sent | Exception:
         text, tag = item
         try:
             return provider.send(to=text.phone, text=text.body, tag=tag)
-        except ProviderError as exc:
+        except Exception as exc:  # noqa: BLE001 — one SMS's outcome, the others' recorded
             return exc
 
     outcomes = [send(tagged[0])] if len(texts) == 1 else list(_send_pool().map(send, tagged))
@@ -286,6 +290,10 @@ def texts_send(*, texts: list[TextMessage], now: datetime) -> None:
     for text, outcome in zip(texts, outcomes, strict=True):
         if isinstance(outcome, ProviderError):
             _failed(text=text, error=outcome, now=now)
+        elif isinstance(outcome, Exception):
+            # Not known whether the provider took it (an answer we cannot read): left
+            # SENDING, the sweep settles it as unknown; never sent again.
+            logger.error("SMS %s: unreadable outcome", text.pk, exc_info=outcome)
 
 
 def _texts_sent(sent: list[tuple[TextMessage, Sent]]) -> None:
@@ -299,7 +307,7 @@ def _texts_sent(sent: list[tuple[TextMessage, Sent]]) -> None:
     fields = {
         "status": TextMessage.Status.SENT,
         "provider_ref": Case(
-            *(When(pk=text.pk, then=Value(out.provider_ref)) for text, out in sent),
+            *(When(pk=text.pk, then=Value(out.provider_ref[:100])) for text, out in sent),
             output_field=CharField(),
         ),
         "sent_at": at,
@@ -320,7 +328,8 @@ def _texts_sent(sent: list[tuple[TextMessage, Sent]]) -> None:
                 segments=F("segments") + change
             )
     for text, out in sent:
-        text.status, text.provider_ref, text.reason = TextMessage.Status.SENT, out.provider_ref, ""
+        text.status, text.provider_ref = TextMessage.Status.SENT, out.provider_ref[:100]
+        text.reason = ""
         text.sent_at = text.status_at = at
     for text, count in corrected:
         text.segments = count
