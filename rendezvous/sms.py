@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.owed.services import owed_issuing, owed_record
+from portal.owed.services import owed_batch_issuer, owed_issuing, owed_record
 from portal.sms.models import TextMessage
 from portal.sms.phones import InvalidPhone, phone_is_mobile, phone_normalise
 from portal.sms.providers import sms_provider
@@ -20,7 +20,7 @@ from portal.sms.services import (
     Draft,
     quiet_until,
     text_deliver,
-    text_issue,
+    texts_issue,
     texts_sweep,
 )
 from rendezvous import links
@@ -79,13 +79,15 @@ def sms_reminders_owe(*, appointment_ids: list[int]) -> int:
     return len(ids)
 
 
-def short_url(*, appointment: Appointment) -> str:
+def short_url(*, appointment: Appointment, site: str = "") -> str:
     """The SMS's link: the appointment's ``link_secret`` (random, rotated by every action
-    like the signed links'), leading to the signed manage page (rendezvous/views_sms.py)."""
-    return links.absolute(reverse("rendezvous:sms_link", args=[appointment.link_secret]))
+    like the signed links'), leading to the signed manage page (rendezvous/views_sms.py).
+    ``site``: the commune's address, when read once for a batch."""
+    path = reverse("rendezvous:sms_link", args=[appointment.link_secret])
+    return site + path if site else links.absolute(path)
 
 
-def sms_text(*, appointment: Appointment, kind: str) -> str:
+def sms_text(*, appointment: Appointment, kind: str, site: str = "") -> str:
     local = timezone.localtime(appointment.starts_at)
     template = kind
     if kind == CONFIRMATION and appointment.replaces_id is not None:
@@ -96,7 +98,7 @@ def sms_text(*, appointment: Appointment, kind: str) -> str:
         date=f"{local:%d/%m}",
         time=f"{local:%H:%M}".replace(":", "h"),
         where=where,
-        link=short_url(appointment=appointment),
+        link=short_url(appointment=appointment, site=site),
     )
 
 
@@ -115,28 +117,60 @@ def _appointment(pk: int) -> Appointment | None:
     return Appointment.objects.select_related("type", "place").filter(pk=pk).first()
 
 
-def sms_issue(*, appointment_id: int, kind: str, now: datetime | None = None) -> TextMessage | None:
-    """Issue the owed SMS once, then hand it to the provider (see portal/sms/services)."""
+def _draft(appointment: Appointment | None, kind: str, now: datetime, site: str) -> Draft | str:
+    """The SMS ``kind`` for this appointment now, or a French reason not to send it."""
+    reason = _reason_not_to_send(appointment, kind, now)
+    if reason:
+        return reason
+    number = sms_number(appointment)
+    if not number:
+        return "pas de numéro de mobile"
+    return Draft(
+        phone=number,
+        body=sms_text(appointment=appointment, kind=kind, site=site),
+        user_id=appointment.citizen_id,
+    )
+
+
+def sms_issue_batch(
+    *, appointment_ids: list[int], kind: str, now: datetime | None = None
+) -> list[TextMessage]:
+    """Issue the owed SMS ``kind`` of these appointments at once (a tick's reminders): read
+    in one query, decided and claimed in one transaction, sent side by side; each once
+    (see portal/sms/services). Those a provider error put back are queued for their retry.
+    Returns the SMS written now, in the order given."""
     now = now or timezone.now()
 
-    def draft() -> Draft | str:
-        appointment = _appointment(appointment_id)
-        reason = _reason_not_to_send(appointment, kind, now)
-        if reason:
-            return reason
-        number = sms_number(appointment)
-        if not number:
-            return "pas de numéro de mobile"
-        return Draft(
-            phone=number,
-            body=sms_text(appointment=appointment, kind=kind),
-            user_id=appointment.citizen_id,
-        )
+    def drafts(ids: list[int]) -> dict[int, Draft | str]:
+        found = Appointment.objects.select_related("type", "place").in_bulk(ids)
+        site = links.absolute("")  # the commune's address: one query for the batch
+        return {pk: _draft(found.get(pk), kind, now, site) for pk in ids}
 
-    text = text_issue(kind=OWED[kind], subject_id=appointment_id, draft=draft, now=now)
-    if text is None or text.status != TextMessage.Status.QUEUED:
-        return text
-    return sms_deliver(text_id=text.pk, now=now)
+    texts = texts_issue(kind=OWED[kind], subject_ids=appointment_ids, drafts=drafts, now=now)
+    for text in texts:
+        if text.status == TextMessage.Status.QUEUED:
+            _retry_later(text)
+    return texts
+
+
+def sms_issue(*, appointment_id: int, kind: str, now: datetime | None = None) -> TextMessage | None:
+    """Issue the owed SMS once and hand it to the provider; None when issued already or put
+    off to the morning (a batch of one: ``sms_issue_batch``)."""
+    texts = sms_issue_batch(appointment_ids=[appointment_id], kind=kind, now=now)
+    return texts[0] if texts else None
+
+
+def _batch_issuer(kind: str):
+    def issue(appointment_ids: list[int]) -> list[TextMessage]:
+        return sms_issue_batch(appointment_ids=appointment_ids, kind=kind)
+
+    return issue
+
+
+# The worker issues the subjects of an owed batch (portal/owed: a tick's reminders of a
+# commune) together, through ``sms_issue_batch``; the sweep still queues them one by one.
+for _kind, _task in TASKS.items():
+    owed_batch_issuer(_task, _batch_issuer(_kind))
 
 
 def sms_deliver(*, text_id: int, now: datetime | None = None) -> TextMessage | None:
@@ -150,14 +184,18 @@ def sms_deliver(*, text_id: int, now: datetime | None = None) -> TextMessage | N
 
     text = text_deliver(text_id=text_id, still_wanted=still_wanted, now=now)
     if text is not None and text.status == TextMessage.Status.QUEUED:
-        from rendezvous.tasks import sms_deliver_task
-
-        delay = max((text.next_attempt_at - timezone.now()).total_seconds(), 0)
-        try:
-            sms_deliver_task.apply_async(args=[text.pk], countdown=delay)
-        except Exception:  # noqa: BLE001 — broker out of reach: the sweep job retries it
-            pass
+        _retry_later(text)
     return text
+
+
+def _retry_later(text: TextMessage) -> None:
+    from rendezvous.tasks import sms_deliver_task
+
+    delay = max((text.next_attempt_at - timezone.now()).total_seconds(), 0)
+    try:
+        sms_deliver_task.apply_async(args=[text.pk], countdown=delay)
+    except Exception:  # noqa: BLE001 — broker out of reach: the sweep job retries it
+        pass
 
 
 def sms_sweep(*, now: datetime | None = None) -> dict:

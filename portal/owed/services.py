@@ -1,7 +1,7 @@
 """Writes of owed documents: record (with the change), issue (once), sweep (re-queue)."""
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -20,6 +20,18 @@ SWEEP_BATCH = 1000
 # past it, one message per BATCH of them: a push costs ~0.7 ms, and the implicit-decision
 # job owing 10,000 notices spent 7 s of its 8 pushing them one by one (issue 25).
 BATCH = 100
+# Tasks whose subjects are best issued together (one short transaction for the batch, then
+# the side effects side by side): task name -> issuer(subject_ids), registered by the app
+# owning the task (rendezvous' SMS). Their subjects queued together go as one batch however
+# few; the sweep still queues a subject alone, through the task.
+_BATCH_ISSUERS: dict[str, Callable[[list[int]], object]] = {}
+
+
+def owed_batch_issuer(task: str, issuer: Callable[[list[int]], object]) -> None:
+    """Register ``issuer(subject_ids)`` to issue ``task``'s documents for many subjects at
+    once, in the worker's current schema; it must be once-only per subject, as the task is
+    (``owed_issuing_batch``)."""
+    _BATCH_ISSUERS[task] = issuer
 
 
 def _registered(task: str):
@@ -53,7 +65,8 @@ def _queue(*, task: str, schema_name: str, subject_ids: list[int]) -> None:
     (Redis down) is logged, not raised: the change has committed with its owed rows, and the
     sweep queues them again later."""
     try:
-        if len(subject_ids) <= BATCH:
+        batched = task in _BATCH_ISSUERS and len(subject_ids) > 1
+        if len(subject_ids) <= BATCH and not batched:
             for subject_id in subject_ids:
                 _send(task, schema_name, subject_id)
             return
@@ -65,8 +78,10 @@ def _queue(*, task: str, schema_name: str, subject_ids: list[int]) -> None:
 
 def owed_issue_each(*, task: str, subject_ids: list[int]) -> None:
     """Run ``task`` for each subject in turn, in this process and the current schema (a
-    batch's worker). The task issues through ``owed_issuing``, so a subject issued already
-    is skipped. A subject whose issue fails stays owed for the sweep and does not stop the
+    batch's worker), or its batch issuer once for all of them when one is registered
+    (``owed_batch_issuer``: an error there leaves the whole batch to its retry or the
+    sweep). The task issues through ``owed_issuing``, so a subject issued already is
+    skipped. A subject whose issue fails stays owed for the sweep and does not stop the
     others; lost connections stop the batch (its retry skips what was issued), any other
     error is raised once all were tried."""
     from portal.tasks import RETRY_ON
@@ -74,6 +89,9 @@ def owed_issue_each(*, task: str, subject_ids: list[int]) -> None:
     issue = _registered(task)
     if issue is None:
         raise LookupError(f"No task named {task!r} in this worker")
+    if task in _BATCH_ISSUERS:
+        _BATCH_ISSUERS[task](subject_ids)
+        return
     failure = None
     for subject_id in subject_ids:
         try:
@@ -127,6 +145,32 @@ def owed_issuing(*, kind: str, subject_id: int) -> Iterator[bool]:
             return
         yield True
         OwedDocument.objects.filter(pk=row.pk).update(issued_at=timezone.now())
+
+
+@contextmanager
+def owed_issuing_batch(*, kind: str, subject_ids: list[int]) -> Iterator[list[int]]:
+    """``owed_issuing`` for many subjects of one kind, in one short transaction and a fixed
+    number of queries: yields the subjects still owed (in the order given), their rows
+    locked until the block ends, then marked issued with whatever the block wrote. Subjects
+    issued already, or being issued by another worker this instant (row locked), are left
+    out: that worker issues them, or the sweep if it fails. Same lock order as
+    ``owed_issuing``."""
+    with transaction.atomic():
+        bulk_insert_varying(
+            OwedDocument(kind=kind, subject_id=0, task=""),
+            field="subject_id",
+            values=list(subject_ids),
+            ignore_conflicts=True,
+        )
+        rows = dict(
+            OwedDocument.objects.select_for_update(skip_locked=True)
+            .filter(kind=kind, subject_id__in=list(subject_ids), issued_at__isnull=True)
+            .order_by("pk")
+            .values_list("subject_id", "pk")
+        )
+        yield [subject_id for subject_id in dict.fromkeys(subject_ids) if subject_id in rows]
+        if rows:
+            OwedDocument.objects.filter(pk__in=list(rows.values())).update(issued_at=timezone.now())
 
 
 def owed_settle(*, kind: str, subject_id: int) -> None:

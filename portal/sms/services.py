@@ -1,38 +1,44 @@
-"""Writes of SMS: issue an owed SMS once (decide, count, queue), deliver it at most once.
+"""Writes of SMS: issue owed SMS once (decide, count, claim), send each at most once.
 
 Two steps, so that no SMS is sent twice when a worker dies at any instant:
 
-1. ``text_issue`` runs inside ``owed_issuing`` (portal/owed): the owed row's lock makes the
-   decision once. It writes a TextMessage, either SKIPPED (opted out, cap reached, nothing
-   to say any more) or QUEUED with its GSM-7 text and segment count, the commune's month
-   counted in the same transaction (the cap is checked by that statement).
-2. ``text_deliver`` claims a QUEUED row (QUEUED -> SENDING, committed) before calling the
-   provider, then records SENT or, on a provider error, QUEUED again with a backoff, or
-   FAILED. A worker killed during the call leaves SENDING: ``texts_sweep`` later marks it
-   UNKNOWN and never sends it again (at most once: a lost reminder rather than two).
+1. ``texts_issue`` runs inside ``owed_issuing_batch`` (portal/owed), for one subject or a
+   batch of them (a tick's reminders): the owed rows' locks make the decision once. It
+   writes one TextMessage per subject, either SKIPPED (opted out, cap reached, nothing to
+   say any more) or claimed, SENDING, with its GSM-7 text and segment count, the commune's
+   month counted in the same transaction (its row locked: the cap holds between workers).
+2. Once that is committed, ``texts_send`` hands the claimed SMS to the provider side by
+   side and records SENT or, on a provider error, QUEUED again with a backoff (then
+   ``text_deliver`` claims it again, QUEUED -> SENDING, committed, before its call), or
+   FAILED. A worker killed during the calls leaves SENDING: ``texts_sweep`` later marks
+   them UNKNOWN and never sends them again (at most once: a lost reminder rather than two).
 
 Nothing is sent in the quiet hours: an SMS due then waits for the morning.
 """
 
+import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.trail import SystemActor, audit_action, audit_record
 from portal.inputs import row_id
 from portal.owed.models import OwedDocument
-from portal.owed.services import owed_issuing, owed_record
+from portal.owed.services import owed_issuing_batch, owed_record
 from portal.sms.gsm7 import gsm7_transliterate, sms_segments
 from portal.sms.models import SmsSettings, TextMessage
-from portal.sms.providers import ProviderError, sms_provider
+from portal.sms.providers import ProviderError, Sent, sms_provider
 from portal.sms.shared.models import SmsMonth, SmsOptOut
+
+logger = logging.getLogger(__name__)
 
 # Issue 28: nothing is sent between 21:00 and 8:00 (queued to the morning), commune time.
 # (settings.SMS_QUIET_FROM / SMS_QUIET_UNTIL, equal to turn it off: tests' workers, benches)
@@ -69,30 +75,59 @@ def month_of(moment: datetime) -> date:
     return timezone.localtime(moment).date().replace(day=1)
 
 
+def _opted_out_among(drafts: list[Draft]) -> set[tuple[str, int | None]]:
+    """The (phone, user_id) of ``drafts`` whose recipient refused SMS: their number (a STOP
+    reply), or their account (any number). One query for any number of drafts."""
+    phones = {draft.phone for draft in drafts if draft.phone}
+    users = {draft.user_id for draft in drafts if draft.user_id is not None}
+    if not phones and not users:
+        return set()
+    refusals = set(
+        SmsOptOut.objects.filter(Q(phone__in=phones) | Q(user_id__in=users, phone="")).values_list(
+            "phone", "user_id"
+        )
+    )
+    refused_phones = {phone for phone, _user in refusals if phone}
+    refused_users = {user for phone, user in refusals if not phone}
+    return {
+        (draft.phone, draft.user_id)
+        for draft in drafts
+        if draft.phone in refused_phones or draft.user_id in refused_users
+    }
+
+
 def sms_opted_out(*, phone: str, user_id: int | None) -> bool:
-    targets = Q(phone=phone) if phone else Q(pk__in=[])
-    if user_id is not None:
-        targets |= Q(user_id=user_id, phone="")
-    return SmsOptOut.objects.filter(targets).exists()
+    return bool(_opted_out_among([Draft(phone=phone, body="", user_id=user_id)]))
 
 
-def _month_reserve(*, segments: int, now: datetime) -> bool:
-    """Count ``segments`` in the commune's month unless that passes its cap (one statement:
-    two workers cannot both pass the last place)."""
+def _month_reserve(*, segments: list[int], now: datetime) -> list[bool]:
+    """Count each SMS's ``segments``, in order, in the commune's month unless it would pass
+    the cap (a refused one is left out, the next may still fit); one per SMS, whether it was
+    counted. The month's row is locked until the caller's transaction ends: two workers
+    cannot both pass the last place. Four queries whatever the number."""
+    if not segments:
+        return []
     month = month_of(now)
     schema = connection.schema_name
     SmsMonth.objects.bulk_create([SmsMonth(schema_name=schema, month=month)], ignore_conflicts=True)
-    rows = SmsMonth.objects.filter(schema_name=schema, month=month)
+    row = SmsMonth.objects.select_for_update().get(schema_name=schema, month=month)
     cap = SmsSettings.current().monthly_cap
-    if cap is not None:
-        rows = rows.filter(segments__lte=cap - segments)
-    if rows.update(texts=F("texts") + 1, segments=F("segments") + segments):
-        return True
-    SmsMonth.objects.filter(schema_name=schema, month=month).update(refused=F("refused") + 1)
-    # The commune's admins are told once a month (an owed notice: the subject is the month,
-    # 202612; the task, registered by the app that knows who they are, mails them).
-    owed_record(kind=CAP_NOTICE, subject_ids=[month.year * 100 + month.month], task=CAP_NOTICE)
-    return False
+    used, counted = row.segments, []
+    for count in segments:
+        counted.append(cap is None or used + count <= cap)
+        used += count if counted[-1] else 0
+    refused = counted.count(False)
+    SmsMonth.objects.filter(pk=row.pk).update(
+        texts=F("texts") + len(segments) - refused,
+        segments=F("segments") + used - row.segments,
+        refused=F("refused") + refused,
+    )
+    if refused:
+        # The commune's admins are told once a month (an owed notice: the subject is the
+        # month, 202612; the task, registered by the app that knows who they are, mails them).
+        key = month.year * 100 + month.month
+        owed_record(kind=CAP_NOTICE, subject_ids=[key], task=CAP_NOTICE)
+    return counted
 
 
 def _month_release(*, text: TextMessage) -> None:
@@ -102,39 +137,72 @@ def _month_release(*, text: TextMessage) -> None:
     ).update(texts=F("texts") - 1, segments=F("segments") - text.segments)
 
 
-def text_issue(
-    *, kind: str, subject_id: int, draft: Callable[[], Draft | str], now: datetime | None = None
-) -> TextMessage | None:
-    """Decide, once, the SMS owed as ``kind`` for ``subject_id``: ``draft()`` gives the
-    number and text, or a French reason not to send. Returns the TextMessage written now
-    (QUEUED: deliver it), or None when issued already or put off to the morning."""
+def _texts_decide(
+    *, kind: str, subject_ids: list[int], drafted: dict[int, Draft | str], now: datetime
+) -> list[TextMessage]:
+    """One unsaved TextMessage per subject, in order: SKIPPED with its French reason
+    (nothing to say, opted out, cap reached) or claimed (SENDING, first attempt)."""
+    rows, to_send = [], []
+    for subject_id in subject_ids:
+        row = TextMessage(
+            kind=kind, subject_id=subject_id, created_at=now, status_at=now, next_attempt_at=now
+        )
+        draft = drafted.get(subject_id, NO_PROVIDER)
+        if isinstance(draft, str):
+            row.status, row.reason = TextMessage.Status.SKIPPED, draft
+        else:
+            row.phone = draft.phone
+            to_send.append((row, draft))
+        rows.append(row)
+    refused = _opted_out_among([draft for _row, draft in to_send])
+    wanted = []
+    for row, draft in to_send:
+        if (draft.phone, draft.user_id) in refused:
+            row.status, row.reason = TextMessage.Status.SKIPPED, OPTED_OUT
+            continue
+        row.body = gsm7_transliterate(draft.body)
+        row.segments = sms_segments(row.body)
+        wanted.append(row)
+    counted = _month_reserve(segments=[row.segments for row in wanted], now=now)
+    for row, fits in zip(wanted, counted, strict=True):
+        if fits:
+            row.status, row.attempts = TextMessage.Status.SENDING, 1
+        else:
+            row.status, row.reason, row.segments = TextMessage.Status.SKIPPED, CAPPED, 0
+    return rows
+
+
+def texts_issue(
+    *,
+    kind: str,
+    subject_ids: list[int],
+    drafts: Callable[[list[int]], dict[int, Draft | str]],
+    now: datetime | None = None,
+) -> list[TextMessage]:
+    """Decide, once, the SMS owed as ``kind`` for each of ``subject_ids`` and send those
+    wanted. ``drafts(ids)`` gives, per subject still owed, its number and text or a French
+    reason not to send (read for the whole batch in a few queries).
+
+    In one short transaction, whatever the batch's size in a fixed number of queries: the
+    still-owed rows are locked (issued ones and those another worker holds left out), each
+    SMS decided, written, and those to send claimed (SENDING) before any call; the owed
+    rows marked issued. Once that is committed, the claimed SMS go to the provider side by
+    side (``texts_send``): a worker killed from then on leaves SENDING, never resent.
+    Returns the rows written now, as left, in the order given; [] in the quiet hours (the
+    owed rows then wait for the morning) or when all were issued already."""
     now = now or timezone.now()
     morning = quiet_until(now)
     if morning is not None:
         OwedDocument.objects.filter(
-            kind=kind, subject_id=subject_id, issued_at__isnull=True
+            kind=kind, subject_id__in=subject_ids, issued_at__isnull=True
         ).update(due_at=morning)
-        return None
-    with owed_issuing(kind=kind, subject_id=subject_id) as owed:
-        if not owed:
-            return None
-        row = TextMessage(
-            kind=kind, subject_id=subject_id, created_at=now, status_at=now, next_attempt_at=now
-        )
-        drafted = draft() if sms_provider() is not None else NO_PROVIDER
-        if isinstance(drafted, str):
-            row.status, row.reason = TextMessage.Status.SKIPPED, drafted
-        elif sms_opted_out(phone=drafted.phone, user_id=drafted.user_id):
-            row.status, row.reason, row.phone = TextMessage.Status.SKIPPED, OPTED_OUT, drafted.phone
-        else:
-            row.phone, row.body = drafted.phone, gsm7_transliterate(drafted.body)
-            row.segments = sms_segments(row.body)
-            if _month_reserve(segments=row.segments, now=now):
-                row.status = TextMessage.Status.QUEUED
-            else:
-                row.status, row.reason, row.segments = TextMessage.Status.SKIPPED, CAPPED, 0
-        row.save(force_insert=True)
-    return row
+        return []
+    with owed_issuing_batch(kind=kind, subject_ids=subject_ids) as owed:
+        drafted = drafts(owed) if owed and sms_provider() is not None else {}
+        rows = _texts_decide(kind=kind, subject_ids=owed, drafted=drafted, now=now)
+        TextMessage.objects.bulk_create(rows)
+    texts_send(texts=[row for row in rows if row.status == TextMessage.Status.SENDING], now=now)
+    return rows
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -147,10 +215,11 @@ def text_deliver(
     still_wanted: Callable[[TextMessage], str] | None = None,
     now: datetime | None = None,
 ) -> TextMessage | None:
-    """Hand a QUEUED SMS to the provider, at most once. ``still_wanted(text)`` gives a
-    French reason not to send any more (appointment cancelled meanwhile), or "". Returns
-    the row as left (QUEUED again with ``next_attempt_at`` after a provider error), or None
-    when there was nothing to do (not due, claimed by another worker, done)."""
+    """Hand a QUEUED SMS (again, after a provider error) to the provider, at most once.
+    ``still_wanted(text)`` gives a French reason not to send any more (appointment
+    cancelled meanwhile), or "". Returns the row as left (QUEUED again with
+    ``next_attempt_at`` after a provider error), or None when there was nothing to do (not
+    due, claimed by another worker, done)."""
     now = now or timezone.now()
     provider = sms_provider()
     with transaction.atomic():
@@ -177,22 +246,101 @@ def text_deliver(
         if text.status != TextMessage.Status.SENDING:
             return text
     # Claimed and committed: from here a worker's death leaves SENDING, never sent again.
-    try:
-        sent = provider.send(to=text.phone, text=text.body, tag=text_tag(text))
-    except ProviderError as exc:
-        return _failed(text=text, error=exc, now=now)
-    fields = {"status": TextMessage.Status.SENT, "provider_ref": sent.provider_ref}
-    fields |= {"sent_at": timezone.now(), "status_at": timezone.now(), "reason": ""}
-    with transaction.atomic():
-        if sent.segments and sent.segments != text.segments:
-            SmsMonth.objects.filter(
-                schema_name=connection.schema_name, month=month_of(text.created_at)
-            ).update(segments=F("segments") + sent.segments - text.segments)
-            fields["segments"] = sent.segments
-        TextMessage.objects.filter(pk=text.pk, status=TextMessage.Status.SENDING).update(**fields)
-    for name, value in fields.items():
-        setattr(text, name, value)
+    texts_send(texts=[text], now=now)
     return text
+
+
+# How many SMS a worker process hands to the provider at once (each its own keep-alive
+# connection, portal/sms/providers.py): the provider's answer is most of an SMS's time.
+SEND_THREADS = 8
+_pool: ThreadPoolExecutor | None = None
+
+
+def _send_pool() -> ThreadPoolExecutor:
+    # Made on first use, in the process that sends (a prefork child), and kept: its threads
+    # keep their connections to the provider open from one batch to the next.
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=SEND_THREADS, thread_name_prefix="sms-send")
+    return _pool
+
+
+def texts_send(*, texts: list[TextMessage], now: datetime) -> None:
+    """Hand claimed (SENDING, committed) SMS to the provider side by side, then record the
+    outcomes: SENT with the provider's reference, in one statement for the batch; after a
+    provider error, QUEUED again with its backoff or FAILED (``_failed``); an answer that
+    cannot be read leaves SENDING (settled as unknown by the sweep, never resent). The
+    rows given are updated in place."""
+    if not texts:
+        return
+    provider = sms_provider()
+    # Tagged here: in the pool's threads, Django's connection is another one, in no schema.
+    tagged = [(text, text_tag(text)) for text in texts]
+
+    def send(item: tuple[TextMessage, str]) -> Sent | Exception:
+        text, tag = item
+        try:
+            return provider.send(to=text.phone, text=text.body, tag=tag)
+        except Exception as exc:  # noqa: BLE001 — one SMS's outcome, the others' recorded
+            return exc
+
+    outcomes = [send(tagged[0])] if len(texts) == 1 else list(_send_pool().map(send, tagged))
+    sent = [(text, out) for text, out in zip(texts, outcomes, strict=True) if isinstance(out, Sent)]
+    _texts_sent(sent)
+    for text, outcome in zip(texts, outcomes, strict=True):
+        if isinstance(outcome, ProviderError):
+            _failed(text=text, error=outcome, now=now)
+        elif isinstance(outcome, Exception):
+            # Not known whether the provider took it (an answer we cannot read): left
+            # SENDING, the sweep settles it as unknown; never sent again.
+            logger.error("SMS %s: unreadable outcome", text.pk, exc_info=outcome)
+
+
+def _texts_sent(sent: list[tuple[TextMessage, Sent]]) -> None:
+    """Record SMS the provider took, in two statements whatever their number; a segment
+    count the provider gives, when it differs from ours, corrects the row and its month."""
+    if not sent:
+        return
+    at = timezone.now()
+    corrected = [(text, out.segments) for text, out in sent if out.segments not in (None, 0)]
+    corrected = [(text, count) for text, count in corrected if count != text.segments]
+    fields = {
+        "status": TextMessage.Status.SENT,
+        "provider_ref": Case(
+            *(When(pk=text.pk, then=Value(out.provider_ref[:100])) for text, out in sent),
+            output_field=CharField(),
+        ),
+        "sent_at": at,
+        "status_at": at,
+        "reason": "",
+    }
+    if corrected:
+        fields["segments"] = Case(
+            *(When(pk=text.pk, then=Value(count)) for text, count in corrected),
+            default=F("segments"),
+        )
+    with transaction.atomic():
+        TextMessage.objects.filter(
+            pk__in=[text.pk for text, _out in sent], status=TextMessage.Status.SENDING
+        ).update(**fields)
+        for month, change in _by_month(corrected).items():
+            SmsMonth.objects.filter(schema_name=connection.schema_name, month=month).update(
+                segments=F("segments") + change
+            )
+    for text, out in sent:
+        text.status, text.provider_ref = TextMessage.Status.SENT, out.provider_ref[:100]
+        text.reason = ""
+        text.sent_at = text.status_at = at
+    for text, count in corrected:
+        text.segments = count
+
+
+def _by_month(corrected: list[tuple[TextMessage, int]]) -> dict[date, int]:
+    changes: dict[date, int] = {}
+    for text, count in corrected:
+        month = month_of(text.created_at)
+        changes[month] = changes.get(month, 0) + count - text.segments
+    return changes
 
 
 def _failed(*, text: TextMessage, error: ProviderError, now: datetime) -> TextMessage:

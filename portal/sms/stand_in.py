@@ -5,11 +5,12 @@
 
 Speaks ``POST /v3/transactionalSMS/sms`` as Brevo documents it (``api-key`` header, JSON
 body with sender, recipient, content, tag, webUrl; 201 with messageId and smsCount) and
-checks the key against ``SMS_API_KEY``. For the tests, under ``/_stand_in/``:
-``GET messages`` (everything received), ``POST fail`` ({"count": n}: the next n sends answer
-503), ``POST reply`` ({"to": "336...", "text": "STOP"}: the event Brevo posts to the
-webUrl when the recipient replies STOP), ``GET events`` (events produced, each also posted
-to its webUrl when one was given).
+checks the key against ``SMS_API_KEY``; it answers many clients at once (a thread per
+connection, kept alive), as the real API does. For the tests, under ``/_stand_in/``:
+``GET messages`` (everything received), ``GET count`` (how many: the bench's polling),
+``POST fail`` ({"count": n}: the next n sends answer 503), ``POST reply`` ({"to":
+"336...", "text": "STOP"}: the event Brevo posts to the webUrl when the recipient replies
+STOP), ``GET events`` (events produced, each also posted to its webUrl when one was given).
 """
 
 import argparse
@@ -51,6 +52,9 @@ def _post_event(url: str, event: dict) -> None:
 class Handler(BaseHTTPRequestHandler):
     state: State
     protocol_version = "HTTP/1.1"
+    # The answer's headers and body leave in two writes: with Nagle's algorithm on, the
+    # second waited for the client's delayed ACK, 40 ms per SMS on a kept-alive connection.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -74,6 +78,8 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             if self.path == "/_stand_in/messages":
                 return self._json(200, self.state.messages)
+            if self.path == "/_stand_in/count":
+                return self._json(200, {"count": len(self.state.messages)})
             if self.path == "/_stand_in/events":
                 return self._json(200, self.state.events)
         self._json(404, {"code": "not_found"})

@@ -1,6 +1,7 @@
 """portal/owed: a legally owed document is a row from the change that owes it until it is
 issued, issued once whatever the number of runs, and re-queued by the sweep when lost."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -9,9 +10,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.jobs.services import job_run
+from portal.owed import services as owed_services
 from portal.owed.models import OwedDocument
 from portal.owed.selectors import owed_pending
-from portal.owed.services import owed_issuing, owed_record, owed_settle, owed_sweep
+from portal.owed.services import (
+    owed_issuing,
+    owed_issuing_batch,
+    owed_record,
+    owed_settle,
+    owed_sweep,
+)
 from portal.owed.tasks import owed_issue_batch
 from tests.conftest import in_tenant
 
@@ -144,3 +152,51 @@ def test_a_batch_issues_each_subject_once_and_a_failure_stops_only_its_own(tenan
         with pytest.raises(RuntimeError):
             owed_issue_batch("test.owed_issue", [4, 5, 6])  # delivered twice: no second issue
         assert issued_by_test_task == [4, 6]
+
+
+issued_together: list[list[int]] = []
+
+
+def issue_together(subject_ids: list[int]) -> None:
+    with owed_issuing_batch(kind="test.doc", subject_ids=subject_ids) as owed:
+        issued_together.append(owed)
+
+
+@shared_task(name="test.owed_issue_together")
+def owed_issue_together_alone(subject_id: int) -> None:
+    issue_together([subject_id])
+
+
+def test_a_batch_issuer_gets_its_subjects_together_each_issued_once(tenant_a, monkeypatch):
+    """SMS reminders: a task with a batch issuer has even a few subjects queued as one batch,
+    issued in one transaction; a subject another worker is issuing this instant (row
+    locked) is left to it, one issued already is skipped."""
+    sent = queued(monkeypatch)
+    batches: list = []
+    monkeypatch.setattr(
+        "portal.owed.services._send_batch",
+        lambda task, schema_name, subject_ids: batches.append((task, subject_ids, schema_name)),
+    )
+    monkeypatch.setitem(owed_services._BATCH_ISSUERS, "test.owed_issue_together", issue_together)
+    issued_together.clear()
+    with in_tenant(tenant_a):
+        with transaction.atomic():
+            owed_record(kind="test.doc", subject_ids=[1, 2, 3], task="test.owed_issue_together")
+        assert sent == [] and batches == [("test.owed_issue_together", [1, 2, 3], "c_test_a")]
+        held, release = threading.Event(), threading.Event()
+
+        def another_worker() -> None:
+            with in_tenant(tenant_a), owed_issuing(kind="test.doc", subject_id=2):
+                held.set()
+                release.wait(10)
+            connection.close()
+
+        thread = threading.Thread(target=another_worker)
+        thread.start()
+        assert held.wait(10)
+        owed_issue_batch("test.owed_issue_together", [3, 1, 2])
+        release.set()
+        thread.join()
+        owed_issue_batch("test.owed_issue_together", [3, 1, 2])  # delivered twice
+        assert issued_together == [[3, 1], []]
+        assert OwedDocument.objects.filter(issued_at=None).count() == 0
