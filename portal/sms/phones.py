@@ -14,8 +14,9 @@ from phonenumbers import timezone as phone_timezones
 # française, Nouvelle-Calédonie. A national number ("0690 ...") is tried in each in turn.
 FRENCH_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC")
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-# Where libphonenumber's time-zone data knows no zone for a number (a Mayotte mobile,
-# "+262 639...", gives "Etc/Unknown"): the zone of its territory (IANA tz database).
+# Each overseas territory's zone (IANA tz database), for its numbers: libphonenumber's
+# time-zone data gives both Réunion and Mayotte for "+262 692..." and none for
+# "+262 639...", while its numbering plan knows which island each range belongs to.
 REGION_ZONES = {
     "RE": "Indian/Reunion",
     "YT": "Indian/Mayotte",
@@ -103,15 +104,17 @@ def phone_display(number: str) -> str:
 
 
 def phone_time_zones(number: str) -> list[ZoneInfo]:
-    """The time zones the holder of ``number`` may be in, from the number itself (a
-    Réunion or Mayotte "+262 692..." gives both); [] when nothing can be told (invalid
-    number, metropolitan numbers are given Europe/Paris)."""
+    """The time zones the holder of ``number`` may be in, from the number itself
+    (libphonenumber's time-zone data, narrowed to the number's territory when it names
+    it); [] when nothing can be told (an invalid number)."""
     try:
         parsed = _parse(number)
     except InvalidPhone:
         return []
     names = [n for n in phone_timezones.time_zones_for_number(parsed) if n != "Etc/Unknown"]
-    if not names:
-        region = REGION_ZONES.get(phonenumbers.region_code_for_number(parsed))
-        names = [region] if region else []
+    region = REGION_ZONES.get(phonenumbers.region_code_for_number(parsed))
+    if region and (not names or region in names):
+        # "+262 692" is Réunion's range (Mayotte's is "+262 639"): the data gives both
+        # islands' zones for the shared code, the numbering plan tells which.
+        names = [region]
     return [ZoneInfo(name) for name in names]
