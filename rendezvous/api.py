@@ -53,6 +53,15 @@ class SlotSerializer(serializers.Serializer):
 
 
 ID = {"min_value": 1, "max_value": ROW_ID_MAX}
+PHONE_HELP = (
+    "Numéro de téléphone français, de métropole ou d'outre-mer (06 12 34 56 78, "
+    "+262 692 12 34 56...) ; enregistré au format international. Obligatoire pour un "
+    "rendez-vous par téléphone. Un numéro de mobile reçoit aussi les SMS du rendez-vous."
+)
+SMS_HELP = (
+    "Vrai : aucun SMS (confirmation, rappel, annulation) pour ce rendez-vous, "
+    "les courriels seulement."
+)
 
 
 class BookSerializer(serializers.Serializer):
@@ -63,7 +72,10 @@ class BookSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     email = serializers.CharField(max_length=254)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="", help_text=PHONE_HELP
+    )
+    sms_opt_out = serializers.BooleanField(required=False, default=False, help_text=SMS_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -93,7 +105,15 @@ class RebookSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(
         choices=Mode.choices, required=False, help_text="Modalité (par défaut : la même)."
     )
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text=PHONE_HELP
+    )
+    sms_opt_out = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=SMS_HELP + " Absent : le choix fait pour le rendez-vous déplacé.",
+    )
 
 
 def _error(exc: ValidationError, code=status.HTTP_400_BAD_REQUEST) -> Response:

@@ -25,6 +25,7 @@ from django_ratelimit.decorators import ratelimit
 from portal import limits
 from portal.audit.trail import request_actor
 from portal.inputs import row_id
+from portal.sms.phones import phone_display
 from rendezvous import links, rules, selectors, services
 from rendezvous.forms import DocumentForm, SurveyForm
 from rendezvous.models import Appointment, AppointmentDocument, AppointmentType, Mode
@@ -459,12 +460,15 @@ def rebook_confirm(request, signed: str, token: str):
         appointment=appointment,
         held=held,
         link_secret=appointment.link_secret,
+        sms_opt_out=request.POST.get("sms_opt_out") == "on",  # issue 28, as when booking
     )
+    posted = request.method == "POST"
+    opted_out = request.POST.get("sms_opt_out") if posted else appointment.sms_opt_out
     return _held_form(
         request,
         "rendezvous/rebook_confirm.html",
-        {"current": appointment, "appointment": held, "signed": signed},
-        values={"mode": appointment.mode, "phone": appointment.phone},
+        {"current": appointment, "appointment": held, "signed": signed, "sms_opt_out": opted_out},
+        values={"mode": appointment.mode, "phone": phone_display(appointment.phone)},
         confirm=confirm,
         done=_moved_message,
         taken_url=reverse("rendezvous:rebook", args=[signed]),

@@ -123,7 +123,7 @@ def document(request, pk: int, document_id: int):
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.name)
 
 
-BOOK_FIELDS = ("mode", "first_name", "last_name", "email", "phone", "note", "slot")
+BOOK_FIELDS = ("mode", "first_name", "last_name", "email", "phone", "sms_opt_out", "note", "slot")
 
 
 @member_required
@@ -170,7 +170,8 @@ def _book_posted(request, kind: AppointmentType, values: dict) -> Appointment:
         place_id=_int(place),
         starts_at=starts_at,
         booked_by_agent_id=request.user.pk,
-        **{name: value for name, value in values.items() if name != "slot"},
+        **{name: value for name, value in values.items() if name not in ("slot", "sms_opt_out")},
+        sms_opt_out=values["sms_opt_out"] == "on",  # issue 28: the citizen said so by phone
     )
 
 

@@ -12,6 +12,7 @@ from identity.models import PersonalDataExport
 from identity.services.sessions import user_sessions_end
 from portal import personal_data
 from portal.accounts.models import User
+from portal.sms.services import sms_opt_out_forget, sms_opted_out
 from tenants.models import Collectivite
 
 EMAIL_CHANGE_SALT = "identity.email-change"
@@ -104,6 +105,8 @@ def personal_data_export_build(*, export_id: int) -> PersonalDataExport:
             "telephone": user.phone,
             "inscrit_le": user.date_joined.isoformat(),
             "identites_externes": list(user.external_identities.values_list("provider", flat=True)),
+            # Issue 28: refused on the account page (each commune lists its SMS below).
+            "refuse_les_sms": sms_opted_out(phone="", user_id=user.pk),
         },
         "communes": communes,
     }
@@ -121,6 +124,7 @@ def user_delete(*, user: User) -> int:
     for commune in _communes():
         with tenant_context(commune):
             detached += personal_data.detach(user)
+    sms_opt_out_forget(acting_user=user, user_id=user.pk)
     user_sessions_end(user=user)
     audit.account_record(user, audit.ACCOUNT_DELETED, f"Compte {user.email} supprimé")
     user.delete()

@@ -35,12 +35,15 @@ from portal.owed.models import OwedDocument
 from portal.owed.services import owed_issuing_batch, owed_record
 from portal.sms.gsm7 import gsm7_transliterate, sms_segments
 from portal.sms.models import SmsSettings, TextMessage
+from portal.sms.phones import phone_time_zones
 from portal.sms.providers import ProviderError, Sent, sms_provider
 from portal.sms.shared.models import SmsMonth, SmsOptOut
 
 logger = logging.getLogger(__name__)
 
-# Issue 28: nothing is sent between 21:00 and 8:00 (queued to the morning), commune time.
+# Issue 28: nothing is sent between 21:00 and 8:00 (queued to the morning), the recipient's
+# local time (``quiet_until``): an SMS is issued in the commune's day, and delivered in the
+# recipient's, so an overseas number's SMS issued at 19:30 Paris waits in the queue.
 # (settings.SMS_QUIET_FROM / SMS_QUIET_UNTIL, equal to turn it off: tests' workers, benches)
 # Provider errors (network, 5xx): retried after 1, 2, 4, 8... minutes, this many times.
 MAX_ATTEMPTS = 6
@@ -60,15 +63,29 @@ class Draft:
     user_id: int | None = None
 
 
-def quiet_until(now: datetime) -> datetime | None:
-    """The end of the quiet hours ``now`` falls in (8:00 local), or None outside them."""
+def quiet_until(now: datetime, *, phone: str = "") -> datetime | None:
+    """The end of the quiet hours ``now`` falls in (8:00), or None outside them: in the
+    recipient's local time, told by their number ``phone`` (an overseas number has its own
+    zone: "+262 692..." is 22:30 in Réunion when Paris says 19:30); the commune's time (the
+    active zone, Europe/Paris) when the number tells nothing or none is given. A number
+    that may be in several zones waits until it is morning in all of them."""
+    zones = phone_time_zones(phone) if phone else []
+    mornings = [
+        morning
+        for zone in zones or [timezone.get_current_timezone()]
+        if (morning := _quiet_until_in(now, zone)) is not None
+    ]
+    return max(mornings, default=None)
+
+
+def _quiet_until_in(now: datetime, zone) -> datetime | None:
     quiet_from = time.fromisoformat(settings.SMS_QUIET_FROM)
     quiet_until = time.fromisoformat(settings.SMS_QUIET_UNTIL)
-    local = timezone.localtime(now)
+    local = timezone.localtime(now, zone)
     if quiet_from == quiet_until or quiet_until <= local.time() < quiet_from:
         return None
     day = local.date() + timedelta(days=1) if local.time() >= quiet_from else local.date()
-    return timezone.make_aware(datetime.combine(day, quiet_until), local.tzinfo)
+    return timezone.make_aware(datetime.combine(day, quiet_until), zone)
 
 
 def month_of(moment: datetime) -> date:
@@ -141,7 +158,8 @@ def _texts_decide(
     *, kind: str, subject_ids: list[int], drafted: dict[int, Draft | str], now: datetime
 ) -> list[TextMessage]:
     """One unsaved TextMessage per subject, in order: SKIPPED with its French reason
-    (nothing to say, opted out, cap reached) or claimed (SENDING, first attempt)."""
+    (nothing to say, opted out, cap reached), QUEUED to the recipient's morning (their
+    night, not the commune's), or claimed (SENDING, first attempt)."""
     rows, to_send = [], []
     for subject_id in subject_ids:
         row = TextMessage(
@@ -165,7 +183,11 @@ def _texts_decide(
         wanted.append(row)
     counted = _month_reserve(segments=[row.segments for row in wanted], now=now)
     for row, fits in zip(wanted, counted, strict=True):
-        if fits:
+        if fits and (morning := quiet_until(now, phone=row.phone)) is not None:
+            # The commune's day, the recipient's night (an overseas number): counted, queued
+            # to their morning, then delivered as a retry would be (``text_deliver``).
+            row.status, row.next_attempt_at = TextMessage.Status.QUEUED, morning
+        elif fits:
             row.status, row.attempts = TextMessage.Status.SENDING, 1
         else:
             row.status, row.reason, row.segments = TextMessage.Status.SKIPPED, CAPPED, 0
@@ -230,7 +252,7 @@ def text_deliver(
         )
         if text is None:
             return None
-        morning = quiet_until(now)
+        morning = quiet_until(now, phone=text.phone)  # the recipient's own night
         reason = "" if morning else (still_wanted(text) if still_wanted else "")
         if provider is None and not morning:
             reason = NO_PROVIDER
@@ -384,10 +406,20 @@ def texts_sweep(*, kind_prefix: str, now: datetime | None = None) -> tuple[list[
     return due, lost
 
 
-# Brevo's SMS events (msg_status) and the state each gives the row.
+# Brevo's transactional SMS webhook, as documented at
+# https://developers.brevo.com/docs/transactional-webhooks ("Transactional SMS"): one JSON
+# object per event with "to" (the number, international, no "+"), "msg_status" (sent,
+# accepted, delivered, soft_bounce, hard_bounce, replied, unsubscribe...), "messageId" (as
+# the send answer gave it: our provider_ref), "sms_count", "credits_used", "date", "type",
+# "reference"; a reply carries its text in "reply". The fields listed there do not include
+# the "tag" given at sending: an event without it is matched by its messageId. Brevo's event
+# log (GET /v3/transactionalSMS/statistics/events) spells the statuses in camelCase
+# (softBounce, hardBounce): both spellings are read ("_" dropped, lower case).
 DELIVERED_EVENTS = {"delivered": TextMessage.Status.DELIVERED}
-UNDELIVERED_EVENTS = {"hard_bounce", "soft_bounce", "rejected", "blocked", "skip"}
+UNDELIVERED_EVENTS = {"hardbounce", "softbounce", "rejected", "blocked", "skip"}
 STOP_EVENTS = {"unsubscribed", "unsubscribe", "unsubscription"}
+# A report by messageId looks in the communes that counted SMS since the month before.
+EVENT_LOOKBACK = timedelta(days=62)
 PROVIDER = SystemActor("sms-provider", "opérateur SMS")
 OPTED_OUT_BY_STOP = audit_action("sms.stop", _("Refus des SMS (réponse STOP)"))
 OPTED_OUT_BY_CITIZEN = audit_action("sms.opt_out", _("Refus des SMS"))
@@ -396,43 +428,68 @@ OPTED_IN_BY_CITIZEN = audit_action("sms.opt_in", _("SMS acceptés de nouveau"))
 
 def sms_event_record(*, event: dict) -> None:
     """Apply one provider event: a delivery report updates its SMS's status (found by the
-    tag "<schema>/<id>" given at sending); a STOP reply records the number's opt-out."""
-    status = str(event.get("msg_status") or event.get("event") or "").lower()
-    reply = str(event.get("reply") or "").strip().upper()
+    tag "<schema>/<id>" given at sending, or else by the provider's messageId); a STOP
+    reply records the number's opt-out."""
+    status = str(event.get("msg_status") or event.get("event") or "")[:40].lower()
+    status = status.replace("_", "")
+    reply = str(event.get("reply") or "")[:40].strip().upper()
     if status in STOP_EVENTS or reply == "STOP":
-        phone = "+" + "".join(c for c in str(event.get("to", "")) if c.isdigit())
-        if 4 < len(phone) <= 16:  # E.164: at most 15 digits
-            with transaction.atomic():
-                created = SmsOptOut.objects.bulk_create(
-                    [SmsOptOut(phone=phone, source=SmsOptOut.Source.PROVIDER)],
-                    ignore_conflicts=True,
-                )
-                audit_record(
-                    acting_user=PROVIDER,
-                    action=OPTED_OUT_BY_STOP,
-                    target=("sms_shared.smsoptout", phone[:-4] + "****"),
-                    summary="réponse STOP reçue" + ("" if created else " (déjà enregistrée)"),
-                    collectivite_id=None,
-                )
-        return
-    schema, _sep, pk = str(event.get("tag", ""))[:100].partition("/")
-    sms_id = row_id(pk)
-    if sms_id is None or not schema.replace("_", "").isalnum():
+        _stop_record(to=str(event.get("to", ""))[:40])
         return
     new_status = DELIVERED_EVENTS.get(status)
     if new_status is None and status in UNDELIVERED_EVENTS:
         new_status = TextMessage.Status.UNDELIVERED
     if new_status is None:
         return
+    for schema, row in _event_rows(event):
+        if _status_set(schema=schema, row=row, status=new_status):
+            return
+
+
+def _stop_record(*, to: str) -> None:
+    phone = "+" + "".join(c for c in to if c.isdigit())
+    if not 4 < len(phone) <= 16:  # E.164: at most 15 digits
+        return
+    with transaction.atomic():
+        created = SmsOptOut.objects.bulk_create(
+            [SmsOptOut(phone=phone, source=SmsOptOut.Source.PROVIDER)], ignore_conflicts=True
+        )
+        audit_record(
+            acting_user=PROVIDER,
+            action=OPTED_OUT_BY_STOP,
+            target=("sms_shared.smsoptout", phone[:-4] + "****"),
+            summary="réponse STOP reçue" + ("" if created else " (déjà enregistrée)"),
+            collectivite_id=None,
+        )
+
+
+def _event_rows(event: dict):
+    """(schema, filter) where the event's SMS may be: the tag's, else each recent commune's
+    row with the event's messageId."""
+    schema, _sep, pk = str(event.get("tag", ""))[:100].partition("/")
+    sms_id = row_id(pk)
+    if sms_id is not None and schema.replace("_", "").isalnum():
+        yield schema, Q(pk=sms_id)
+        return
+    ref = str(event.get("messageId") or "")[:100]
+    if not ref.replace("-", "").isalnum():
+        return
+    since = month_of(timezone.now() - EVENT_LOOKBACK)
+    schemas = SmsMonth.objects.filter(month__gte=since).values_list("schema_name", flat=True)
+    for schema in sorted(set(schemas)):
+        yield schema, Q(provider_ref=ref)
+
+
+def _status_set(*, schema: str, row: Q, status: str) -> int:
     previous = connection.schema_name
     connection.set_schema(schema)
     try:
         with transaction.atomic():
-            TextMessage.objects.filter(
-                pk=sms_id, status__in=[TextMessage.Status.SENT, TextMessage.Status.UNKNOWN]
-            ).update(status=new_status, status_at=timezone.now())
+            return TextMessage.objects.filter(
+                row, status__in=[TextMessage.Status.SENT, TextMessage.Status.UNKNOWN]
+            ).update(status=status, status_at=timezone.now())
     except DatabaseError:  # a tag naming no commune's schema: forged or stale, ignored
-        pass
+        return 0
     finally:
         connection.set_schema(previous)
 
@@ -475,3 +532,24 @@ def sms_cap_set(*, acting_user, monthly_cap: int | None) -> SmsSettings:
             else "sans plafond",
         )
     return row
+
+
+OPT_OUT_FORGOTTEN = audit_action("sms.opt_out_forget", _("Refus des SMS effacé avec le compte"))
+
+
+def sms_opt_out_forget(*, acting_user, user_id: int) -> int:
+    """The account is deleted: its refusal of SMS (the row naming it) goes, and a number's
+    refusal no longer names it. A number's STOP itself stays: erasing it would text again
+    a number that refused (an opposition is kept to be honoured). Returns rows changed."""
+    with transaction.atomic():
+        deleted, _rows = SmsOptOut.objects.filter(user_id=user_id, phone="").delete()
+        unnamed = SmsOptOut.objects.filter(user_id=user_id).update(user_id=None)
+        if deleted or unnamed:
+            audit_record(
+                acting_user=acting_user,
+                action=OPT_OUT_FORGOTTEN,
+                target=("accounts.user", str(user_id)),
+                summary="refus des SMS du compte effacé",
+                collectivite_id=None,
+            )
+    return deleted + unnamed

@@ -7,7 +7,6 @@ the functions live in the modules below, by concern.
 
 from rendezvous.rules import citizen_limit
 from rendezvous.services.booking import (
-    PHONE_RE,
     SLOT_TAKEN,
     SlotUnavailable,
     appointment_book,
@@ -44,7 +43,6 @@ __all__ = [
     "MOVE",
     "MOVED_REASON",
     "NEW",
-    "PHONE_RE",
     "SLOT_TAKEN",
     "SlotUnavailable",
     "appointment_book",

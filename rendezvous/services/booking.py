@@ -5,7 +5,6 @@ refuses a second active row (hold or booking) for one agent over an overlapping 
 buffer included. Services turn that refusal into ``SlotUnavailable`` (a French message).
 """
 
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,7 +17,7 @@ from psycopg import errors as pg_errors
 
 from portal.accounts.models import User
 from portal.audit.trail import Actor
-from portal.sms.phones import phone_is_valid
+from portal.sms.phones import phone_clean
 from rendezvous import selectors
 from rendezvous.models import (
     OWED_CONFIRMATION,
@@ -35,7 +34,6 @@ SLOT_TAKEN = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre. "
     "Choisissez un autre créneau parmi ceux proposés."
 )
-PHONE_RE = re.compile(r"^(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$")
 
 
 class SlotUnavailable(ValidationError):
@@ -163,10 +161,16 @@ def contact_clean(
     phone: str,
     sms_opt_out: bool = False,
 ) -> dict:
-    """Check the citizen's contact details and mode; raise ValidationError (French)."""
+    """Check the citizen's contact details and mode; raise ValidationError (French). Every
+    route that books (pages, back office, API, moves) passes here: the number is checked
+    and stored in E.164 by portal.sms.phones.phone_clean, once."""
     errors: dict[str, str] = {}
     first_name, last_name = first_name.strip(), last_name.strip()
-    email, phone = email.strip(), phone.strip()
+    email = email.strip()
+    try:
+        phone = phone_clean(phone)
+    except ValidationError as error:
+        errors["phone"] = error.messages[0]
     if mode not in appointment_type.modes:
         allowed = ", ".join(m.lower() for m in appointment_type.get_modes_display())
         errors["mode"] = f"Ce rendez-vous se tient uniquement : {allowed}."
@@ -178,12 +182,7 @@ def contact_clean(
         EmailValidator()(email)
     except ValidationError:
         errors["email"] = "Indiquez une adresse électronique valide (exemple : nom@domaine.fr)."
-    if phone and not phone_is_valid(phone):
-        errors["phone"] = (
-            "Indiquez un numéro de téléphone français (métropole ou outre-mer) valide "
-            "(exemple : 06 12 34 56 78)."
-        )
-    elif not phone and mode == Mode.PHONE:
+    if "phone" not in errors and not phone and mode == Mode.PHONE:
         errors["phone"] = "Indiquez le numéro auquel l'agent vous appellera."
     if errors:
         raise ValidationError(errors)

@@ -60,6 +60,7 @@ def appointment_rebook(
     starts_at: datetime | None = None,
     mode: str = "",
     phone: str | None = None,
+    sms_opt_out: bool | None = None,
     link_secret: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
@@ -69,7 +70,8 @@ def appointment_rebook(
     or ``starts_at`` at ``place_id`` (default: the same place), held and confirmed at once
     (API). It is booked with the old booking's contact details, account and note; its mode
     too unless ``mode`` names another the type allows (``phone`` may give the number to
-    call). The old booking is cancelled (reason "déplacé"), its documents follow, and only
+    call; ``sms_opt_out`` the citizen's choice about SMS, the old booking's when None). The
+    old booking is cancelled (reason "déplacé"), its documents follow, and only
     the new booking's confirmation is sent (it says what it replaces).
 
     Raises SlotUnavailable if the new slot is taken (the old booking then stays booked),
@@ -110,7 +112,7 @@ def appointment_rebook(
             last_name=old.last_name,
             email=old.email,
             phone=old.phone if phone is None else phone,
-            sms_opt_out=old.sms_opt_out,
+            sms_opt_out=old.sms_opt_out if sms_opt_out is None else sms_opt_out,
             note=old.note,
             citizen_id=old.citizen_id,
             now=now,
