@@ -60,13 +60,17 @@ from sve.models import Document, Request, Status  # noqa: E402
 from tenants.models import Collectivite, Membership  # noqa: E402
 from tenants.services import collectivite_create, membership_grant  # noqa: E402
 
-DURATION = int(os.environ.get("BENCH_CONCURRENCY_SECONDS", size("60", "10")))
-CLIENTS = 8
-AGENTS = 4
+DURATION = int(os.environ.get("BENCH_CONCURRENCY_SECONDS", size("60", "6")))
+CLIENTS = int(size("8", "2"))
+AGENTS = int(size("4", "2"))
 SLUG = "bench-concurrency"
 PASSWORD = "motdepasse-solide-42"
 EMAIL_DOMAIN = "bench-concurrency.invalid"
 SETTLE_TIMEOUT = 300
+# The sweep re-queues what is still owed this long after it was recorded (beat's is 300 s);
+# at smoke size sooner, so the run does not idle 20 s after the kill: a document still
+# queued, not lost, is then queued twice, and must still be issued once.
+SWEEP_AFTER = timedelta(seconds=int(size("20", "5")))
 PYTHON = sys.executable
 
 
@@ -338,7 +342,9 @@ def duplicates(schema_name: str) -> int:
 
 def main() -> None:
     global TENANT
+    began = time.monotonic()
     TENANT = prepare()
+    print(f"# prepared in {time.monotonic() - began:.1f} s", flush=True)
     host = f"{SLUG}.localhost"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -366,6 +372,7 @@ def main() -> None:
         halt.set()
         for thread in threads:
             thread.join(timeout=120)
+        print(f"# clients stopped at {time.monotonic() - began:.1f} s", flush=True)
         # Beat's sweep a few minutes later: re-queue whatever is still owed, until settled.
         deadline = time.monotonic() + SETTLE_TIMEOUT
         requeued = 0
@@ -374,8 +381,9 @@ def main() -> None:
                 pending = OwedDocument.objects.filter(issued_at=None).count()
                 if not pending or time.monotonic() > deadline:
                     break
-                requeued += owed_sweep(older_than=timedelta(seconds=20))["requeued"]
+                requeued += owed_sweep(older_than=SWEEP_AFTER)["requeued"]
                 time.sleep(2)
+            print(f"# settled at {time.monotonic() - began:.1f} s", flush=True)
             time.sleep(3)  # a duplicate, if any, would land now
             missing = owed_count() + OwedDocument.objects.filter(issued_at=None).count()
             duplicated = duplicates(TENANT.schema_name)
@@ -398,6 +406,7 @@ def main() -> None:
         stop(worker)
         stop(server)
         cleanup()
+        print(f"# cleaned up at {time.monotonic() - began:.1f} s", flush=True)
 
 
 TENANT: Collectivite | None = None
