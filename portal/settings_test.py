@@ -15,6 +15,10 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER else 0
 
 os.environ.setdefault("PORTAL_TESTING", "1")
+# Celery's Django fix-up runs every system check as each worker starts: the workers the
+# suite starts (dozens) spent an eighth of its CPU there. The checks run in
+# tests/portal/test_settings.py (``manage.py check``, and ``--deploy`` for production).
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 # Chosen once per test process, inherited by the processes it starts; an xdist worker
 # inherits its controller's environment, so it chooses again.
 if os.environ.get("PORTAL_TEST_PROCESS") != WORKER:
