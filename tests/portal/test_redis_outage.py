@@ -34,10 +34,11 @@ SOCKET = DIRECTORY / embedded.REDIS_SOCKET.name
 
 def _celery_on(url: str, backend: str) -> None:
     """Point the Celery app of this process at another broker and result backend: its
-    connection pools and backend are made again from the configuration on next use."""
+    connection pools and backend are made again from the configuration on next use. The
+    pools left are not closed: kombu keeps one per URL for the whole process, and a closed
+    one would be handed back when the URL comes back (every later publish then failed,
+    and tests waited for the sweep)."""
     app.conf.broker_url, app.conf.result_backend = url, backend
-    if app._pool is not None:
-        app._pool.force_close_all()
     app._pool = None
     vars(app.amqp)["_producer_pool"] = None
     app._backend_cache = None
