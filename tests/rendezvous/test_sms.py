@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -67,6 +69,35 @@ def stand_in(settings):
     yield provider
     process.terminate()
     process.wait(timeout=10)
+
+
+@contextmanager
+def worker_to_kill(monkeypatch, tenant, name: str):
+    """For a test that SIGKILLs a real worker mid-send: a stand-in provider that answers in
+    4 s, this test's own queue, the worker's settings (no quiet hours: it runs on the real
+    clock). The test sets ``run.worker`` (``worker_start(run.queue)``); at the end the
+    worker, queue and provider stop and the tenant's appointments and SMS are deleted."""
+    from tests.conftest import default_queue_set, queue_delete, worker_stop
+
+    process, provider = stand_in_start(SMS_STAND_IN_DELAY="4")
+    queue = default_queue_set(monkeypatch, f"tests-sms-{name}-{os.getpid()}-{time.time_ns()}")
+    env = {"SMS_API_KEY": KEY, "SMS_API_URL": provider.url, "SMS_QUIET_FROM": "00:00"}
+    env["SMS_QUIET_UNTIL"] = "00:00"
+    for setting, value in env.items():
+        monkeypatch.setenv(setting, value)
+        monkeypatch.setattr(django_settings, setting, value)
+    run = SimpleNamespace(provider=provider, queue=queue, worker=None)
+    try:
+        yield run
+    finally:
+        if run.worker is not None:
+            worker_stop(run.worker)
+        queue_delete(queue)
+        process.terminate()
+        process.wait(timeout=10)
+        connection.set_tenant(tenant)
+        Appointment.objects.all().delete()
+        TextMessage.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)
@@ -324,49 +355,30 @@ def test_past_the_monthly_cap_e_mail_only_and_the_admins_are_told(
 def test_worker_killed_mid_send_never_sends_twice(tenant_a, member_factory, contact, monkeypatch):
     """SIGKILL a real worker while the provider has the SMS and has not answered; restart:
     the owed row is issued and the claim is never resent (settled as unknown later)."""
-    from tests.conftest import default_queue_set, queue_delete, worker_start, worker_stop
+    from tests.conftest import worker_start
     from tests.rendezvous.conftest import make_setup
 
-    process, stand_in = stand_in_start(SMS_STAND_IN_DELAY="4")
-    queue = default_queue_set(monkeypatch, f"tests-sms-kill-{os.getpid()}-{time.time_ns()}")
-    # The worker runs on the real clock: no quiet hours for it, whatever the hour.
-    env = {"SMS_API_KEY": KEY, "SMS_API_URL": stand_in.url, "SMS_QUIET_FROM": "00:00"}
-    env["SMS_QUIET_UNTIL"] = "00:00"
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-        monkeypatch.setattr(django_settings, name, value)
     rdv = make_setup(tenant_a, [member_factory(tenant_a)])
-    worker = worker_start(queue)
-    try:
+    with worker_to_kill(monkeypatch, tenant_a, "kill") as run:
+        run.worker = worker_start(run.queue)
         appointment = book(rdv, contact)
         deadline = time.monotonic() + 60
-        while not stand_in.messages():  # the provider got it, and answers in 4 s
-            assert time.monotonic() < deadline and worker.poll() is None
+        while not run.provider.messages():  # the provider got it, and answers in 4 s
+            assert time.monotonic() < deadline and run.worker.poll() is None
             time.sleep(0.05)
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        os.kill(run.worker.pid, signal.SIGKILL)
+        run.worker.wait(timeout=10)
         connection.set_tenant(tenant_a)
         text = TextMessage.objects.get(subject_id=appointment.pk)
         assert text.status == TextMessage.Status.SENDING
-        worker = worker_start(queue)
+        run.worker = worker_start(run.queue)
         assert owed_sweep(older_than=timedelta(0))["requeued"] == 0  # issued: not owed
         later = text.status_at + SENDING_LOST_AFTER + timedelta(seconds=1)
-        assert sms.sms_sweep(now=later) == {
-            "sent": 0,
-            "lost": 1,
-        }
+        assert sms.sms_sweep(now=later) == {"sent": 0, "lost": 1}
         time.sleep(2)
         text.refresh_from_db()
         assert text.status == TextMessage.Status.UNKNOWN
-        assert len(stand_in.messages()) == 1
-    finally:
-        worker_stop(worker)
-        queue_delete(queue)
-        process.terminate()
-        process.wait(timeout=10)
-        connection.set_tenant(tenant_a)
-        Appointment.objects.all().delete()
-        TextMessage.objects.all().delete()
+        assert len(run.provider.messages()) == 1
 
 
 def test_commune_admin_sees_the_months_sms_and_cost_and_sets_the_cap(

@@ -9,7 +9,6 @@ from datetime import time as clock
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 from portal.owed.models import OwedDocument
@@ -21,7 +20,7 @@ from rendezvous import sms
 from rendezvous.models import Appointment, Mode
 from tests.rendezvous import test_sms
 from tests.rendezvous.conftest import MONDAY, NOW, at
-from tests.rendezvous.test_sms import KEY, stand_in_start
+from tests.rendezvous.test_sms import worker_to_kill
 
 SENT, SKIPPED = TextMessage.Status.SENT, TextMessage.Status.SKIPPED
 stand_in = test_sms.stand_in  # the stand-in provider process, its fixture
@@ -158,42 +157,27 @@ def test_worker_killed_between_claim_and_send_never_sends_them(
     the provider holds the first SEND_THREADS of them (it answers in 4 s) when the worker
     is SIGKILLed: the rest were claimed and never sent. After a restart and the sweeps,
     none is sent (again): the claims are settled as unknown."""
-    from tests.conftest import default_queue_set, queue_delete, worker_start, worker_stop
+    from tests.conftest import worker_start
     from tests.rendezvous.conftest import make_setup
 
-    process, provider = stand_in_start(SMS_STAND_IN_DELAY="4")
-    queue = default_queue_set(monkeypatch, f"tests-sms-batch-{os.getpid()}-{time.time_ns()}")
-    env = {"SMS_API_KEY": KEY, "SMS_API_URL": provider.url, "SMS_QUIET_FROM": "00:00"}
-    env["SMS_QUIET_UNTIL"] = "00:00"  # the worker runs on the real clock
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-        monkeypatch.setattr(django_settings, name, value)
     rdv = make_setup(tenant_a, [member_factory(tenant_a)], end=clock(17))
     appointments = booked(rdv, SEND_THREADS + 4)
-    worker = worker_start(queue)
-    try:
+    with worker_to_kill(monkeypatch, tenant_a, "batch") as run:
+        run.worker = worker_start(run.queue)
         sms.sms_reminders_owe(appointment_ids=[a.pk for a in appointments])
         deadline = time.monotonic() + 60
-        while len(provider.messages()) < SEND_THREADS:
-            assert time.monotonic() < deadline and worker.poll() is None
+        while len(run.provider.messages()) < SEND_THREADS:
+            assert time.monotonic() < deadline and run.worker.poll() is None
             time.sleep(0.05)
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        os.kill(run.worker.pid, signal.SIGKILL)
+        run.worker.wait(timeout=10)
         connection.set_tenant(tenant_a)
         texts = TextMessage.objects.all()
         assert [text.status for text in texts] == [TextMessage.Status.SENDING] * len(appointments)
-        worker = worker_start(queue)
+        run.worker = worker_start(run.queue)
         assert owed_sweep(older_than=timedelta(0))["requeued"] == 0  # issued: not owed
         later = max(text.status_at for text in texts) + SENDING_LOST_AFTER + timedelta(seconds=1)
         assert sms.sms_sweep(now=later) == {"sent": 0, "lost": len(appointments)}
         time.sleep(2)
         assert set(TextMessage.objects.values_list("status", flat=True)) == {"unknown"}
-        assert len(provider.messages()) == SEND_THREADS
-    finally:
-        worker_stop(worker)
-        queue_delete(queue)
-        process.terminate()
-        process.wait(timeout=10)
-        connection.set_tenant(tenant_a)
-        Appointment.objects.all().delete()
-        TextMessage.objects.all().delete()
+        assert len(run.provider.messages()) == SEND_THREADS

@@ -79,17 +79,24 @@ def test_metropolitan_and_unreadable_numbers_keep_the_communes_hours():
         assert quiet_until(paris(20, 59), phone=phone) is None
 
 
+def _issued_at_19_30_paris_to_reunion(rdv, contact, time_machine) -> TextMessage:
+    """A confirmation for a Réunion number issued at 19:30 Paris (22:30 there): written and
+    counted, queued to the recipient's morning, not sent."""
+    appointment = book(rdv, contact, phone="0692 12 34 56")
+    evening = NOW.replace(hour=19, minute=30)
+    time_machine.move_to(evening)
+    text = sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION, now=evening)
+    assert text.status == TextMessage.Status.QUEUED
+    return text
+
+
 def test_reunion_sms_issued_at_19_30_paris_is_sent_at_8_00_reunion(
     rdv_a,
     contact,
     stand_in,  # noqa: F811
     time_machine,
 ):
-    appointment = book(rdv_a, contact, phone="0692 12 34 56")
-    evening = NOW.replace(hour=19, minute=30)
-    time_machine.move_to(evening)
-    text = sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION, now=evening)
-    assert text.status == TextMessage.Status.QUEUED  # written, counted, not sent
+    text = _issued_at_19_30_paris_to_reunion(rdv_a, contact, time_machine)
     assert text.next_attempt_at == datetime(2026, 12, 2, 8, 0, tzinfo=REUNION)
     assert stand_in.messages() == []
     before = text.next_attempt_at - timedelta(minutes=1)
@@ -110,11 +117,7 @@ def test_the_sweep_delivers_a_reunion_sms_at_8_00_there_while_paris_sleeps(
 ):
     # Queued at 19:30 Paris (22:30 Réunion): due at 05:00 Paris. The sweep then runs in the
     # commune's night and still hands it over (each SMS kept to its own recipient's hours).
-    appointment = book(rdv_a, contact, phone="0692 12 34 56")
-    evening = NOW.replace(hour=19, minute=30)
-    time_machine.move_to(evening)
-    text = sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION, now=evening)
-    assert text.status == TextMessage.Status.QUEUED
+    text = _issued_at_19_30_paris_to_reunion(rdv_a, contact, time_machine)
     five = text.next_attempt_at.astimezone(PARIS)
     assert (five.hour, five.minute) == (5, 0)
     time_machine.move_to(five)
