@@ -5,7 +5,7 @@ Every SMS names the commune and carries the short link to manage the appointment
 texts are written to fit one SMS (160 GSM-7 characters) for usual names and places
 (tests/rendezvous/test_sms.py checks each template)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.urls import reverse
@@ -187,10 +187,18 @@ def sms_deliver(*, text_id: int, now: datetime | None = None) -> TextMessage | N
     return text
 
 
+# A retry due later than this is left to the sweep (the rendezvous.sms job, every 5
+# minutes): a countdown of hours (an SMS waiting for its recipient's morning) would sit in
+# a worker's memory and, past Redis' visibility timeout (1 h), be delivered again.
+RETRY_QUEUED_WITHIN = timedelta(hours=1)
+
+
 def _retry_later(text: TextMessage) -> None:
     from rendezvous.tasks import sms_deliver_task
 
     delay = max((text.next_attempt_at - timezone.now()).total_seconds(), 0)
+    if delay > RETRY_QUEUED_WITHIN.total_seconds():
+        return
     try:
         sms_deliver_task.apply_async(args=[text.pk], countdown=delay)
     except Exception:  # noqa: BLE001 — broker out of reach: the sweep job retries it

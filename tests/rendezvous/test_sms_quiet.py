@@ -1,11 +1,15 @@
 """Issue 28: no SMS between 21:00 and 8:00 in the recipient's own time. An overseas number
 tells its zone (libphonenumber's time-zone data); the commune's (Paris) otherwise."""
 
+import base64
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 
+from portal.celery import app
 from portal.sms.models import TextMessage
 from portal.sms.phones import phone_time_zones
 from portal.sms.services import quiet_until
@@ -79,6 +83,20 @@ def test_metropolitan_and_unreadable_numbers_keep_the_communes_hours():
         assert quiet_until(paris(20, 59), phone=phone) is None
 
 
+def _deliveries_queued() -> list[int]:
+    """The text ids of the rendezvous.sms_deliver tasks waiting in this run's queue (other
+    tests' retries may be there too: only this test's text is looked for)."""
+    with app.connection_for_write() as conn:
+        raw = conn.default_channel.client.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)
+    ids = []
+    for item in raw:
+        message = json.loads(item)
+        if message["headers"].get("task") == "rendezvous.sms_deliver":
+            args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+            ids.append(args[0])
+    return ids
+
+
 def _issued_at_19_30_paris_to_reunion(rdv, contact, time_machine) -> TextMessage:
     """A confirmation for a Réunion number issued at 19:30 Paris (22:30 there): written and
     counted, queued to the recipient's morning, not sent."""
@@ -87,6 +105,8 @@ def _issued_at_19_30_paris_to_reunion(rdv, contact, time_machine) -> TextMessage
     time_machine.move_to(evening)
     text = sms.sms_issue(appointment_id=appointment.pk, kind=sms.CONFIRMATION, now=evening)
     assert text.status == TextMessage.Status.QUEUED
+    # No task waits 9.5 hours in the broker: the 5-minute sweep sends it in the morning.
+    assert text.pk not in _deliveries_queued()
     return text
 
 
