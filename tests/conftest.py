@@ -228,10 +228,11 @@ def member_factory(user_factory):
     return make
 
 
-def worker_start(queue: str = "") -> subprocess.Popen:
+def worker_start(queue: str = "", **env: str) -> subprocess.Popen:
     """Start a Celery worker process (solo pool) on the test database, consuming this run's
     queue (settings_test gives each run its own), so no other worker takes its tasks; or
-    ``queue``, for a test that must be the only one consuming."""
+    ``queue``, for a test that must be the only one consuming. ``env``: more variables for
+    it (settings a test changes in its own process do not reach the worker's)."""
     url = urlsplit(os.environ["DATABASE_URL"])
     database_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
     queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
@@ -265,6 +266,7 @@ def worker_start(queue: str = "") -> subprocess.Popen:
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_QUEUE": queue,
             "PGAPPNAME": application_name,
+            **env,
         },
     )
     process.application_name = application_name

@@ -46,10 +46,11 @@ def page(browser):
 
 @pytest.fixture
 def live_worker(live_server):
-    """A real Celery worker process on the live server's database and queue."""
+    """A real Celery worker process on the live server's database and queue; the links in
+    the mail it sends name the live server's port."""
     from tests.conftest import queue_delete, worker_start, worker_stop
 
-    process = worker_start()
+    process = worker_start(PORTAL_PORT=live_server.url.rsplit(":", 1)[1])
     yield process
     worker_stop(process)
     queue_delete()

@@ -1,6 +1,7 @@
 """A citizen searches by keyword, books a visio appointment, receives the confirmation
-(stored mail, sent by a real Celery worker) with the room link, moves the appointment
-through the mail's rebook link (one new confirmation), and cancels through the new mail.
+(stored mail, sent by the real Celery worker process every browser test has, as in the
+demo) with the room link, moves the appointment through the mail's rebook link (one new
+confirmation), and cancels through the new mail.
 Then, on a phone, the admin sets the place's hours (the hours rule, issue 11)."""
 
 import re
@@ -9,17 +10,15 @@ from datetime import time as clock
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.utils import timezone
 
 from portal.audit.trail import SYSTEM_COMMAND
-from portal.celery import app
 from portal.outbox.models import OutboxMessage
 from rendezvous import services
 from rendezvous.models import Appointment, AppointmentType, Mode, OpeningRule, Place, Service
 from tenants.models import Membership
-from tests.conftest import in_tenant, queue_delete
+from tests.conftest import in_tenant
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_design import Auditor
 
@@ -73,36 +72,33 @@ def test_citizen_books_visio_moves_and_cancels_by_the_mail_links(
     connection.set_schema_to_public()
     base = site_url("test-a")
     try:
-        # Tasks earlier tests of this run left queued (their rows gone) would come first.
-        queue_delete()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            page.goto(base + "/")
-            page.fill("#rdv-q", "permis CONSTRUIRE")
-            page.locator("#rdv-search button").click()
-            page.get_by_role("link", name="Conseil avant un permis de construire").click()
-            page.locator("button[data-slot]").first.click()
-            page.locator("label[for=mode-visio]").click()
-            page.fill("#first_name", "Camille")
-            page.fill("#last_name", "Usager")
-            page.fill("#email", "camille.e2e@example.fr")
-            page.get_by_role("button", name="Confirmer le rendez-vous").click()
-            page.get_by_text("Votre rendez-vous est confirmé").wait_for()
-            visio = page.locator("#visio-link").get_attribute("href")
-            assert re.match(r"https://meet\.jit\.si/rdv-[\w-]{32,}$", visio)
+        page.goto(base + "/")
+        page.fill("#rdv-q", "permis CONSTRUIRE")
+        page.locator("#rdv-search button").click()
+        page.get_by_role("link", name="Conseil avant un permis de construire").click()
+        page.locator("button[data-slot]").first.click()
+        page.locator("label[for=mode-visio]").click()
+        page.fill("#first_name", "Camille")
+        page.fill("#last_name", "Usager")
+        page.fill("#email", "camille.e2e@example.fr")
+        page.get_by_role("button", name="Confirmer le rendez-vous").click()
+        page.get_by_text("Votre rendez-vous est confirmé").wait_for()
+        visio = page.locator("#visio-link").get_attribute("href")
+        assert re.match(r"https://meet\.jit\.si/rdv-[\w-]{32,}$", visio)
 
-            mail = _wait_for_mail("camille.e2e@example.fr", "confirmé")
-            assert mail.attachments.get().filename == "rendez-vous.ics"
-            assert visio in mail.body
+        mail = _wait_for_mail("camille.e2e@example.fr", "confirmé")
+        assert mail.attachments.get().filename == "rendez-vous.ics"
+        assert visio in mail.body
 
-            # Move it: the rebook link opens the week, the next slot, then one confirmation.
-            rebook = re.search(r"Déplacer ce rendez-vous : (\S+)", mail.body).group(1)
-            page.goto(rebook)
-            page.get_by_text("Votre rendez-vous actuel").wait_for()
-            page.locator("button[data-slot]").first.click()
-            page.get_by_role("button", name="Déplacer mon rendez-vous").click()
-            page.get_by_text("Votre rendez-vous est déplacé").wait_for()
-            moved = _wait_for_mail("camille.e2e@example.fr", "déplacé")
-            assert "remplace celui du" in moved.body
+        # Move it: the rebook link opens the week, the next slot, then one confirmation.
+        rebook = re.search(r"Déplacer ce rendez-vous : (\S+)", mail.body).group(1)
+        page.goto(rebook)
+        page.get_by_text("Votre rendez-vous actuel").wait_for()
+        page.locator("button[data-slot]").first.click()
+        page.get_by_role("button", name="Déplacer mon rendez-vous").click()
+        page.get_by_text("Votre rendez-vous est déplacé").wait_for()
+        moved = _wait_for_mail("camille.e2e@example.fr", "déplacé")
+        assert "remplace celui du" in moved.body
         assert OutboxMessage.objects.filter(to__contains=["camille.e2e@example.fr"]).count() == 2
         cancel = re.search(r"Annuler ce rendez-vous : (\S+)", moved.body).group(1)
         assert cancel.startswith(base + "/rendez-vous/mon-rdv/")
