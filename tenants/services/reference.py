@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from portal.text import search_key
 from tenants.models import CommuneReference
@@ -181,43 +181,65 @@ def commune_reference_read(paths: list[Path]) -> tuple[list[CommuneRow], int | N
     return rows, population_year
 
 
+# The fields an import writes, in the order of the staging table's columns.
+_IMPORTED = (
+    "insee_code",
+    "name",
+    "search_name",
+    "departement",
+    "siren",
+    "postal_codes",
+    "population_municipale",
+    "population_totale",
+    "population_year",
+)
+
+
 @transaction.atomic
 def commune_reference_import(*, rows: list[CommuneRow], population_year: int) -> dict[str, int]:
     """Insert or update (by INSEE code) every row, in one transaction: importing the same
     file twice updates, never duplicates. A row without population totale keeps the one
-    already stored."""
-    existing = set(CommuneReference.objects.values_list("insee_code", flat=True))
-    with_totale = [row for row in rows if row.population_totale is not None]
-    without_totale = [row for row in rows if row.population_totale is None]
-    common = ["name", "search_name", "departement", "siren", "postal_codes"]
-    common += ["population_municipale", "population_year"]
-    for batch, update_fields in (
-        (with_totale, [*common, "population_totale"]),
-        (without_totale, common),
-    ):
-        if not batch:
-            continue
-        CommuneReference.objects.bulk_create(
-            [
-                CommuneReference(
-                    insee_code=row.insee_code,
-                    name=row.name,
-                    search_name=search_key(row.name),
-                    departement=row.departement,
-                    siren=row.siren,
-                    postal_codes=row.postal_codes,
-                    population_municipale=row.population_municipale,
-                    population_totale=row.population_totale,
-                    population_year=population_year,
-                )
-                for row in batch
-            ],
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["insee_code"],
-            update_fields=update_fields,
+    already stored.
+
+    The rows are copied (COPY) into a temporary table, then written by one INSERT ... ON
+    CONFLICT: the 35,000 communes of the shipped file in about a second, where a
+    bulk_create of batches took nine (make demo seeds them, and so do four tests)."""
+    table = connection.ops.quote_name(CommuneReference._meta.db_table)
+    columns = ", ".join(_IMPORTED)
+    updated = ", ".join(
+        f"{field} = EXCLUDED.{field}"
+        for field in _IMPORTED
+        if field not in ("insee_code", "population_totale")
+    )
+    existing = CommuneReference.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE communes_staged ON COMMIT DROP"
+            f" AS SELECT {columns} FROM {table} WITH NO DATA"
         )
-    created = sum(1 for row in rows if row.insee_code not in existing)
+        with cursor.copy(f"COPY communes_staged ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    (
+                        row.insee_code,
+                        row.name,
+                        search_key(row.name),
+                        row.departement,
+                        row.siren,
+                        row.postal_codes,
+                        row.population_municipale,
+                        row.population_totale,
+                        population_year,
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM communes_staged"
+            f" ON CONFLICT (insee_code) DO UPDATE SET {updated},"
+            " population_totale = COALESCE("
+            f"EXCLUDED.population_totale, {table}.population_totale)"
+        )
+        cursor.execute("DROP TABLE communes_staged")
+    created = CommuneReference.objects.count() - existing
     return {"created": created, "updated": len(rows) - created}
 
 
