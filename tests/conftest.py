@@ -28,6 +28,8 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from tests import template_db
+
 PASSWORD = "motdepasse-solide-42"
 
 
@@ -77,6 +79,35 @@ def _ensure_operator():
         domain="localhost", defaults={"tenant": operator, "is_primary": True}
     )
     return operator
+
+
+def _template_used(config) -> bool:
+    workers = getattr(config.option, "numprocesses", None)
+    return (
+        isinstance(workers, int)
+        and workers > 1
+        and not config.getoption("reuse_db")
+        and not hasattr(config, "workerinput")
+    )
+
+
+def pytest_configure(config):
+    if _template_used(config):
+        template_db.run_starts()
+
+
+def pytest_unconfigure(config):
+    if _template_used(config):
+        template_db.run_ends()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each xdist worker's database is a copy of the run's migrated template
+    (tests/template_db.py), when the run has one."""
+    template = template_db.template_ready()
+    if template:
+        connection.settings_dict["TEST"]["TEMPLATE"] = template
 
 
 @pytest.fixture(scope="session")
