@@ -101,7 +101,7 @@ class Upstream:
 
 
 @pytest.fixture
-def upstream(tmp_path, settings):
+def upstream(tmp_path, tmp_path_factory, settings):
     """``upstream(provider="franceconnect", portal_origin="http://localhost")`` starts the
     stand-in provider and configures the portal to use it."""
     processes = []
@@ -112,6 +112,8 @@ def upstream(tmp_path, settings):
         env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}} | {
             "PYTHONPATH": str(django_settings.BASE_DIR),
             "UPSTREAM_DB": str(database),
+            # Migrated once per test process, copied by the next starts.
+            "UPSTREAM_DB_MIGRATED": str(tmp_path_factory.getbasetemp() / "upstream.sqlite3"),
             "UPSTREAM_RSA_KEY": new_private_key_pem(),
             "UPSTREAM_USERS": json.dumps(
                 [dict(person, password=UPSTREAM_PASSWORD) for person in UPSTREAM_PEOPLE]
