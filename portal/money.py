@@ -7,6 +7,7 @@ remainders, ties to the earliest in the given order, so that the shares always a
 exactly to the total and the same inputs always give the same shares (issue 10 §2).
 """
 
+import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -18,10 +19,16 @@ def split_cents(total_cents: int, weights: list[int] | list[Decimal]) -> list[in
         raise ValueError("split_cents: le montant à répartir doit être positif ou nul")
     if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
         raise ValueError("split_cents: poids négatifs ou tous nuls")
-    exact = [Fraction(total_cents) * Fraction(w) / Fraction(sum(weights)) for w in weights]
-    shares = [int(share) for share in exact]  # floor: every share is >= 0
+    # In integers: weights scaled to a common denominator (Decimal weights are exact
+    # fractions), then each share's floor and remainder over the same total weight.
+    fractions = [Fraction(w) for w in weights]
+    scale = math.lcm(*(f.denominator for f in fractions))
+    scaled = [int(f * scale) for f in fractions]
+    weight_total = sum(scaled)
+    parts = [divmod(total_cents * w, weight_total) for w in scaled]
+    shares = [floor for floor, _ in parts]  # every share is >= 0
     left = total_cents - sum(shares)
-    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - shares[i]), i))
+    by_remainder = sorted(range(len(parts)), key=lambda i: (-parts[i][1], i))
     for index in by_remainder[:left]:
         shares[index] += 1
     return shares
