@@ -4,9 +4,13 @@ wider than the screen (even with a 300-character unbroken string typed by a citi
 header's links reachable, a visible focus.
 
 axe-core comes from npm (`make axe` puts the pinned version under var/node/).
-Screenshots of the 375 px pages are written to var/screenshots/ for a look by eye.
+With SCREENSHOTS=1 in the environment, the 375 px pages are also saved to var/screenshots/
+for a look by eye (``SCREENSHOTS=1 make test-fast PYTEST_ARGS=tests/e2e``); nothing asserts
+on them, so the suite does not take them (a full-page PNG per page was a tenth of Chromium's
+work in these tests).
 """
 
+import os
 from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(django_settings.BASE_DIR) / "var/node/node_modules/axe-core/axe.min.js"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "var/screenshots"
+SCREENSHOTS_WANTED = os.environ.get("SCREENSHOTS") == "1"
 LONG = "Z" * 300  # one unbroken "word", as pasted by a citizen
 LONG_NAME = "Z" * 140  # names are 150 characters at most
 
@@ -77,7 +82,7 @@ class Auditor:
         page.evaluate(self.axe + "\n;0")
         for violation in page.evaluate(AXE_RUN):
             self.problems.append(f"{where}: axe {violation}")
-        if self.width < 500:
+        if self.width < 500 and SCREENSHOTS_WANTED:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{self.width}-{name}.png"), full_page=True)
 
