@@ -53,7 +53,7 @@ from conventions.models import (  # noqa: E402
     ConventionModel,
 )
 from portal.audit.trail import SYSTEM_COMMAND  # noqa: E402
-from portal.celery import app as celery_app  # noqa: E402
+from portal.celery import queue_drop  # noqa: E402
 from portal.pdf import render_pdf  # noqa: E402
 from tenants.models import Collectivite, CommuneReference  # noqa: E402
 from tenants.services.reference import SHIPPED_FILE, commune_reference_import_files  # noqa: E402
@@ -274,8 +274,7 @@ def main() -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(QUEUE)
+        queue_drop(QUEUE)
         cleanup()
 
 

@@ -51,7 +51,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
 from portal.accounts.models import User  # noqa: E402
-from portal.celery import app as celery_app  # noqa: E402
+from portal.celery import queue_drop  # noqa: E402
 from portal.outbox.models import OutboxMessage  # noqa: E402
 from portal.owed.models import OwedDocument  # noqa: E402
 from portal.owed.services import owed_sweep  # noqa: E402
@@ -274,8 +274,7 @@ def cleanup() -> None:
         OutboxMessage.objects.filter(schema_name=tenant.schema_name).delete()
         tenant.delete(force_drop=True)
     User.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").delete()
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(QUEUE)
+    queue_drop(QUEUE)
 
 
 def prepare() -> Collectivite:

@@ -43,6 +43,7 @@ from django.utils import timezone  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.audit.trail import SYSTEM_COMMAND  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
+from portal.celery import queue_drop  # noqa: E402
 from portal.jobs.tasks import fan_out, run_tenant_job  # noqa: E402
 from portal.outbox.models import OutboxMessage  # noqa: E402
 from portal.tasks import send_to_tenant  # noqa: E402
@@ -77,8 +78,7 @@ def cleanup(*, members: bool) -> None:
         if message.to and all(address.endswith("@" + EMAIL_DOMAIN) for address in message.to):
             message.delete()
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(QUEUE)
+    queue_drop(QUEUE)
 
 
 def grow(until: int) -> list[Collectivite]:

@@ -55,6 +55,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import tenant_context  # noqa: E402
 
 from portal.celery import app as celery_app  # noqa: E402
+from portal.celery import queue_drop  # noqa: E402
 from portal.owed.models import OwedDocument  # noqa: E402
 from portal.owed.services import owed_sweep  # noqa: E402
 from portal.sms.models import TextMessage  # noqa: E402
@@ -86,8 +87,7 @@ def cleanup() -> None:
     connection.set_schema_to_public()
     for tenant in Collectivite.objects.filter(slug__startswith=SLUG):
         tenant.delete(force_drop=True)
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(QUEUE)
+    queue_drop(QUEUE)
 
 
 def prepare() -> list[Collectivite]:

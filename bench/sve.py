@@ -28,6 +28,7 @@ from django.utils import timezone  # noqa: E402
 
 from portal.accounts.models import User  # noqa: E402
 from portal.celery import app as celery_app  # noqa: E402
+from portal.celery import queue_drop  # noqa: E402
 from tenants.models import Collectivite, Membership  # noqa: E402
 from tenants.services import collectivite_create, membership_grant  # noqa: E402
 
@@ -49,8 +50,7 @@ def cleanup() -> None:
     for tenant in Collectivite.objects.filter(slug__startswith=PREFIX):
         tenant.delete(force_drop=True)
     User.objects.filter(email__endswith="@bench-sve.invalid").delete()
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(QUEUE)
+    queue_drop(QUEUE)
 
 
 def make_tenants() -> list[Collectivite]:

@@ -24,3 +24,13 @@ def connections_checked(sender=None, **kwargs) -> None:
     keeps it: CELERY_DB_REUSE_MAX in settings.py)."""
     if sender is not None and not getattr(sender.request, "is_eager", False):
         close_old_connections()
+
+
+def queue_drop(queue: str) -> None:
+    """Remove ``queue`` and the messages waiting in it (tests and benches, on their own
+    queues). Kombu's ``queue_delete`` on Redis empties the list only where the process
+    itself declared the queue (it reads its own table of bindings): the queue of a worker
+    process kept its messages, so they are purged first."""
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+        conn.default_channel.queue_delete(queue)

@@ -349,10 +349,9 @@ def worker_in_thread():
 
 
 def queue_delete(queue: str = "") -> None:
-    from portal.celery import app
+    from portal.celery import queue_drop
 
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue or settings.CELERY_TASK_DEFAULT_QUEUE)
+    queue_drop(queue or settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 @pytest.fixture
