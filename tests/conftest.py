@@ -354,6 +354,20 @@ def queue_delete(queue: str = "") -> None:
     queue_drop(queue or settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
+# Workers kept from one browser test to the next (tests/e2e/conftest.py, ``LiveWorkers``).
+KEPT_WORKERS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _kept_workers_stopped(request):
+    """A worker kept by the browser tests consumes this run's queue: any other test, which
+    may start its own worker on that queue or read what waits in it, runs without it."""
+    if "live_worker" not in request.fixturenames:
+        for kept in KEPT_WORKERS:
+            if kept.process is not None:
+                kept.stop()
+
+
 @pytest.fixture
 def worker_process():
     """A real Celery worker process (see ``worker_start``), stopped after the test."""

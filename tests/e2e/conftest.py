@@ -1,13 +1,15 @@
 """Browser tests: Playwright driving Debian's Chromium against the real stack, as in
 ``make demo``: pytest-django's live server and, consuming at the same time, a real Celery
-worker process (``live_worker``, started for every test that uses ``site_url``), so the
-documents a step owes are issued while the browser goes on.
+worker process (``live_worker``, for every test that uses ``site_url``, kept from one test
+to the next once it holds nothing), so the documents a step owes are issued while the
+browser goes on.
 
 Member sites are reached as http://<slug>.localhost:<port>/ (Chromium resolves *.localhost
 to loopback). Tests using ``live_server`` are transactional: rows they create are committed.
 """
 
 import os
+import socket
 
 import pytest
 
@@ -44,16 +46,98 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def live_worker(live_server):
-    """A real Celery worker process on the live server's database and queue; the links in
-    the mail it sends name the live server's port."""
-    from tests.conftest import queue_delete, worker_start, worker_stop
+class LiveWorkers:
+    """One real Celery worker process per test process (xdist worker), kept from one
+    browser test to the next: starting one costs about 1.5 s of CPU, and the browser tests
+    started thirty. Between two tests it must hold nothing of the first (the database is
+    flushed after it): ``settle`` empties the queue, then asks the worker what it holds;
+    a worker still working, holding a task or a countdown, or silent, is stopped (its
+    unacknowledged tasks are put back, then deleted with the queue) and the next test starts
+    a fresh one, as before."""
 
-    process = worker_start(PORTAL_PORT=live_server.url.rsplit(":", 1)[1])
+    ANSWER_WITHIN = 10  # seconds: a solo worker answers only between two tasks
+
+    def __init__(self):
+        self.process = None
+        self.port = None
+
+    def ready(self, port: str):
+        from tests.conftest import worker_start
+
+        if self.process is not None and (self.process.poll() is not None or self.port != port):
+            self.stop()
+        if self.process is None:
+            self.process = worker_start(PORTAL_PORT=port)
+            self.port = port
+        return self.process
+
+    def settle(self) -> None:
+        if self.process is None:
+            return
+        for _ in range(3):
+            _queue_purge()  # purged, not deleted: the kept worker goes on consuming it
+            if not self._holds_nothing():
+                break
+            if _queue_length() == 0:
+                return  # idle, nothing held, nothing queued behind it
+        self.stop()
+
+    def _holds_nothing(self) -> bool:
+        from portal.celery import app
+
+        node = f"{self.process.application_name}@{socket.gethostname()}"
+        inspect = app.control.inspect(destination=[node], timeout=self.ANSWER_WITHIN)
+        for held in (inspect.active(), inspect.reserved(), inspect.scheduled()):
+            if not held or held.get(node):
+                return False  # silent (None), or holding something
+        return True
+
+    def stop(self) -> None:
+        from tests.conftest import queue_delete, worker_stop
+
+        if self.process is not None:
+            worker_stop(self.process)
+            self.process = None
+        queue_delete()
+
+
+def _queue_purge() -> None:
+    from django.conf import settings
+
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+def _queue_length() -> int:
+    from django.conf import settings
+
+    from portal.celery import app
+
+    with app.connection_for_write() as conn:
+        return conn.default_channel.client.llen(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture(scope="session")
+def _live_workers(live_server):
+    from tests.conftest import KEPT_WORKERS
+
+    workers = LiveWorkers()
+    KEPT_WORKERS.append(workers)
+    yield workers
+    KEPT_WORKERS.remove(workers)
+    workers.stop()
+
+
+@pytest.fixture
+def live_worker(live_server, _live_workers):
+    """A real Celery worker process on the live server's database and queue; the links in
+    the mail it sends name the live server's port. Kept for the next test once it is
+    settled (``LiveWorkers``)."""
+    process = _live_workers.ready(live_server.url.rsplit(":", 1)[1])
     yield process
-    worker_stop(process)
-    queue_delete()
+    _live_workers.settle()
 
 
 @pytest.fixture
