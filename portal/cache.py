@@ -9,8 +9,11 @@ serves every call.
 
 Redis out of reach (issue 22: every page answered 500) is a miss, not an error: a read
 finds nothing (callers build the value from PostgreSQL), a write keeps nothing, ``incr``
-finds no counter (rate limits let the request through: ``RATELIMIT_FAIL_OPEN``; axes
-counts no failure). Each failed call is logged as a warning.
+finds no counter, and ``add`` answers that it added (it kept nothing): the counters of
+axes and of the rate limits start with ``add`` and go to ``incr`` only when it answers no,
+so they count one and let the request through (``RATELIMIT_FAIL_OPEN``). Answering no, as
+before, sent axes to ``incr``: a mistyped password during an outage answered 500. Each
+failed call is logged as a warning.
 """
 
 import logging
@@ -54,7 +57,7 @@ class SharedClientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
-    add = _degraded("add", lambda key, value, timeout: False)
+    add = _degraded("add", lambda key, value, timeout: True)
     get = _degraded("get", lambda key, default: default)
     set = _degraded("set", lambda key, value, timeout: None)
     touch = _degraded("touch", lambda key, timeout: False)
