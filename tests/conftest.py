@@ -101,6 +101,30 @@ def pytest_unconfigure(config):
         template_db.run_ends()
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (every public table emptied), the session's rows
+    are made again, committed, as ``django_db_setup`` made them. Without it, each later test
+    of the process made the operator and both communes again inside its own transaction
+    (a schema cloned twice, rolled back), and a test that needed only the catalogue or the
+    operator's domain passed or failed by the order the tests came in."""
+    yield
+    if _transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.set_schema_to_public()
+            _session_rows_made()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Each xdist worker's database is a copy of the run's migrated template
@@ -110,12 +134,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         connection.settings_dict["TEST"]["TEMPLATE"] = template
 
 
+def _session_rows_made() -> None:
+    """The operator, the catalogue and the two session communes (schemas included)."""
+    _ensure_operator()
+    _ensure_tenant("test-a", "Commune A", "05107")
+    _ensure_tenant("test-b", "Commune B", "05023")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        _ensure_operator()
-        _ensure_tenant("test-a", "Commune A", "05107")
-        _ensure_tenant("test-b", "Commune B", "05023")
+        _session_rows_made()
     yield
     # Threads of concurrency tests and in-process workers may leave connections open; they
     # would stop pytest-django from dropping the test database.
