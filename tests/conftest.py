@@ -101,6 +101,26 @@ def pytest_unconfigure(config):
         template_db.run_ends()
 
 
+def _duration_class(item) -> int:
+    """0: tests taking tens of seconds (a browser, the demo: marked ``slow``); 1: tests
+    where other processes or threads act (transactional: a live server, a worker); 2: the
+    rest, most under a tenth of a second."""
+    if "browser" in item.fixturenames or item.get_closest_marker("slow"):
+        return 0
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in item.fixturenames or (marker and marker.kwargs.get("transaction")):
+        return 1
+    return 2
+
+
+def pytest_collection_modifyitems(items):
+    """Longest first. xdist hands tests out one by one as workers free up (``--dist
+    loadgroup``); in collection order the browser tests and the demo came in the middle and
+    at the end, and one worker was still on them 20 s after the others had finished. Same
+    order in every worker (a stable sort on what each collects alike), as xdist requires."""
+    items.sort(key=_duration_class)
+
+
 def _transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     return bool(

@@ -9,6 +9,7 @@ import time
 import urllib.request
 
 import psutil
+import pytest
 from django.conf import settings
 
 from tests.conftest import queue_delete
@@ -31,6 +32,7 @@ def _get(port: int, host: str, path: str = "/") -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+@pytest.mark.slow  # about 30 s: run early (tests/conftest.py, pytest_collection_modifyitems)
 def test_demo_serves_the_seeded_sites_and_stops_everything_on_ctrl_c(tmp_path):
     port = _free_port()
     log = tmp_path / "demo.log"
