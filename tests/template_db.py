@@ -2,8 +2,10 @@
 
 Migrating the schema (the public one, then the tenants' template) takes 15 s of CPU. Each
 xdist worker did it for its own database, three times at once on two cores. Now the
-controller names a template database when the run starts. The first worker to need it
-migrates it in a separate process, while the others wait on a file lock. Each worker's
+controller names a template database when the run starts and begins migrating it at once,
+in a separate process, while the workers start and run the tests that need no database
+(tests/conftest.py orders them first); a worker that needs it before it is done waits on a
+file lock. Each worker's
 database is then a copy (``CREATE DATABASE ... TEMPLATE``, Django's ``TEST["TEMPLATE"]``).
 Django still runs ``migrate`` on the copy, where it finds nothing left to apply (about 1 s).
 
@@ -17,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -44,23 +47,57 @@ def _drop(conn: psycopg.Connection, name: str) -> None:
     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# The controller's migration of the template, while it runs.
+_migration: subprocess.Popen | None = None
+
+
 def run_starts() -> None:
-    """In the controller, before the workers start: name this run's template (its process id)
-    and drop the templates of runs that are gone."""
-    os.environ[ENV] = f"test_template_{os.getpid()}"
-    if str(ROOT / "var") not in os.environ["DATABASE_URL"]:
-        return  # a server others may share: their runs' process ids are not ours to check
+    """In the controller, before the workers start: name this run's template (its process id),
+    drop the templates of runs that are gone, and begin migrating this one."""
+    name = os.environ[ENV] = f"test_template_{os.getpid()}"
+    if str(ROOT / "var") in os.environ["DATABASE_URL"]:
+        # Not on a server others may share: their runs' process ids are not ours to check.
+        with closing(_maintenance()) as conn:
+            rows = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'test_template_%'"
+            )
+            for (old,) in rows.fetchall():
+                match = NAME.match(old)
+                if match and not _alive(int(match.group(1))):
+                    _drop(conn, old)
+    _migration_start(name)
+
+
+def _migration_start(name: str) -> None:
+    """Migrate the template in a process of its own, holding its lock until that ends. If it
+    fails, the database is dropped: the first worker then migrates it itself and reports
+    the error (``template_ready``)."""
+    global _migration
+    lock_path = _lock_path(name)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = open(lock_path, "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
     with closing(_maintenance()) as conn:
-        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'test_template_%'")
-        for (name,) in rows.fetchall():
-            match = NAME.match(name)
-            if match and not _alive(int(match.group(1))):
-                _drop(conn, name)
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _migration = _migrate_process(name)
+
+    def finish(process: subprocess.Popen) -> None:
+        try:
+            process.communicate()
+            if process.returncode != 0:
+                with closing(_maintenance()) as conn:
+                    _drop(conn, name)
+        finally:
+            lock.close()  # releases the lock
+
+    threading.Thread(target=finish, args=(_migration,), daemon=True).start()
 
 
 def run_ends() -> None:
     name = os.environ.pop(ENV, "")
     if name:
+        if _migration is not None and _migration.poll() is None:
+            _migration.kill()  # the run ended before it did (interrupted)
         with closing(_maintenance()) as conn:
             _drop(conn, name)
         _lock_path(name).unlink(missing_ok=True)
@@ -102,24 +139,28 @@ def _lock_path(name: str) -> Path:
     return ROOT / "var" / f"{name}.lock"
 
 
-def _migrate(name: str) -> None:
-    # In its own process: the worker's own connection and settings stay on its database.
+def _migrate_process(name: str) -> subprocess.Popen:
+    # In its own process: the caller's own connection and settings stay on its database.
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings_test",
         "DATABASE_URL": _url(name),
     }
-    done = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"],
         env=env,
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"migrating the test template database {name} failed:\n{done.stdout}{done.stderr}"
-        )
+
+
+def _migrate(name: str) -> None:
+    process = _migrate_process(name)
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"migrating the test template database {name} failed:\n{output}")
 
 
 def _url(name: str) -> str:
