@@ -114,10 +114,7 @@ def _duration_class(item) -> int:
     rest, most under a tenth of a second."""
     if "browser" in item.fixturenames or item.get_closest_marker("slow"):
         return 0
-    marker = item.get_closest_marker("django_db")
-    if "transactional_db" in item.fixturenames or (marker and marker.kwargs.get("transaction")):
-        return 1
-    return 2
+    return 1 if _transactional(item) else 2
 
 
 def pytest_collection_modifyitems(items):

@@ -5,8 +5,8 @@ xdist worker did it for its own database, three times at once on two cores. Now 
 controller names a template database when the run starts and begins migrating it at once,
 in a separate process, while the workers start and run the tests that need no database
 (tests/conftest.py orders them first); a worker that needs it before it is done waits on a
-file lock. Each worker's
-database is then a copy (``CREATE DATABASE ... TEMPLATE``, Django's ``TEST["TEMPLATE"]``).
+file lock. Each worker's database is then a copy (``CREATE DATABASE ... TEMPLATE``,
+Django's ``TEST["TEMPLATE"]``).
 Django still runs ``migrate`` on the copy, where it finds nothing left to apply (about 1 s).
 
 It is used only when several workers create their databases. It is not used with
